@@ -1,0 +1,155 @@
+/**
+ * Typed command headers. Each header is declared once as a table of fields (the Java field name,
+ * its Java type and whether Java marks it @CFNotNull); the same declaration converts to and from
+ * extFields and validates required fields.
+ *
+ * Java semantics kept:
+ * - values go on the wire as `String.valueOf` (decimal numbers, `true`/`false`);
+ * - `Boolean.parseBoolean`: anything but a case-insensitive "true" is false;
+ * - an unparsable number leaves the field at its default (Java logs and carries on);
+ * - primitive fields (those with a `default`) are always written.
+ * Differences, on purpose: a missing required field is an error (Java logs it and usually fails
+ * later with a NullPointerException; both end as SYSTEM_ERROR); `long` is a JS number, written
+ * clamped to Java's long range so `Long.MAX_VALUE` sentinels survive a round trip.
+ */
+import { javaDoubleToString } from "../json/JsonDouble.js";
+import { javaHashMapOrder } from "../json/javaHash.js";
+import type { ExtFields } from "../protocol/RemotingCommand.js";
+
+export type FieldType = "string" | "int" | "long" | "boolean" | "double";
+
+interface FieldTypeMap {
+  string: string;
+  int: number;
+  long: number;
+  boolean: boolean;
+  double: number;
+}
+
+export interface FieldSpec<T extends FieldType = FieldType> {
+  readonly type: T;
+  /** Java @CFNotNull: decoding fails when the field is absent. */
+  readonly required?: boolean;
+  /** Value of a Java primitive when absent; such a field is always present after decoding. */
+  readonly default?: FieldTypeMap[T];
+}
+
+export type HeaderSpec = Readonly<Record<string, FieldSpec>>;
+
+type RequiredKeys<S extends HeaderSpec> = {
+  [K in keyof S]: S[K]["required"] extends true ? K : S[K] extends { default: unknown } ? K : never;
+}[keyof S];
+
+/** The decoded object type of a header declaration. */
+export type HeaderOf<S extends HeaderSpec> = {
+  -readonly [K in RequiredKeys<S>]: FieldTypeMap[S[K]["type"]];
+} & {
+  -readonly [K in Exclude<keyof S, RequiredKeys<S>>]?: FieldTypeMap[S[K]["type"]];
+};
+
+export interface HeaderDefinition<S extends HeaderSpec> {
+  readonly name: string;
+  readonly fields: S;
+}
+
+export function defineHeader<const S extends HeaderSpec>(name: string, fields: S): HeaderDefinition<S> {
+  return { name, fields };
+}
+
+/** Raised when a header cannot be decoded; the message is the one Java's decoder uses. */
+export class HeaderDecodeError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RemotingCommandException";
+  }
+}
+
+const INT_RE = /^[+-]?\d+$/;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+function parseField(type: FieldType, raw: string): string | number | boolean | undefined {
+  switch (type) {
+    case "string":
+      return raw;
+    case "boolean":
+      return raw.toLowerCase() === "true";
+    case "int": {
+      if (!INT_RE.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= -0x80000000 && n <= 0x7fffffff ? n : undefined;
+    }
+    case "long": {
+      if (!INT_RE.test(raw)) return undefined;
+      const b = BigInt(raw);
+      return b >= LONG_MIN && b <= LONG_MAX ? Number(b) : undefined;
+    }
+    case "double": {
+      // Double.parseDouble trims and accepts a trailing d/D/f/F
+      const n = Number(raw.trim().replace(/[dDfF]$/, ""));
+      return raw.trim() === "" || Number.isNaN(n) ? undefined : n;
+    }
+  }
+}
+
+function formatField(type: FieldType, value: unknown): string {
+  switch (type) {
+    case "long": {
+      const n = Number(value);
+      if (n >= 9223372036854775807) return LONG_MAX.toString();
+      if (n <= -9223372036854775808) return LONG_MIN.toString();
+      return BigInt(Math.trunc(n)).toString();
+    }
+    case "int":
+      return String(Math.trunc(Number(value)));
+    case "double":
+      return javaDoubleToString(Number(value));
+    default:
+      return String(value);
+  }
+}
+
+/** Decode extFields into a typed header. Throws HeaderDecodeError for a missing required field. */
+export function decodeHeader<S extends HeaderSpec>(def: HeaderDefinition<S>, ext: ExtFields | null): HeaderOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [field, spec] of Object.entries(def.fields)) {
+    const raw = ext?.[field];
+    const value = raw === undefined || raw === null ? undefined : parseField(spec.type, raw);
+    if (value !== undefined) out[field] = value;
+    else if (spec.default !== undefined) out[field] = spec.default;
+    else if (spec.required) {
+      throw new HeaderDecodeError(
+        field,
+        raw === undefined || raw === null
+          ? `the custom field <${field}> is null`
+          : `the custom field <${field}> is not a valid ${spec.type}: ${raw}`,
+      );
+    }
+  }
+  return out as HeaderOf<S>;
+}
+
+/**
+ * Encode a typed header into extFields, in Java's HashMap iteration order. Undefined fields are
+ * left out (Java leaves out nulls); fields with a default are always written.
+ */
+export function encodeHeader<S extends HeaderSpec>(def: HeaderDefinition<S>, header: HeaderOf<S>): ExtFields {
+  const values: Record<string, string> = {};
+  const source = header as Record<string, unknown>;
+  for (const [field, spec] of Object.entries(def.fields)) {
+    const value = source[field] ?? spec.default;
+    if (value === undefined || value === null) continue;
+    values[field] = formatField(spec.type, value);
+  }
+  const ordered: ExtFields = {};
+  for (const key of javaHashMapOrder(Object.keys(values))) ordered[key] = values[key] as string;
+  return ordered;
+}
+
+/** Message of a HeaderDecodeError as Java's `exceptionSimpleDesc` would start it. */
+export function javaExceptionDesc(e: HeaderDecodeError): string {
+  return `org.apache.rocketmq.remoting.exception.RemotingCommandException: ${e.message}`;
+}

@@ -1,0 +1,160 @@
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import { HeaderDecodeError, javaExceptionDesc } from "../header/defineHeader.js";
+import { ResponseCode } from "../protocol/codes.js";
+import {
+  createResponse,
+  defaultSerializeType,
+  FLAG_RESPONSE,
+  isOneway,
+  type RemotingCommand,
+} from "../protocol/RemotingCommand.js";
+import type { Connection } from "./Connection.js";
+import { RemotingTooMuchRequestException } from "./errors.js";
+import type { RPCHook } from "./RPCHook.js";
+import { Semaphore } from "./Semaphore.js";
+
+export interface RequestContext {
+  readonly connection: Connection;
+  readonly remoteAddr: string;
+}
+
+/**
+ * Handles one request code. Returns the response (its opaque, flag and encoding are filled in by
+ * the service), or null to answer nothing now (oneway handling, long polling answering later via
+ * `ctx.connection.write`).
+ */
+export type RequestProcessor = (
+  request: RemotingCommand,
+  ctx: RequestContext,
+) => RemotingCommand | null | Promise<RemotingCommand | null>;
+
+export interface InvokeLimits {
+  onewayPermits: number;
+  asyncPermits: number;
+}
+
+/**
+ * What RemotingServer and RemotingClient share (Java's NettyRemotingAbstract): the processor table,
+ * RPC hooks, request dispatch and the three invoke styles over a connection.
+ */
+export abstract class RemotingService extends EventEmitter {
+  protected readonly processors = new Map<number, RequestProcessor>();
+  protected defaultProcessor: RequestProcessor | null = null;
+  protected readonly rpcHooks: RPCHook[] = [];
+  private readonly onewaySemaphore: Semaphore;
+  private readonly asyncSemaphore: Semaphore;
+
+  protected constructor(
+    protected readonly logger: Logger,
+    limits: InvokeLimits,
+  ) {
+    super();
+    this.onewaySemaphore = new Semaphore(limits.onewayPermits);
+    this.asyncSemaphore = new Semaphore(limits.asyncPermits);
+  }
+
+  registerProcessor(code: number, processor: RequestProcessor): void {
+    this.processors.set(code, processor);
+  }
+
+  registerDefaultProcessor(processor: RequestProcessor): void {
+    this.defaultProcessor = processor;
+  }
+
+  registerRPCHook(hook: RPCHook): void {
+    if (!this.rpcHooks.includes(hook)) this.rpcHooks.push(hook);
+  }
+
+  protected beforeRequest(remoteAddr: string, request: RemotingCommand): void {
+    for (const hook of this.rpcHooks) hook.doBeforeRequest(remoteAddr, request);
+  }
+
+  protected afterResponse(remoteAddr: string, request: RemotingCommand, response: RemotingCommand | null): void {
+    for (const hook of this.rpcHooks) hook.doAfterResponse(remoteAddr, request, response);
+  }
+
+  /** Dispatch a request that arrived on `conn` and write its response unless it is oneway. */
+  protected async processRequest(conn: Connection, request: RemotingCommand): Promise<void> {
+    const processor = this.processors.get(request.code) ?? this.defaultProcessor;
+    const oneway = isOneway(request);
+    if (!processor) {
+      const remark = ` request type ${request.code} not supported`;
+      this.logger.error({ remote: conn.remoteAddr }, remark);
+      if (!oneway) {
+        // Java builds a fresh command here, so it goes out in the process default encoding.
+        const response = createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
+          remark,
+          serializeType: defaultSerializeType,
+        });
+        await this.writeQuietly(conn, response);
+      }
+      return;
+    }
+
+    let response: RemotingCommand | null;
+    try {
+      this.beforeRequest(conn.remoteAddr, request);
+      response = await processor(request, { connection: conn, remoteAddr: conn.remoteAddr });
+      this.afterResponse(conn.remoteAddr, request, response);
+    } catch (err) {
+      const e = err as Error;
+      this.logger.error({ remote: conn.remoteAddr, code: request.code, err: e.message, stack: e.stack }, "process request exception");
+      if (oneway) return;
+      const remark = e instanceof HeaderDecodeError ? javaExceptionDesc(e) : `${e.name}: ${e.message}`;
+      response = createResponse(request, ResponseCode.SYSTEM_ERROR, { remark, serializeType: defaultSerializeType });
+    }
+    if (oneway || response === null) return;
+    response.opaque = request.opaque;
+    response.flag |= FLAG_RESPONSE;
+    response.serializeType = request.serializeType;
+    await this.writeQuietly(conn, response);
+  }
+
+  private async writeQuietly(conn: Connection, response: RemotingCommand): Promise<void> {
+    try {
+      await conn.write(response);
+    } catch (err) {
+      this.logger.warn({ remote: conn.remoteAddr, err: (err as Error).message }, "process request over, but response failed");
+    }
+  }
+
+  protected invokeOnConnection(conn: Connection, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    this.beforeRequest(conn.remoteAddr, request);
+    return conn.request(request, timeoutMs).then((response) => {
+      this.afterResponse(conn.remoteAddr, request, response);
+      return response;
+    });
+  }
+
+  protected async invokeAsyncOnConnection(
+    conn: Connection,
+    request: RemotingCommand,
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
+    const started = Date.now();
+    if (!(await this.asyncSemaphore.tryAcquire(timeoutMs))) {
+      throw new RemotingTooMuchRequestException(
+        `invokeAsync tryAcquire semaphore timeout, ${timeoutMs}ms, waiting thread nums: ${this.asyncSemaphore.available}`,
+      );
+    }
+    try {
+      return await this.invokeOnConnection(conn, request, Math.max(1, timeoutMs - (Date.now() - started)));
+    } finally {
+      this.asyncSemaphore.release();
+    }
+  }
+
+  protected async invokeOnewayOnConnection(conn: Connection, request: RemotingCommand, timeoutMs: number): Promise<void> {
+    request.flag |= 2;
+    if (!(await this.onewaySemaphore.tryAcquire(timeoutMs))) {
+      throw new RemotingTooMuchRequestException(`invokeOneway tryAcquire semaphore timeout, ${timeoutMs}ms`);
+    }
+    try {
+      this.beforeRequest(conn.remoteAddr, request);
+      await conn.write(request);
+    } finally {
+      this.onewaySemaphore.release();
+    }
+  }
+}
