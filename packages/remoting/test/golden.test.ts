@@ -107,7 +107,7 @@ describe("captured Java traffic (golden vectors)", () => {
         const stream = Buffer.concat(frames.map(frameBytes));
         const decoder = new FrameDecoder();
         const out: Buffer[] = [];
-        for (let p = 0; p < stream.length; ) {
+        for (let p = 0; p < stream.length;) {
           const n = 1 + random(random(4) === 0 ? 8 : 4096);
           out.push(...decoder.push(stream.subarray(p, p + n)));
           p += n;

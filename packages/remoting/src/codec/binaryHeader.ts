@@ -20,7 +20,8 @@ export function encodeBinaryHeader(cmd: CommandHeader): Buffer {
       if (value === undefined || value === null) continue;
       const k = Buffer.from(key, "utf8");
       const v = Buffer.from(value, "utf8");
-      if (k.length > 0x7fff) throw new RemotingCodecError(`extFields key too long for binary header: ${key.slice(0, 40)}`);
+      if (k.length > 0x7fff)
+        throw new RemotingCodecError(`extFields key too long for binary header: ${key.slice(0, 40)}`);
       entries.push([k, v]);
       extLength += 2 + k.length + 4 + v.length;
     }
@@ -88,7 +89,8 @@ export function decodeBinaryHeader(buf: Buffer): CommandHeader {
       if (end - p < 4) throw new RemotingCodecError("Truncated extFields value length");
       const valueLength = buf.readInt32BE(p);
       p += 4;
-      if (valueLength < 0 || valueLength > end - p) throw new RemotingCodecError("extFields value length exceeds header");
+      if (valueLength < 0 || valueLength > end - p)
+        throw new RemotingCodecError("extFields value length exceeds header");
       const value = buf.toString("utf8", p, p + valueLength);
       p += valueLength;
       // Java decodes zero-length strings as null and keeps null entries out of the map.

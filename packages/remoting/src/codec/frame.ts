@@ -65,6 +65,7 @@ export function decodeFramePayload(frame: Buffer): RemotingCommand {
 export function decodeFrame(bytes: Buffer): RemotingCommand {
   if (bytes.length < 4) throw new RemotingCodecError("Frame too short");
   const length = bytes.readInt32BE(0);
-  if (length !== bytes.length - 4) throw new RemotingCodecError(`Frame length ${length} does not match ${bytes.length - 4} bytes`);
+  if (length !== bytes.length - 4)
+    throw new RemotingCodecError(`Frame length ${length} does not match ${bytes.length - 4} bytes`);
   return decodeFramePayload(bytes.subarray(4));
 }

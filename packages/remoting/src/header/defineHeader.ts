@@ -99,8 +99,8 @@ function formatField(type: FieldType, value: unknown): string {
   switch (type) {
     case "long": {
       const n = Number(value);
-      if (n >= 9223372036854775807) return LONG_MAX.toString();
-      if (n <= -9223372036854775808) return LONG_MIN.toString();
+      if (n >= 2 ** 63) return LONG_MAX.toString();
+      if (n <= -(2 ** 63)) return LONG_MIN.toString();
       return BigInt(Math.trunc(n)).toString();
     }
     case "int":

@@ -308,7 +308,8 @@ export type JsonInput =
   | ReadonlySet<JsonInput>
   | ReadonlyMap<JsonInputKey, JsonInput>
   | { readonly [key: string]: JsonInput };
-export type JsonInputKey = string | number | bigint | { readonly [key: string]: JsonInput } | ReadonlyMap<JsonInputKey, JsonInput>;
+export type JsonInputKey =
+  string | number | bigint | { readonly [key: string]: JsonInput } | ReadonlyMap<JsonInputKey, JsonInput>;
 
 export interface StringifyOptions {
   /**

@@ -86,7 +86,10 @@ export class Connection extends EventEmitter {
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
-      this.options.logger.error({ remote: this.remoteAddr, err: (err as Error).message }, "malformed frame, closing connection");
+      this.options.logger.error(
+        { remote: this.remoteAddr, err: (err as Error).message },
+        "malformed frame, closing connection",
+      );
       this.close(`malformed frame: ${(err as Error).message}`);
       return;
     }
@@ -96,7 +99,10 @@ export class Connection extends EventEmitter {
       try {
         cmd = decodeFramePayload(frame);
       } catch (err) {
-        this.options.logger.error({ remote: this.remoteAddr, err: (err as Error).message }, "undecodable frame, closing connection");
+        this.options.logger.error(
+          { remote: this.remoteAddr, err: (err as Error).message },
+          "undecodable frame, closing connection",
+        );
         this.close(`undecodable frame: ${(err as Error).message}`);
         return;
       }
@@ -108,7 +114,10 @@ export class Connection extends EventEmitter {
   private onResponse(cmd: RemotingCommand): void {
     const pending = this.pending.get(cmd.opaque);
     if (!pending) {
-      this.options.logger.warn({ remote: this.remoteAddr, opaque: cmd.opaque, code: cmd.code }, "response matches no pending request, dropped");
+      this.options.logger.warn(
+        { remote: this.remoteAddr, opaque: cmd.opaque, code: cmd.code },
+        "response matches no pending request, dropped",
+      );
       return;
     }
     this.pending.delete(cmd.opaque);

@@ -148,7 +148,8 @@ export class RemotingClient extends RemotingService {
         }
       }
       const list = this.namesrvAddrList;
-      if (list.length === 0) throw new RemotingConnectException("<no name server>", "name server address list is empty");
+      if (list.length === 0)
+        throw new RemotingConnectException("<no name server>", "name server address list is empty");
       for (let i = 0; i < list.length; i++) {
         this.namesrvIndex = (this.namesrvIndex + 1) & 0x7fffffff;
         const addr = list[this.namesrvIndex % list.length] as string;

@@ -99,7 +99,10 @@ export abstract class RemotingService extends EventEmitter {
       this.afterResponse(conn.remoteAddr, request, response);
     } catch (err) {
       const e = err as Error;
-      this.logger.error({ remote: conn.remoteAddr, code: request.code, err: e.message, stack: e.stack }, "process request exception");
+      this.logger.error(
+        { remote: conn.remoteAddr, code: request.code, err: e.message, stack: e.stack },
+        "process request exception",
+      );
       if (oneway) return;
       const remark = e instanceof HeaderDecodeError ? javaExceptionDesc(e) : `${e.name}: ${e.message}`;
       response = createResponse(request, ResponseCode.SYSTEM_ERROR, { remark, serializeType: defaultSerializeType });
@@ -115,11 +118,18 @@ export abstract class RemotingService extends EventEmitter {
     try {
       await conn.write(response);
     } catch (err) {
-      this.logger.warn({ remote: conn.remoteAddr, err: (err as Error).message }, "process request over, but response failed");
+      this.logger.warn(
+        { remote: conn.remoteAddr, err: (err as Error).message },
+        "process request over, but response failed",
+      );
     }
   }
 
-  protected invokeOnConnection(conn: Connection, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+  protected invokeOnConnection(
+    conn: Connection,
+    request: RemotingCommand,
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
     this.beforeRequest(conn.remoteAddr, request);
     return conn.request(request, timeoutMs).then((response) => {
       this.afterResponse(conn.remoteAddr, request, response);
@@ -145,7 +155,11 @@ export abstract class RemotingService extends EventEmitter {
     }
   }
 
-  protected async invokeOnewayOnConnection(conn: Connection, request: RemotingCommand, timeoutMs: number): Promise<void> {
+  protected async invokeOnewayOnConnection(
+    conn: Connection,
+    request: RemotingCommand,
+    timeoutMs: number,
+  ): Promise<void> {
     request.flag |= 2;
     if (!(await this.onewaySemaphore.tryAcquire(timeoutMs))) {
       throw new RemotingTooMuchRequestException(`invokeOneway tryAcquire semaphore timeout, ${timeoutMs}ms`);

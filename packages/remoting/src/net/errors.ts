@@ -8,7 +8,10 @@ export class RemotingException extends Error {
 
 /** Could not connect (or no name server could be reached). */
 export class RemotingConnectException extends RemotingException {
-  constructor(readonly addr: string, detail?: string) {
+  constructor(
+    readonly addr: string,
+    detail?: string,
+  ) {
     super(`connect to ${addr} failed${detail ? `: ${detail}` : ""}`);
   }
 }
@@ -18,7 +21,10 @@ export class RemotingTimeoutException extends RemotingException {}
 
 /** The request could not be written, or the connection closed before the response came. */
 export class RemotingSendRequestException extends RemotingException {
-  constructor(readonly addr: string, detail?: string) {
+  constructor(
+    readonly addr: string,
+    detail?: string,
+  ) {
     super(`send request to <${addr}> failed${detail ? `: ${detail}` : ""}`);
   }
 }

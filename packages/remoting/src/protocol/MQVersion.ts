@@ -1,8 +1,8 @@
 /**
  * RocketMQ's `MQVersion.Version` enum: every process stamps its ordinal into the `version` field
  * of each command. The enum is identical in 4.9.8 and 5.3.3 (613 constants); its shape is regular
- * enough to derive: 16 3.0.0 pre-releases, then `_SNAPSHOT`/release pairs for 3.0.1-3.0.15 and for
- * every x.y.z with y,z in 0..9 up to 5.9.9, then HIGHER_VERSION.
+ * enough to derive: 16 3.0.0 pre-releases, then `_SNAPSHOT`/release pairs for 3.0.1-3.0.15,
+ * 3.1.0-3.2.9, 3.3.1-3.9.9 (no 3.y.0 from 3.3 on), every 4.y.z and 5.y.z, then HIGHER_VERSION.
  */
 function buildVersionNames(): readonly string[] {
   const names = ["V3_0_0_SNAPSHOT", "V3_0_0_ALPHA1"];
@@ -13,7 +13,7 @@ function buildVersionNames(): readonly string[] {
   names.push("V3_0_0_FINAL");
   for (let major = 3; major <= 5; major++) {
     for (let minor = 0; minor <= 9; minor++) {
-      const firstPatch = major === 3 && minor === 0 ? 1 : 0;
+      const firstPatch = major === 3 && (minor === 0 || minor >= 3) ? 1 : 0;
       const lastPatch = major === 3 && minor === 0 ? 15 : 9;
       for (let patch = firstPatch; patch <= lastPatch; patch++) {
         names.push(`V${major}_${minor}_${patch}_SNAPSHOT`, `V${major}_${minor}_${patch}`);

@@ -8,10 +8,7 @@ import {
 } from "./ResponseCode.generated.js";
 
 export { RequestCode, type RequestCodeName, ResponseCode, type ResponseCodeName };
-export {
-  REQUEST_CODES_ONLY_4_9_8,
-  REQUEST_CODES_ONLY_5_X,
-} from "./RequestCode.generated.js";
+export { REQUEST_CODES_ONLY_4_9_8, REQUEST_CODES_ONLY_5_X } from "./RequestCode.generated.js";
 export { RESPONSE_CODES_ONLY_4_9_8, RESPONSE_CODES_ONLY_5_X } from "./ResponseCode.generated.js";
 
 function invert<N extends string>(table: Record<N, number>, prefer: (name: N) => boolean): Map<number, N> {
