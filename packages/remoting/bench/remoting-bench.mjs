@@ -52,7 +52,9 @@ function codecBench(serializeType) {
 
 async function roundTripBench(connections, serializeType, inflightPerConnection) {
   const server = new RemotingServer({ listenPort: 0, bindAddress: "127.0.0.1" });
-  server.registerProcessor(310, (req) => createResponse(req, 0, { extFields: { msgId: "0", queueId: "0", queueOffset: "0" } }));
+  server.registerProcessor(310, (req) =>
+    createResponse(req, 0, { extFields: { msgId: "0", queueId: "0", queueOffset: "0" } }),
+  );
   const port = await server.start();
   const clients = Array.from({ length: connections }, () => new RemotingClient());
   const addr = `127.0.0.1:${port}`;

@@ -10,7 +10,7 @@ import {
   responseCodeName,
   javaHashMapOrder,
 } from "@rocketmq-ts/remoting";
-import { frameBytes, isFastjsonHeader, loadScenarios, type CapturedFrame } from "./corpus.js";
+import { frameBytes, isFastjsonHeader, loadScenarios, type CapturedFrame } from "../../../test/support/corpus.js";
 
 const scenarios = loadScenarios();
 const allFrames = scenarios.flatMap((s) => s.frames.map((f) => ({ scenario: s.name, frame: f })));

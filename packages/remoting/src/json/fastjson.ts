@@ -319,6 +319,15 @@ export interface StringifyOptions {
   quoteNumericKeys?: boolean;
   /** Sort the keys of plain objects (fastjson's SortField for beans). Default true. */
   sortKeys?: boolean;
+  /** Escape every non-ASCII character as `\uXXXX` (fastjson's BrowserCompatible). */
+  asciiOnly?: boolean;
+}
+
+interface WriteContext {
+  out: string[];
+  quoteNumericKeys: boolean;
+  sortKeys: boolean;
+  asciiOnly: boolean;
 }
 
 /**
@@ -326,12 +335,19 @@ export interface StringifyOptions {
  * order and write number/bigint keys bare and object keys as JSON; JsonDouble prints as Java's double.
  */
 export function stringifyFastjson(value: JsonInput, options: StringifyOptions = {}): string {
-  const out: string[] = [];
-  write(value, out, options.quoteNumericKeys ?? false, options.sortKeys ?? true);
-  return out.join("");
+  const ctx: WriteContext = {
+    out: [],
+    quoteNumericKeys: options.quoteNumericKeys ?? false,
+    sortKeys: options.sortKeys ?? true,
+    asciiOnly: options.asciiOnly ?? false,
+  };
+  write(value, ctx);
+  return ctx.out.join("");
 }
 
-function write(v: JsonInput, out: string[], quoteNumericKeys: boolean, sortKeys: boolean): void {
+function write(v: JsonInput, ctx: WriteContext): void {
+  const out = ctx.out;
+  const quote = (s: string): string => (ctx.asciiOnly ? quoteAscii(s) : quoteJavaString(s));
   if (v === null || v === undefined) {
     out.push("null");
     return;
@@ -347,7 +363,7 @@ function write(v: JsonInput, out: string[], quoteNumericKeys: boolean, sortKeys:
       out.push(v.toString());
       return;
     case "string":
-      out.push(quoteJavaString(v));
+      out.push(quote(v));
       return;
   }
   if (v instanceof JsonDouble) {
@@ -360,7 +376,7 @@ function write(v: JsonInput, out: string[], quoteNumericKeys: boolean, sortKeys:
     for (const item of v as Iterable<JsonInput>) {
       if (!first) out.push(",");
       first = false;
-      write(item, out, quoteNumericKeys, sortKeys);
+      write(item, ctx);
     }
     out.push("]");
     return;
@@ -372,19 +388,19 @@ function write(v: JsonInput, out: string[], quoteNumericKeys: boolean, sortKeys:
       if (item === null || item === undefined) continue;
       if (!first) out.push(",");
       first = false;
-      if (typeof key === "string") out.push(quoteJavaString(key));
+      if (typeof key === "string") out.push(quote(key));
       else if (typeof key === "number" || typeof key === "bigint") {
         const text = typeof key === "number" ? formatNumber(key) : key.toString();
-        out.push(quoteNumericKeys ? `"${text}"` : text);
-      } else write(key, out, quoteNumericKeys, sortKeys);
+        out.push(ctx.quoteNumericKeys ? `"${text}"` : text);
+      } else write(key, ctx);
       out.push(":");
-      write(item, out, quoteNumericKeys, sortKeys);
+      write(item, ctx);
     }
     out.push("}");
     return;
   }
   const obj = v as { readonly [key: string]: JsonInput };
-  const keys = sortKeys ? Object.keys(obj).sort() : Object.keys(obj);
+  const keys = ctx.sortKeys ? Object.keys(obj).sort() : Object.keys(obj);
   out.push("{");
   let first = true;
   for (const key of keys) {
@@ -392,8 +408,8 @@ function write(v: JsonInput, out: string[], quoteNumericKeys: boolean, sortKeys:
     if (item === null || item === undefined) continue;
     if (!first) out.push(",");
     first = false;
-    out.push(quoteJavaString(key), ":");
-    write(item, out, quoteNumericKeys, sortKeys);
+    out.push(quote(key), ":");
+    write(item, ctx);
   }
   out.push("}");
 }
@@ -430,6 +446,18 @@ export function quoteJavaString(s: string): string {
     else out += ch;
   }
   return out + '"';
+}
+
+function quoteAscii(s: string): string {
+  const quoted = quoteJavaString(s);
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\u0000-\u007f]/.test(quoted)) return quoted;
+  let out = "";
+  for (let i = 0; i < quoted.length; i++) {
+    const code = quoted.charCodeAt(i);
+    out += code < 0x80 ? quoted[i] : `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const SHARED_DIR = process.env["ROCKETMQ_SHARED_DIR"] ?? resolve(repoRoot, "../shared");
 export const WIRE_DIR = join(SHARED_DIR, "conformance", "wire");

@@ -1,0 +1,167 @@
+/**
+ * `mqnamesrv`: Java NamesrvStartup's options and output. `-c file` applies the properties to the
+ * namesrv and netty-server configs, `-p` prints every config item and exits, `-n` is accepted and
+ * ignored (as in Java), `-h` prints usage.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { CommanderError } from "commander";
+import { Command } from "commander";
+import {
+  applyProperties,
+  configDefaults,
+  configLines,
+  ConfigError,
+  createFileLogger,
+  flushLogger,
+  parsePropertiesFile,
+} from "@rocketmq-ts/common";
+import { defaultSerializeType } from "@rocketmq-ts/remoting";
+import { NamesrvController } from "./NamesrvController.js";
+import { namesrvConfigSpec, nettyServerConfigSpec } from "./NamesrvConfig.js";
+
+const USAGE = `usage: mqnamesrv [-c <arg>] [-h] [-n <arg>] [-p]
+ -c,--configFile <arg>    Name server config properties file
+ -h,--help                Print help
+ -n,--namesrvAddr <arg>   Name server address list, eg: '192.168.0.1:9876;192.168.0.2:9876'
+ -p,--printConfigItem     Print all config items
+`;
+
+/** Console line in the pattern of RocketMQ's console logger (`yyyy-MM-dd HH:mm:ss INFO main - msg`, GMT+8). */
+export function consoleLine(message: string, now = new Date()): string {
+  const t = new Date(now.getTime() + 8 * 3600_000).toISOString().replace("T", " ").slice(0, 19);
+  return `${t} INFO main - ${message}`;
+}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+/** Parse arguments and start; resolves with the running controller, or null after -h/-p. */
+export async function startNamesrv(
+  argv: string[],
+  io: Io = defaultIo,
+  env = process.env,
+): Promise<NamesrvController | null> {
+  const program = new Command("mqnamesrv")
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+    .helpOption(false)
+    .option("-c, --configFile <file>")
+    .option("-n, --namesrvAddr <addr>")
+    .option("-p, --printConfigItem")
+    .option("-h, --help");
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    io.err(`${(e as CommanderError).message}\n${USAGE}`);
+    throw new StartupError(1);
+  }
+  const opts = program.opts<{ configFile?: string; printConfigItem?: boolean; help?: boolean }>();
+  if (opts.help) {
+    io.out(USAGE);
+    return null;
+  }
+
+  const spec = namesrvConfigSpec(env);
+  const namesrvConfig = configDefaults(spec);
+  const nettyServerConfig = configDefaults(nettyServerConfigSpec);
+  let fileProperties: Map<string, string> | undefined;
+  if (opts.configFile) {
+    if (!existsSync(opts.configFile)) {
+      io.err(`Config file ${opts.configFile} does not exist\n`);
+      throw new StartupError(1);
+    }
+    fileProperties = parsePropertiesFile(readFileSync(opts.configFile));
+    try {
+      const used = new Set([
+        ...applyProperties(namesrvConfig, spec, fileProperties),
+        ...applyProperties(nettyServerConfig, nettyServerConfigSpec, fileProperties),
+      ]);
+      const unknown = [...fileProperties.keys()].filter((k) => !used.has(k));
+      if (unknown.length > 0) io.err(`Unknown config keys in ${opts.configFile} (ignored): ${unknown.join(", ")}\n`);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        io.err(`${e.message}\n`);
+        throw new StartupError(1);
+      }
+      throw e;
+    }
+    namesrvConfig.configStorePath = opts.configFile;
+    io.out(`load config properties file OK, ${opts.configFile}\n`);
+  }
+
+  if (opts.printConfigItem) {
+    for (const line of [
+      ...configLines(spec, namesrvConfig),
+      ...configLines(nettyServerConfigSpec, nettyServerConfig),
+    ]) {
+      io.out(`${consoleLine(line)}\n`);
+    }
+    return null;
+  }
+
+  if (!namesrvConfig.rocketmqHome) {
+    io.out(
+      "Please set the ROCKETMQ_HOME variable in your environment to match the location of the RocketMQ installation\n",
+    );
+    throw new StartupError(-2);
+  }
+
+  const logger = createFileLogger("namesrv.log");
+  for (const line of [...configLines(spec, namesrvConfig), ...configLines(nettyServerConfigSpec, nettyServerConfig)]) {
+    logger.info(line);
+  }
+  const controller = new NamesrvController({
+    namesrvConfig,
+    namesrvConfigSpec: spec,
+    nettyServerConfig,
+    logger,
+    ...(fileProperties ? { fileProperties } : {}),
+  });
+  try {
+    await controller.start();
+  } catch (e) {
+    const msg = (e as Error).message;
+    logger.error({ err: msg }, "namesrv start failed");
+    io.err(`${msg}\n`);
+    flushLogger(logger);
+    await controller.shutdown().catch(() => undefined);
+    throw new StartupError(-1);
+  }
+  const tip = `The Name Server boot success. serializeType=${defaultSerializeType}`;
+  logger.info(tip);
+  io.out(`${tip}\n`);
+
+  const shutdown = async (signal: string): Promise<void> => {
+    const begin = Date.now();
+    logger.info({ signal }, "Shutdown hook was invoked, 1");
+    await controller.shutdown();
+    logger.info(`Shutdown hook over, the cost time(ms): ${Date.now() - begin}`);
+    flushLogger(logger);
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  return controller;
+}
+
+export class StartupError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`startup failed (${exitCode})`);
+  }
+}
+
+/** Entry point of bin/mqnamesrv. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  try {
+    const controller = await startNamesrv(argv);
+    if (!controller) process.exit(0);
+  } catch (e) {
+    if (e instanceof StartupError) process.exit(e.exitCode === -2 ? 254 : e.exitCode === -1 ? 255 : e.exitCode);
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  }
+}
