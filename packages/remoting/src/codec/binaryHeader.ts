@@ -1,6 +1,6 @@
 import { languageFromByte, languageToByte } from "../protocol/LanguageCode.js";
 import type { ExtFields } from "../protocol/RemotingCommand.js";
-import type { CommandHeader } from "./jsonHeader.js";
+import { setOwn, type CommandHeader } from "./jsonHeader.js";
 import { RemotingCodecError } from "./RemotingCodecError.js";
 
 const FIXED_PART = 21; // code(2) language(1) version(2) opaque(4) flag(4) remarkLen(4) extLen(4)
@@ -11,36 +11,38 @@ const FIXED_PART = 21; // code(2) language(1) version(2) opaque(4) flag(4) remar
  * as null, as in Java.
  */
 export function encodeBinaryHeader(cmd: CommandHeader): Buffer {
-  const remark = cmd.remark ? Buffer.from(cmd.remark, "utf8") : null;
-  const entries: [Buffer, Buffer][] = [];
+  const remarkLength = cmd.remark ? Buffer.byteLength(cmd.remark, "utf8") : 0;
+  const keys: string[] = [];
   let extLength = 0;
   if (cmd.extFields !== null) {
     for (const key in cmd.extFields) {
       const value = cmd.extFields[key];
       if (value === undefined || value === null) continue;
-      const k = Buffer.from(key, "utf8");
-      const v = Buffer.from(value, "utf8");
-      if (k.length > 0x7fff)
+      const keyLength = Buffer.byteLength(key, "utf8");
+      if (keyLength > 0x7fff)
         throw new RemotingCodecError(`extFields key too long for binary header: ${key.slice(0, 40)}`);
-      entries.push([k, v]);
-      extLength += 2 + k.length + 4 + v.length;
+      keys.push(key);
+      extLength += 2 + keyLength + 4 + Buffer.byteLength(value, "utf8");
     }
   }
-  const out = Buffer.allocUnsafe(FIXED_PART + (remark?.length ?? 0) + extLength);
+  const out = Buffer.allocUnsafe(FIXED_PART + remarkLength + extLength);
   let p = 0;
   p = out.writeInt16BE(toInt16(cmd.code, "code"), p);
   p = out.writeInt8(cmd.language === null ? 0 : languageToByte(cmd.language), p);
   p = out.writeInt16BE(toInt16(cmd.version, "version"), p);
   p = out.writeInt32BE(cmd.opaque, p);
   p = out.writeInt32BE(cmd.flag, p);
-  p = out.writeInt32BE(remark?.length ?? 0, p);
-  if (remark) p += remark.copy(out, p);
+  p = out.writeInt32BE(remarkLength, p);
+  if (cmd.remark) p += out.write(cmd.remark, p, "utf8");
   p = out.writeInt32BE(extLength, p);
-  for (const [k, v] of entries) {
-    p = out.writeInt16BE(k.length, p);
-    p += k.copy(out, p);
-    p = out.writeInt32BE(v.length, p);
-    p += v.copy(out, p);
+  const ext = cmd.extFields as ExtFields;
+  for (const key of keys) {
+    const keyLength = out.write(key, p + 2, "utf8");
+    out.writeInt16BE(keyLength, p);
+    p += 2 + keyLength;
+    const valueLength = out.write(ext[key] as string, p + 4, "utf8");
+    out.writeInt32BE(valueLength, p);
+    p += 4 + valueLength;
   }
   return out;
 }
@@ -95,7 +97,7 @@ export function decodeBinaryHeader(buf: Buffer): CommandHeader {
       p += valueLength;
       // Java decodes zero-length strings as null and keeps null entries out of the map.
       if (keyLength === 0 || valueLength === 0) continue;
-      Object.defineProperty(extFields, key, { value, enumerable: true, writable: true, configurable: true });
+      setOwn(extFields, key, value);
     }
   }
   return { code, language: languageFromByte(languageByte), version, opaque, flag, remark, extFields };

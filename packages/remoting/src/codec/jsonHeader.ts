@@ -40,6 +40,13 @@ function toInt(value: JsonValue | undefined, field: string, fallback: () => numb
   return n;
 }
 
+/** Plain assignment, except for "__proto__", which must stay an ordinary key. */
+export function setOwn(target: ExtFields, key: string, value: string): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** What fastjson would coerce into a `HashMap<String,String>` value (ali-ons sends numbers). */
 function toExtValue(value: JsonValue): string | null {
   if (value === null) return null;
@@ -71,11 +78,16 @@ export function decodeJsonHeader(bytes: Buffer): CommandHeader {
   const rawExt = h["extFields"];
   if (rawExt !== undefined && rawExt !== null) {
     if (!isJsonObject(rawExt)) throw new RemotingCodecError("JSON header extFields is not an object");
-    extFields = {};
-    for (const key of Object.keys(rawExt)) {
-      const value = toExtValue(rawExt[key] as JsonValue);
-      if (value === null) continue;
-      Object.defineProperty(extFields, key, { value, enumerable: true, writable: true, configurable: true });
+    const keys = Object.keys(rawExt);
+    if (keys.every((k) => typeof rawExt[k] === "string")) {
+      // Java peers send strings only: keep the parsed object (JSON.parse makes "__proto__" an own key).
+      extFields = rawExt as ExtFields;
+    } else {
+      extFields = {};
+      for (const key of keys) {
+        const value = toExtValue(rawExt[key] as JsonValue);
+        if (value !== null) setOwn(extFields, key, value);
+      }
     }
   }
 

@@ -42,6 +42,7 @@ export class Connection extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   private readPaused = false;
+  private corked = false;
 
   constructor(
     readonly socket: Socket,
@@ -140,6 +141,15 @@ export class Connection extends EventEmitter {
       parts = encodeFrameParts(cmd);
     } catch (err) {
       return Promise.reject(err);
+    }
+    // Frames written in the same tick leave in one syscall.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     return new Promise((resolve, reject) => {
       const last = parts.length - 1;
