@@ -1,0 +1,301 @@
+/**
+ * The commit log: every message of every topic, appended to 1 GiB mapped files (§2). Assigns
+ * physical and queue offsets, writes the BLANK filler at file ends, flushes (ASYNC_FLUSH timer or
+ * SYNC_FLUSH group commit) and recovers the valid tail after a restart (§5.4).
+ */
+import type { Logger } from "pino";
+import { createMessageId, checkRecord, END_FILE_MIN_BLANK_LENGTH, stampRecord, writeBlank, type EncodedRecord, type HostAddress, type MessageExt } from "./message/MessageRecord.js";
+import { MessageSysFlag, transactionType } from "./message/MessageSysFlag.js";
+import type { MappedFile } from "./MappedFile.js";
+import { MappedFileQueue } from "./MappedFileQueue.js";
+
+export type PutMessageStatus =
+  | "PUT_OK"
+  | "FLUSH_DISK_TIMEOUT"
+  | "FLUSH_SLAVE_TIMEOUT"
+  | "SLAVE_NOT_AVAILABLE"
+  | "SERVICE_NOT_AVAILABLE"
+  | "CREATE_MAPEDFILE_FAILED"
+  | "MESSAGE_ILLEGAL"
+  | "PROPERTIES_SIZE_EXCEEDED"
+  | "OS_PAGECACHE_BUSY"
+  | "UNKNOWN_ERROR";
+
+export interface AppendMessageResult {
+  /** Physical offset of the first record. */
+  wroteOffset: number;
+  wroteBytes: number;
+  /** offsetMsgId(s), comma-joined for a batch. */
+  msgId: string;
+  storeTimestamp: number;
+  /** Queue offset of the first record. */
+  logicsOffset: number;
+  msgNum: number;
+}
+
+export interface PutMessageResult {
+  status: PutMessageStatus;
+  appendResult?: AppendMessageResult;
+}
+
+export interface CommitLogOptions {
+  storePath: string;
+  mappedFileSize: number;
+  logger: Logger;
+}
+
+export class CommitLog {
+  readonly mappedFileQueue: MappedFileQueue;
+  /** `<topic>-<queueId>` → next queue offset. */
+  readonly topicQueueTable = new Map<string, number>();
+  /** Store time of the last appended message. */
+  lastStoreTimestamp = 0;
+
+  constructor(private readonly options: CommitLogOptions) {
+    this.mappedFileQueue = new MappedFileQueue(options.storePath, options.mappedFileSize, true);
+  }
+
+  get mappedFileSize(): number {
+    return this.options.mappedFileSize;
+  }
+
+  load(): void {
+    this.mappedFileQueue.load();
+    this.options.logger.info({ files: this.mappedFileQueue.files.length }, "load commit log OK");
+  }
+
+  getMinOffset(): number {
+    const first = this.mappedFileQueue.firstMappedFile;
+    if (!first) return -1;
+    return first.isAvailable ? first.fileFromOffset : this.rollNextFile(first.fileFromOffset);
+  }
+
+  getMaxOffset(): number {
+    return this.mappedFileQueue.getMaxOffset();
+  }
+
+  rollNextFile(offset: number): number {
+    const size = this.options.mappedFileSize;
+    return offset + size - (offset % size);
+  }
+
+  /**
+   * Append encoded records (one message, or the items of a batch, all for `topic`/`queueId`) in one
+   * go: same file, consecutive physical and queue offsets. Rolls to a new file (after a BLANK) when
+   * they do not fit with 8 bytes to spare.
+   */
+  append(records: readonly EncodedRecord[], topic: string, queueId: number, sysFlag: number, storeHost: HostAddress, now = Date.now()): PutMessageResult {
+    const total = records.reduce((n, r) => n + r.bytes.length, 0);
+    if (total + END_FILE_MIN_BLANK_LENGTH > this.options.mappedFileSize) return { status: "MESSAGE_ILLEGAL" };
+    let file: MappedFile | null;
+    try {
+      file = this.mappedFileQueue.getLastMappedFile(0);
+      if (file && total + END_FILE_MIN_BLANK_LENGTH > file.remaining) {
+        writeBlank(file.buffer, file.wrotePosition, file.remaining);
+        file.wrotePosition = file.fileSize;
+        file = this.mappedFileQueue.getLastMappedFile(0);
+      }
+    } catch (err) {
+      this.options.logger.error({ err: (err as Error).message }, "create mapped file failed");
+      return { status: "CREATE_MAPEDFILE_FAILED" };
+    }
+    if (!file) return { status: "CREATE_MAPEDFILE_FAILED" };
+
+    const key = `${topic}-${queueId}`;
+    const tranType = transactionType(sysFlag);
+    const noQueueOffset = tranType === MessageSysFlag.TRANSACTION_PREPARED_TYPE || tranType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+    const firstQueueOffset = noQueueOffset ? 0 : (this.topicQueueTable.get(key) ?? 0);
+    const wroteOffset = file.fileFromOffset + file.wrotePosition;
+    const ids: string[] = [];
+    records.forEach((record, i) => {
+      const pos = (file as MappedFile).wrotePosition;
+      const physicalOffset = (file as MappedFile).fileFromOffset + pos;
+      record.bytes.copy((file as MappedFile).buffer, pos);
+      stampRecord((file as MappedFile).buffer, pos, record.storeTimestampPos, noQueueOffset ? 0 : firstQueueOffset + i, physicalOffset, now);
+      (file as MappedFile).wrotePosition = pos + record.bytes.length;
+      ids.push(createMessageId(storeHost, physicalOffset));
+    });
+    if (!noQueueOffset) this.topicQueueTable.set(key, firstQueueOffset + records.length);
+    file.storeTimestamp = now;
+    this.lastStoreTimestamp = now;
+    return {
+      status: "PUT_OK",
+      appendResult: { wroteOffset, wroteBytes: total, msgId: ids.join(","), storeTimestamp: now, logicsOffset: firstQueueOffset, msgNum: records.length },
+    };
+  }
+
+  /** Raw bytes written from `offset` to the end of its file's data (for dispatch and replication). */
+  getData(offset: number): { buffer: Buffer; startOffset: number } | null {
+    const file = this.mappedFileQueue.findMappedFileByOffset(offset, offset === 0);
+    if (!file) return null;
+    const pos = offset % this.options.mappedFileSize;
+    const buffer = file.selectMappedBuffer(pos);
+    return buffer ? { buffer, startOffset: offset } : null;
+  }
+
+  /** The `size` bytes of the record at `offset`, or null if not (or no longer) stored. */
+  getMessage(offset: number, size: number): Buffer | null {
+    const file = this.mappedFileQueue.findMappedFileByOffset(offset, offset === 0);
+    if (!file || !file.isAvailable) return null;
+    return file.selectMappedBuffer(offset % this.options.mappedFileSize, size);
+  }
+
+  /** Store time of the record at `offset` (-1 if unreadable). */
+  pickupStoreTimestamp(offset: number, size: number): number {
+    const buf = this.getMessage(offset, size);
+    if (!buf) return -1;
+    const check = checkRecord(buf, 0, buf.length, false, false);
+    return check.kind === "message" ? check.msg.storeTimestamp : -1;
+  }
+
+  /**
+   * Scan records from `startOffset` and return where valid data ends. `onMessage` sees every valid
+   * record (abnormal recovery dispatches them).
+   */
+  scanValidEnd(startIndex: number, checkCRC: boolean, onMessage?: (msg: MessageExt, size: number) => void): number {
+    const files = this.mappedFileQueue.files;
+    let index = startIndex;
+    let file = files[index] as MappedFile;
+    let pos = 0;
+    for (;;) {
+      const check = checkRecord(file.buffer, pos, file.fileSize, checkCRC, onMessage !== undefined);
+      if (check.kind === "message" && check.size > 0) {
+        onMessage?.(check.msg, check.size);
+        pos += check.size;
+      } else if (check.kind === "blank") {
+        index++;
+        if (index >= files.length) {
+          this.options.logger.info({ file: file.fileName }, "recover last 3 physics file over, last mapped file");
+          break;
+        }
+        file = files[index] as MappedFile;
+        pos = 0;
+        this.options.logger.info({ file: file.fileName }, "recover next physics file");
+      } else {
+        if (check.kind === "invalid" && check.size !== -1) this.options.logger.warn({ reason: check.reason }, "recover physics file found invalid record");
+        break;
+      }
+    }
+    return file.fileFromOffset + pos;
+  }
+
+  /** Normal recovery (clean shutdown): validate the last three files; returns the end of valid data. */
+  recoverNormally(checkCRC: boolean): number {
+    const files = this.mappedFileQueue.files;
+    if (files.length === 0) {
+      this.mappedFileQueue.flushedWhere = 0;
+      return 0;
+    }
+    const processOffset = this.scanValidEnd(Math.max(0, files.length - 3), checkCRC);
+    this.setEnd(processOffset);
+    return processOffset;
+  }
+
+  /**
+   * Abnormal recovery (abort file present): start at the newest file whose first record is older than
+   * the checkpoint's safe time, re-dispatch every valid record from there, truncate the dirty tail.
+   */
+  recoverAbnormally(checkCRC: boolean, safeTimestamp: number, dispatch: (msg: MessageExt, size: number) => void): number {
+    const files = this.mappedFileQueue.files;
+    if (files.length === 0) {
+      this.mappedFileQueue.flushedWhere = 0;
+      return 0;
+    }
+    let start = 0;
+    for (let i = files.length - 1; i >= 0; i--) {
+      const f = files[i] as MappedFile;
+      const check = checkRecord(f.buffer, 0, f.fileSize, false, false);
+      if (check.kind === "message" && check.msg.storeTimestamp !== 0 && check.msg.storeTimestamp <= safeTimestamp) {
+        start = i;
+        this.options.logger.info({ file: f.fileName }, "find check timestamp, recover from this file");
+        break;
+      }
+    }
+    const processOffset = this.scanValidEnd(start, checkCRC, dispatch);
+    this.setEnd(processOffset);
+    return processOffset;
+  }
+
+  private setEnd(processOffset: number): void {
+    this.mappedFileQueue.flushedWhere = processOffset;
+    this.mappedFileQueue.truncateDirtyFiles(processOffset);
+  }
+
+  /** Delete files (never the last) older than `expiredMs`, or all eligible ones when `cleanImmediately`. */
+  deleteExpiredFile(expiredMs: number, deleteFilesInterval: number, cleanImmediately: boolean, maxBatch = 10): MappedFile[] {
+    const files = this.mappedFileQueue.files;
+    const victims: MappedFile[] = [];
+    const now = Date.now();
+    for (let i = 0; i < files.length - 1 && victims.length < maxBatch; i++) {
+      const f = files[i] as MappedFile;
+      if (now >= f.lastModifiedTimestamp() + expiredMs || cleanImmediately) victims.push(f);
+      else break;
+    }
+    void deleteFilesInterval;
+    this.mappedFileQueue.deleteFiles(victims);
+    return victims;
+  }
+
+  /** Flush per the async rules: at least `leastPages` dirty pages, or everything when 0. */
+  flush(leastPages: number): Promise<boolean> {
+    return this.mappedFileQueue.flush(leastPages);
+  }
+
+  get flushedWhere(): number {
+    return this.mappedFileQueue.flushedWhere;
+  }
+
+  shutdown(): void {
+    this.mappedFileQueue.shutdown();
+  }
+}
+
+/** SYNC_FLUSH: writers wait for one shared fdatasync; requests not covered in time fail (§6.2). */
+export class GroupCommitService {
+  private waiting: { nextOffset: number; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly commitLog: CommitLog,
+    private readonly timeoutMs: number,
+    private readonly onFlushed: () => void,
+  ) {}
+
+  /** Resolves true once everything up to `nextOffset` is on disk, false at the timeout. */
+  submit(nextOffset: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const entry = {
+        nextOffset,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiting = this.waiting.filter((w) => w !== entry);
+          resolve(false);
+        }, this.timeoutMs),
+      };
+      this.waiting.push(entry);
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.run());
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting;
+        this.waiting = [];
+        const target = Math.max(...batch.map((r) => r.nextOffset));
+        // the data may end in the next file: at most two flushes
+        for (let i = 0; i < 2 && this.commitLog.flushedWhere < target; i++) await this.commitLog.flush(0);
+        this.onFlushed();
+        for (const r of batch) {
+          clearTimeout(r.timer);
+          r.resolve(this.commitLog.flushedWhere >= r.nextOffset);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * One fixed-size file mapped into memory (mmap-io, MAP_SHARED). Writers copy into the mapping;
+ * flushing is an asynchronous fdatasync on the file descriptor through libuv, which writes back the
+ * mapping's dirty pages without blocking the event loop (a blocking msync would).
+ */
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, statSync, unlinkSync } from "node:fs";
+import { basename } from "node:path";
+import { createRequire } from "node:module";
+
+/** The part of mmap-io we use (it is CommonJS and exports these directly; its typings disagree). */
+interface MmapIo {
+  map(size: number, protection: number, flags: number, fd: number, offset?: number): Buffer;
+  readonly PROT_READ: number;
+  readonly PROT_WRITE: number;
+  readonly MAP_SHARED: number;
+}
+const mmap = createRequire(import.meta.url)("mmap-io") as MmapIo;
+
+export const OS_PAGE_SIZE = 4096;
+
+/** File name of a mapped file: its start offset, zero-padded to 20 digits. */
+export function offset2FileName(offset: number): string {
+  return String(offset).padStart(20, "0");
+}
+
+export class MappedFile {
+  readonly fileFromOffset: number;
+  readonly buffer: Buffer;
+  private fd: number;
+  wrotePosition = 0;
+  flushedPosition = 0;
+  /** Created as the first file of an empty queue (a consume queue then pre-fills blank entries). */
+  firstCreateInQueue = false;
+  /** Store time of the last message appended (for the checkpoint). */
+  storeTimestamp = 0;
+  private available = true;
+  private flushing: Promise<number> | null = null;
+
+  private constructor(
+    readonly fileName: string,
+    readonly fileSize: number,
+    fd: number,
+  ) {
+    this.fd = fd;
+    this.fileFromOffset = Number(basename(fileName));
+    this.buffer = mmap.map(fileSize, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0);
+  }
+
+  /** Open (creating if missing) and map a file of exactly `fileSize` bytes; new files are sparse zeros. */
+  static open(fileName: string, fileSize: number): MappedFile {
+    const fd = openSync(fileName, constants.O_RDWR | constants.O_CREAT, 0o644);
+    try {
+      if (fstatSync(fd).size < fileSize) ftruncateSync(fd, fileSize);
+      return new MappedFile(fileName, fileSize, fd);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  get isAvailable(): boolean {
+    return this.available;
+  }
+
+  isFull(): boolean {
+    return this.wrotePosition === this.fileSize;
+  }
+
+  get remaining(): number {
+    return this.fileSize - this.wrotePosition;
+  }
+
+  /** Copy `data` at the write position; false when it does not fit. */
+  appendBytes(data: Buffer): boolean {
+    if (this.wrotePosition + data.length > this.fileSize) return false;
+    data.copy(this.buffer, this.wrotePosition);
+    this.wrotePosition += data.length;
+    return true;
+  }
+
+  /** A view of the written bytes from `pos` (to `pos + size`, or to the write position). */
+  selectMappedBuffer(pos: number, size?: number): Buffer | null {
+    const end = size === undefined ? this.wrotePosition : pos + size;
+    if (pos < 0 || end > this.wrotePosition || pos > end) return null;
+    return this.buffer.subarray(pos, end);
+  }
+
+  /** Java's isAbleToFlush: full file, or at least `leastPages` dirty pages (any dirty byte when 0). */
+  private isAbleToFlush(leastPages: number): boolean {
+    const write = this.wrotePosition;
+    if (this.isFull()) return this.flushedPosition < write;
+    if (leastPages > 0) return Math.floor(write / OS_PAGE_SIZE) - Math.floor(this.flushedPosition / OS_PAGE_SIZE) >= leastPages;
+    return write > this.flushedPosition;
+  }
+
+  /** Flush if enough is dirty; resolves with the flushed position. Concurrent calls share one fdatasync. */
+  flush(leastPages: number): Promise<number> {
+    if (!this.isAbleToFlush(leastPages) || !this.available) return Promise.resolve(this.flushedPosition);
+    if (this.flushing) return this.flushing.then(() => this.flush(leastPages));
+    const value = this.wrotePosition;
+    this.flushing = new Promise<number>((resolve, reject) => {
+      fdatasync(this.fd, (err) => {
+        this.flushing = null;
+        if (err) return reject(err);
+        this.flushedPosition = Math.max(this.flushedPosition, value);
+        resolve(this.flushedPosition);
+      });
+    });
+    return this.flushing;
+  }
+
+  lastModifiedTimestamp(): number {
+    try {
+      return statSync(this.fileName).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Close and delete the file. The mapping itself is released when the Buffer is collected. */
+  destroy(): void {
+    if (!this.available) return;
+    this.available = false;
+    this.shutdown();
+    try {
+      unlinkSync(this.fileName);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Close the descriptor, keeping the file. */
+  shutdown(): void {
+    if (this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+    this.available = false;
+  }
+}

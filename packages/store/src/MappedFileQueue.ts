@@ -1,0 +1,178 @@
+/**
+ * A directory of equally sized mapped files named by start offset: the commit log or one consume
+ * queue. Loads with Java's strict rules, creates the next file ahead of need (off the append path),
+ * flushes the file holding the flush position, truncates and deletes.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { MappedFile, offset2FileName } from "./MappedFile.js";
+
+export class StoreLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreLoadError";
+  }
+}
+
+export class MappedFileQueue {
+  readonly files: MappedFile[] = [];
+  flushedWhere = 0;
+  private preallocated: MappedFile | null = null;
+  private preallocating = false;
+
+  constructor(
+    readonly storePath: string,
+    readonly mappedFileSize: number,
+    private readonly preallocate = false,
+  ) {}
+
+  /** Map every file of the directory in name order; each must be exactly the configured size. */
+  load(): void {
+    if (!existsSync(this.storePath)) return;
+    const names = readdirSync(this.storePath).sort();
+    for (const name of names) {
+      const path = join(this.storePath, name);
+      const st = statSync(path);
+      if (!/^\d{20}$/.test(name) || !st.isFile()) {
+        throw new StoreLoadError(`${path} is not a mapped file (a name of 20 digits is expected)`);
+      }
+      if (st.size !== this.mappedFileSize) {
+        throw new StoreLoadError(
+          `${path} length ${st.size} not matched message store config value ${this.mappedFileSize}, please check it manually`,
+        );
+      }
+      const file = MappedFile.open(path, this.mappedFileSize);
+      file.wrotePosition = this.mappedFileSize;
+      file.flushedPosition = this.mappedFileSize;
+      this.files.push(file);
+    }
+  }
+
+  get lastMappedFile(): MappedFile | undefined {
+    return this.files[this.files.length - 1];
+  }
+
+  get firstMappedFile(): MappedFile | undefined {
+    return this.files[0];
+  }
+
+  /**
+   * The file to append to: the last one unless full; a new one (at `startOffset` rounded down to a
+   * file boundary when the queue is empty) when needed and `create` is set.
+   */
+  getLastMappedFile(startOffset = 0, create = true): MappedFile | null {
+    const last = this.lastMappedFile;
+    if (last && !last.isFull()) return last;
+    if (!create) return last ?? null;
+    const createOffset = last ? last.fileFromOffset + this.mappedFileSize : startOffset - (startOffset % this.mappedFileSize);
+    let file: MappedFile;
+    if (this.preallocated && this.preallocated.fileFromOffset === createOffset) {
+      file = this.preallocated;
+      this.preallocated = null;
+    } else {
+      mkdirSync(this.storePath, { recursive: true });
+      file = MappedFile.open(join(this.storePath, offset2FileName(createOffset)), this.mappedFileSize);
+    }
+    file.firstCreateInQueue = this.files.length === 0;
+    this.files.push(file);
+    if (this.preallocate) this.scheduleNext(createOffset + this.mappedFileSize);
+    return file;
+  }
+
+  /** Create the file after the current one in the background (Java's AllocateMappedFileService). */
+  private scheduleNext(offset: number): void {
+    if (this.preallocating || this.preallocated?.fileFromOffset === offset) return;
+    this.preallocating = true;
+    setImmediate(() => {
+      this.preallocating = false;
+      try {
+        if (this.lastMappedFile && this.lastMappedFile.fileFromOffset >= offset) return;
+        mkdirSync(this.storePath, { recursive: true });
+        this.preallocated?.destroy();
+        this.preallocated = MappedFile.open(join(this.storePath, offset2FileName(offset)), this.mappedFileSize);
+      } catch {
+        // created on demand instead
+      }
+    });
+  }
+
+  /** Drop a pre-created file that was never used (clean shutdown leaves none behind, as Java). */
+  discardPreallocated(): void {
+    this.preallocated?.destroy();
+    this.preallocated = null;
+  }
+
+  findMappedFileByOffset(offset: number, returnFirstOnNotFound = false): MappedFile | null {
+    const first = this.firstMappedFile;
+    const last = this.lastMappedFile;
+    if (!first || !last) return null;
+    if (offset < first.fileFromOffset || offset >= last.fileFromOffset + this.mappedFileSize) {
+      return returnFirstOnNotFound ? first : null;
+    }
+    const index = Math.floor(offset / this.mappedFileSize) - Math.floor(first.fileFromOffset / this.mappedFileSize);
+    const candidate = this.files[index];
+    if (candidate && offset >= candidate.fileFromOffset && offset < candidate.fileFromOffset + this.mappedFileSize) return candidate;
+    return this.files.find((f) => offset >= f.fileFromOffset && offset < f.fileFromOffset + this.mappedFileSize) ?? (returnFirstOnNotFound ? first : null);
+  }
+
+  getMinOffset(): number {
+    const first = this.firstMappedFile;
+    return first ? first.fileFromOffset : -1;
+  }
+
+  /** End of written data. */
+  getMaxOffset(): number {
+    const last = this.lastMappedFile;
+    return last ? last.fileFromOffset + last.wrotePosition : 0;
+  }
+
+  /** Flush the file holding the flush position; true when nothing was flushed. */
+  async flush(leastPages: number): Promise<boolean> {
+    const file = this.findMappedFileByOffset(this.flushedWhere, this.flushedWhere === 0);
+    if (!file) return true;
+    const position = await file.flush(leastPages);
+    const where = file.fileFromOffset + position;
+    const nothing = where === this.flushedWhere;
+    this.flushedWhere = Math.max(this.flushedWhere, where);
+    return nothing;
+  }
+
+  /** Set positions so that `offset` is the end of data; delete every file after it. */
+  truncateDirtyFiles(offset: number): void {
+    const keep: MappedFile[] = [];
+    for (const file of this.files) {
+      const fileTail = file.fileFromOffset + this.mappedFileSize;
+      if (fileTail > offset) {
+        if (offset >= file.fileFromOffset) {
+          const pos = offset % this.mappedFileSize;
+          file.wrotePosition = pos;
+          file.flushedPosition = pos;
+          keep.push(file);
+        } else {
+          file.destroy();
+        }
+      } else keep.push(file);
+    }
+    this.files.splice(0, this.files.length, ...keep);
+  }
+
+  /** Remove (and delete) the given leading files. */
+  deleteFiles(files: readonly MappedFile[]): void {
+    for (const f of files) f.destroy();
+    const gone = new Set(files);
+    const kept = this.files.filter((f) => !gone.has(f));
+    this.files.splice(0, this.files.length, ...kept);
+  }
+
+  shutdown(): void {
+    this.discardPreallocated();
+    for (const f of this.files) f.shutdown();
+  }
+
+  destroy(): void {
+    this.discardPreallocated();
+    for (const f of this.files) f.destroy();
+    this.files.length = 0;
+    this.flushedWhere = 0;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * One hash index file: 40-byte header, `hashSlotNum` 4-byte slots, `indexNum` 20-byte entries chained
+ * per slot (newest first). Layout and rules: store-ha-config.md §4.
+ */
+import { javaStringHashCode } from "@rocketmq-ts/remoting";
+import { readLong, writeLong } from "../message/longs.js";
+import { MappedFile } from "../MappedFile.js";
+
+export const INDEX_HEADER_SIZE = 40;
+const HASH_SLOT_SIZE = 4;
+const INDEX_SIZE = 20;
+const INVALID_INDEX = 0;
+
+export function indexFileSize(hashSlotNum: number, indexNum: number): number {
+  return INDEX_HEADER_SIZE + hashSlotNum * HASH_SLOT_SIZE + indexNum * INDEX_SIZE;
+}
+
+/** |String.hashCode()| with Integer.MIN_VALUE mapped to 0. */
+export function indexKeyHash(key: string): number {
+  const h = javaStringHashCode(key);
+  return h === -2147483648 ? 0 : Math.abs(h);
+}
+
+export class IndexFile {
+  readonly mappedFile: MappedFile;
+  beginTimestamp = 0;
+  endTimestamp = 0;
+  beginPhyOffset = 0;
+  endPhyOffset = 0;
+  hashSlotCount = 0;
+  indexCount = 1;
+
+  constructor(
+    readonly fileName: string,
+    readonly hashSlotNum: number,
+    readonly indexNum: number,
+    /** For a new file after a full one: begin = end = the previous file's end (Java's quirk). */
+    previous?: { endPhyOffset: number; endTimestamp: number },
+  ) {
+    this.mappedFile = MappedFile.open(fileName, indexFileSize(hashSlotNum, indexNum));
+    if (previous) {
+      this.beginPhyOffset = this.endPhyOffset = previous.endPhyOffset;
+      this.beginTimestamp = this.endTimestamp = previous.endTimestamp;
+    }
+  }
+
+  /** Read the header of an existing file. */
+  load(): void {
+    const b = this.mappedFile.buffer;
+    this.beginTimestamp = readLong(b, 0);
+    this.endTimestamp = readLong(b, 8);
+    this.beginPhyOffset = readLong(b, 16);
+    this.endPhyOffset = readLong(b, 24);
+    this.hashSlotCount = b.readInt32BE(32);
+    this.indexCount = Math.max(1, b.readInt32BE(36));
+  }
+
+  private writeHeader(): void {
+    const b = this.mappedFile.buffer;
+    writeLong(b, this.beginTimestamp, 0);
+    writeLong(b, this.endTimestamp, 8);
+    writeLong(b, this.beginPhyOffset, 16);
+    writeLong(b, this.endPhyOffset, 24);
+    b.writeInt32BE(this.hashSlotCount, 32);
+    b.writeInt32BE(this.indexCount, 36);
+  }
+
+  isWriteFull(): boolean {
+    return this.indexCount >= this.indexNum;
+  }
+
+  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    if (this.isWriteFull()) return false;
+    const b = this.mappedFile.buffer;
+    const keyHash = indexKeyHash(key);
+    const slotPos = keyHash % this.hashSlotNum;
+    const absSlotPos = INDEX_HEADER_SIZE + slotPos * HASH_SLOT_SIZE;
+    let slotValue = b.readInt32BE(absSlotPos);
+    if (slotValue <= INVALID_INDEX || slotValue > this.indexCount) slotValue = INVALID_INDEX;
+    let timeDiff = storeTimestamp - this.beginTimestamp;
+    timeDiff = this.beginTimestamp <= 0 ? 0 : Math.floor(timeDiff / 1000);
+    timeDiff = Math.min(Math.max(timeDiff, 0), 0x7fffffff);
+    const absIndexPos = INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + this.indexCount * INDEX_SIZE;
+    b.writeInt32BE(keyHash, absIndexPos);
+    writeLong(b, phyOffset, absIndexPos + 4);
+    b.writeInt32BE(timeDiff, absIndexPos + 12);
+    b.writeInt32BE(slotValue, absIndexPos + 16);
+    b.writeInt32BE(this.indexCount, absSlotPos);
+    if (this.indexCount <= 1) {
+      this.beginPhyOffset = phyOffset;
+      this.beginTimestamp = storeTimestamp;
+    }
+    if (slotValue === INVALID_INDEX) this.hashSlotCount++;
+    this.indexCount++;
+    this.endPhyOffset = phyOffset;
+    this.endTimestamp = storeTimestamp;
+    this.writeHeader();
+    return true;
+  }
+
+  isTimeMatched(begin: number, end: number): boolean {
+    return (
+      (begin < this.beginTimestamp && end > this.endTimestamp) ||
+      (begin >= this.beginTimestamp && begin <= this.endTimestamp) ||
+      (end >= this.beginTimestamp && end <= this.endTimestamp)
+    );
+  }
+
+  /** Physical offsets of entries whose hash matches `key` and whose time is within [begin, end]. */
+  selectPhyOffset(out: number[], key: string, maxNum: number, begin: number, end: number): void {
+    const b = this.mappedFile.buffer;
+    const keyHash = indexKeyHash(key);
+    const absSlotPos = INDEX_HEADER_SIZE + (keyHash % this.hashSlotNum) * HASH_SLOT_SIZE;
+    const slotValue = b.readInt32BE(absSlotPos);
+    if (slotValue <= INVALID_INDEX || slotValue > this.indexCount || this.indexCount <= 1) return;
+    for (let nextIndexToRead = slotValue; ; ) {
+      if (out.length >= maxNum) break;
+      const absIndexPos = INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + nextIndexToRead * INDEX_SIZE;
+      const keyHashRead = b.readInt32BE(absIndexPos);
+      const phyOffsetRead = readLong(b, absIndexPos + 4);
+      const timeDiff = b.readInt32BE(absIndexPos + 12);
+      const prevIndexRead = b.readInt32BE(absIndexPos + 16);
+      if (timeDiff < 0) break;
+      const timeRead = this.beginTimestamp + timeDiff * 1000;
+      const timeMatched = timeRead >= begin && timeRead <= end;
+      if (keyHash === keyHashRead && timeMatched) out.push(phyOffsetRead);
+      if (prevIndexRead <= INVALID_INDEX || prevIndexRead > this.indexCount || prevIndexRead === nextIndexToRead || timeRead < begin) break;
+      nextIndexToRead = prevIndexRead;
+    }
+  }
+
+  flush(): Promise<number> {
+    this.writeHeader();
+    return this.mappedFile.flush(0);
+  }
+
+  destroy(): void {
+    this.mappedFile.destroy();
+  }
+}

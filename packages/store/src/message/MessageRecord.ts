@@ -1,0 +1,290 @@
+/**
+ * The commit-log record (Java's MessageExt as stored): encoding, decoding and the validity check
+ * recovery and dispatch use. Layout: store-ha-config.md §2.1. Pure functions over Buffers.
+ */
+import { crc32 } from "node:zlib";
+import { readLong, writeLong } from "./longs.js";
+import { MessageSysFlag } from "./MessageSysFlag.js";
+import { string2messageProperties } from "./properties.js";
+
+export const MESSAGE_MAGIC_CODE = -626843481; // 0xDAA320A7, V1
+export const MESSAGE_MAGIC_CODE_V2 = -626843477; // 0xDAA320AB, 5.x long topics
+export const BLANK_MAGIC_CODE = -875286124; // 0xCBD43194, end-of-file filler
+/** A record must leave room for a BLANK header after it. */
+export const END_FILE_MIN_BLANK_LENGTH = 8;
+
+/** Socket address as stored: 4 (IPv4) or 16 (IPv6) address bytes and a port. */
+export interface HostAddress {
+  address: Buffer;
+  port: number;
+}
+
+/** What a producer's message becomes before the broker assigns offsets and store time. */
+export interface MessageInner {
+  topic: string;
+  queueId: number;
+  flag: number;
+  body: Buffer | null;
+  propertiesString: string;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: HostAddress;
+  storeHost: HostAddress;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+}
+
+/** A stored record, decoded. */
+export interface MessageExt extends MessageInner {
+  storeSize: number;
+  magicCode: number;
+  bodyCRC: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  storeTimestamp: number;
+  properties: Map<string, string>;
+}
+
+export function parseHost(hostPort: string): HostAddress {
+  const i = hostPort.lastIndexOf(":");
+  const host = hostPort.slice(0, i).replace(/^\[|\]$/g, "");
+  const port = Number(hostPort.slice(i + 1));
+  if (host.includes(":")) return { address: ipv6Bytes(host), port };
+  const parts = host.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`Not an IP address: ${hostPort}`);
+  return { address: Buffer.from(parts), port };
+}
+
+function ipv6Bytes(host: string): Buffer {
+  const [head = "", tail = ""] = host.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups = host.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+export function formatHost(h: HostAddress): string {
+  if (h.address.length === 4) return `${[...h.address].join(".")}:${h.port}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(h.address.readUInt16BE(i).toString(16));
+  return `[${groups.join(":")}]:${h.port}`;
+}
+
+/** CRC32 with the sign bit cleared, as UtilAll.crc32; 0 for an empty body. */
+export function bodyCrc(body: Buffer | null): number {
+  return body && body.length > 0 ? crc32(body) & 0x7fffffff : 0;
+}
+
+function hostLength(sysFlag: number, bit: number): number {
+  return (sysFlag & bit) === 0 ? 8 : 20;
+}
+
+/** Record length for the given parts (Java's calMsgLength, V1 magic). */
+export function calMsgLength(sysFlag: number, bodyLength: number, topicLength: number, propertiesLength: number): number {
+  return (
+    4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 +
+    hostLength(sysFlag, MessageSysFlag.BORNHOST_V6_FLAG) +
+    8 +
+    hostLength(sysFlag, MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) +
+    4 + 8 + 4 + bodyLength + 1 + topicLength + 2 + propertiesLength
+  );
+}
+
+/** Positions of the fields the store fills in at append time. */
+export interface EncodedRecord {
+  bytes: Buffer;
+  /** Offset of STORETIMESTAMP inside the record (depends on the born host width). */
+  storeTimestampPos: number;
+}
+
+export const QUEUE_OFFSET_POS = 20;
+export const PHYSICAL_OFFSET_POS = 28;
+export const SYSFLAG_POS = 36;
+
+/**
+ * Encode a V1 record with queue offset, physical offset and store time left as zero; the writer
+ * fills them in (`stampRecord`) under its append order. Throws RangeError for a topic over 127
+ * bytes or properties over 32767 bytes (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED).
+ */
+export function encodeRecord(msg: MessageInner): EncodedRecord {
+  const topic = Buffer.from(msg.topic, "utf8");
+  const props = Buffer.from(msg.propertiesString, "utf8");
+  if (topic.length > 127) throw new RangeError(`topic length ${topic.length} exceeds 127`);
+  if (props.length > 32767) throw new RangeError(`properties length ${props.length} exceeds 32767`);
+  let sysFlag = msg.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  if (msg.bornHost.address.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (msg.storeHost.address.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  const bodyLength = msg.body?.length ?? 0;
+  const total = calMsgLength(sysFlag, bodyLength, topic.length, props.length);
+  const b = Buffer.allocUnsafe(total);
+  let p = 0;
+  p = b.writeInt32BE(total, p);
+  p = b.writeInt32BE(MESSAGE_MAGIC_CODE, p);
+  p = b.writeInt32BE(bodyCrc(msg.body), p);
+  p = b.writeInt32BE(msg.queueId, p);
+  p = b.writeInt32BE(msg.flag | 0, p);
+  b.fill(0, p, p + 16); // queue offset, physical offset
+  p += 16;
+  p = b.writeInt32BE(sysFlag, p);
+  writeLong(b, msg.bornTimestamp, p);
+  p += 8;
+  p += msg.bornHost.address.copy(b, p);
+  p = b.writeInt32BE(msg.bornHost.port, p);
+  const storeTimestampPos = p;
+  b.fill(0, p, p + 8);
+  p += 8;
+  p += msg.storeHost.address.copy(b, p);
+  p = b.writeInt32BE(msg.storeHost.port, p);
+  p = b.writeInt32BE(msg.reconsumeTimes, p);
+  writeLong(b, msg.preparedTransactionOffset, p);
+  p += 8;
+  p = b.writeInt32BE(bodyLength, p);
+  if (msg.body) p += msg.body.copy(b, p);
+  p = b.writeInt8(topic.length, p);
+  p += topic.copy(b, p);
+  p = b.writeInt16BE(props.length, p);
+  p += props.copy(b, p);
+  return { bytes: b, storeTimestampPos };
+}
+
+/** Fill in queue offset, physical offset and store time of an encoded record at `pos` in `buf`. */
+export function stampRecord(
+  buf: Buffer,
+  pos: number,
+  storeTimestampPos: number,
+  queueOffset: number,
+  physicalOffset: number,
+  storeTimestamp: number,
+): void {
+  writeLong(buf, queueOffset, pos + QUEUE_OFFSET_POS);
+  writeLong(buf, physicalOffset, pos + PHYSICAL_OFFSET_POS);
+  writeLong(buf, storeTimestamp, pos + storeTimestampPos);
+}
+
+/** Write a BLANK filler header covering `remaining` bytes at `pos`. */
+export function writeBlank(buf: Buffer, pos: number, remaining: number): void {
+  buf.writeInt32BE(remaining, pos);
+  buf.writeInt32BE(BLANK_MAGIC_CODE, pos + 4);
+}
+
+/** Outcome of checking one record: a valid record, the end-of-file filler, or invalid data. */
+export type RecordCheck =
+  | { kind: "message"; size: number; msg: MessageExt }
+  | { kind: "blank"; size: number }
+  | { kind: "invalid"; size: number; reason: string };
+
+/**
+ * Java's checkMessageAndReturnSize: parse the record at `pos` (within `end`), optionally verify the
+ * body CRC, and check that the parsed lengths add up to TOTALSIZE. `size` of an invalid record is -1
+ * when nothing can be trusted, or TOTALSIZE for a record that is merely inconsistent.
+ */
+export function checkRecord(buf: Buffer, pos: number, end: number, checkCRC: boolean, readBody = true): RecordCheck {
+  if (end - pos < 8) return { kind: "invalid", size: -1, reason: "truncated header" };
+  const totalSize = buf.readInt32BE(pos);
+  const magic = buf.readInt32BE(pos + 4);
+  if (magic === BLANK_MAGIC_CODE) return { kind: "blank", size: 0 };
+  if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
+    return { kind: "invalid", size: -1, reason: `illegal magic code ${magic}` };
+  }
+  if (totalSize <= 0 || pos + totalSize > end) return { kind: "invalid", size: -1, reason: `record of ${totalSize} bytes exceeds data` };
+  try {
+    const msg = decodeRecordAt(buf, pos, readBody, magic === MESSAGE_MAGIC_CODE_V2);
+    if (checkCRC && msg.body && msg.body.length > 0 && bodyCrc(msg.body) !== msg.bodyCRC) {
+      return { kind: "invalid", size: -1, reason: "CRC check failed" };
+    }
+    const propsLength = Buffer.byteLength(msg.propertiesString, "utf8");
+    const topicLength = Buffer.byteLength(msg.topic, "utf8");
+    const computed = calMsgLength(msg.sysFlag, msg.bodyLengthOnDisk, topicLength, propsLength) + (magic === MESSAGE_MAGIC_CODE_V2 ? 1 : 0);
+    if (computed !== totalSize) return { kind: "invalid", size: totalSize, reason: `[BUG]read total count not equals msg total size. totalSize=${totalSize}, readTotalCount=${computed}` };
+    return { kind: "message", size: totalSize, msg };
+  } catch (e) {
+    return { kind: "invalid", size: -1, reason: (e as Error).message };
+  }
+}
+
+/** Decode the record at `pos`. The body is a view on `buf` (no copy). */
+export function decodeRecordAt(
+  buf: Buffer,
+  pos: number,
+  readBody = true,
+  v2 = buf.readInt32BE(pos + 4) === MESSAGE_MAGIC_CODE_V2,
+): MessageExt & { bodyLengthOnDisk: number } {
+  let p = pos;
+  const storeSize = buf.readInt32BE(p);
+  const magicCode = buf.readInt32BE(p + 4);
+  const bodyCRC = buf.readInt32BE(p + 8);
+  const queueId = buf.readInt32BE(p + 12);
+  const flag = buf.readInt32BE(p + 16);
+  const queueOffset = readLong(buf, p + 20);
+  const commitLogOffset = readLong(buf, p + 28);
+  const sysFlag = buf.readInt32BE(p + 36);
+  const bornTimestamp = readLong(buf, p + 40);
+  p += 48;
+  const bornLen = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) === 0 ? 4 : 16;
+  const bornHost = { address: Buffer.from(buf.subarray(p, p + bornLen)), port: buf.readInt32BE(p + bornLen) };
+  p += bornLen + 4;
+  const storeTimestamp = readLong(buf, p);
+  p += 8;
+  const storeLen = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) === 0 ? 4 : 16;
+  const storeHost = { address: Buffer.from(buf.subarray(p, p + storeLen)), port: buf.readInt32BE(p + storeLen) };
+  p += storeLen + 4;
+  const reconsumeTimes = buf.readInt32BE(p);
+  const preparedTransactionOffset = readLong(buf, p + 4);
+  p += 12;
+  const bodyLength = buf.readInt32BE(p);
+  p += 4;
+  if (bodyLength < 0 || p + bodyLength > pos + storeSize) throw new RangeError(`bad body length ${bodyLength}`);
+  const body = bodyLength > 0 && readBody ? buf.subarray(p, p + bodyLength) : null;
+  p += bodyLength;
+  const topicLength = v2 ? buf.readInt16BE(p) : buf.readInt8(p);
+  p += v2 ? 2 : 1;
+  if (topicLength < 0) throw new RangeError(`bad topic length ${topicLength}`);
+  const topic = buf.toString("utf8", p, p + topicLength);
+  p += topicLength;
+  const propertiesLength = buf.readInt16BE(p);
+  p += 2;
+  if (propertiesLength < 0 || p + propertiesLength > pos + storeSize) throw new RangeError(`bad properties length ${propertiesLength}`);
+  const propertiesString = propertiesLength > 0 ? buf.toString("utf8", p, p + propertiesLength) : "";
+  return {
+    storeSize,
+    magicCode,
+    bodyCRC,
+    queueId,
+    flag,
+    queueOffset,
+    commitLogOffset,
+    sysFlag,
+    bornTimestamp,
+    bornHost,
+    storeTimestamp,
+    storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset,
+    body,
+    bodyLengthOnDisk: bodyLength,
+    topic,
+    propertiesString,
+    properties: string2messageProperties(propertiesString),
+  };
+}
+
+/** offsetMsgId: store host address + port + commit-log offset, upper-case hex (32 chars for IPv4). */
+export function createMessageId(storeHost: HostAddress, commitLogOffset: number): string {
+  const b = Buffer.alloc(storeHost.address.length + 12);
+  storeHost.address.copy(b, 0);
+  b.writeInt32BE(storeHost.port, storeHost.address.length);
+  writeLong(b, commitLogOffset, storeHost.address.length + 4);
+  return b.toString("hex").toUpperCase();
+}
+
+export function decodeMessageId(msgId: string): { storeHost: HostAddress; commitLogOffset: number } {
+  if (!/^[0-9A-Fa-f]+$/.test(msgId) || (msgId.length !== 32 && msgId.length !== 56)) throw new Error(`Illegal message id: ${msgId}`);
+  const b = Buffer.from(msgId, "hex");
+  const ipLength = msgId.length === 32 ? 4 : 16;
+  return {
+    storeHost: { address: b.subarray(0, ipLength), port: b.readInt32BE(ipLength) },
+    commitLogOffset: readLong(b, ipLength + 4),
+  };
+}

@@ -1,0 +1,44 @@
+/** Message properties string: `name\u0001value` pairs joined by `\u0002` (4.9.8: no trailing separator). */
+export const NAME_VALUE_SEPARATOR = "\u0001";
+export const PROPERTY_SEPARATOR = "\u0002";
+
+export const MessageConst = {
+  PROPERTY_KEYS: "KEYS",
+  PROPERTY_TAGS: "TAGS",
+  PROPERTY_WAIT_STORE_MSG_OK: "WAIT",
+  PROPERTY_DELAY_TIME_LEVEL: "DELAY",
+  PROPERTY_REAL_TOPIC: "REAL_TOPIC",
+  PROPERTY_REAL_QUEUE_ID: "REAL_QID",
+  PROPERTY_TRANSACTION_PREPARED: "TRAN_MSG",
+  PROPERTY_PRODUCER_GROUP: "PGROUP",
+  PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX: "UNIQ_KEY",
+  PROPERTY_MAX_RECONSUME_TIMES: "MAX_RECONSUME_TIMES",
+  PROPERTY_CONSUME_START_TIMESTAMP: "CONSUME_START_TIME",
+  PROPERTY_TRANSACTION_PREPARED_QUEUE_OFFSET: "TRAN_PREPARED_QUEUE_OFFSET",
+  PROPERTY_TRANSACTION_CHECK_TIMES: "TRANSACTION_CHECK_TIMES",
+  PROPERTY_CHECK_IMMUNITY_TIME_IN_SECONDS: "CHECK_IMMUNITY_TIME_IN_SECONDS",
+  PROPERTY_CLUSTER: "CLUSTER",
+  PROPERTY_RETRY_TOPIC: "RETRY_TOPIC",
+  PROPERTY_ORIGIN_MESSAGE_ID: "ORIGIN_MESSAGE_ID",
+  KEY_SEPARATOR: " ",
+} as const;
+
+/** Parse as Java does: split on U+0002, skip pieces shorter than 3, keep pairs with non-empty key and value (last wins). */
+export function string2messageProperties(s: string): Map<string, string> {
+  const map = new Map<string, string>();
+  if (!s) return map;
+  for (const item of s.split(PROPERTY_SEPARATOR)) {
+    if (item.length < 3) continue;
+    const i = item.indexOf(NAME_VALUE_SEPARATOR);
+    if (i <= 0 || i === item.length - 1) continue;
+    map.set(item.slice(0, i), item.slice(i + 1));
+  }
+  return map;
+}
+
+/** 4.9.8 serialization: pairs in map order, no trailing separator. */
+export function messageProperties2String(props: ReadonlyMap<string, string>): string {
+  const parts: string[] = [];
+  for (const [k, v] of props) parts.push(`${k}${NAME_VALUE_SEPARATOR}${v}`);
+  return parts.join(PROPERTY_SEPARATOR);
+}
