@@ -4,7 +4,16 @@
  * SYNC_FLUSH group commit) and recovers the valid tail after a restart (§5.4).
  */
 import type { Logger } from "pino";
-import { createMessageId, checkRecord, END_FILE_MIN_BLANK_LENGTH, stampRecord, writeBlank, type EncodedRecord, type HostAddress, type MessageExt } from "./message/MessageRecord.js";
+import {
+  createMessageId,
+  checkRecord,
+  END_FILE_MIN_BLANK_LENGTH,
+  stampRecord,
+  writeBlank,
+  type EncodedRecord,
+  type HostAddress,
+  type MessageExt,
+} from "./message/MessageRecord.js";
 import { MessageSysFlag, transactionType } from "./message/MessageSysFlag.js";
 import type { MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
@@ -84,7 +93,14 @@ export class CommitLog {
    * go: same file, consecutive physical and queue offsets. Rolls to a new file (after a BLANK) when
    * they do not fit with 8 bytes to spare.
    */
-  append(records: readonly EncodedRecord[], topic: string, queueId: number, sysFlag: number, storeHost: HostAddress, now = Date.now()): PutMessageResult {
+  append(
+    records: readonly EncodedRecord[],
+    topic: string,
+    queueId: number,
+    sysFlag: number,
+    storeHost: HostAddress,
+    now = Date.now(),
+  ): PutMessageResult {
     const total = records.reduce((n, r) => n + r.bytes.length, 0);
     if (total + END_FILE_MIN_BLANK_LENGTH > this.options.mappedFileSize) return { status: "MESSAGE_ILLEGAL" };
     let file: MappedFile | null;
@@ -103,7 +119,8 @@ export class CommitLog {
 
     const key = `${topic}-${queueId}`;
     const tranType = transactionType(sysFlag);
-    const noQueueOffset = tranType === MessageSysFlag.TRANSACTION_PREPARED_TYPE || tranType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+    const noQueueOffset =
+      tranType === MessageSysFlag.TRANSACTION_PREPARED_TYPE || tranType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
     const firstQueueOffset = noQueueOffset ? 0 : (this.topicQueueTable.get(key) ?? 0);
     const wroteOffset = file.fileFromOffset + file.wrotePosition;
     const ids: string[] = [];
@@ -111,7 +128,14 @@ export class CommitLog {
       const pos = (file as MappedFile).wrotePosition;
       const physicalOffset = (file as MappedFile).fileFromOffset + pos;
       record.bytes.copy((file as MappedFile).buffer, pos);
-      stampRecord((file as MappedFile).buffer, pos, record.storeTimestampPos, noQueueOffset ? 0 : firstQueueOffset + i, physicalOffset, now);
+      stampRecord(
+        (file as MappedFile).buffer,
+        pos,
+        record.storeTimestampPos,
+        noQueueOffset ? 0 : firstQueueOffset + i,
+        physicalOffset,
+        now,
+      );
       (file as MappedFile).wrotePosition = pos + record.bytes.length;
       ids.push(createMessageId(storeHost, physicalOffset));
     });
@@ -120,7 +144,14 @@ export class CommitLog {
     this.lastStoreTimestamp = now;
     return {
       status: "PUT_OK",
-      appendResult: { wroteOffset, wroteBytes: total, msgId: ids.join(","), storeTimestamp: now, logicsOffset: firstQueueOffset, msgNum: records.length },
+      appendResult: {
+        wroteOffset,
+        wroteBytes: total,
+        msgId: ids.join(","),
+        storeTimestamp: now,
+        logicsOffset: firstQueueOffset,
+        msgNum: records.length,
+      },
     };
   }
 
@@ -172,7 +203,8 @@ export class CommitLog {
         pos = 0;
         this.options.logger.info({ file: file.fileName }, "recover next physics file");
       } else {
-        if (check.kind === "invalid" && check.size !== -1) this.options.logger.warn({ reason: check.reason }, "recover physics file found invalid record");
+        if (check.kind === "invalid" && check.size !== -1)
+          this.options.logger.warn({ reason: check.reason }, "recover physics file found invalid record");
         break;
       }
     }
@@ -195,7 +227,11 @@ export class CommitLog {
    * Abnormal recovery (abort file present): start at the newest file whose first record is older than
    * the checkpoint's safe time, re-dispatch every valid record from there, truncate the dirty tail.
    */
-  recoverAbnormally(checkCRC: boolean, safeTimestamp: number, dispatch: (msg: MessageExt, size: number) => void): number {
+  recoverAbnormally(
+    checkCRC: boolean,
+    safeTimestamp: number,
+    dispatch: (msg: MessageExt, size: number) => void,
+  ): number {
     const files = this.mappedFileQueue.files;
     if (files.length === 0) {
       this.mappedFileQueue.flushedWhere = 0;
@@ -222,7 +258,12 @@ export class CommitLog {
   }
 
   /** Delete files (never the last) older than `expiredMs`, or all eligible ones when `cleanImmediately`. */
-  deleteExpiredFile(expiredMs: number, deleteFilesInterval: number, cleanImmediately: boolean, maxBatch = 10): MappedFile[] {
+  deleteExpiredFile(
+    expiredMs: number,
+    deleteFilesInterval: number,
+    cleanImmediately: boolean,
+    maxBatch = 10,
+  ): MappedFile[] {
     const files = this.mappedFileQueue.files;
     const victims: MappedFile[] = [];
     const now = Date.now();

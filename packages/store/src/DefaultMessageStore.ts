@@ -9,11 +9,24 @@ import { join } from "node:path";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import { CommitLog, GroupCommitService, type PutMessageResult } from "./CommitLog.js";
-import { commitLogStorePath, consumeQueueFileSize, parseDelayLevels, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
+import {
+  commitLogStorePath,
+  consumeQueueFileSize,
+  parseDelayLevels,
+  type MessageStoreConfig,
+} from "./config/MessageStoreConfig.js";
 import { ConsumeQueue, CQ_STORE_UNIT_SIZE } from "./ConsumeQueue.js";
 import { IndexService } from "./index/IndexService.js";
 import { readLong } from "./message/longs.js";
-import { checkRecord, decodeRecordAt, encodeRecord, type EncodedRecord, type HostAddress, type MessageExt, type MessageInner } from "./message/MessageRecord.js";
+import {
+  checkRecord,
+  decodeRecordAt,
+  encodeRecord,
+  type EncodedRecord,
+  type HostAddress,
+  type MessageExt,
+  type MessageInner,
+} from "./message/MessageRecord.js";
 import { getsConsumeQueueEntry } from "./message/MessageSysFlag.js";
 import { MessageConst, string2messageProperties } from "./message/properties.js";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
@@ -103,15 +116,26 @@ export class DefaultMessageStore {
   ) {
     this.logger = options.logger;
     this.rootDir = config.storePathRootDir;
-    this.commitLog = new CommitLog({ storePath: commitLogStorePath(config), mappedFileSize: config.mappedFileSizeCommitLog, logger: this.logger });
-    this.indexService = new IndexService(this.rootDir, config.maxHashSlotNum, config.maxIndexNum, this.logger, (endTimestamp) => {
-      this.checkpoint.indexMsgTimestamp = endTimestamp;
-      void this.checkpoint.flush();
+    this.commitLog = new CommitLog({
+      storePath: commitLogStorePath(config),
+      mappedFileSize: config.mappedFileSizeCommitLog,
+      logger: this.logger,
     });
+    this.indexService = new IndexService(
+      this.rootDir,
+      config.maxHashSlotNum,
+      config.maxIndexNum,
+      this.logger,
+      (endTimestamp) => {
+        this.checkpoint.indexMsgTimestamp = endTimestamp;
+        void this.checkpoint.flush();
+      },
+    );
     this.groupCommit =
       config.flushDiskType === "SYNC_FLUSH"
         ? new GroupCommitService(this.commitLog, config.syncFlushTimeout, () => {
-            if (this.commitLog.lastStoreTimestamp > 0) this.checkpoint.physicMsgTimestamp = this.commitLog.lastStoreTimestamp;
+            if (this.commitLog.lastStoreTimestamp > 0)
+              this.checkpoint.physicMsgTimestamp = this.commitLog.lastStoreTimestamp;
           })
         : null;
     this.delayLevelTable = parseDelayLevels(config.messageDelayLevel);
@@ -126,7 +150,10 @@ export class DefaultMessageStore {
   load(): void {
     mkdirSync(this.rootDir, { recursive: true });
     this.lastExitOK = !existsSync(this.abortFile);
-    this.logger.info({ lastExitOK: this.lastExitOK }, this.lastExitOK ? "last shutdown normally" : "last shutdown abnormally");
+    this.logger.info(
+      { lastExitOK: this.lastExitOK },
+      this.lastExitOK ? "last shutdown normally" : "last shutdown abnormally",
+    );
     this.commitLog.load();
     this.loadConsumeQueues();
     this.checkpoint = new StoreCheckpoint(join(this.rootDir, "checkpoint"));
@@ -159,14 +186,21 @@ export class DefaultMessageStore {
       processOffset = this.commitLog.recoverNormally(checkCRC);
     } else {
       const safe =
-        this.config.messageIndexEnable && this.config.messageIndexSafe ? this.checkpoint.getMinTimestampIndex() : this.checkpoint.getMinTimestamp();
-      processOffset = this.commitLog.recoverAbnormally(checkCRC, safe, (msg, size) => this.doDispatch(this.dispatchRequestOf(msg, size)));
+        this.config.messageIndexEnable && this.config.messageIndexSafe
+          ? this.checkpoint.getMinTimestampIndex()
+          : this.checkpoint.getMinTimestamp();
+      processOffset = this.commitLog.recoverAbnormally(checkCRC, safe, (msg, size) =>
+        this.doDispatch(this.dispatchRequestOf(msg, size)),
+      );
     }
     if (this.commitLog.mappedFileQueue.files.length === 0) {
       for (const cq of this.allConsumeQueues()) cq.destroy();
       this.consumeQueueTable.clear();
     } else if (maxPhyOffsetOfConsumeQueue >= processOffset) {
-      this.logger.warn({ maxPhyOffsetOfConsumeQueue, processOffset }, "maxPhyOffsetOfConsumeQueue >= processOffset, truncate consume queues");
+      this.logger.warn(
+        { maxPhyOffsetOfConsumeQueue, processOffset },
+        "maxPhyOffsetOfConsumeQueue >= processOffset, truncate consume queues",
+      );
       for (const cq of this.allConsumeQueues()) cq.truncateDirtyLogicFiles(processOffset);
     }
     const minPhy = this.commitLog.getMinOffset();
@@ -177,13 +211,15 @@ export class DefaultMessageStore {
   /** Rebuild `<topic>-<queueId>` → next queue offset from the consume queues. */
   private recoverTopicQueueTable(): void {
     this.commitLog.topicQueueTable.clear();
-    for (const cq of this.allConsumeQueues()) this.commitLog.topicQueueTable.set(`${cq.topic}-${cq.queueId}`, cq.getMaxOffsetInQueue());
+    for (const cq of this.allConsumeQueues())
+      this.commitLog.topicQueueTable.set(`${cq.topic}-${cq.queueId}`, cq.getMaxOffsetInQueue());
   }
 
   /** Start: dispatch anything not yet in the consume queues, mark the run (abort file), start services. */
   start(): void {
     let maxPhysicalPosInLogicQueue = this.commitLog.getMinOffset();
-    for (const cq of this.allConsumeQueues()) maxPhysicalPosInLogicQueue = Math.max(maxPhysicalPosInLogicQueue, cq.maxPhysicOffset);
+    for (const cq of this.allConsumeQueues())
+      maxPhysicalPosInLogicQueue = Math.max(maxPhysicalPosInLogicQueue, cq.maxPhysicOffset);
     this.reputFromOffset = Math.max(0, maxPhysicalPosInLogicQueue);
     this.doReput();
     this.recoverTopicQueueTable();
@@ -315,11 +351,13 @@ export class DefaultMessageStore {
     } catch {
       return { status: "MESSAGE_ILLEGAL" };
     }
-    if (encoded.reduce((n, e) => n + e.bytes.length, 0) > this.config.maxMessageSize + 64 * 1024) return { status: "MESSAGE_ILLEGAL" };
+    if (encoded.reduce((n, e) => n + e.bytes.length, 0) > this.config.maxMessageSize + 64 * 1024)
+      return { status: "MESSAGE_ILLEGAL" };
     const result = this.commitLog.append(encoded, first.topic, first.queueId, first.sysFlag, first.storeHost);
     if (result.status !== "PUT_OK" || !result.appendResult) return result;
     this.doReput();
-    const wait = string2messageProperties(first.propertiesString).get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
+    const wait =
+      string2messageProperties(first.propertiesString).get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
     if (this.groupCommit && wait) {
       const ok = await this.groupCommit.submit(result.appendResult.wroteOffset + result.appendResult.wroteBytes);
       if (!ok) return { status: "FLUSH_DISK_TIMEOUT", appendResult: result.appendResult };
@@ -332,7 +370,8 @@ export class DefaultMessageStore {
 
   /** Dispatch every complete record between the reput offset and the end of the commit log. */
   doReput(): void {
-    if (this.reputFromOffset < this.commitLog.getMinOffset()) this.reputFromOffset = Math.max(0, this.commitLog.getMinOffset());
+    if (this.reputFromOffset < this.commitLog.getMinOffset())
+      this.reputFromOffset = Math.max(0, this.commitLog.getMinOffset());
     while (this.reputFromOffset < this.commitLog.getMaxOffset()) {
       const data = this.commitLog.getData(this.reputFromOffset);
       if (!data) break;
@@ -349,7 +388,10 @@ export class DefaultMessageStore {
           this.reputFromOffset = this.commitLog.rollNextFile(this.reputFromOffset);
           pos = buf.length;
         } else if (check.size > 0) {
-          this.logger.error({ offset: this.reputFromOffset, reason: check.reason }, "[BUG] dispatch found an inconsistent record, skipped");
+          this.logger.error(
+            { offset: this.reputFromOffset, reason: check.reason },
+            "[BUG] dispatch found an inconsistent record, skipped",
+          );
           pos += check.size;
           this.reputFromOffset += check.size;
         } else {
@@ -391,7 +433,10 @@ export class DefaultMessageStore {
       const cq = this.findConsumeQueue(req.topic, req.queueId);
       if (!cq.putMessagePositionInfo(req.commitLogOffset, req.msgSize, req.tagsCode, req.consumeQueueOffset)) {
         this.runningFlags |= WRITE_LOGICS_QUEUE_ERROR;
-        this.logger.error({ topic: req.topic, queueId: req.queueId }, "[BUG]put commit log position info to consume queue failed");
+        this.logger.error(
+          { topic: req.topic, queueId: req.queueId },
+          "[BUG]put commit log position info to consume queue failed",
+        );
       } else {
         this.checkpoint.logicsMsgTimestamp = req.storeTimestamp;
       }
@@ -507,7 +552,8 @@ export class DefaultMessageStore {
     if (targetOffset !== -1) offset = targetOffset;
     else if (leftIndexValue === -1) offset = rightOffset;
     else if (rightIndexValue === -1) offset = leftOffset;
-    else offset = Math.abs(timestamp - leftIndexValue) > Math.abs(timestamp - rightIndexValue) ? rightOffset : leftOffset;
+    else
+      offset = Math.abs(timestamp - leftIndexValue) > Math.abs(timestamp - rightIndexValue) ? rightOffset : leftOffset;
     return (file.fileFromOffset + Math.max(0, offset)) / CQ_STORE_UNIT_SIZE;
   }
 
@@ -529,7 +575,13 @@ export class DefaultMessageStore {
   }
 
   /** Messages of `topic` whose KEYS or UNIQ_KEY equal `key`, stored within [begin, end]. */
-  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): { messages: MessageExt[]; indexLastUpdateTimestamp: number; indexLastUpdatePhyoffset: number } {
+  queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): { messages: MessageExt[]; indexLastUpdateTimestamp: number; indexLastUpdatePhyoffset: number } {
     const limit = Math.min(maxNum, this.config.maxMsgsNumBatch);
     const found = this.indexService.queryOffset(topic, key, limit, begin, end);
     const messages: MessageExt[] = [];
@@ -537,7 +589,11 @@ export class DefaultMessageStore {
       const msg = this.lookMessageByOffset(offset);
       if (msg) messages.push(msg);
     }
-    return { messages, indexLastUpdateTimestamp: found.indexLastUpdateTimestamp, indexLastUpdatePhyoffset: found.indexLastUpdatePhyoffset };
+    return {
+      messages,
+      indexLastUpdateTimestamp: found.indexLastUpdateTimestamp,
+      indexLastUpdatePhyoffset: found.indexLastUpdatePhyoffset,
+    };
   }
 
   private nextOffsetCorrection(oldOffset: number, newOffset: number): number {
@@ -549,16 +605,34 @@ export class DefaultMessageStore {
     return maxOffsetPy - offsetPy > memory;
   }
 
-  private isTheBatchFull(sizePy: number, maxMsgNums: number, bufferTotal: number, messageTotal: number, isInDisk: boolean): boolean {
+  private isTheBatchFull(
+    sizePy: number,
+    maxMsgNums: number,
+    bufferTotal: number,
+    messageTotal: number,
+    isInDisk: boolean,
+  ): boolean {
     if (bufferTotal === 0 || messageTotal === 0) return false;
     if (maxMsgNums <= messageTotal) return true;
     const c = this.config;
-    if (isInDisk) return bufferTotal + sizePy > c.maxTransferBytesOnMessageInDisk || messageTotal > c.maxTransferCountOnMessageInDisk - 1;
-    return bufferTotal + sizePy > c.maxTransferBytesOnMessageInMemory || messageTotal > c.maxTransferCountOnMessageInMemory - 1;
+    if (isInDisk)
+      return (
+        bufferTotal + sizePy > c.maxTransferBytesOnMessageInDisk || messageTotal > c.maxTransferCountOnMessageInDisk - 1
+      );
+    return (
+      bufferTotal + sizePy > c.maxTransferBytesOnMessageInMemory ||
+      messageTotal > c.maxTransferCountOnMessageInMemory - 1
+    );
   }
 
   /** Java's getMessage: up to `maxMsgNums` messages from queue offset `offset`, filtered. */
-  getMessage(topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: MessageFilter): GetMessageResult {
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    filter?: MessageFilter,
+  ): GetMessageResult {
     const result: GetMessageResult = {
       status: "NO_MESSAGE_IN_QUEUE",
       nextBeginOffset: offset,
@@ -673,10 +747,12 @@ export class DefaultMessageStore {
     const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(commitLogStorePath(this.config));
     const { warning } = this.diskRatios();
     if (ratio > warning) {
-      if ((this.runningFlags & DISK_FULL) === 0) this.logger.error({ ratio }, "physic disk maybe full soon, so disable put message");
+      if ((this.runningFlags & DISK_FULL) === 0)
+        this.logger.error({ ratio }, "physic disk maybe full soon, so disable put message");
       this.runningFlags |= DISK_FULL;
     } else if (ratio >= 0) {
-      if ((this.runningFlags & DISK_FULL) !== 0) this.logger.info({ ratio }, "physic disk space OK, enable put message");
+      if ((this.runningFlags & DISK_FULL) !== 0)
+        this.logger.info({ ratio }, "physic disk space OK, enable put message");
       this.runningFlags &= ~DISK_FULL;
     }
   }
@@ -700,7 +776,11 @@ export class DefaultMessageStore {
     const cleanImmediately = ratio > forcibly && c.cleanFileForciblyEnable;
     let deleted = 0;
     if (timeUp || spaceFull || cleanImmediately) {
-      deleted = this.commitLog.deleteExpiredFile(c.fileReservedTime * 3600 * 1000, c.deleteCommitLogFilesInterval, cleanImmediately).length;
+      deleted = this.commitLog.deleteExpiredFile(
+        c.fileReservedTime * 3600 * 1000,
+        c.deleteCommitLogFilesInterval,
+        cleanImmediately,
+      ).length;
       if (deleted > 0) this.logger.info({ deleted, timeUp, spaceFull, cleanImmediately }, "commit log files deleted");
     }
     const minOffset = this.commitLog.getMinOffset();

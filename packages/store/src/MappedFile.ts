@@ -89,7 +89,8 @@ export class MappedFile {
   private isAbleToFlush(leastPages: number): boolean {
     const write = this.wrotePosition;
     if (this.isFull()) return this.flushedPosition < write;
-    if (leastPages > 0) return Math.floor(write / OS_PAGE_SIZE) - Math.floor(this.flushedPosition / OS_PAGE_SIZE) >= leastPages;
+    if (leastPages > 0)
+      return Math.floor(write / OS_PAGE_SIZE) - Math.floor(this.flushedPosition / OS_PAGE_SIZE) >= leastPages;
     return write > this.flushedPosition;
   }
 

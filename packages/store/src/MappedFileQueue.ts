@@ -64,7 +64,9 @@ export class MappedFileQueue {
     const last = this.lastMappedFile;
     if (last && !last.isFull()) return last;
     if (!create) return last ?? null;
-    const createOffset = last ? last.fileFromOffset + this.mappedFileSize : startOffset - (startOffset % this.mappedFileSize);
+    const createOffset = last
+      ? last.fileFromOffset + this.mappedFileSize
+      : startOffset - (startOffset % this.mappedFileSize);
     let file: MappedFile;
     if (this.preallocated && this.preallocated.fileFromOffset === createOffset) {
       file = this.preallocated;
@@ -111,8 +113,12 @@ export class MappedFileQueue {
     }
     const index = Math.floor(offset / this.mappedFileSize) - Math.floor(first.fileFromOffset / this.mappedFileSize);
     const candidate = this.files[index];
-    if (candidate && offset >= candidate.fileFromOffset && offset < candidate.fileFromOffset + this.mappedFileSize) return candidate;
-    return this.files.find((f) => offset >= f.fileFromOffset && offset < f.fileFromOffset + this.mappedFileSize) ?? (returnFirstOnNotFound ? first : null);
+    if (candidate && offset >= candidate.fileFromOffset && offset < candidate.fileFromOffset + this.mappedFileSize)
+      return candidate;
+    return (
+      this.files.find((f) => offset >= f.fileFromOffset && offset < f.fileFromOffset + this.mappedFileSize) ??
+      (returnFirstOnNotFound ? first : null)
+    );
   }
 
   getMinOffset(): number {

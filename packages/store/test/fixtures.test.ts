@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
-import { DefaultMessageStore, messageStoreConfigSpec, parseHost, formatHost, type MessageStoreConfig } from "@rocketmq-ts/store";
+import {
+  DefaultMessageStore,
+  messageStoreConfigSpec,
+  parseHost,
+  formatHost,
+  type MessageStoreConfig,
+} from "@rocketmq-ts/store";
 import { manifest, unpackFixture } from "../../../test/support/storeFixtures.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -27,7 +33,10 @@ function fixtureConfig(root: string): MessageStoreConfig {
 async function openFixture(fixture: string, archive = "store.tar.gz"): Promise<DefaultMessageStore> {
   const unpacked = unpackFixture(fixture, archive);
   const root = join(unpacked.dir, archive.startsWith("slave") ? "store" : "store");
-  const store = new DefaultMessageStore(fixtureConfig(root), { logger: pino({ level: "silent" }), storeHost: parseHost("127.0.0.1:40911") });
+  const store = new DefaultMessageStore(fixtureConfig(root), {
+    logger: pino({ level: "silent" }),
+    storeHost: parseHost("127.0.0.1:40911"),
+  });
   store.load();
   store.start();
   cleanups.push(() => unpacked.cleanup());
@@ -101,7 +110,12 @@ function checkSentReadBack(store: DefaultMessageStore, sent: Sent[]): number {
       properties: r.properties,
     });
     if (!s.request.clientCompresses) {
-      expect(createHash("sha256").update(msg.body ?? Buffer.alloc(0)).digest("hex"), s.label).toBe(s.request.bodySha256);
+      expect(
+        createHash("sha256")
+          .update(msg.body ?? Buffer.alloc(0))
+          .digest("hex"),
+        s.label,
+      ).toBe(s.request.bodySha256);
     }
     checked++;
   }
@@ -114,28 +128,53 @@ describe("Java 4.9.8 store fixtures", () => {
     const m = manifest("basic");
     expect(checkSentReadBack(store, m["sent"] as Sent[])).toBe(1091);
 
-    const dump = m["consumeQueueDumpBeforeShutdown"] as Record<string, Record<string, { minQueueIndex: number; maxQueueIndex: number; entries: { queueOffset: number; physicOffset: number; physicSize: number; tagsCode: number }[] }>>;
+    const dump = m["consumeQueueDumpBeforeShutdown"] as Record<
+      string,
+      Record<
+        string,
+        {
+          minQueueIndex: number;
+          maxQueueIndex: number;
+          entries: { queueOffset: number; physicOffset: number; physicSize: number; tagsCode: number }[];
+        }
+      >
+    >;
     let entries = 0;
     for (const [topic, queues] of Object.entries(dump)) {
       for (const [qid, q] of Object.entries(queues)) {
         const cq = store.findConsumeQueue(topic, Number(qid));
-        expect([cq.getMinOffsetInQueue(), cq.getMaxOffsetInQueue()], `${topic}/${qid}`).toEqual([q.minQueueIndex, q.maxQueueIndex]);
+        expect([cq.getMinOffsetInQueue(), cq.getMaxOffsetInQueue()], `${topic}/${qid}`).toEqual([
+          q.minQueueIndex,
+          q.maxQueueIndex,
+        ]);
         for (const e of q.entries) {
-          expect(cq.getEntry(e.queueOffset), `${topic}/${qid}@${e.queueOffset}`).toEqual({ offset: e.physicOffset, size: e.physicSize, tagsCode: e.tagsCode });
+          expect(cq.getEntry(e.queueOffset), `${topic}/${qid}@${e.queueOffset}`).toEqual({
+            offset: e.physicOffset,
+            size: e.physicSize,
+            tagsCode: e.tagsCode,
+          });
           entries++;
         }
       }
     }
     expect(entries).toBeGreaterThan(1000);
 
-    const stats = m["topicStatsBeforeShutdown"] as Record<string, { queues: Record<string, { minOffset: number; maxOffset: number }> }>;
+    const stats = m["topicStatsBeforeShutdown"] as Record<
+      string,
+      { queues: Record<string, { minOffset: number; maxOffset: number }> }
+    >;
     for (const [topic, t] of Object.entries(stats)) {
       for (const [qid, q] of Object.entries(t.queues)) {
         expect(store.getMaxOffsetInQueue(topic, Number(qid)), `${topic}/${qid}`).toBe(q.maxOffset);
       }
     }
 
-    const queries = m["indexQueriesBeforeShutdown"] as { topic: string; key: string; indexLastUpdateTimestamp?: number; hits?: { commitLogOffset: number }[] }[];
+    const queries = m["indexQueriesBeforeShutdown"] as {
+      topic: string;
+      key: string;
+      indexLastUpdateTimestamp?: number;
+      hits?: { commitLogOffset: number }[];
+    }[];
     for (const q of queries) {
       const res = store.queryMessage(q.topic, q.key, 64, 0, Number.MAX_SAFE_INTEGER); // mqadmin asks for 64
       // the index only holds hashes: keep what really carries the key, as the broker does
@@ -144,8 +183,11 @@ describe("Java 4.9.8 store fixtures", () => {
         return keys.includes(q.key) || msg.properties.get("UNIQ_KEY") === q.key;
       });
       // queries Java answered with an error (no such key / topic) must find nothing here either
-      expect(new Set(real.map((msg) => msg.commitLogOffset)), q.key).toEqual(new Set((q.hits ?? []).map((h) => h.commitLogOffset)));
-      if (q.indexLastUpdateTimestamp !== undefined) expect(res.indexLastUpdateTimestamp).toBe(q.indexLastUpdateTimestamp);
+      expect(new Set(real.map((msg) => msg.commitLogOffset)), q.key).toEqual(
+        new Set((q.hits ?? []).map((h) => h.commitLogOffset)),
+      );
+      if (q.indexLastUpdateTimestamp !== undefined)
+        expect(res.indexLastUpdateTimestamp).toBe(q.indexLastUpdateTimestamp);
     }
   });
 
@@ -157,7 +199,10 @@ describe("Java 4.9.8 store fixtures", () => {
     expect(all.nextBeginOffset).toBe(32);
     expect(all.maxOffset).toBe(271);
     expect(store.getMessage("FixTopic", 0, 271, 32).status).toBe("OFFSET_OVERFLOW_ONE");
-    expect(store.getMessage("FixTopic", 0, 400, 32)).toMatchObject({ status: "OFFSET_OVERFLOW_BADLY", nextBeginOffset: 0 }) // Java: back to minOffset when it is 0;
+    expect(store.getMessage("FixTopic", 0, 400, 32)).toMatchObject({
+      status: "OFFSET_OVERFLOW_BADLY",
+      nextBeginOffset: 0,
+    }); // Java: back to minOffset when it is 0;
     expect(store.getMessage("NoSuchTopic", 0, 0, 32).status).toBe("NO_MATCHED_LOGIC_QUEUE");
     // tag filter: only code of "Bulk" passes
     const bulk = javaStringHashCode("Bulk");

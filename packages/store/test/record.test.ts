@@ -12,7 +12,12 @@ import {
   stampRecord,
   type MessageExt,
 } from "@rocketmq-ts/store";
-import { decodedRecords, STORE_FIXTURES, unpackFixture, type DecodedRecord } from "../../../test/support/storeFixtures.js";
+import {
+  decodedRecords,
+  STORE_FIXTURES,
+  unpackFixture,
+  type DecodedRecord,
+} from "../../../test/support/storeFixtures.js";
 
 const basic = unpackFixture("basic");
 afterAll(() => basic.cleanup());
@@ -60,7 +65,9 @@ describe("commit-log records written by the Java broker (basic fixture)", () => 
           topic: m.topic,
           propertiesString: m.propertiesString,
           properties: Object.fromEntries([...m.properties].sort(([a], [b]) => (a < b ? -1 : 1))),
-          bodySha256: createHash("sha256").update(m.body ?? Buffer.alloc(0)).digest("hex"),
+          bodySha256: createHash("sha256")
+            .update(m.body ?? Buffer.alloc(0))
+            .digest("hex"),
           offsetMsgId: createMessageId(m.storeHost, m.commitLogOffset),
         },
         where,

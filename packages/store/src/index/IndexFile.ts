@@ -113,7 +113,7 @@ export class IndexFile {
     const absSlotPos = INDEX_HEADER_SIZE + (keyHash % this.hashSlotNum) * HASH_SLOT_SIZE;
     const slotValue = b.readInt32BE(absSlotPos);
     if (slotValue <= INVALID_INDEX || slotValue > this.indexCount || this.indexCount <= 1) return;
-    for (let nextIndexToRead = slotValue; ; ) {
+    for (let nextIndexToRead = slotValue; ;) {
       if (out.length >= maxNum) break;
       const absIndexPos = INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + nextIndexToRead * INDEX_SIZE;
       const keyHashRead = b.readInt32BE(absIndexPos);
@@ -124,7 +124,13 @@ export class IndexFile {
       const timeRead = this.beginTimestamp + timeDiff * 1000;
       const timeMatched = timeRead >= begin && timeRead <= end;
       if (keyHash === keyHashRead && timeMatched) out.push(phyOffsetRead);
-      if (prevIndexRead <= INVALID_INDEX || prevIndexRead > this.indexCount || prevIndexRead === nextIndexToRead || timeRead < begin) break;
+      if (
+        prevIndexRead <= INVALID_INDEX ||
+        prevIndexRead > this.indexCount ||
+        prevIndexRead === nextIndexToRead ||
+        timeRead < begin
+      )
+        break;
       nextIndexToRead = prevIndexRead;
     }
   }

@@ -94,7 +94,13 @@ export class IndexService {
   }
 
   /** Newest files first; stops at maxNum or at a file older than `begin`. */
-  queryOffset(topic: string, key: string, maxNum: number, begin: number, end: number): { phyOffsets: number[]; indexLastUpdateTimestamp: number; indexLastUpdatePhyoffset: number } {
+  queryOffset(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): { phyOffsets: number[]; indexLastUpdateTimestamp: number; indexLastUpdatePhyoffset: number } {
     const phyOffsets: number[] = [];
     let indexLastUpdateTimestamp = 0;
     let indexLastUpdatePhyoffset = 0;

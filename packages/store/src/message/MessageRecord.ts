@@ -51,7 +51,8 @@ export function parseHost(hostPort: string): HostAddress {
   const port = Number(hostPort.slice(i + 1));
   if (host.includes(":")) return { address: ipv6Bytes(host), port };
   const parts = host.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`Not an IP address: ${hostPort}`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`Not an IP address: ${hostPort}`);
   return { address: Buffer.from(parts), port };
 }
 
@@ -82,13 +83,33 @@ function hostLength(sysFlag: number, bit: number): number {
 }
 
 /** Record length for the given parts (Java's calMsgLength, V1 magic). */
-export function calMsgLength(sysFlag: number, bodyLength: number, topicLength: number, propertiesLength: number): number {
+export function calMsgLength(
+  sysFlag: number,
+  bodyLength: number,
+  topicLength: number,
+  propertiesLength: number,
+): number {
   return (
-    4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 +
+    4 +
+    4 +
+    4 +
+    4 +
+    4 +
+    8 +
+    8 +
+    4 +
+    8 +
     hostLength(sysFlag, MessageSysFlag.BORNHOST_V6_FLAG) +
     8 +
     hostLength(sysFlag, MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) +
-    4 + 8 + 4 + bodyLength + 1 + topicLength + 2 + propertiesLength
+    4 +
+    8 +
+    4 +
+    bodyLength +
+    1 +
+    topicLength +
+    2 +
+    propertiesLength
   );
 }
 
@@ -188,7 +209,8 @@ export function checkRecord(buf: Buffer, pos: number, end: number, checkCRC: boo
   if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
     return { kind: "invalid", size: -1, reason: `illegal magic code ${magic}` };
   }
-  if (totalSize <= 0 || pos + totalSize > end) return { kind: "invalid", size: -1, reason: `record of ${totalSize} bytes exceeds data` };
+  if (totalSize <= 0 || pos + totalSize > end)
+    return { kind: "invalid", size: -1, reason: `record of ${totalSize} bytes exceeds data` };
   try {
     const msg = decodeRecordAt(buf, pos, readBody, magic === MESSAGE_MAGIC_CODE_V2);
     if (checkCRC && msg.body && msg.body.length > 0 && bodyCrc(msg.body) !== msg.bodyCRC) {
@@ -196,8 +218,15 @@ export function checkRecord(buf: Buffer, pos: number, end: number, checkCRC: boo
     }
     const propsLength = Buffer.byteLength(msg.propertiesString, "utf8");
     const topicLength = Buffer.byteLength(msg.topic, "utf8");
-    const computed = calMsgLength(msg.sysFlag, msg.bodyLengthOnDisk, topicLength, propsLength) + (magic === MESSAGE_MAGIC_CODE_V2 ? 1 : 0);
-    if (computed !== totalSize) return { kind: "invalid", size: totalSize, reason: `[BUG]read total count not equals msg total size. totalSize=${totalSize}, readTotalCount=${computed}` };
+    const computed =
+      calMsgLength(msg.sysFlag, msg.bodyLengthOnDisk, topicLength, propsLength) +
+      (magic === MESSAGE_MAGIC_CODE_V2 ? 1 : 0);
+    if (computed !== totalSize)
+      return {
+        kind: "invalid",
+        size: totalSize,
+        reason: `[BUG]read total count not equals msg total size. totalSize=${totalSize}, readTotalCount=${computed}`,
+      };
     return { kind: "message", size: totalSize, msg };
   } catch (e) {
     return { kind: "invalid", size: -1, reason: (e as Error).message };
@@ -245,7 +274,8 @@ export function decodeRecordAt(
   p += topicLength;
   const propertiesLength = buf.readInt16BE(p);
   p += 2;
-  if (propertiesLength < 0 || p + propertiesLength > pos + storeSize) throw new RangeError(`bad properties length ${propertiesLength}`);
+  if (propertiesLength < 0 || p + propertiesLength > pos + storeSize)
+    throw new RangeError(`bad properties length ${propertiesLength}`);
   const propertiesString = propertiesLength > 0 ? buf.toString("utf8", p, p + propertiesLength) : "";
   return {
     storeSize,
@@ -280,7 +310,8 @@ export function createMessageId(storeHost: HostAddress, commitLogOffset: number)
 }
 
 export function decodeMessageId(msgId: string): { storeHost: HostAddress; commitLogOffset: number } {
-  if (!/^[0-9A-Fa-f]+$/.test(msgId) || (msgId.length !== 32 && msgId.length !== 56)) throw new Error(`Illegal message id: ${msgId}`);
+  if (!/^[0-9A-Fa-f]+$/.test(msgId) || (msgId.length !== 32 && msgId.length !== 56))
+    throw new Error(`Illegal message id: ${msgId}`);
   const b = Buffer.from(msgId, "hex");
   const ipLength = msgId.length === 32 ? 4 : 16;
   return {
