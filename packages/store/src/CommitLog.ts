@@ -5,14 +5,14 @@
  */
 import type { Logger } from "pino";
 import {
-  createMessageId,
   checkRecord,
+  createMessageId,
   END_FILE_MIN_BLANK_LENGTH,
-  stampRecord,
   writeBlank,
-  type EncodedRecord,
+  writeRecord,
   type HostAddress,
   type MessageExt,
+  type PreparedRecord,
 } from "./message/MessageRecord.js";
 import { MessageSysFlag, transactionType } from "./message/MessageSysFlag.js";
 import type { MappedFile } from "./MappedFile.js";
@@ -94,14 +94,14 @@ export class CommitLog {
    * they do not fit with 8 bytes to spare.
    */
   append(
-    records: readonly EncodedRecord[],
+    records: readonly PreparedRecord[],
     topic: string,
     queueId: number,
     sysFlag: number,
     storeHost: HostAddress,
     now = Date.now(),
   ): PutMessageResult {
-    const total = records.reduce((n, r) => n + r.bytes.length, 0);
+    const total = records.reduce((n, r) => n + r.length, 0);
     if (total + END_FILE_MIN_BLANK_LENGTH > this.options.mappedFileSize) return { status: "MESSAGE_ILLEGAL" };
     let file: MappedFile | null;
     try {
@@ -124,19 +124,12 @@ export class CommitLog {
     const firstQueueOffset = noQueueOffset ? 0 : (this.topicQueueTable.get(key) ?? 0);
     const wroteOffset = file.fileFromOffset + file.wrotePosition;
     const ids: string[] = [];
+    const target = file;
     records.forEach((record, i) => {
-      const pos = (file as MappedFile).wrotePosition;
-      const physicalOffset = (file as MappedFile).fileFromOffset + pos;
-      record.bytes.copy((file as MappedFile).buffer, pos);
-      stampRecord(
-        (file as MappedFile).buffer,
-        pos,
-        record.storeTimestampPos,
-        noQueueOffset ? 0 : firstQueueOffset + i,
-        physicalOffset,
-        now,
-      );
-      (file as MappedFile).wrotePosition = pos + record.bytes.length;
+      const pos = target.wrotePosition;
+      const physicalOffset = target.fileFromOffset + pos;
+      writeRecord(target.buffer, pos, record, noQueueOffset ? 0 : firstQueueOffset + i, physicalOffset, now);
+      target.wrotePosition = pos + record.length;
       ids.push(createMessageId(storeHost, physicalOffset));
     });
     if (!noQueueOffset) this.topicQueueTable.set(key, firstQueueOffset + records.length);

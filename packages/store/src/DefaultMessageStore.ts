@@ -21,11 +21,11 @@ import { readLong } from "./message/longs.js";
 import {
   checkRecord,
   decodeRecordAt,
-  encodeRecord,
-  type EncodedRecord,
+  prepareRecord,
   type HostAddress,
   type MessageExt,
   type MessageInner,
+  type PreparedRecord,
 } from "./message/MessageRecord.js";
 import { getsConsumeQueueEntry } from "./message/MessageSysFlag.js";
 import { MessageConst, string2messageProperties } from "./message/properties.js";
@@ -345,24 +345,62 @@ export class DefaultMessageStore {
     if (!first) return { status: "MESSAGE_ILLEGAL" };
     const bodyTotal = msgs.reduce((n, m) => n + (m.body?.length ?? 0), 0);
     if (bodyTotal > this.config.maxMessageSize) return { status: "MESSAGE_ILLEGAL" };
-    let encoded: EncodedRecord[];
+    let encoded: PreparedRecord[];
     try {
-      encoded = msgs.map((m) => encodeRecord({ ...m, storeHost: m.storeHost ?? this.options.storeHost }));
+      encoded = msgs.map(prepareRecord);
     } catch {
       return { status: "MESSAGE_ILLEGAL" };
     }
-    if (encoded.reduce((n, e) => n + e.bytes.length, 0) > this.config.maxMessageSize + 64 * 1024)
+    if (encoded.reduce((n, e) => n + e.length, 0) > this.config.maxMessageSize + 64 * 1024)
       return { status: "MESSAGE_ILLEGAL" };
     const result = this.commitLog.append(encoded, first.topic, first.queueId, first.sysFlag, first.storeHost);
-    if (result.status !== "PUT_OK" || !result.appendResult) return result;
-    this.doReput();
-    const wait =
-      string2messageProperties(first.propertiesString).get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
-    if (this.groupCommit && wait) {
-      const ok = await this.groupCommit.submit(result.appendResult.wroteOffset + result.appendResult.wroteBytes);
-      if (!ok) return { status: "FLUSH_DISK_TIMEOUT", appendResult: result.appendResult };
+    const append = result.appendResult;
+    if (result.status !== "PUT_OK" || !append) return result;
+    this.dispatchAppended(msgs, encoded, append.wroteOffset, append.logicsOffset, append.storeTimestamp);
+    const waitProp = first.propertiesString.includes("WAIT\u0001")
+      ? string2messageProperties(first.propertiesString).get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK)
+      : undefined;
+    if (this.groupCommit && waitProp !== "false") {
+      const ok = await this.groupCommit.submit(append.wroteOffset + append.wroteBytes);
+      if (!ok) return { status: "FLUSH_DISK_TIMEOUT", appendResult: append };
     }
     return result;
+  }
+
+  /**
+   * Dispatch records this store has just appended without reading them back: every field is known.
+   * Falls back to the generic reput when something else wrote in between.
+   */
+  private dispatchAppended(
+    msgs: readonly MessageInner[],
+    encoded: readonly PreparedRecord[],
+    wroteOffset: number,
+    firstQueueOffset: number,
+    storeTimestamp: number,
+  ): void {
+    if (this.reputFromOffset !== wroteOffset) {
+      this.doReput();
+      return;
+    }
+    let physicalOffset = wroteOffset;
+    msgs.forEach((m, i) => {
+      const size = (encoded[i] as PreparedRecord).length;
+      const props = string2messageProperties(m.propertiesString);
+      this.doDispatch(
+        this.dispatchRequestFrom(
+          m.topic,
+          m.queueId,
+          physicalOffset,
+          size,
+          storeTimestamp,
+          getsConsumeQueueEntry(m.sysFlag) ? firstQueueOffset + i : 0,
+          m.sysFlag,
+          props,
+        ),
+      );
+      physicalOffset += size;
+    });
+    this.reputFromOffset = physicalOffset;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -404,27 +442,48 @@ export class DefaultMessageStore {
   }
 
   private dispatchRequestOf(msg: MessageExt, size: number): DispatchRequest {
-    const props = msg.properties;
+    return this.dispatchRequestFrom(
+      msg.topic,
+      msg.queueId,
+      msg.commitLogOffset,
+      size,
+      msg.storeTimestamp,
+      msg.queueOffset,
+      msg.sysFlag,
+      msg.properties,
+    );
+  }
+
+  private dispatchRequestFrom(
+    topic: string,
+    queueId: number,
+    commitLogOffset: number,
+    msgSize: number,
+    storeTimestamp: number,
+    consumeQueueOffset: number,
+    sysFlag: number,
+    props: Map<string, string>,
+  ): DispatchRequest {
     let tagsCode = 0;
     const tags = props.get(MessageConst.PROPERTY_TAGS);
     if (tags) tagsCode = javaStringHashCode(tags);
     const delay = props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
-    if (msg.topic === SCHEDULE_TOPIC && delay !== undefined) {
+    if (topic === SCHEDULE_TOPIC && delay !== undefined) {
       let level = Number.parseInt(delay, 10);
       if (level > this.maxDelayLevel) level = this.maxDelayLevel;
-      if (level > 0) tagsCode = msg.storeTimestamp + (this.delayLevelTable.get(level) ?? 1000);
+      if (level > 0) tagsCode = storeTimestamp + (this.delayLevelTable.get(level) ?? 1000);
     }
     return {
-      topic: msg.topic,
-      queueId: msg.queueId,
-      commitLogOffset: msg.commitLogOffset,
-      msgSize: size,
+      topic,
+      queueId,
+      commitLogOffset,
+      msgSize,
       tagsCode,
-      storeTimestamp: msg.storeTimestamp,
-      consumeQueueOffset: msg.queueOffset,
+      storeTimestamp,
+      consumeQueueOffset,
       keys: props.get(MessageConst.PROPERTY_KEYS),
       uniqKey: props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
-      sysFlag: msg.sysFlag,
+      sysFlag,
     };
   }
 

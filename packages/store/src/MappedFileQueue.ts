@@ -3,7 +3,7 @@
  * queue. Loads with Java's strict rules, creates the next file ahead of need (off the append path),
  * flushes the file holding the flush position, truncates and deletes.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { MappedFile, offset2FileName } from "./MappedFile.js";
 
@@ -30,9 +30,14 @@ export class MappedFileQueue {
   load(): void {
     if (!existsSync(this.storePath)) return;
     const names = readdirSync(this.storePath).sort();
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       const path = join(this.storePath, name);
       const st = statSync(path);
+      if (i === names.length - 1 && st.isFile() && st.size === 0) {
+        // a crash between creating and sizing the newest file (Java 5.x drops it too)
+        unlinkSync(path);
+        continue;
+      }
       if (!/^\d{20}$/.test(name) || !st.isFile()) {
         throw new StoreLoadError(`${path} is not a mapped file (a name of 20 digits is expected)`);
       }

@@ -113,9 +113,13 @@ export function calMsgLength(
   );
 }
 
-/** Positions of the fields the store fills in at append time. */
-export interface EncodedRecord {
-  bytes: Buffer;
+/** A message measured and converted to bytes, ready to be written at any position. */
+export interface PreparedRecord {
+  msg: MessageInner;
+  topic: Buffer;
+  props: Buffer;
+  sysFlag: number;
+  length: number;
   /** Offset of STORETIMESTAMP inside the record (depends on the born host width). */
   storeTimestampPos: number;
 }
@@ -125,11 +129,10 @@ export const PHYSICAL_OFFSET_POS = 28;
 export const SYSFLAG_POS = 36;
 
 /**
- * Encode a V1 record with queue offset, physical offset and store time left as zero; the writer
- * fills them in (`stampRecord`) under its append order. Throws RangeError for a topic over 127
- * bytes or properties over 32767 bytes (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED).
+ * Measure a V1 record. Throws RangeError for a topic over 127 bytes or properties over 32767 bytes
+ * (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED).
  */
-export function encodeRecord(msg: MessageInner): EncodedRecord {
+export function prepareRecord(msg: MessageInner): PreparedRecord {
   const topic = Buffer.from(msg.topic, "utf8");
   const props = Buffer.from(msg.propertiesString, "utf8");
   if (topic.length > 127) throw new RangeError(`topic length ${topic.length} exceeds 127`);
@@ -137,51 +140,55 @@ export function encodeRecord(msg: MessageInner): EncodedRecord {
   let sysFlag = msg.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (msg.bornHost.address.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (msg.storeHost.address.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-  const bodyLength = msg.body?.length ?? 0;
-  const total = calMsgLength(sysFlag, bodyLength, topic.length, props.length);
-  const b = Buffer.allocUnsafe(total);
-  let p = 0;
-  p = b.writeInt32BE(total, p);
+  const length = calMsgLength(sysFlag, msg.body?.length ?? 0, topic.length, props.length);
+  return { msg, topic, props, sysFlag, length, storeTimestampPos: 48 + msg.bornHost.address.length + 4 };
+}
+
+/** Write a prepared record at `pos` of `b` with its offsets and store time. */
+export function writeRecord(
+  b: Buffer,
+  pos: number,
+  r: PreparedRecord,
+  queueOffset: number,
+  physicalOffset: number,
+  storeTimestamp: number,
+): void {
+  const msg = r.msg;
+  let p = pos;
+  p = b.writeInt32BE(r.length, p);
   p = b.writeInt32BE(MESSAGE_MAGIC_CODE, p);
   p = b.writeInt32BE(bodyCrc(msg.body), p);
   p = b.writeInt32BE(msg.queueId, p);
   p = b.writeInt32BE(msg.flag | 0, p);
-  b.fill(0, p, p + 16); // queue offset, physical offset
+  writeLong(b, queueOffset, p);
+  writeLong(b, physicalOffset, p + 8);
   p += 16;
-  p = b.writeInt32BE(sysFlag, p);
+  p = b.writeInt32BE(r.sysFlag, p);
   writeLong(b, msg.bornTimestamp, p);
   p += 8;
   p += msg.bornHost.address.copy(b, p);
   p = b.writeInt32BE(msg.bornHost.port, p);
-  const storeTimestampPos = p;
-  b.fill(0, p, p + 8);
+  writeLong(b, storeTimestamp, p);
   p += 8;
   p += msg.storeHost.address.copy(b, p);
   p = b.writeInt32BE(msg.storeHost.port, p);
   p = b.writeInt32BE(msg.reconsumeTimes, p);
   writeLong(b, msg.preparedTransactionOffset, p);
   p += 8;
-  p = b.writeInt32BE(bodyLength, p);
+  p = b.writeInt32BE(msg.body?.length ?? 0, p);
   if (msg.body) p += msg.body.copy(b, p);
-  p = b.writeInt8(topic.length, p);
-  p += topic.copy(b, p);
-  p = b.writeInt16BE(props.length, p);
-  p += props.copy(b, p);
-  return { bytes: b, storeTimestampPos };
+  p = b.writeInt8(r.topic.length, p);
+  p += r.topic.copy(b, p);
+  p = b.writeInt16BE(r.props.length, p);
+  r.props.copy(b, p);
 }
 
-/** Fill in queue offset, physical offset and store time of an encoded record at `pos` in `buf`. */
-export function stampRecord(
-  buf: Buffer,
-  pos: number,
-  storeTimestampPos: number,
-  queueOffset: number,
-  physicalOffset: number,
-  storeTimestamp: number,
-): void {
-  writeLong(buf, queueOffset, pos + QUEUE_OFFSET_POS);
-  writeLong(buf, physicalOffset, pos + PHYSICAL_OFFSET_POS);
-  writeLong(buf, storeTimestamp, pos + storeTimestampPos);
+/** Encode a record into a new buffer (offsets and store time given, default 0). */
+export function encodeRecord(msg: MessageInner, queueOffset = 0, physicalOffset = 0, storeTimestamp = 0): Buffer {
+  const r = prepareRecord(msg);
+  const b = Buffer.allocUnsafe(r.length);
+  writeRecord(b, 0, r, queueOffset, physicalOffset, storeTimestamp);
+  return b;
 }
 
 /** Write a BLANK filler header covering `remaining` bytes at `pos`. */

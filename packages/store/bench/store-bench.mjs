@@ -1,0 +1,143 @@
+// Store benchmark: 1 KB appends with ASYNC_FLUSH and with SYNC_FLUSH (64 concurrent writers), each
+// next to the raw sequential write speed of the same disk measured in the same run; pull reads; CRC32.
+// Usage: node packages/store/bench/store-bench.mjs [--seconds N] [--dir /path/on/disk]
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { crc32 as zlibCrc32 } from "node:zlib";
+import CRC32 from "crc-32";
+import { pino } from "pino";
+import { configDefaults } from "../../common/dist/index.js";
+import { DefaultMessageStore, messageStoreConfigSpec, parseHost } from "../dist/index.js";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const seconds = Number(arg("--seconds", "5"));
+const baseDir = arg("--dir", tmpdir());
+const MB = 1024 * 1024;
+const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function rawDiskMBps() {
+  const dir = mkdtempSync(join(baseDir, "raw-disk-"));
+  const fd = openSync(join(dir, "raw"), "w");
+  const chunk = Buffer.alloc(MB, 7);
+  const started = process.hrtime.bigint();
+  let written = 0;
+  while (written < 512 * MB) {
+    writeSync(fd, chunk);
+    written += MB;
+    if (written % (64 * MB) === 0) fdatasyncSync(fd);
+  }
+  fdatasyncSync(fd);
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  return written / MB / secs;
+}
+
+function openStore(flushDiskType) {
+  const root = mkdtempSync(join(baseDir, "store-bench-"));
+  const config = {
+    ...configDefaults(messageStoreConfigSpec()),
+    storePathRootDir: root,
+    flushDiskType,
+    mappedFileSizeCommitLog: 256 * MB,
+  };
+  const host = parseHost("127.0.0.1:10911");
+  const store = new DefaultMessageStore(config, { logger: pino({ level: "silent" }), storeHost: host });
+  store.load();
+  store.start();
+  return { store, root, host };
+}
+
+function message(host, i) {
+  return {
+    topic: "BenchTopic",
+    queueId: i % 8,
+    flag: 0,
+    body: Buffer.alloc(1024, 97 + (i % 26)),
+    propertiesString: `KEYS\u0001k${i}\u0002UNIQ_KEY\u0001C0A80001${String(i).padStart(24, "0")}\u0002TAGS\u0001TagA`,
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    bornHost: host,
+    storeHost: host,
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+  };
+}
+
+async function appendBench(flushDiskType, writers) {
+  const { store, root, host } = openStore(flushDiskType);
+  let count = 0;
+  let bytes = 0;
+  const end = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  const loop = async () => {
+    while (Date.now() < end) {
+      const res = await store.putMessage(message(host, count));
+      if (res.status !== "PUT_OK") throw new Error(res.status);
+      count++;
+      bytes += res.appendResult.wroteBytes;
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, loop));
+  await store.commitLog.flush(0);
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  return { store, root, rate: count / secs, mbps: bytes / MB / secs, count };
+}
+
+function readBench(store, total) {
+  const started = process.hrtime.bigint();
+  let read = 0;
+  let bytes = 0;
+  for (let q = 0; q < 8; q++) {
+    let offset = 0;
+    for (;;) {
+      const r = store.getMessage("BenchTopic", q, offset, 32);
+      if (r.status !== "FOUND") break;
+      read += r.messages.length;
+      bytes += r.bufferTotalSize;
+      offset = r.nextBeginOffset;
+    }
+  }
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  return { rate: read / secs, mbps: bytes / MB / secs, read, total };
+}
+
+function crcBench() {
+  const buf = Buffer.alloc(1024, 3);
+  const n = 500_000;
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) zlibCrc32(buf);
+  const native = n / (Number(process.hrtime.bigint() - t) / 1e9);
+  t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) CRC32.buf(buf);
+  const js = n / (Number(process.hrtime.bigint() - t) / 1e9);
+  return { native, js };
+}
+
+console.log(`store benchmark (node ${process.version}, ${seconds}s per figure, dir ${baseDir})`);
+const raw = rawDiskMBps();
+console.log(`raw sequential write + fdatasync: ${fmt(raw, 1)} MB/s`);
+const asyncRes = await appendBench("ASYNC_FLUSH", 1);
+console.log(
+  `ASYNC_FLUSH 1 KB appends: ${fmt(asyncRes.rate)} msg/s, ${fmt(asyncRes.mbps, 1)} MB/s = ${fmt((asyncRes.mbps / raw) * 100, 1)}% of raw disk`,
+);
+const read = readBench(asyncRes.store, asyncRes.count);
+console.log(
+  `pull reads (32 per pull): ${fmt(read.rate)} msg/s, ${fmt(read.mbps, 1)} MB/s (${read.read} of ${read.total} messages)`,
+);
+await asyncRes.store.shutdown();
+rmSync(asyncRes.root, { recursive: true, force: true });
+const syncRes = await appendBench("SYNC_FLUSH", 64);
+console.log(
+  `SYNC_FLUSH 1 KB appends, 64 writers (group commit): ${fmt(syncRes.rate)} msg/s, ${fmt(syncRes.mbps, 1)} MB/s = ${fmt((syncRes.mbps / raw) * 100, 1)}% of raw disk`,
+);
+await syncRes.store.shutdown();
+rmSync(syncRes.root, { recursive: true, force: true });
+const crc = crcBench();
+console.log(
+  `CRC32 of 1 KB: zlib.crc32 ${fmt(crc.native)} /s, crc-32 ${fmt(crc.js)} /s -> using ${crc.native >= crc.js ? "zlib.crc32" : "crc-32"}`,
+);
