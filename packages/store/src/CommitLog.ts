@@ -284,10 +284,14 @@ export class CommitLog {
   }
 }
 
-/** SYNC_FLUSH: writers wait for one shared fdatasync; requests not covered in time fail (§6.2). */
+/**
+ * SYNC_FLUSH: writers wait for one shared fdatasync; requests not covered by their deadline fail
+ * (§6.2). One watcher timer checks deadlines, as Java's FlushDiskWatcher, instead of a timer per put.
+ */
 export class GroupCommitService {
-  private waiting: { nextOffset: number; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }[] = [];
+  private waiting: { nextOffset: number; deadline: number; resolve: (ok: boolean) => void; done: boolean }[] = [];
   private running = false;
+  private watcher: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly commitLog: CommitLog,
@@ -298,38 +302,62 @@ export class GroupCommitService {
   /** Resolves true once everything up to `nextOffset` is on disk, false at the timeout. */
   submit(nextOffset: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const entry = {
-        nextOffset,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiting = this.waiting.filter((w) => w !== entry);
-          resolve(false);
-        }, this.timeoutMs),
-      };
-      this.waiting.push(entry);
+      this.waiting.push({ nextOffset, deadline: Date.now() + this.timeoutMs, resolve, done: false });
       if (!this.running) {
         this.running = true;
         setImmediate(() => void this.run());
       }
+      this.watcher ??= setInterval(() => this.expire(), Math.max(1, Math.min(this.timeoutMs, 100)));
     });
   }
+
+  private expire(): void {
+    const now = Date.now();
+    for (const r of this.inFlight) {
+      if (!r.done && r.deadline <= now) {
+        r.done = true;
+        r.resolve(false);
+      }
+    }
+    for (const r of this.waiting) {
+      if (!r.done && r.deadline <= now) {
+        r.done = true;
+        r.resolve(false);
+      }
+    }
+    if (this.waiting.length === 0 && this.inFlight.length === 0 && this.watcher) {
+      clearInterval(this.watcher);
+      this.watcher = null;
+    }
+  }
+
+  private inFlight: GroupCommitService["waiting"] = [];
 
   private async run(): Promise<void> {
     try {
       while (this.waiting.length > 0) {
-        const batch = this.waiting;
+        this.inFlight = this.waiting;
         this.waiting = [];
-        const target = Math.max(...batch.map((r) => r.nextOffset));
+        let target = 0;
+        for (const r of this.inFlight) target = Math.max(target, r.nextOffset);
         // the data may end in the next file: at most two flushes
         for (let i = 0; i < 2 && this.commitLog.flushedWhere < target; i++) await this.commitLog.flush(0);
         this.onFlushed();
-        for (const r of batch) {
-          clearTimeout(r.timer);
-          r.resolve(this.commitLog.flushedWhere >= r.nextOffset);
+        const flushed = this.commitLog.flushedWhere;
+        for (const r of this.inFlight) {
+          if (r.done) continue;
+          r.done = true;
+          r.resolve(flushed >= r.nextOffset && Date.now() <= r.deadline);
         }
+        this.inFlight = [];
       }
     } finally {
       this.running = false;
     }
+  }
+
+  shutdown(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
   }
 }

@@ -28,7 +28,7 @@ import {
   type PreparedRecord,
 } from "./message/MessageRecord.js";
 import { getsConsumeQueueEntry } from "./message/MessageSysFlag.js";
-import { MessageConst, string2messageProperties } from "./message/properties.js";
+import { getProperty, MessageConst } from "./message/properties.js";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
 
 export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
@@ -292,6 +292,7 @@ export class DefaultMessageStore {
   async shutdown(): Promise<void> {
     if (this.shutdownFlag && this.timers.length === 0) return;
     this.shutdownFlag = true;
+    this.groupCommit?.shutdown();
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     for (let i = 0; i < 10; i++) if (await this.commitLog.flush(0)) break;
@@ -357,9 +358,7 @@ export class DefaultMessageStore {
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) return result;
     this.dispatchAppended(msgs, encoded, append.wroteOffset, append.logicsOffset, append.storeTimestamp);
-    const waitProp = first.propertiesString.includes("WAIT\u0001")
-      ? string2messageProperties(first.propertiesString).get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK)
-      : undefined;
+    const waitProp = getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
     if (this.groupCommit && waitProp !== "false") {
       const ok = await this.groupCommit.submit(append.wroteOffset + append.wroteBytes);
       if (!ok) return { status: "FLUSH_DISK_TIMEOUT", appendResult: append };
@@ -385,7 +384,6 @@ export class DefaultMessageStore {
     let physicalOffset = wroteOffset;
     msgs.forEach((m, i) => {
       const size = (encoded[i] as PreparedRecord).length;
-      const props = string2messageProperties(m.propertiesString);
       this.doDispatch(
         this.dispatchRequestFrom(
           m.topic,
@@ -395,7 +393,7 @@ export class DefaultMessageStore {
           storeTimestamp,
           getsConsumeQueueEntry(m.sysFlag) ? firstQueueOffset + i : 0,
           m.sysFlag,
-          props,
+          (name) => getProperty(m.propertiesString, name),
         ),
       );
       physicalOffset += size;
@@ -450,7 +448,7 @@ export class DefaultMessageStore {
       msg.storeTimestamp,
       msg.queueOffset,
       msg.sysFlag,
-      msg.properties,
+      (name) => msg.properties.get(name),
     );
   }
 
@@ -462,12 +460,12 @@ export class DefaultMessageStore {
     storeTimestamp: number,
     consumeQueueOffset: number,
     sysFlag: number,
-    props: Map<string, string>,
+    prop: (name: string) => string | undefined,
   ): DispatchRequest {
     let tagsCode = 0;
-    const tags = props.get(MessageConst.PROPERTY_TAGS);
+    const tags = prop(MessageConst.PROPERTY_TAGS);
     if (tags) tagsCode = javaStringHashCode(tags);
-    const delay = props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+    const delay = topic === SCHEDULE_TOPIC ? prop(MessageConst.PROPERTY_DELAY_TIME_LEVEL) : undefined;
     if (topic === SCHEDULE_TOPIC && delay !== undefined) {
       let level = Number.parseInt(delay, 10);
       if (level > this.maxDelayLevel) level = this.maxDelayLevel;
@@ -481,8 +479,8 @@ export class DefaultMessageStore {
       tagsCode,
       storeTimestamp,
       consumeQueueOffset,
-      keys: props.get(MessageConst.PROPERTY_KEYS),
-      uniqKey: props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
+      keys: prop(MessageConst.PROPERTY_KEYS),
+      uniqKey: prop(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
       sysFlag,
     };
   }

@@ -8,6 +8,8 @@ import {
   decodeMessageId,
   encodeRecord,
   formatHost,
+  getProperty,
+  string2messageProperties,
   parseHost,
   type MessageExt,
 } from "@rocketmq-ts/store";
@@ -120,6 +122,18 @@ describe("commit-log records written by the Java broker (basic fixture)", () => 
     buf.writeInt32BE(0x12345678, 4);
     expect(checkRecord(buf, 0, FILE_SIZE, false).kind).toBe("invalid");
     expect(checkRecord(Buffer.from(commitLogFile("00000000000000000000")), 0, 100, false).kind).toBe("invalid");
+  });
+
+  it("reads single properties like the full parser (last wins, empty values skipped)", () => {
+    for (const rec of expected.filter((r) => r.kind === "MESSAGE").slice(0, 300)) {
+      const props = string2messageProperties(rec["propertiesString"] as string);
+      for (const name of ["TAGS", "KEYS", "UNIQ_KEY", "WAIT", "DELAY", "CLUSTER", "nope"]) {
+        expect(getProperty(rec["propertiesString"] as string, name), name).toBe(props.get(name));
+      }
+    }
+    expect(getProperty("WAIT\u0001true\u0002TAGS\u0001a\u0002WAIT\u0001false", "WAIT")).toBe("false");
+    expect(getProperty("XWAIT\u0001true", "WAIT")).toBeUndefined();
+    expect(getProperty("WAIT\u0001\u0002A\u0001b", "WAIT")).toBeUndefined();
   });
 
   it("derives and decodes offsetMsgIds, IPv4 and IPv6", () => {

@@ -132,8 +132,20 @@ export const SYSFLAG_POS = 36;
  * Measure a V1 record. Throws RangeError for a topic over 127 bytes or properties over 32767 bytes
  * (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED).
  */
+const topicBytesCache = new Map<string, Buffer>();
+
+function topicBytes(topic: string): Buffer {
+  let b = topicBytesCache.get(topic);
+  if (!b) {
+    b = Buffer.from(topic, "utf8");
+    if (topicBytesCache.size > 100_000) topicBytesCache.clear();
+    topicBytesCache.set(topic, b);
+  }
+  return b;
+}
+
 export function prepareRecord(msg: MessageInner): PreparedRecord {
-  const topic = Buffer.from(msg.topic, "utf8");
+  const topic = topicBytes(msg.topic);
   const props = Buffer.from(msg.propertiesString, "utf8");
   if (topic.length > 127) throw new RangeError(`topic length ${topic.length} exceeds 127`);
   if (props.length > 32767) throw new RangeError(`properties length ${props.length} exceeds 32767`);
@@ -309,11 +321,22 @@ export function decodeRecordAt(
 
 /** offsetMsgId: store host address + port + commit-log offset, upper-case hex (32 chars for IPv4). */
 export function createMessageId(storeHost: HostAddress, commitLogOffset: number): string {
-  const b = Buffer.alloc(storeHost.address.length + 12);
+  const b = Buffer.alloc(storeHost.address.length + 4);
   storeHost.address.copy(b, 0);
   b.writeInt32BE(storeHost.port, storeHost.address.length);
-  writeLong(b, commitLogOffset, storeHost.address.length + 4);
-  return b.toString("hex").toUpperCase();
+  return hostIdPrefix(b) + commitLogOffset.toString(16).toUpperCase().padStart(16, "0");
+}
+
+const hostPrefixCache = new Map<string, string>();
+
+function hostIdPrefix(hostBytes: Buffer): string {
+  const key = hostBytes.toString("latin1");
+  let prefix = hostPrefixCache.get(key);
+  if (prefix === undefined) {
+    prefix = hostBytes.toString("hex").toUpperCase();
+    hostPrefixCache.set(key, prefix);
+  }
+  return prefix;
 }
 
 export function decodeMessageId(msgId: string): { storeHost: HostAddress; commitLogOffset: number } {

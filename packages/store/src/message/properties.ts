@@ -42,3 +42,24 @@ export function messageProperties2String(props: ReadonlyMap<string, string>): st
   for (const [k, v] of props) parts.push(`${k}${NAME_VALUE_SEPARATOR}${v}`);
   return parts.join(PROPERTY_SEPARATOR);
 }
+
+/**
+ * Value of one property without building the whole map (hot path: dispatch reads TAGS, KEYS,
+ * UNIQ_KEY, DELAY, WAIT per message). Same last-wins result as string2messageProperties.
+ */
+export function getProperty(s: string, name: string): string | undefined {
+  let found: string | undefined;
+  const needle = `${name}${NAME_VALUE_SEPARATOR}`;
+  let from = 0;
+  for (;;) {
+    const i = s.indexOf(needle, from);
+    if (i < 0) return found;
+    if (i === 0 || s.charCodeAt(i - 1) === 2) {
+      const start = i + needle.length;
+      let end = s.indexOf(PROPERTY_SEPARATOR, start);
+      if (end < 0) end = s.length;
+      if (end > start) found = s.slice(start, end);
+    }
+    from = i + needle.length;
+  }
+}
