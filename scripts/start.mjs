@@ -2,11 +2,11 @@
 // name server in the foreground (the broker joins it once it exists). Ctrl-C stops everything.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { homedir } from "node:os";
 import { pnpm } from "./pnpm.mjs";
 
 pnpm(["install", "--frozen-lockfile"]);
 pnpm(["run", "build"]);
+const { defaultLogDir } = await import("../packages/common/dist/index.js");
 
 const root = new URL("..", import.meta.url).pathname;
 const port = "9876";
@@ -33,4 +33,4 @@ process.on("SIGTERM", stop);
 
 const conf = join(root, "conf", "namesrv.properties");
 start("mqnamesrv", "mqnamesrv", ["-c", conf]);
-console.log(`name server: 127.0.0.1:${port}   logs: ${join(homedir(), "logs", "rocketmqlogs")}   stop: Ctrl-C`);
+console.log(`name server: 127.0.0.1:${port}   logs: ${defaultLogDir()}   stop: Ctrl-C`);
