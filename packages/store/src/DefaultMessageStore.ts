@@ -88,6 +88,8 @@ export interface MessageStoreOptions {
   /** Disk-usage thresholds of 4.9.8's system properties (fractions). */
   diskSpaceWarningLevelRatio?: number;
   diskSpaceCleanForciblyRatio?: number;
+  /** Source of store timestamps (tests replaying a Java store inject the original times). */
+  clock?: () => number;
   /** Called after messages were dispatched (long polling wakes here). */
   onDispatched?: (req: DispatchRequest) => void;
 }
@@ -354,7 +356,14 @@ export class DefaultMessageStore {
     }
     if (encoded.reduce((n, e) => n + e.length, 0) > this.config.maxMessageSize + 64 * 1024)
       return { status: "MESSAGE_ILLEGAL" };
-    const result = this.commitLog.append(encoded, first.topic, first.queueId, first.sysFlag, first.storeHost);
+    const result = this.commitLog.append(
+      encoded,
+      first.topic,
+      first.queueId,
+      first.sysFlag,
+      first.storeHost,
+      this.options.clock?.() ?? Date.now(),
+    );
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) return result;
     this.dispatchAppended(msgs, encoded, append.wroteOffset, append.logicsOffset, append.storeTimestamp);
