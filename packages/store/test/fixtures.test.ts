@@ -1,10 +1,11 @@
 /** Open the Java-written store fixtures with our store and read everything back as the manifests say. */
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
-import { javaStringHashCode } from "@rocketmq-ts/remoting";
+import { javaStringHashCode, parseFastjson, stringifyFastjson } from "@rocketmq-ts/remoting";
 import {
   DefaultMessageStore,
   messageStoreConfigSpec,
@@ -214,6 +215,27 @@ describe("Java 4.9.8 store fixtures", () => {
     expect(store.getEarliestMessageTime("FixTopic", 0)).toBe(1795396103124);
     expect(store.getOffsetInQueueByTime("FixTopic", 0, 0)).toBe(0);
     expect(store.getOffsetInQueueByTime("FixTopic", 0, Number.MAX_SAFE_INTEGER)).toBe(270);
+  });
+
+  it("config files written by Java round-trip byte-identically through the pretty fastjson writer", () => {
+    for (const [fixture, archive] of [
+      ["basic", "store.tar.gz"],
+      ["crash", "store-after-java-recovery.tar.gz"],
+      ["slave", "master-store.tar.gz"],
+    ] as const) {
+      const unpacked = unpackFixture(fixture, archive);
+      cleanups.push(() => unpacked.cleanup());
+      const dir = join(unpacked.dir, "store", "config");
+      const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+      expect(files.length).toBeGreaterThanOrEqual(4);
+      for (const f of files) {
+        const text = readFileSync(join(dir, f), "utf8");
+        expect(
+          stringifyFastjson(parseFastjson(text, { preserve: true }), { pretty: true, sortKeys: false }),
+          `${fixture}/${f}`,
+        ).toBe(text);
+      }
+    }
   });
 
   it("transaction and slave fixtures read back", async () => {

@@ -321,6 +321,11 @@ export interface StringifyOptions {
   sortKeys?: boolean;
   /** Escape every non-ASCII character as `\uXXXX` (fastjson's BrowserCompatible). */
   asciiOnly?: boolean;
+  /**
+   * fastjson's PrettyFormat, as RocketMQ writes its config files: tab indentation, one property per
+   * line; maps with non-string keys keep their entries on one line and close on the next.
+   */
+  pretty?: boolean;
 }
 
 interface WriteContext {
@@ -328,6 +333,8 @@ interface WriteContext {
   quoteNumericKeys: boolean;
   sortKeys: boolean;
   asciiOnly: boolean;
+  pretty: boolean;
+  depth: number;
 }
 
 /**
@@ -340,6 +347,8 @@ export function stringifyFastjson(value: JsonInput, options: StringifyOptions = 
     quoteNumericKeys: options.quoteNumericKeys ?? false,
     sortKeys: options.sortKeys ?? true,
     asciiOnly: options.asciiOnly ?? false,
+    pretty: options.pretty ?? false,
+    depth: 0,
   };
   write(value, ctx);
   return ctx.out.join("");
@@ -384,18 +393,25 @@ function write(v: JsonInput, ctx: WriteContext): void {
   if (v instanceof Map) {
     out.push("{");
     let first = true;
+    let count = 0;
+    ctx.depth++;
     for (const [key, item] of v as ReadonlyMap<JsonInputKey, JsonInput>) {
       if (item === null || item === undefined) continue;
       if (!first) out.push(",");
       first = false;
-      if (typeof key === "string") out.push(quote(key));
-      else if (typeof key === "number" || typeof key === "bigint") {
+      count++;
+      if (typeof key === "string") {
+        if (ctx.pretty) newline(ctx);
+        out.push(quote(key));
+      } else if (typeof key === "number" || typeof key === "bigint") {
         const text = typeof key === "number" ? formatNumber(key) : key.toString();
         out.push(ctx.quoteNumericKeys ? `"${text}"` : text);
       } else write(key, ctx);
       out.push(":");
       write(item, ctx);
     }
+    ctx.depth--;
+    if (ctx.pretty && count > 0) newline(ctx);
     out.push("}");
     return;
   }
@@ -403,15 +419,23 @@ function write(v: JsonInput, ctx: WriteContext): void {
   const keys = ctx.sortKeys ? Object.keys(obj).sort() : Object.keys(obj);
   out.push("{");
   let first = true;
+  ctx.depth++;
   for (const key of keys) {
     const item = obj[key];
     if (item === null || item === undefined) continue;
     if (!first) out.push(",");
     first = false;
+    if (ctx.pretty) newline(ctx);
     out.push(quote(key), ":");
     write(item, ctx);
   }
+  ctx.depth--;
+  if (ctx.pretty && !first) newline(ctx);
   out.push("}");
+}
+
+function newline(ctx: WriteContext): void {
+  ctx.out.push("\n", "\t".repeat(ctx.depth));
 }
 
 function formatNumber(n: number): string {
