@@ -9,3 +9,4 @@ export * from "./protocol/DataVersion.js";
 export * from "./protocol/TopicConfig.js";
 export * from "./protocol/route.js";
 export * from "./protocol/RegisterBrokerBody.js";
+export * from "./nettyConfig.js";

@@ -19,3 +19,4 @@ export { Connection } from "./net/Connection.js";
 export type { RequestProcessor, RequestContext } from "./net/RemotingService.js";
 export { RemotingServer, type RemotingServerConfig } from "./net/RemotingServer.js";
 export { RemotingClient, type RemotingClientConfig } from "./net/RemotingClient.js";
+export * from "./header/brokerHeaders.js";

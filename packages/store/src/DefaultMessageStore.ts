@@ -340,8 +340,11 @@ export class DefaultMessageStore {
     return this.putMessages([msg]);
   }
 
-  /** Append messages of one topic/queue (a batch) contiguously. */
-  async putMessages(msgs: readonly MessageInner[]): Promise<PutMessageResult> {
+  /**
+   * Append messages of one topic/queue (a batch) contiguously. `waitStoreMsgOK` (default: the WAIT
+   * property) decides whether a SYNC_FLUSH put waits for the disk.
+   */
+  async putMessages(msgs: readonly MessageInner[], waitStoreMsgOK?: boolean): Promise<PutMessageResult> {
     const refused = this.checkPut(msgs);
     if (refused) return refused;
     const first = msgs[0];
@@ -367,8 +370,9 @@ export class DefaultMessageStore {
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) return result;
     this.dispatchAppended(msgs, encoded, append.wroteOffset, append.logicsOffset, append.storeTimestamp);
-    const waitProp = getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-    if (this.groupCommit && waitProp !== "false") {
+    const wait =
+      waitStoreMsgOK ?? getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
+    if (this.groupCommit && wait) {
       const ok = await this.groupCommit.submit(append.wroteOffset + append.wroteBytes);
       if (!ok) return { status: "FLUSH_DISK_TIMEOUT", appendResult: append };
     }

@@ -1,0 +1,253 @@
+/**
+ * Wires the broker: store, topic/group/offset managers, client tables, processors on the main and
+ * VIP (listenPort − 2) ports, name-server registration, long polling and periodic tasks.
+ */
+import {
+  isWriteable,
+  type ConfigOf,
+  type nettyClientConfigSpec,
+  type nettyServerConfigSpecFor,
+} from "@rocketmq-ts/common";
+import {
+  createOnewayRequest,
+  encodeHeader,
+  NotifyConsumerIdsChangedRequestHeader,
+  RemotingServer,
+  RequestCode,
+  type Connection,
+  type RequestProcessor,
+} from "@rocketmq-ts/remoting";
+import {
+  DefaultMessageStore,
+  parseHost,
+  commitLogStorePath,
+  type HostAddress,
+  type MessageStoreConfig,
+} from "@rocketmq-ts/store";
+import type { Logger } from "pino";
+import type { BrokerContext } from "./BrokerContext.js";
+import { BrokerStats } from "./BrokerStats.js";
+import { ConsumerManager } from "./client/ConsumerManager.js";
+import { ProducerManager } from "./client/ProducerManager.js";
+import type { BrokerConfig } from "./config/BrokerConfig.js";
+import { PullRequestHoldService } from "./longpolling/PullRequestHoldService.js";
+import { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
+import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
+import { adminBrokerProcessors } from "./processor/AdminBrokerProcessor.js";
+import { clientManageProcessors } from "./processor/ClientManageProcessor.js";
+import { consumerManageProcessors } from "./processor/ConsumerManageProcessor.js";
+import { pullMessageProcessor } from "./processor/PullMessageProcessor.js";
+import { sendMessageProcessor } from "./processor/SendMessageProcessor.js";
+import { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
+import { TopicConfigManager } from "./topic/TopicConfigManager.js";
+
+export type NettyServerConfig = ConfigOf<ReturnType<typeof nettyServerConfigSpecFor>>;
+export type NettyClientConfig = ConfigOf<typeof nettyClientConfigSpec>;
+
+export interface BrokerControllerOptions {
+  brokerConfig: BrokerConfig;
+  nettyServerConfig: NettyServerConfig;
+  nettyClientConfig: NettyClientConfig;
+  messageStoreConfig: MessageStoreConfig;
+  logger: Logger;
+  /** Bind address of the remoting ports (Java binds every interface). */
+  bindAddress?: string;
+}
+
+export class BrokerController implements BrokerContext {
+  readonly brokerConfig: BrokerConfig;
+  readonly storeConfig: MessageStoreConfig;
+  readonly store: DefaultMessageStore;
+  readonly storeHost: HostAddress;
+  readonly topicConfigManager: TopicConfigManager;
+  readonly subscriptionGroupManager: SubscriptionGroupManager;
+  readonly consumerOffsetManager: ConsumerOffsetManager;
+  readonly consumerManager: ConsumerManager;
+  readonly producerManager: ProducerManager;
+  readonly pullRequestHoldService: PullRequestHoldService;
+  readonly stats = new BrokerStats();
+  readonly logger: Logger;
+  readonly remotingServer: RemotingServer;
+  readonly fastRemotingServer: RemotingServer;
+  readonly brokerOuterAPI: BrokerOuterAPI;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private shuttingDown = false;
+
+  constructor(private readonly options: BrokerControllerOptions) {
+    const bc = options.brokerConfig;
+    this.brokerConfig = bc;
+    this.storeConfig = options.messageStoreConfig;
+    this.logger = options.logger;
+    this.storeHost = parseHost(`${bc.brokerIP1}:${options.nettyServerConfig.listenPort}`);
+    const root = this.storeConfig.storePathRootDir;
+    this.topicConfigManager = new TopicConfigManager(bc, root, this.logger, () => void this.registerBrokerAll(true));
+    this.subscriptionGroupManager = new SubscriptionGroupManager(
+      root,
+      () => bc.autoCreateSubscriptionGroup,
+      this.logger,
+    );
+    this.consumerOffsetManager = new ConsumerOffsetManager(root, this.logger);
+    this.consumerManager = new ConsumerManager((event, group, connections) => {
+      if (event === "CHANGE") this.notifyConsumerIdsChanged(group, connections);
+    }, this.logger);
+    this.producerManager = new ProducerManager();
+    this.pullRequestHoldService = new PullRequestHoldService(
+      (held) => this.pull.wakeup(held),
+      (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId),
+      bc.longPollingEnable ? 5000 : bc.shortPollingTimeMills,
+    );
+    this.store = new DefaultMessageStore(this.storeConfig, {
+      logger: this.logger,
+      storeHost: this.storeHost,
+      onDispatched: (req) => {
+        if (this.storeConfig.brokerRole !== "SLAVE" && bc.longPollingEnable) {
+          this.pullRequestHoldService.notifyMessageArriving(
+            req.topic,
+            req.queueId,
+            req.consumeQueueOffset + 1,
+            req.tagsCode,
+          );
+        }
+      },
+    });
+    const netty = options.nettyServerConfig;
+    const serverConfig = {
+      bindAddress: options.bindAddress ?? "0.0.0.0",
+      serverChannelMaxIdleTimeSeconds: netty.serverChannelMaxIdleTimeSeconds,
+      serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
+      serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
+      logger: this.logger,
+    };
+    this.remotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort });
+    this.fastRemotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort - 2 });
+    this.brokerOuterAPI = new BrokerOuterAPI(this.logger, options.nettyClientConfig.connectTimeoutMillis);
+    this.registerProcessors();
+  }
+
+  private readonly pull = pullMessageProcessor(this);
+
+  private registerProcessors(): void {
+    const send = sendMessageProcessor(this);
+    const table = new Map<number, RequestProcessor>([
+      [RequestCode.SEND_MESSAGE, send],
+      [RequestCode.SEND_MESSAGE_V2, send],
+      [RequestCode.SEND_BATCH_MESSAGE, send],
+      ...clientManageProcessors(this),
+      ...consumerManageProcessors(this),
+      ...adminBrokerProcessors(this),
+    ]);
+    for (const server of [this.remotingServer, this.fastRemotingServer]) {
+      for (const [code, p] of table) server.registerProcessor(code, p);
+      server.on("close", (conn: Connection) => {
+        this.consumerManager.doChannelCloseEvent(conn);
+        this.producerManager.doChannelCloseEvent(conn);
+      });
+    }
+    // pulls only on the main port, as Java
+    this.remotingServer.registerProcessor(RequestCode.PULL_MESSAGE, this.pull.processor);
+    this.remotingServer.registerProcessor(RequestCode.LITE_PULL_MESSAGE, this.pull.processor);
+  }
+
+  /** Load configs and the store (Java's BrokerController.initialize). */
+  initialize(): void {
+    this.topicConfigManager.load();
+    this.consumerOffsetManager.load();
+    this.subscriptionGroupManager.load();
+    this.store.load();
+  }
+
+  get brokerAddr(): string {
+    return `${this.brokerConfig.brokerIP1}:${this.options.nettyServerConfig.listenPort}`;
+  }
+
+  private identity(): BrokerIdentity {
+    return {
+      clusterName: this.brokerConfig.brokerClusterName,
+      brokerAddr: this.brokerAddr,
+      brokerName: this.brokerConfig.brokerName,
+      brokerId: this.brokerConfig.brokerId,
+      haServerAddr: `${this.brokerConfig.brokerIP2}:${this.storeConfig.haListenPort}`,
+    };
+  }
+
+  namesrvAddrList(): string[] {
+    return (this.brokerConfig.namesrvAddr ?? "")
+      .split(";")
+      .map((a) => a.trim())
+      .filter(Boolean);
+  }
+
+  /** REGISTER_BROKER to every name server (topic perms capped by the broker permission, as Java). */
+  async registerBrokerAll(oneway = false): Promise<void> {
+    const addrs = this.namesrvAddrList();
+    if (addrs.length === 0 || this.shuttingDown) return;
+    const wrapper = this.topicConfigManager.buildTopicConfigSerializeWrapper();
+    if (!isWriteable(this.brokerConfig.brokerPermission) || (this.brokerConfig.brokerPermission & 4) === 0) {
+      for (const [name, c] of wrapper.topicConfigTable)
+        wrapper.topicConfigTable.set(name, { ...c, perm: this.brokerConfig.brokerPermission });
+    }
+    await this.brokerOuterAPI.registerBrokerAll(addrs, this.identity(), wrapper, {
+      oneway,
+      timeoutMillis: this.brokerConfig.registerBrokerTimeoutMills,
+      compressed: this.brokerConfig.compressedRegister,
+    });
+  }
+
+  private notifyConsumerIdsChanged(group: string, connections: Connection[]): void {
+    for (const conn of connections) {
+      const req = createOnewayRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {
+        extFields: encodeHeader(NotifyConsumerIdsChangedRequestHeader, { consumerGroup: group }),
+      });
+      this.remotingServer.invokeOneway(conn, req, 10).catch((err: Error) => {
+        this.logger.warn({ group, remote: conn.remoteAddr, err: err.message }, "notifyConsumerIdsChanged exception");
+      });
+    }
+  }
+
+  diskUsageSummary(): string {
+    const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(commitLogStorePath(this.storeConfig));
+    return `CL: ${ratio.toFixed(2)} CQ: ${ratio.toFixed(2)} INDEX: ${ratio.toFixed(2)}`;
+  }
+
+  async start(): Promise<void> {
+    this.store.start();
+    await this.remotingServer.start();
+    await this.fastRemotingServer.start();
+    this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
+    this.pullRequestHoldService.start();
+    await this.registerBrokerAll();
+    const every = (ms: number, fn: () => void, first = ms): void => {
+      const t = setTimeout(() => {
+        fn();
+        const i = setInterval(fn, ms);
+        i.unref();
+        this.timers.push(i);
+      }, first);
+      t.unref();
+      this.timers.push(t);
+    };
+    const period = Math.max(10_000, Math.min(60_000, this.brokerConfig.registerNameServerPeriod));
+    every(period, () => void this.registerBrokerAll(), 10_000);
+    every(this.brokerConfig.flushConsumerOffsetInterval, () => this.consumerOffsetManager.persist(), 10_000);
+    every(10_000, () => {
+      this.consumerManager.scanNotActiveChannel();
+      this.producerManager.scanNotActiveChannel();
+    });
+    every(1000, () => this.stats.sample(), 0);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.pullRequestHoldService.shutdown();
+    await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
+    await this.remotingServer.shutdown();
+    await this.fastRemotingServer.shutdown();
+    this.consumerOffsetManager.persist();
+    this.topicConfigManager.persist();
+    this.subscriptionGroupManager.persist();
+    await this.store.shutdown();
+    await this.brokerOuterAPI.shutdown();
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * `mqbroker`: Java BrokerStartup's options (-c, -n, -p, -m, -h), config files applied to BrokerConfig,
+ * NettyServerConfig (listenPort 10911), NettyClientConfig and MessageStoreConfig, Java's checks and
+ * boot line. Unknown and obsolete keys are accepted with a warning naming each; a value that does not
+ * parse refuses to start, naming the key.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { Command, type CommanderError } from "commander";
+import {
+  applyProperties,
+  configDefaults,
+  configLines,
+  ConfigError,
+  createFileLogger,
+  flushLogger,
+  nettyClientConfigSpec,
+  nettyServerConfigSpecFor,
+  parsePropertiesFile,
+  type ConfigSpec,
+} from "@rocketmq-ts/common";
+import { defaultSerializeType } from "@rocketmq-ts/remoting";
+import { messageStoreConfigSpec } from "@rocketmq-ts/store";
+import { BrokerController } from "./BrokerController.js";
+import { brokerConfigSpec, OBSOLETE_KEYS } from "./config/BrokerConfig.js";
+
+const USAGE = `usage: mqbroker [-c <arg>] [-h] [-m] [-n <arg>] [-p]
+ -c,--configFile <arg>       Broker config properties file
+ -h,--help                   Print help
+ -m,--printImportantConfig   Print important config item
+ -n,--namesrvAddr <arg>      Name server address list, eg: '192.168.0.1:9876;192.168.0.2:9876'
+ -p,--printConfigItem        Print all config item
+`;
+
+export class StartupError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`startup failed (${exitCode})`);
+  }
+}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+function consoleLine(message: string, now = new Date()): string {
+  const t = new Date(now.getTime() + 8 * 3600_000).toISOString().replace("T", " ").slice(0, 19);
+  return `${t} INFO main - ${message}`;
+}
+
+export interface BrokerStartupOptions {
+  env?: NodeJS.ProcessEnv;
+  io?: Io;
+  /** Bind address (tests use 127.0.0.1). */
+  bindAddress?: string;
+  /** Install SIGTERM/SIGINT handlers that shut down and exit (the CLI does). */
+  handleSignals?: boolean;
+}
+
+/** Parse arguments, build and start the broker; null after -h/-p/-m. */
+export async function startBroker(argv: string[], opts: BrokerStartupOptions = {}): Promise<BrokerController | null> {
+  const io = opts.io ?? defaultIo;
+  const env = opts.env ?? process.env;
+  const program = new Command("mqbroker")
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+    .helpOption(false)
+    .option("-c, --configFile <file>")
+    .option("-n, --namesrvAddr <addr>")
+    .option("-p, --printConfigItem")
+    .option("-m, --printImportantConfig")
+    .option("-h, --help");
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    io.err(`${(e as CommanderError).message}\n${USAGE}`);
+    throw new StartupError(1);
+  }
+  const o = program.opts<{
+    configFile?: string;
+    namesrvAddr?: string;
+    printConfigItem?: boolean;
+    printImportantConfig?: boolean;
+    help?: boolean;
+  }>();
+  if (o.help) {
+    io.out(USAGE);
+    return null;
+  }
+
+  const brokerSpec = brokerConfigSpec(env);
+  const serverSpec = nettyServerConfigSpecFor(10911);
+  const storeSpec = messageStoreConfigSpec(env);
+  const brokerConfig = configDefaults(brokerSpec);
+  const nettyServerConfig = configDefaults(serverSpec);
+  const nettyClientConfig = configDefaults(nettyClientConfigSpec);
+  const messageStoreConfig = configDefaults(storeSpec);
+  const warnings: string[] = [];
+
+  if (o.configFile) {
+    if (!existsSync(o.configFile)) {
+      io.err(`Config file ${o.configFile} does not exist\n`);
+      throw new StartupError(1);
+    }
+    const props = parsePropertiesFile(readFileSync(o.configFile));
+    try {
+      const used = new Set<string>();
+      const apply = <S extends ConfigSpec>(target: Parameters<typeof applyProperties<S>>[0], spec: S): void => {
+        for (const k of applyProperties(target, spec, props)) used.add(k);
+      };
+      apply(brokerConfig, brokerSpec);
+      apply(nettyServerConfig, serverSpec);
+      apply(nettyClientConfig, nettyClientConfigSpec);
+      apply(messageStoreConfig, storeSpec);
+      for (const key of props.keys()) {
+        if (used.has(key)) continue;
+        const why = OBSOLETE_KEYS[key];
+        warnings.push(why ? `obsolete config key '${key}' ignored: ${why}` : `unknown config key '${key}' ignored`);
+      }
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        io.err(`${e.message}\n`);
+        throw new StartupError(1);
+      }
+      throw e;
+    }
+  }
+  if (o.namesrvAddr !== undefined) brokerConfig.namesrvAddr = o.namesrvAddr;
+
+  if (o.printConfigItem || o.printImportantConfig) {
+    const onlyImportant = !o.printConfigItem;
+    const lines = [
+      ...configLines(brokerSpec, brokerConfig, { onlyImportant }),
+      ...configLines(serverSpec, nettyServerConfig, { onlyImportant }),
+      ...configLines(nettyClientConfigSpec, nettyClientConfig, { onlyImportant }),
+      ...configLines(storeSpec, messageStoreConfig, { onlyImportant }),
+    ];
+    for (const line of lines) io.out(`${consoleLine(line)}\n`);
+    return null;
+  }
+
+  if (!brokerConfig.rocketmqHome) {
+    io.out(
+      "Please set the ROCKETMQ_HOME variable in your environment to match the location of the RocketMQ installation\n",
+    );
+    throw new StartupError(-2);
+  }
+  if (brokerConfig.namesrvAddr) {
+    for (const addr of brokerConfig.namesrvAddr.split(";")) {
+      if (!/^[^:]+:\d+$/.test(addr.trim())) {
+        io.out(
+          `The Name Server Address[${brokerConfig.namesrvAddr}] illegal, please set it as follows, "127.0.0.1:9876;192.168.0.1:9876"\n`,
+        );
+        throw new StartupError(-3);
+      }
+    }
+  }
+  if (messageStoreConfig.brokerRole === "SLAVE") {
+    if (brokerConfig.brokerId <= 0) {
+      io.out("Slave's brokerId must be > 0\n");
+      throw new StartupError(-3);
+    }
+  } else {
+    brokerConfig.brokerId = 0;
+  }
+  messageStoreConfig.haListenPort = nettyServerConfig.listenPort + 1;
+
+  const logger = createFileLogger("broker.log");
+  for (const w of warnings) {
+    logger.warn(w);
+    io.err(`WARN: ${w}\n`);
+  }
+  for (const line of [
+    ...configLines(brokerSpec, brokerConfig),
+    ...configLines(serverSpec, nettyServerConfig),
+    ...configLines(nettyClientConfigSpec, nettyClientConfig),
+    ...configLines(storeSpec, messageStoreConfig),
+  ]) {
+    logger.info(line);
+  }
+
+  const controller = new BrokerController({
+    brokerConfig,
+    nettyServerConfig,
+    nettyClientConfig,
+    messageStoreConfig,
+    logger,
+    ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}),
+  });
+  try {
+    controller.initialize();
+    await controller.start();
+  } catch (e) {
+    const msg = (e as Error).message;
+    logger.error({ err: msg, stack: (e as Error).stack }, "broker start failed");
+    io.err(`${msg}\n`);
+    await controller.shutdown().catch(() => undefined);
+    flushLogger(logger);
+    throw new StartupError(-1);
+  }
+  let tip = `The broker[${brokerConfig.brokerName}, ${controller.brokerAddr}] boot success. serializeType=${defaultSerializeType}`;
+  if (brokerConfig.namesrvAddr) tip += ` and name server is ${brokerConfig.namesrvAddr}`;
+  logger.info(tip);
+  io.out(`${tip}\n`);
+
+  if (opts.handleSignals) {
+    const shutdown = async (signal: string): Promise<void> => {
+      const begin = Date.now();
+      logger.info({ signal }, "Shutdown hook was invoked, 1");
+      await controller.shutdown();
+      logger.info(`Shutdown hook over, the cost time(ms): ${Date.now() - begin}`);
+      flushLogger(logger);
+      process.exit(0);
+    };
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+  }
+  return controller;
+}
+
+/** Entry point of bin/mqbroker. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  try {
+    const controller = await startBroker(argv, { handleSignals: true });
+    if (!controller) process.exit(0);
+  } catch (e) {
+    if (e instanceof StartupError) process.exit(e.exitCode < 0 ? 256 + e.exitCode : e.exitCode);
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,38 @@
+/** Producer groups known from heartbeats (for transaction checks and producerConnection). */
+import type { Connection } from "@rocketmq-ts/remoting";
+import type { ClientChannelInfo } from "./ConsumerManager.js";
+
+export class ProducerManager {
+  readonly groupChannelTable = new Map<string, Map<Connection, ClientChannelInfo>>();
+
+  registerProducer(group: string, info: ClientChannelInfo): void {
+    let channels = this.groupChannelTable.get(group);
+    if (!channels) this.groupChannelTable.set(group, (channels = new Map()));
+    const existing = channels.get(info.connection);
+    if (existing) existing.lastUpdateTimestamp = info.lastUpdateTimestamp;
+    else channels.set(info.connection, info);
+  }
+
+  unregisterProducer(group: string, connection: Connection): void {
+    const channels = this.groupChannelTable.get(group);
+    if (!channels) return;
+    channels.delete(connection);
+    if (channels.size === 0) this.groupChannelTable.delete(group);
+  }
+
+  doChannelCloseEvent(connection: Connection): void {
+    for (const group of [...this.groupChannelTable.keys()]) this.unregisterProducer(group, connection);
+  }
+
+  scanNotActiveChannel(expiredMs = 120_000): void {
+    const now = Date.now();
+    for (const [group, channels] of [...this.groupChannelTable]) {
+      for (const info of [...channels.values()]) {
+        if (now - info.lastUpdateTimestamp > expiredMs) {
+          info.connection.close("producer channel expired");
+          this.unregisterProducer(group, info.connection);
+        }
+      }
+    }
+  }
+}

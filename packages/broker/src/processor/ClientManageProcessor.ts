@@ -1,0 +1,80 @@
+/** HEART_BEAT (34), UNREGISTER_CLIENT (35), CHECK_CLIENT_CONFIG (46). */
+import { PermName } from "@rocketmq-ts/common";
+import {
+  createResponse,
+  decodeHeader,
+  RequestCode,
+  ResponseCode,
+  UnregisterClientRequestHeader,
+  type RequestProcessor,
+} from "@rocketmq-ts/remoting";
+import type { BrokerContext } from "../BrokerContext.js";
+import { decodeHeartbeatData } from "../client/heartbeat.js";
+import { getRetryTopic } from "../topic/TopicValidator.js";
+
+export function clientManageProcessors(ctx: BrokerContext): Map<number, RequestProcessor> {
+  const handlers = new Map<number, RequestProcessor>();
+
+  handlers.set(RequestCode.HEART_BEAT, (request, { connection }) => {
+    const data = decodeHeartbeatData(request.body);
+    const now = Date.now();
+    const info = {
+      connection,
+      clientId: data.clientID,
+      language: request.language,
+      version: request.version,
+      lastUpdateTimestamp: now,
+    };
+    for (const consumer of data.consumerDataSet) {
+      const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(consumer.groupName);
+      let notify = true;
+      if (groupConfig) {
+        notify = groupConfig.notifyConsumerIdsChangedEnable;
+        const topicSysFlag = consumer.unitMode ? 0x2 : 0;
+        ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+          getRetryTopic(consumer.groupName),
+          groupConfig.retryQueueNums,
+          PermName.PERM_WRITE | PermName.PERM_READ,
+          topicSysFlag,
+        );
+      }
+      const changed = ctx.consumerManager.registerConsumer(
+        consumer,
+        info,
+        notify && ctx.brokerConfig.notifyConsumerIdsChangedEnable,
+      );
+      if (changed)
+        ctx.logger.info(
+          { group: consumer.groupName, clientId: data.clientID, remote: connection.remoteAddr },
+          "registerConsumer info changed",
+        );
+    }
+    for (const producer of data.producerDataSet) ctx.producerManager.registerProducer(producer.groupName, info);
+    return createResponse(request, ResponseCode.SUCCESS);
+  });
+
+  handlers.set(RequestCode.UNREGISTER_CLIENT, (request, { connection }) => {
+    const h = decodeHeader(UnregisterClientRequestHeader, request.extFields);
+    if (h.producerGroup) ctx.producerManager.unregisterProducer(h.producerGroup, connection);
+    if (h.consumerGroup) {
+      const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
+      const notify =
+        (groupConfig?.notifyConsumerIdsChangedEnable ?? true) && ctx.brokerConfig.notifyConsumerIdsChangedEnable;
+      ctx.consumerManager.unregisterConsumer(h.consumerGroup, connection, notify);
+    }
+    return createResponse(request, ResponseCode.SUCCESS, { extFields: {} });
+  });
+
+  handlers.set(RequestCode.CHECK_CLIENT_CONFIG, (request) => {
+    // TAG subscriptions are always fine; SQL92 needs enablePropertyFilter (evaluation comes with the filter work)
+    const body = request.body?.toString("utf8") ?? "";
+    if (body.includes('"SQL92"') && !ctx.brokerConfig.enablePropertyFilter) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: "The broker does not support consumer to filter message by SQL92",
+      });
+    }
+    return createResponse(request, ResponseCode.SUCCESS);
+  });
+
+  return handlers;
+}

@@ -1,0 +1,176 @@
+/** PULL_MESSAGE (11) / 5.x LITE_PULL_MESSAGE (361): Java 4.9.8's checks, statuses and long polling. */
+import { isReadable, MixAll } from "@rocketmq-ts/common";
+import {
+  createResponse,
+  decodeHeader,
+  encodeHeader,
+  javaStringHashCode,
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
+  ResponseCode,
+  type RemotingCommand,
+  type RequestContext,
+} from "@rocketmq-ts/remoting";
+import type { GetMessageStatus, MessageFilter } from "@rocketmq-ts/store";
+import type { BrokerContext } from "../BrokerContext.js";
+import { buildSubscriptionData, SUB_ALL, type SubscriptionData } from "../client/heartbeat.js";
+import type { HeldPullRequest } from "../longpolling/PullRequestHoldService.js";
+
+const FLAG_COMMIT_OFFSET = 0x1;
+const FLAG_SUSPEND = 0x2;
+const FLAG_SUBSCRIPTION = 0x4;
+
+/** Tag filter of a subscription: `*` matches everything, otherwise the tag hash must be in codeSet. */
+export function tagFilter(sub: SubscriptionData): MessageFilter {
+  if (sub.subString === SUB_ALL || sub.codeSet.length === 0) return { isMatchedByConsumeQueue: () => true };
+  const codes = new Set(sub.codeSet);
+  return { isMatchedByConsumeQueue: (tagsCode) => codes.has(tagsCode) };
+}
+
+function storeStatusToCode(status: GetMessageStatus, requestedOffset: number): number {
+  switch (status) {
+    case "FOUND":
+      return ResponseCode.SUCCESS;
+    case "MESSAGE_WAS_REMOVING":
+    case "NO_MATCHED_MESSAGE":
+      return ResponseCode.PULL_RETRY_IMMEDIATELY;
+    case "NO_MATCHED_LOGIC_QUEUE":
+    case "NO_MESSAGE_IN_QUEUE":
+      return requestedOffset !== 0 ? ResponseCode.PULL_OFFSET_MOVED : ResponseCode.PULL_NOT_FOUND;
+    case "OFFSET_FOUND_NULL":
+    case "OFFSET_OVERFLOW_ONE":
+      return ResponseCode.PULL_NOT_FOUND;
+    case "OFFSET_OVERFLOW_BADLY":
+    case "OFFSET_TOO_SMALL":
+      return ResponseCode.PULL_OFFSET_MOVED;
+  }
+}
+
+export function pullMessageProcessor(ctx: BrokerContext) {
+  /** One execution; `allowSuspend` false when re-run by the hold service. Null = parked. */
+  const process = (
+    request: RemotingCommand,
+    connection: RequestContext["connection"],
+    allowSuspend: boolean,
+  ): RemotingCommand | null => {
+    const h = decodeHeader(PullMessageRequestHeader, request.extFields);
+    const bc = ctx.brokerConfig;
+    const respond = (code: number, remark: string): RemotingCommand => createResponse(request, code, { remark });
+    if (!isReadable(bc.brokerPermission))
+      return respond(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] pulling message is forbidden`);
+    const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
+    if (!groupConfig) {
+      return respond(
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group [${h.consumerGroup}] does not exist, ${MixAll.FAQ_URL_SUFFIX.trim()}`,
+      );
+    }
+    if (!groupConfig.consumeEnable)
+      return respond(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
+    const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!topicConfig)
+      return respond(
+        ResponseCode.TOPIC_NOT_EXIST,
+        `topic[${h.topic}] not exist, apply first please! ${MixAll.FAQ_URL_SUFFIX.trim()}`,
+      );
+    if (!isReadable(topicConfig.perm))
+      return respond(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] pulling message is forbidden`);
+    if (h.queueId < 0 || h.queueId >= topicConfig.readQueueNums) {
+      return respond(
+        ResponseCode.SYSTEM_ERROR,
+        `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${connection.remoteAddr}]`,
+      );
+    }
+
+    let subscription: SubscriptionData;
+    if ((h.sysFlag & FLAG_SUBSCRIPTION) !== 0) {
+      if (h.expressionType && h.expressionType !== "TAG")
+        return respond(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed");
+      subscription = buildSubscriptionData(h.topic, h.subscription, javaStringHashCode);
+    } else {
+      const group = ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
+      if (!group)
+        return respond(
+          ResponseCode.SUBSCRIPTION_NOT_EXIST,
+          `the consumer's group info not exist${MixAll.FAQ_URL_SUFFIX}`,
+        );
+      if (!groupConfig.consumeBroadcastEnable && group.messageModel === "BROADCASTING") {
+        return respond(
+          ResponseCode.NO_PERMISSION,
+          `the consumer group[${h.consumerGroup}] can not consume by broadcast way`,
+        );
+      }
+      const sub = group.subscriptionTable.get(h.topic);
+      if (!sub)
+        return respond(
+          ResponseCode.SUBSCRIPTION_NOT_EXIST,
+          `the consumer's subscription not exist${MixAll.FAQ_URL_SUFFIX}`,
+        );
+      if (sub.subVersion < h.subVersion)
+        return respond(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
+      subscription = sub;
+    }
+    if (subscription.expressionType !== "TAG" && !bc.enablePropertyFilter) {
+      return respond(
+        ResponseCode.SYSTEM_ERROR,
+        `The broker does not support consumer to filter message by ${subscription.expressionType}`,
+      );
+    }
+
+    const filter = tagFilter(subscription);
+    const result = ctx.store.getMessage(h.topic, h.queueId, h.queueOffset, h.maxMsgNums, filter);
+    const code = storeStatusToCode(result.status, h.queueOffset);
+    const suggestWhichBrokerId =
+      bc.slaveReadEnable && result.suggestPullingFromSlave ? groupConfig.whichBrokerWhenConsumeSlowly : 0;
+    const extFields = encodeHeader(PullMessageResponseHeader, {
+      suggestWhichBrokerId,
+      nextBeginOffset: result.nextBeginOffset,
+      minOffset: result.minOffset,
+      maxOffset: result.maxOffset,
+    });
+
+    // commit offset carried by the pull, on the first execution only, not on a slave
+    if (allowSuspend && (h.sysFlag & FLAG_COMMIT_OFFSET) !== 0 && ctx.storeConfig.brokerRole !== "SLAVE") {
+      ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
+    }
+
+    if (code === ResponseCode.SUCCESS) {
+      ctx.stats.recordGet(h.consumerGroup, h.topic, result.messages.length, result.bufferTotalSize);
+      return createResponse(request, code, {
+        remark: result.status,
+        extFields,
+        body: Buffer.concat(result.messages, result.bufferTotalSize),
+      });
+    }
+    if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & FLAG_SUSPEND) !== 0) {
+      const timeoutMillis = bc.longPollingEnable ? h.suspendTimeoutMillis : bc.shortPollingTimeMills;
+      const held: HeldPullRequest = {
+        request,
+        connection,
+        pullFromThisOffset: h.queueOffset,
+        suspendTimestamp: Date.now(),
+        timeoutMillis,
+        matches: (tagsCode) => filter.isMatchedByConsumeQueue(tagsCode),
+      };
+      ctx.pullRequestHoldService.suspendPullRequest(h.topic, h.queueId, held);
+      return null;
+    }
+    return createResponse(request, code, { remark: result.status, extFields });
+  };
+
+  /** Re-run a parked request and write its answer on its connection (a long-poll wake-up). */
+  const wakeup = (held: HeldPullRequest): void => {
+    let response: RemotingCommand | null;
+    try {
+      response = process(held.request, held.connection, false);
+    } catch (err) {
+      ctx.logger.error({ err: (err as Error).message }, "execute request when wakeup run");
+      return;
+    }
+    if (response) void held.connection.write(response).catch(() => undefined);
+  };
+
+  const processor = (request: RemotingCommand, { connection }: RequestContext): RemotingCommand | null =>
+    process(request, connection, true);
+  return { processor, wakeup };
+}

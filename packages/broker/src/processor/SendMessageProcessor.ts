@@ -1,0 +1,264 @@
+/** SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320): Java 4.9.8's checks and answers. */
+import { isWriteable, MixAll, PermName } from "@rocketmq-ts/common";
+import {
+  createResponse,
+  decodeHeader,
+  encodeHeader,
+  javaHashMapOrder,
+  RequestCode,
+  ResponseCode,
+  SendMessageRequestHeader,
+  SendMessageResponseHeader,
+  sendHeaderV2ToV1,
+  type RemotingCommand,
+  type RequestContext,
+} from "@rocketmq-ts/remoting";
+import {
+  MessageConst,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  parseHost,
+  string2messageProperties,
+  type MessageInner,
+  type PutMessageResult,
+} from "@rocketmq-ts/store";
+import type { BrokerContext } from "../BrokerContext.js";
+import {
+  getDLQTopic,
+  isNotAllowedSendTopic,
+  RETRY_GROUP_TOPIC_PREFIX,
+  validateTopic,
+} from "../topic/TopicValidator.js";
+
+/** Java's messageProperties2String over a HashMap built in this key order. */
+export function javaPropertiesString(props: Map<string, string>): string {
+  const parts: string[] = [];
+  for (const key of javaHashMapOrder([...props.keys()])) parts.push(`${key}${NAME_VALUE_SEPARATOR}${props.get(key)}`);
+  return parts.join(PROPERTY_SEPARATOR);
+}
+
+/** Items of a SEND_BATCH_MESSAGE body (client format: size, magic, crc, flag, body, properties). */
+export function decodeBatchBody(body: Buffer): { flag: number; body: Buffer; properties: string }[] {
+  const items: { flag: number; body: Buffer; properties: string }[] = [];
+  let p = 0;
+  while (p < body.length) {
+    if (body.length - p < 20) throw new RangeError("truncated batch item");
+    const total = body.readInt32BE(p);
+    if (total < 22 || p + total > body.length) throw new RangeError(`bad batch item size ${total}`);
+    const flag = body.readInt32BE(p + 12);
+    const bodyLength = body.readInt32BE(p + 16);
+    if (bodyLength < 0 || 20 + bodyLength + 2 > total) throw new RangeError(`bad batch item body length ${bodyLength}`);
+    const itemBody = body.subarray(p + 20, p + 20 + bodyLength);
+    const propsLength = body.readInt16BE(p + 20 + bodyLength);
+    const propsStart = p + 22 + bodyLength;
+    if (propsLength < 0 || propsStart + propsLength > p + total)
+      throw new RangeError(`bad batch item properties length ${propsLength}`);
+    items.push({ flag, body: itemBody, properties: body.toString("utf8", propsStart, propsStart + propsLength) });
+    p += total;
+  }
+  return items;
+}
+
+function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { code: number; remark: string | null } {
+  switch (result.status) {
+    case "PUT_OK":
+      return { code: ResponseCode.SUCCESS, remark: null };
+    case "FLUSH_DISK_TIMEOUT":
+      return { code: ResponseCode.FLUSH_DISK_TIMEOUT, remark: null };
+    case "FLUSH_SLAVE_TIMEOUT":
+      return { code: ResponseCode.FLUSH_SLAVE_TIMEOUT, remark: null };
+    case "SLAVE_NOT_AVAILABLE":
+      return { code: ResponseCode.SLAVE_NOT_AVAILABLE, remark: null };
+    case "CREATE_MAPEDFILE_FAILED":
+      return { code: ResponseCode.SYSTEM_ERROR, remark: "create mapped file failed, server is busy or broken." };
+    case "MESSAGE_ILLEGAL":
+    case "PROPERTIES_SIZE_EXCEEDED":
+      return {
+        code: ResponseCode.MESSAGE_ILLEGAL,
+        remark:
+          "the message is illegal, maybe msg body or properties length not matched. msg body length limit 128k, msg properties length limit 32k.",
+      };
+    case "SERVICE_NOT_AVAILABLE":
+      return {
+        code: ResponseCode.SERVICE_NOT_AVAILABLE,
+        remark: `service not available now. It may be caused by one of the following reasons: the broker's disk is full [${ctx.diskUsageSummary()}], messages are put to the slave, message store has been shut down, etc.`,
+      };
+    case "OS_PAGECACHE_BUSY":
+      return {
+        code: ResponseCode.SYSTEM_ERROR,
+        remark: "[PC_SYNCHRONIZED]broker busy, start flow control for a while",
+      };
+    default:
+      return { code: ResponseCode.SYSTEM_ERROR, remark: "UNKNOWN_ERROR" };
+  }
+}
+
+export function sendMessageProcessor(ctx: BrokerContext) {
+  return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
+    const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
+    const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
+    const bc = ctx.brokerConfig;
+    const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
+    const fail = (code: number, remark: string): RemotingCommand =>
+      createResponse(request, code, { remark, extFields: encodeHeader(SendMessageResponseHeader, region as never) });
+
+    if (Date.now() < bc.startAcceptSendRequestTimeStamp) {
+      return fail(
+        ResponseCode.SYSTEM_ERROR,
+        `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
+      );
+    }
+    const topicError = validateTopic(h.topic);
+    if (topicError) return fail(ResponseCode.SYSTEM_ERROR, topicError);
+    if (isNotAllowedSendTopic(h.topic))
+      return fail(ResponseCode.NO_PERMISSION, `Sending message to topic[${h.topic}] is forbidden.`);
+    if (!isWriteable(bc.brokerPermission)) {
+      return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending message is forbidden`);
+    }
+
+    let topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!topicConfig) {
+      const topicSysFlag = h.unitMode ? (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? 0x2 : 0x1) : 0;
+      topicConfig =
+        (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
+          ? ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+              h.topic,
+              1,
+              PermName.PERM_WRITE | PermName.PERM_READ,
+              topicSysFlag,
+            )
+          : ctx.topicConfigManager.createTopicInSendMessageMethod(
+              h.topic,
+              h.defaultTopic,
+              connection.remoteAddr,
+              h.defaultTopicQueueNums,
+              topicSysFlag,
+            )) ?? undefined;
+      if (!topicConfig)
+        return fail(
+          ResponseCode.TOPIC_NOT_EXIST,
+          `topic[${h.topic}] not exist, apply first please!${MixAll.FAQ_URL_SUFFIX}`,
+        );
+    }
+    const maxQueue = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
+    if (h.queueId >= maxQueue) {
+      return fail(
+        ResponseCode.SYSTEM_ERROR,
+        `request queueId[${h.queueId}] is illegal, ${JSON.stringify(topicConfig)} Producer: ${connection.remoteAddr}`,
+      );
+    }
+    if (!isWriteable(topicConfig.perm)) {
+      return fail(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] sending message is forbidden`);
+    }
+
+    let topic = h.topic;
+    let queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topicConfig.writeQueueNums)) : h.queueId;
+    const reconsumeTimes = h.reconsumeTimes ?? 0;
+    const props = string2messageProperties(h.properties ?? "");
+
+    // %RETRY%<group>: over the retry limit the message goes to the group's DLQ
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+      const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+      const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(group);
+      if (!groupConfig)
+        return fail(
+          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+          `subscription group not exist, ${group}${MixAll.FAQ_URL_SUFFIX}`,
+        );
+      const maxReconsumeTimes =
+        request.version >= 121 && h.maxReconsumeTimes !== undefined ? h.maxReconsumeTimes : groupConfig.retryMaxTimes;
+      if (reconsumeTimes >= maxReconsumeTimes) {
+        topic = getDLQTopic(group);
+        queueId = 0;
+        ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+          topic,
+          1,
+          PermName.PERM_WRITE | PermName.PERM_READ,
+          0,
+        );
+        props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+      }
+    }
+
+    const waitValue = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+    if (props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true" && bc.rejectTransactionMessage) {
+      return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending transaction message is forbidden`);
+    }
+    const bornHost = parseHost(connection.remoteAddr);
+    const storeHost = ctx.storeHost;
+    let msgs: MessageInner[];
+    if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
+      if (!request.body) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
+      if (props.has(MessageConst.PROPERTY_DELAY_TIME_LEVEL))
+        return fail(ResponseCode.MESSAGE_ILLEGAL, "Batch message does not support delay message");
+      if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))
+        return fail(ResponseCode.MESSAGE_ILLEGAL, "Retry group topic does not support batch message");
+      props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
+      const batchProps = javaPropertiesString(props);
+      let items;
+      try {
+        items = decodeBatchBody(request.body);
+      } catch (e) {
+        return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch message body is illegal: ${(e as Error).message}`);
+      }
+      msgs = items.map((item) => ({
+        topic,
+        queueId,
+        flag: item.flag,
+        body: item.body,
+        propertiesString:
+          item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
+            ? item.properties + batchProps
+            : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
+        sysFlag: h.sysFlag,
+        bornTimestamp: h.bornTimestamp,
+        bornHost,
+        storeHost,
+        reconsumeTimes,
+        preparedTransactionOffset: 0,
+      }));
+      if (msgs.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
+    } else {
+      props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
+      // Java drops WAIT from what it stores (the flush decision still reads it)
+      props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+      const propertiesString = javaPropertiesString(props);
+      msgs = [
+        {
+          topic,
+          queueId,
+          flag: h.flag,
+          body: request.body,
+          propertiesString,
+          sysFlag: h.sysFlag,
+          bornTimestamp: h.bornTimestamp,
+          bornHost,
+          storeHost,
+          reconsumeTimes,
+          preparedTransactionOffset: 0,
+        },
+      ];
+    }
+    const result = await ctx.store.putMessages(msgs, waitValue !== "false");
+    const { code, remark } = putStatusToResponse(result, ctx);
+    const append = result.appendResult;
+    if (
+      append &&
+      code !== ResponseCode.SYSTEM_ERROR &&
+      code !== ResponseCode.MESSAGE_ILLEGAL &&
+      code !== ResponseCode.SERVICE_NOT_AVAILABLE
+    ) {
+      ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes);
+      return createResponse(request, code, {
+        remark,
+        extFields: encodeHeader(SendMessageResponseHeader, {
+          msgId: append.msgId,
+          queueId,
+          queueOffset: append.logicsOffset,
+          ...region,
+        }),
+      });
+    }
+    return fail(code, remark ?? "");
+  };
+}

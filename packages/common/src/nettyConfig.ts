@@ -1,0 +1,41 @@
+/** Java's NettyServerConfig / NettyClientConfig keys, shared by the name server and the broker. */
+import type { ConfigSpec } from "./config.js";
+
+/**
+ * Java's NettyServerConfig keys. The thread/buffer/allocator keys have no meaning on Node's single
+ * event loop; they are accepted, kept and reported so existing files and `getNamesrvConfig` match.
+ */
+export function nettyServerConfigSpecFor(listenPort: number) {
+  return {
+    listenPort: { type: "int", default: listenPort },
+    serverWorkerThreads: { type: "int", default: 8 },
+    serverCallbackExecutorThreads: { type: "int", default: 0 },
+    serverSelectorThreads: { type: "int", default: 3 },
+    serverOnewaySemaphoreValue: { type: "int", default: 256 },
+    serverAsyncSemaphoreValue: { type: "int", default: 64 },
+    serverChannelMaxIdleTimeSeconds: { type: "int", default: 120 },
+    serverSocketSndBufSize: { type: "int", default: 0 },
+    serverSocketRcvBufSize: { type: "int", default: 0 },
+    writeBufferHighWaterMark: { type: "int", default: 0 },
+    writeBufferLowWaterMark: { type: "int", default: 0 },
+    serverSocketBacklog: { type: "int", default: 1024 },
+    serverPooledByteBufAllocatorEnable: { type: "boolean", default: true },
+    useEpollNativeSelector: { type: "boolean", default: false },
+  } as const satisfies ConfigSpec;
+}
+
+/** Java's NettyClientConfig keys (the broker's client side towards name servers and masters). */
+export const nettyClientConfigSpec = {
+  clientWorkerThreads: { type: "int", default: 4 },
+  clientCallbackExecutorThreads: { type: "int", default: 2 },
+  clientOnewaySemaphoreValue: { type: "int", default: 65535 },
+  clientAsyncSemaphoreValue: { type: "int", default: 65535 },
+  connectTimeoutMillis: { type: "int", default: 3000 },
+  channelNotActiveInterval: { type: "long", default: 1000 * 60 },
+  clientChannelMaxIdleTimeSeconds: { type: "int", default: 120 },
+  clientSocketSndBufSize: { type: "int", default: 0 },
+  clientSocketRcvBufSize: { type: "int", default: 0 },
+  clientPooledByteBufAllocatorEnable: { type: "boolean", default: false },
+  clientCloseSocketIfTimeout: { type: "boolean", default: true },
+  useTLS: { type: "boolean", default: false },
+} as const satisfies ConfigSpec;

@@ -1,0 +1,159 @@
+/** Headers of the broker's request codes (Java classes in protocol/header). */
+import type { ExtFields } from "../protocol/RemotingCommand.js";
+import { defineHeader, type HeaderOf } from "./defineHeader.js";
+
+export const SendMessageRequestHeader = defineHeader("SendMessageRequestHeader", {
+  producerGroup: { type: "string", required: true },
+  topic: { type: "string", required: true },
+  defaultTopic: { type: "string", required: true },
+  defaultTopicQueueNums: { type: "int", required: true },
+  queueId: { type: "int", required: true },
+  sysFlag: { type: "int", required: true },
+  bornTimestamp: { type: "long", required: true },
+  flag: { type: "int", required: true },
+  properties: { type: "string" },
+  reconsumeTimes: { type: "int" },
+  unitMode: { type: "boolean", default: false },
+  batch: { type: "boolean", default: false },
+  maxReconsumeTimes: { type: "int" },
+  bname: { type: "string" },
+});
+export type SendMessageRequestHeader = HeaderOf<typeof SendMessageRequestHeader.fields>;
+
+/** SEND_MESSAGE_V2's one-letter keys → SendMessageRequestHeader field names. */
+const V2_KEYS: Readonly<Record<string, string>> = {
+  a: "producerGroup",
+  b: "topic",
+  c: "defaultTopic",
+  d: "defaultTopicQueueNums",
+  e: "queueId",
+  f: "sysFlag",
+  g: "bornTimestamp",
+  h: "flag",
+  i: "properties",
+  j: "reconsumeTimes",
+  k: "unitMode",
+  l: "maxReconsumeTimes",
+  m: "batch",
+  n: "bname",
+};
+
+/** Rename a V2 header's keys to the V1 field names (other keys pass through). */
+export function sendHeaderV2ToV1(ext: ExtFields | null): ExtFields | null {
+  if (ext === null) return null;
+  const out: ExtFields = {};
+  for (const [k, v] of Object.entries(ext)) out[V2_KEYS[k] ?? k] = v;
+  return out;
+}
+
+export const SendMessageResponseHeader = defineHeader("SendMessageResponseHeader", {
+  msgId: { type: "string", required: true },
+  queueId: { type: "int", required: true },
+  queueOffset: { type: "long", required: true },
+  transactionId: { type: "string" },
+  MSG_REGION: { type: "string" },
+  TRACE_ON: { type: "string" },
+});
+export type SendMessageResponseHeader = HeaderOf<typeof SendMessageResponseHeader.fields>;
+
+export const PullMessageRequestHeader = defineHeader("PullMessageRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+  topic: { type: "string", required: true },
+  queueId: { type: "int", required: true },
+  queueOffset: { type: "long", required: true },
+  maxMsgNums: { type: "int", required: true },
+  sysFlag: { type: "int", required: true },
+  commitOffset: { type: "long", required: true },
+  suspendTimeoutMillis: { type: "long", required: true },
+  subscription: { type: "string" },
+  subVersion: { type: "long", required: true },
+  expressionType: { type: "string" },
+  bname: { type: "string" },
+});
+export type PullMessageRequestHeader = HeaderOf<typeof PullMessageRequestHeader.fields>;
+
+export const PullMessageResponseHeader = defineHeader("PullMessageResponseHeader", {
+  suggestWhichBrokerId: { type: "long", required: true },
+  nextBeginOffset: { type: "long", required: true },
+  minOffset: { type: "long", required: true },
+  maxOffset: { type: "long", required: true },
+});
+export type PullMessageResponseHeader = HeaderOf<typeof PullMessageResponseHeader.fields>;
+
+const topicQueue = {
+  topic: { type: "string", required: true },
+  queueId: { type: "int", required: true },
+} as const;
+
+export const QueryConsumerOffsetRequestHeader = defineHeader("QueryConsumerOffsetRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+  ...topicQueue,
+  bname: { type: "string" },
+});
+export type QueryConsumerOffsetRequestHeader = HeaderOf<typeof QueryConsumerOffsetRequestHeader.fields>;
+
+export const UpdateConsumerOffsetRequestHeader = defineHeader("UpdateConsumerOffsetRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+  ...topicQueue,
+  commitOffset: { type: "long", required: true },
+  bname: { type: "string" },
+});
+export type UpdateConsumerOffsetRequestHeader = HeaderOf<typeof UpdateConsumerOffsetRequestHeader.fields>;
+
+/** The `offset` answer of QUERY_CONSUMER_OFFSET, GET_MAX_OFFSET, GET_MIN_OFFSET, SEARCH_OFFSET_BY_TIMESTAMP. */
+export const OffsetResponseHeader = defineHeader("OffsetResponseHeader", {
+  offset: { type: "long", required: true },
+});
+export type OffsetResponseHeader = HeaderOf<typeof OffsetResponseHeader.fields>;
+
+export const GetMaxOffsetRequestHeader = defineHeader("GetMaxOffsetRequestHeader", {
+  ...topicQueue,
+  bname: { type: "string" },
+});
+export const GetMinOffsetRequestHeader = defineHeader("GetMinOffsetRequestHeader", {
+  ...topicQueue,
+  bname: { type: "string" },
+});
+export const GetEarliestMsgStoretimeRequestHeader = defineHeader("GetEarliestMsgStoretimeRequestHeader", {
+  ...topicQueue,
+  bname: { type: "string" },
+});
+export const GetEarliestMsgStoretimeResponseHeader = defineHeader("GetEarliestMsgStoretimeResponseHeader", {
+  timestamp: { type: "long", required: true },
+});
+export const SearchOffsetRequestHeader = defineHeader("SearchOffsetRequestHeader", {
+  ...topicQueue,
+  timestamp: { type: "long", required: true },
+  bname: { type: "string" },
+});
+
+export const GetConsumerListByGroupRequestHeader = defineHeader("GetConsumerListByGroupRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+});
+
+export const UnregisterClientRequestHeader = defineHeader("UnregisterClientRequestHeader", {
+  clientID: { type: "string", required: true },
+  producerGroup: { type: "string" },
+  consumerGroup: { type: "string" },
+});
+
+export const NotifyConsumerIdsChangedRequestHeader = defineHeader("NotifyConsumerIdsChangedRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+});
+
+export const CreateTopicRequestHeader = defineHeader("CreateTopicRequestHeader", {
+  topic: { type: "string", required: true },
+  defaultTopic: { type: "string", required: true },
+  readQueueNums: { type: "int", required: true },
+  writeQueueNums: { type: "int", required: true },
+  perm: { type: "int", required: true },
+  topicFilterType: { type: "string", required: true },
+  topicSysFlag: { type: "int" },
+  order: { type: "boolean", default: false },
+  attributes: { type: "string" },
+});
+export type CreateTopicRequestHeader = HeaderOf<typeof CreateTopicRequestHeader.fields>;
+
+export const DeleteTopicRequestHeader = defineHeader("DeleteTopicRequestHeader", {
+  topic: { type: "string", required: true },
+});

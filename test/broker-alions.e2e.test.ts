@@ -1,0 +1,242 @@
+/** ali-ons (an independent JS RocketMQ client from npm) against real bin/mqnamesrv + bin/mqbroker processes. */
+import { createRequire } from "node:module";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
+import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
+
+const require = createRequire(import.meta.url);
+// ali-ons is CommonJS without typings: describe the part we use
+interface AliMessage {
+  body: Buffer;
+  tags: string;
+  keys: string[];
+  msgId: string;
+}
+interface AliSendResult {
+  sendStatus: string;
+  msgId: string;
+  messageQueue: { queueId: number };
+}
+interface AliProducer {
+  ready(): Promise<void>;
+  send(msg: unknown): Promise<AliSendResult>;
+  close(): Promise<void>;
+}
+interface AliConsumer {
+  ready(): Promise<void>;
+  subscribe(topic: string, expr: string, handler: (msg: AliMessage) => Promise<unknown>): void;
+  close(): Promise<void>;
+  on(event: string, fn: (err: Error) => void): void;
+}
+const ons = require("ali-ons") as {
+  Producer: new (opts: Record<string, unknown>) => AliProducer;
+  Consumer: new (opts: Record<string, unknown>) => AliConsumer;
+  Message: new (topic: string, tags: string, body: string) => unknown;
+};
+
+// the name server is given directly, so ali-ons never looks up an address server over HTTP
+const httpclient = { request: () => Promise.reject(new Error("no HTTP in tests")) };
+
+let cluster: LocalCluster;
+const admin = new RemotingClient();
+
+async function createTopic(topic: string, queues = 4): Promise<void> {
+  const res = await admin.invokeSync(
+    cluster.brokerAddr,
+    createRequest(17, {
+      extFields: {
+        topic,
+        defaultTopic: "TBW102",
+        readQueueNums: String(queues),
+        writeQueueNums: String(queues),
+        perm: "6",
+        topicFilterType: "SINGLE_TAG",
+        topicSysFlag: "0",
+        order: "false",
+      },
+    }),
+    5000,
+  );
+  expect(res.code).toBe(0);
+  // the broker re-registers at once; wait until the name server has the route
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const route = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
+    if (route.code === 0) return;
+    if (Date.now() > end) throw new Error(`no route for ${topic}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function producer(group: string): AliProducer {
+  return new ons.Producer({
+    httpclient,
+    producerGroup: group,
+    nameSrv: cluster.namesrvAddr,
+    clientIP: "127.0.0.1",
+    accessKeyId: "k",
+    accessKeySecret: "s",
+  });
+}
+
+function consumer(group: string, extra: Record<string, unknown> = {}): AliConsumer {
+  const c = new ons.Consumer({
+    httpclient,
+    consumerGroup: group,
+    nameSrv: cluster.namesrvAddr,
+    clientIP: "127.0.0.1",
+    accessKeyId: "k",
+    accessKeySecret: "s",
+    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    ...extra,
+  });
+  c.on("error", () => undefined);
+  return c;
+}
+
+async function sendAll(p: AliProducer, topic: string, n: number, tag: (i: number) => string): Promise<Set<string>> {
+  const bodies = new Set<string>();
+  const concurrency = 64;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const body = `msg-${i}`;
+        const result = await p.send(new ons.Message(topic, tag(i), body));
+        expect(result.sendStatus).toBe("SEND_OK");
+        bodies.add(body);
+      }
+    }),
+  );
+  return bodies;
+}
+
+beforeAll(async () => {
+  cluster = await startLocalCluster();
+}, 60_000);
+
+afterAll(async () => {
+  await admin.shutdown();
+  await cluster?.stop();
+});
+
+describe("ali-ons against our broker", () => {
+  it("produces 10,000 messages that two groups each consume exactly once", async () => {
+    const topic = "AliOnsTopic";
+    await createTopic(topic);
+    const p = producer("ali_ons_producer");
+    await p.ready();
+    const sent = await sendAll(p, topic, 10_000, (i) => (i % 2 === 0 ? "TagA" : "TagB"));
+    await p.close();
+
+    const received = new Map<string, string[]>([
+      ["g1", []],
+      ["g2", []],
+    ]);
+    const consumers = [...received.keys()].map((g) => {
+      const c = consumer(g);
+      c.subscribe(topic, "*", async (msg) => {
+        received.get(g)?.push(msg.body.toString());
+      });
+      return c;
+    });
+    await Promise.all(consumers.map((c) => c.ready()));
+    await until(() => [...received.values()].every((r) => r.length >= 10_000), 60_000, "consumption");
+    await new Promise((r) => setTimeout(r, 500));
+    for (const [g, bodies] of received) {
+      expect(bodies.length, g).toBe(10_000);
+      expect(new Set(bodies), g).toEqual(sent);
+    }
+    await Promise.all(consumers.map((c) => c.close()));
+  }, 120_000);
+
+  it("filters by tag on the broker", async () => {
+    const topic = "AliOnsTagTopic";
+    await createTopic(topic, 2);
+    const p = producer("ali_ons_tag_producer");
+    await p.ready();
+    await sendAll(p, topic, 200, (i) => (i % 4 === 0 ? "Wanted" : "Other"));
+    await p.close();
+    const got: string[] = [];
+    const c = consumer("g_tags");
+    c.subscribe(topic, "Wanted", async (msg) => {
+      expect(msg.tags).toBe("Wanted");
+      got.push(msg.body.toString());
+    });
+    await c.ready();
+    await until(() => got.length >= 50, 30_000, "tagged messages");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(got.length).toBe(50);
+    await c.close();
+  }, 60_000);
+
+  it("splits the queues between two consumers of one group", async () => {
+    const topic = "AliOnsSplitTopic";
+    await createTopic(topic, 4);
+    const seen = new Map<string, Set<string>>([
+      ["a", new Set()],
+      ["b", new Set()],
+    ]);
+    const consumers = [...seen.keys()].map((name) => {
+      const c = consumer("g_split", { instanceName: `inst-${name}` });
+      c.subscribe(topic, "*", async (msg) => {
+        seen.get(name)?.add(msg.body.toString());
+      });
+      return c;
+    });
+    await Promise.all(consumers.map((c) => c.ready()));
+    // let both join and rebalance before sending
+    await new Promise((r) => setTimeout(r, 3000));
+    const p = producer("ali_ons_split_producer");
+    await p.ready();
+    const sent = await sendAll(p, topic, 400, () => "T");
+    await p.close();
+    await until(() => (seen.get("a")?.size ?? 0) + (seen.get("b")?.size ?? 0) >= 400, 30_000, "split consumption");
+    const a = seen.get("a") as Set<string>;
+    const b = seen.get("b") as Set<string>;
+    expect(a.size).toBeGreaterThan(0);
+    expect(b.size).toBeGreaterThan(0);
+    expect(new Set([...a, ...b])).toEqual(sent);
+    await Promise.all(consumers.map((c) => c.close()));
+  }, 60_000);
+
+  it("loses nothing acknowledged across a broker restart and resumes from committed offsets", async () => {
+    const topic = "AliOnsRestartTopic";
+    await createTopic(topic, 2);
+    const p = producer("ali_ons_restart_producer");
+    await p.ready();
+    const first = await sendAll(p, topic, 300, () => "R");
+    await p.close();
+    const got: string[] = [];
+    const c = consumer("g_restart");
+    c.subscribe(topic, "*", async (msg) => {
+      got.push(msg.body.toString());
+    });
+    await c.ready();
+    await until(() => got.length >= 300, 30_000, "first batch");
+    await c.close(); // persists offsets
+    await cluster.restartBroker();
+
+    const p2 = producer("ali_ons_restart_producer2");
+    await p2.ready();
+    const second = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      const body = `after-${i}`;
+      expect((await p2.send(new ons.Message(topic, "R", body))).sendStatus).toBe("SEND_OK");
+      second.add(body);
+    }
+    await p2.close();
+    const got2: string[] = [];
+    const c2 = consumer("g_restart");
+    c2.subscribe(topic, "*", async (msg) => {
+      got2.push(msg.body.toString());
+    });
+    await c2.ready();
+    await until(() => got2.length >= 100, 30_000, "second batch");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(new Set(got)).toEqual(first);
+    expect(new Set(got2)).toEqual(second); // nothing re-consumed from before the restart
+    await c2.close();
+  }, 90_000);
+});

@@ -1,0 +1,138 @@
+/** Start real bin/mqnamesrv and bin/mqbroker processes on loopback with temp homes, for e2e tests. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A port p with p-2 (VIP) and p+1 (HA) free as well. */
+export async function freeBrokerPort(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 3 || p > 65000) continue;
+    const ok = await Promise.all([p - 2, p + 1].map((q) => isFree(q)));
+    if (ok.every(Boolean)) return p;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = net.createServer();
+    s.once("error", () => r(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => r(true)));
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  stop: () => Promise<number | null>;
+}
+
+export function run(bin: string, args: string[], home: string): Proc {
+  const child = spawn(join(ROOT, "bin", bin), args, {
+    env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${home}`, ROCKETMQ_HOME: ROOT },
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+export async function until(cond: () => boolean, ms = 15_000, what = "condition"): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface LocalCluster {
+  namesrvAddr: string;
+  brokerAddr: string;
+  home: string;
+  namesrv: Proc;
+  broker: Proc;
+  restartBroker: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** namesrv + one master broker (brokerIP1 127.0.0.1) with the given extra broker properties. */
+export async function startLocalCluster(extraBrokerProps = ""): Promise<LocalCluster> {
+  const home = mkdtempSync(join(tmpdir(), "rmq-e2e-"));
+  const nsPort = await freePort();
+  writeFileSync(join(home, "namesrv.properties"), `listenPort=${nsPort}\n`);
+  const namesrv = run("mqnamesrv", ["-c", join(home, "namesrv.properties")], home);
+  await until(() => namesrv.stdout().includes("boot success"), 15_000, "namesrv boot");
+  const brokerPort = await freeBrokerPort();
+  const conf = join(home, "broker.properties");
+  writeFileSync(
+    conf,
+    [
+      "brokerClusterName=DefaultCluster",
+      "brokerName=broker-a",
+      "brokerId=0",
+      "brokerRole=ASYNC_MASTER",
+      "flushDiskType=ASYNC_FLUSH",
+      `listenPort=${brokerPort}`,
+      "brokerIP1=127.0.0.1",
+      "brokerIP2=127.0.0.1",
+      `namesrvAddr=127.0.0.1:${nsPort}`,
+      `storePathRootDir=${join(home, "store")}`,
+      "mappedFileSizeCommitLog=67108864",
+      extraBrokerProps,
+    ].join("\n"),
+  );
+  const startBroker = async (): Promise<Proc> => {
+    const broker = run("mqbroker", ["-c", conf], home);
+    await until(
+      () => broker.stdout().includes("boot success") || broker.child.exitCode !== null,
+      20_000,
+      "broker boot",
+    );
+    if (!broker.stdout().includes("boot success")) throw new Error(`broker did not start: ${broker.stderr()}`);
+    return broker;
+  };
+  const cluster: LocalCluster = {
+    namesrvAddr: `127.0.0.1:${nsPort}`,
+    brokerAddr: `127.0.0.1:${brokerPort}`,
+    home,
+    namesrv,
+    broker: await startBroker(),
+    restartBroker: async () => {
+      await cluster.broker.stop();
+      cluster.broker = await startBroker();
+    },
+    stop: async () => {
+      await cluster.broker.stop();
+      await namesrv.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
