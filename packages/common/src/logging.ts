@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pino, destination, type Logger } from "pino";
 import { systemProperty, userHome } from "./systemProperties.js";
@@ -17,7 +17,8 @@ export function defaultLogDir(env: NodeJS.ProcessEnv = process.env): string {
 export function createFileLogger(fileName: string, options: { logDir?: string; level?: string } = {}): Logger {
   const dir = options.logDir ?? defaultLogDir();
   mkdirSync(dir, { recursive: true });
-  const dest = destination({ dest: join(dir, fileName), mkdir: true, sync: false });
+  // An already-open descriptor makes the destination ready at once, so an early exit can flush it.
+  const dest = destination({ dest: openSync(join(dir, fileName), "a"), sync: false });
   return pino(
     { level: options.level ?? process.env["ROCKETMQ_LOG_LEVEL"] ?? "info", base: { pid: process.pid } },
     dest,
