@@ -11,6 +11,10 @@ interface AliMessage {
   tags: string;
   keys: string[];
   msgId: string;
+  reconsumeTimes: number;
+  topic: string;
+  storeTimestamp: number;
+  bornTimestamp: number;
 }
 interface AliSendResult {
   sendStatus: string;
@@ -30,8 +34,8 @@ interface AliConsumer {
 }
 const ons = require("ali-ons") as {
   Producer: new (opts: Record<string, unknown>) => AliProducer;
-  Consumer: new (opts: Record<string, unknown>) => AliConsumer;
-  Message: new (topic: string, tags: string, body: string) => unknown;
+  Consumer: (new (opts: Record<string, unknown>) => AliConsumer) & { ACTION_RETRY: symbol };
+  Message: new (topic: string, tags: string, body: string) => { delayTimeLevel: number };
 };
 
 // the name server is given directly, so ali-ons never looks up an address server over HTTP
@@ -65,6 +69,23 @@ async function createTopic(topic: string, queues = 4): Promise<void> {
     if (route.code === 0) return;
     if (Date.now() > end) throw new Error(`no route for ${topic}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Close a consumer. ali-ons rejects a long-poll pull still parked on the broker with SocketCloseError
+ * when it closes its own socket; that is the client shutting down, not a failure.
+ */
+async function closeConsumer(c: AliConsumer): Promise<void> {
+  const ignore = (err: unknown): void => {
+    if ((err as Error)?.name !== "SocketCloseError") throw err;
+  };
+  process.on("unhandledRejection", ignore);
+  try {
+    await c.close().catch(ignore);
+    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    process.off("unhandledRejection", ignore);
   }
 }
 
@@ -113,7 +134,8 @@ async function sendAll(p: AliProducer, topic: string, n: number, tag: (i: number
 }
 
 beforeAll(async () => {
-  cluster = await startLocalCluster();
+  // one-second delay levels keep the retry and delay tests short (the levels are still Java's mechanism)
+  cluster = await startLocalCluster(`messageDelayLevel=${Array(18).fill("1s").join(" ")}`);
 }, 60_000);
 
 afterAll(async () => {
@@ -148,7 +170,7 @@ describe("ali-ons against our broker", () => {
       expect(bodies.length, g).toBe(10_000);
       expect(new Set(bodies), g).toEqual(sent);
     }
-    await Promise.all(consumers.map((c) => c.close()));
+    await Promise.all(consumers.map(closeConsumer));
   }, 120_000);
 
   it("filters by tag on the broker", async () => {
@@ -168,7 +190,7 @@ describe("ali-ons against our broker", () => {
     await until(() => got.length >= 50, 30_000, "tagged messages");
     await new Promise((r) => setTimeout(r, 1000));
     expect(got.length).toBe(50);
-    await c.close();
+    await closeConsumer(c);
   }, 60_000);
 
   it("splits the queues between two consumers of one group", async () => {
@@ -198,7 +220,50 @@ describe("ali-ons against our broker", () => {
     expect(a.size).toBeGreaterThan(0);
     expect(b.size).toBeGreaterThan(0);
     expect(new Set([...a, ...b])).toEqual(sent);
-    await Promise.all(consumers.map((c) => c.close()));
+    await Promise.all(consumers.map(closeConsumer));
+  }, 60_000);
+
+  it("brings a message back through the retry topic when consumption fails (CONSUMER_SEND_MSG_BACK)", async () => {
+    const topic = "AliOnsRetryTopic";
+    await createTopic(topic, 1);
+    const p = producer("ali_ons_retry_producer");
+    await p.ready();
+    await sendAll(p, topic, 3, () => "X");
+    await p.close();
+    const deliveries: { body: string; reconsumeTimes: number }[] = [];
+    const c = consumer("g_retry");
+    c.subscribe(topic, "*", async (msg) => {
+      deliveries.push({ body: msg.body.toString(), reconsumeTimes: msg.reconsumeTimes });
+      if (msg.body.toString() === "msg-1" && msg.reconsumeTimes === 0) return ons.Consumer.ACTION_RETRY;
+      return undefined;
+    });
+    await c.ready();
+    await until(() => deliveries.some((d) => d.body === "msg-1" && d.reconsumeTimes === 1), 30_000, "redelivery");
+    expect(deliveries.filter((d) => d.body === "msg-1").map((d) => d.reconsumeTimes)).toEqual([0, 1]);
+    expect(deliveries.filter((d) => d.body !== "msg-1").length).toBe(2);
+    await closeConsumer(c);
+  }, 60_000);
+
+  it("delivers a delay-level message after its delay", async () => {
+    const topic = "AliOnsDelayTopic";
+    await createTopic(topic, 1);
+    const got: AliMessage[] = [];
+    const c = consumer("g_delay");
+    c.subscribe(topic, "*", async (msg) => {
+      got.push(msg);
+    });
+    await c.ready();
+    const p = producer("ali_ons_delay_producer");
+    await p.ready();
+    const msg = new ons.Message(topic, "D", "delayed");
+    msg.delayTimeLevel = 2;
+    const sentAt = Date.now();
+    expect((await p.send(msg)).sendStatus).toBe("SEND_OK");
+    await p.close();
+    await until(() => got.length === 1, 30_000, "delayed delivery");
+    expect(got[0]?.body.toString()).toBe("delayed");
+    expect((got[0]?.storeTimestamp ?? 0) - sentAt).toBeGreaterThanOrEqual(900);
+    await closeConsumer(c);
   }, 60_000);
 
   it("loses nothing acknowledged across a broker restart and resumes from committed offsets", async () => {
@@ -215,7 +280,7 @@ describe("ali-ons against our broker", () => {
     });
     await c.ready();
     await until(() => got.length >= 300, 30_000, "first batch");
-    await c.close(); // persists offsets
+    await closeConsumer(c); // persists offsets
     await cluster.restartBroker();
 
     const p2 = producer("ali_ons_restart_producer2");
@@ -237,6 +302,6 @@ describe("ali-ons against our broker", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(new Set(got)).toEqual(first);
     expect(new Set(got2)).toEqual(second); // nothing re-consumed from before the restart
-    await c2.close();
+    await closeConsumer(c2);
   }, 90_000);
 });

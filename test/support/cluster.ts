@@ -131,7 +131,8 @@ export async function startLocalCluster(extraBrokerProps = ""): Promise<LocalClu
     stop: async () => {
       await cluster.broker.stop();
       await namesrv.stop();
-      rmSync(home, { recursive: true, force: true });
+      if (process.env["KEEP_E2E_HOME"]) console.log(`kept ${home}`);
+      else rmSync(home, { recursive: true, force: true });
     },
   };
   return cluster;

@@ -7,6 +7,7 @@ import type { BrokerConfig } from "./config/BrokerConfig.js";
 import type { PullRequestHoldService } from "./longpolling/PullRequestHoldService.js";
 import type { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
 import type { BrokerStats } from "./BrokerStats.js";
+import type { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import type { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import type { TopicConfigManager } from "./topic/TopicConfigManager.js";
 
@@ -22,6 +23,7 @@ export interface BrokerContext {
   readonly producerManager: ProducerManager;
   readonly pullRequestHoldService: PullRequestHoldService;
   readonly stats: BrokerStats;
+  readonly scheduleMessageService: ScheduleMessageService;
   readonly logger: Logger;
   /** `CL: x.xx CQ: x.xx INDEX: x.xx` disk usage for the SERVICE_NOT_AVAILABLE remark. */
   diskUsageSummary(): string;

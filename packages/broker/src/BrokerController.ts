@@ -38,6 +38,8 @@ import { clientManageProcessors } from "./processor/ClientManageProcessor.js";
 import { consumerManageProcessors } from "./processor/ConsumerManageProcessor.js";
 import { pullMessageProcessor } from "./processor/PullMessageProcessor.js";
 import { sendMessageProcessor } from "./processor/SendMessageProcessor.js";
+import { consumerSendMsgBackProcessor } from "./processor/ConsumerSendMsgBackProcessor.js";
+import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import { TopicConfigManager } from "./topic/TopicConfigManager.js";
 
@@ -66,6 +68,7 @@ export class BrokerController implements BrokerContext {
   readonly producerManager: ProducerManager;
   readonly pullRequestHoldService: PullRequestHoldService;
   readonly stats = new BrokerStats();
+  readonly scheduleMessageService: ScheduleMessageService;
   readonly logger: Logger;
   readonly remotingServer: RemotingServer;
   readonly fastRemotingServer: RemotingServer;
@@ -110,6 +113,13 @@ export class BrokerController implements BrokerContext {
         }
       },
     });
+    this.scheduleMessageService = new ScheduleMessageService(
+      this.store,
+      this.storeConfig.messageDelayLevel,
+      root,
+      this.storeConfig.flushDelayOffsetInterval,
+      this.logger,
+    );
     const netty = options.nettyServerConfig;
     const serverConfig = {
       bindAddress: options.bindAddress ?? "0.0.0.0",
@@ -132,6 +142,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.SEND_MESSAGE, send],
       [RequestCode.SEND_MESSAGE_V2, send],
       [RequestCode.SEND_BATCH_MESSAGE, send],
+      [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(this)],
       ...clientManageProcessors(this),
       ...consumerManageProcessors(this),
       ...adminBrokerProcessors(this),
@@ -154,6 +165,7 @@ export class BrokerController implements BrokerContext {
     this.consumerOffsetManager.load();
     this.subscriptionGroupManager.load();
     this.store.load();
+    this.scheduleMessageService.load();
   }
 
   get brokerAddr(): string {
@@ -211,6 +223,7 @@ export class BrokerController implements BrokerContext {
 
   async start(): Promise<void> {
     this.store.start();
+    if (this.storeConfig.brokerRole !== "SLAVE") this.scheduleMessageService.start();
     await this.remotingServer.start();
     await this.fastRemotingServer.start();
     this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
@@ -247,6 +260,7 @@ export class BrokerController implements BrokerContext {
     this.consumerOffsetManager.persist();
     this.topicConfigManager.persist();
     this.subscriptionGroupManager.persist();
+    this.scheduleMessageService.shutdown();
     await this.store.shutdown();
     await this.brokerOuterAPI.shutdown();
   }

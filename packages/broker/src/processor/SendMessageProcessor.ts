@@ -23,6 +23,7 @@ import {
   type PutMessageResult,
 } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
+import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
 import {
   getDLQTopic,
   isNotAllowedSendTopic,
@@ -153,6 +154,8 @@ export function sendMessageProcessor(ctx: BrokerContext) {
 
     let topic = h.topic;
     let queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topicConfig.writeQueueNums)) : h.queueId;
+    // Java answers with the queue it chose here, even when the message is parked for a delay or goes to the DLQ
+    const responseQueueId = queueId;
     const reconsumeTimes = h.reconsumeTimes ?? 0;
     const props = string2messageProperties(h.properties ?? "");
 
@@ -220,8 +223,16 @@ export function sendMessageProcessor(ctx: BrokerContext) {
       if (msgs.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
     } else {
       props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
-      // Java drops WAIT from what it stores (the flush decision still reads it)
-      props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+      const tranType = h.sysFlag & 0xc;
+      const delayed =
+        (tranType === 0 || tranType === 0x8) && Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL)) > 0;
+      if (delayed) {
+        // Java's commit log re-serializes the whole map here, WAIT included
+        ({ topic, queueId } = applyDelayLevel(topic, queueId, props, ctx.scheduleMessageService.maxDelayLevel));
+      } else {
+        // Java drops WAIT from what it stores (the flush decision still reads it)
+        props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+      }
       const propertiesString = javaPropertiesString(props);
       msgs = [
         {

@@ -157,3 +157,15 @@ export type CreateTopicRequestHeader = HeaderOf<typeof CreateTopicRequestHeader.
 export const DeleteTopicRequestHeader = defineHeader("DeleteTopicRequestHeader", {
   topic: { type: "string", required: true },
 });
+
+export const ConsumerSendMsgBackRequestHeader = defineHeader("ConsumerSendMsgBackRequestHeader", {
+  offset: { type: "long", required: true },
+  group: { type: "string", required: true },
+  delayLevel: { type: "int", required: true },
+  originMsgId: { type: "string" },
+  originTopic: { type: "string" },
+  unitMode: { type: "boolean", default: false },
+  maxReconsumeTimes: { type: "int" },
+  bname: { type: "string" },
+});
+export type ConsumerSendMsgBackRequestHeader = HeaderOf<typeof ConsumerSendMsgBackRequestHeader.fields>;
