@@ -256,9 +256,12 @@ describe("ali-ons against our broker", () => {
     const p = producer("ali_ons_delay_producer");
     await p.ready();
     const msg = new ons.Message(topic, "D", "delayed");
-    msg.delayTimeLevel = 2;
+    msg.delayTimeLevel = 3;
     const sentAt = Date.now();
-    expect((await p.send(msg)).sendStatus).toBe("SEND_OK");
+    const result = await p.send(msg);
+    expect(result.sendStatus).toBe("SEND_OK");
+    // like Java: the answer names the real queue, not the schedule queue the message waits in
+    expect(result.messageQueue.queueId).toBe(0);
     await p.close();
     await until(() => got.length === 1, 30_000, "delayed delivery");
     expect(got[0]?.body.toString()).toBe("delayed");

@@ -264,7 +264,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
         remark,
         extFields: encodeHeader(SendMessageResponseHeader, {
           msgId: append.msgId,
-          queueId,
+          queueId: responseQueueId,
           queueOffset: append.logicsOffset,
           ...region,
         }),
