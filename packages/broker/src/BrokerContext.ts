@@ -1,5 +1,8 @@
 /** What the processors see of the broker: configs, store, managers, stats. */
+import type { DataVersion } from "@rocketmq-ts/common";
+import type { Connection, RemotingCommand } from "@rocketmq-ts/remoting";
 import type { DefaultMessageStore, HostAddress, MessageStoreConfig } from "@rocketmq-ts/store";
+import type { RebalanceLockManager } from "./client/RebalanceLockManager.js";
 import type { Logger } from "pino";
 import type { ConsumerManager } from "./client/ConsumerManager.js";
 import type { ProducerManager } from "./client/ProducerManager.js";
@@ -25,6 +28,20 @@ export interface BrokerContext {
   readonly stats: BrokerStats;
   readonly scheduleMessageService: ScheduleMessageService;
   readonly logger: Logger;
+  readonly rebalanceLockManager: RebalanceLockManager;
+  readonly configuration: BrokerConfiguration;
   /** `CL: x.xx CQ: x.xx INDEX: x.xx` disk usage for the SERVICE_NOT_AVAILABLE remark. */
   diskUsageSummary(): string;
+  /** Request to a connected client (e.g. GET_CONSUMER_RUNNING_INFO relayed by mqadmin). */
+  invokeClient(connection: Connection, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand>;
+  invokeClientOneway(connection: Connection, request: RemotingCommand): Promise<void>;
+}
+
+/** The broker's whole configuration as GET/UPDATE_BROKER_CONFIG see it. */
+export interface BrokerConfiguration {
+  /** `key=value` for every key of the four config objects. */
+  lines(): string[];
+  /** Apply and persist (to the -c file); throws ConfigError naming a bad key. */
+  update(props: Map<string, string>): void;
+  dataVersion(): DataVersion;
 }

@@ -2,11 +2,20 @@
  * Wires the broker: store, topic/group/offset managers, client tables, processors on the main and
  * VIP (listenPort − 2) ports, name-server registration, long polling and periodic tasks.
  */
+import { join } from "node:path";
 import {
+  applyProperties,
+  configLines,
   isWriteable,
+  nettyClientConfigSpec,
+  nettyServerConfigSpecFor,
+  newDataVersion,
+  nextDataVersion,
+  propertiesToString,
+  string2File,
+  userHome,
   type ConfigOf,
-  type nettyClientConfigSpec,
-  type nettyServerConfigSpecFor,
+  type DataVersion,
 } from "@rocketmq-ts/common";
 import {
   createOnewayRequest,
@@ -15,17 +24,22 @@ import {
   RemotingServer,
   RequestCode,
   type Connection,
+  type RemotingCommand,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import {
   DefaultMessageStore,
   parseHost,
   commitLogStorePath,
+  messageStoreConfigSpec,
   type HostAddress,
   type MessageStoreConfig,
 } from "@rocketmq-ts/store";
 import type { Logger } from "pino";
-import type { BrokerContext } from "./BrokerContext.js";
+import type { BrokerConfiguration, BrokerContext } from "./BrokerContext.js";
+import { RebalanceLockManager } from "./client/RebalanceLockManager.js";
+import { brokerConfigSpec } from "./config/BrokerConfig.js";
+import { adminQueryProcessors } from "./processor/AdminQueryProcessor.js";
 import { BrokerStats } from "./BrokerStats.js";
 import { ConsumerManager } from "./client/ConsumerManager.js";
 import { ProducerManager } from "./client/ProducerManager.js";
@@ -47,6 +61,10 @@ export type NettyServerConfig = ConfigOf<ReturnType<typeof nettyServerConfigSpec
 export type NettyClientConfig = ConfigOf<typeof nettyClientConfigSpec>;
 
 export interface BrokerControllerOptions {
+  /** The -c file: UPDATE_BROKER_CONFIG rewrites it (Java's default otherwise: ~/store/config/broker.properties). */
+  configFilePath?: string;
+  /** Key/values of the -c file, kept when the file is rewritten. */
+  fileProperties?: Map<string, string>;
   brokerConfig: BrokerConfig;
   nettyServerConfig: NettyServerConfig;
   nettyClientConfig: NettyClientConfig;
@@ -69,6 +87,9 @@ export class BrokerController implements BrokerContext {
   readonly pullRequestHoldService: PullRequestHoldService;
   readonly stats = new BrokerStats();
   readonly scheduleMessageService: ScheduleMessageService;
+  readonly rebalanceLockManager = new RebalanceLockManager();
+  readonly configuration: BrokerConfiguration;
+  private configDataVersion: DataVersion = newDataVersion();
   readonly logger: Logger;
   readonly remotingServer: RemotingServer;
   readonly fastRemotingServer: RemotingServer;
@@ -131,6 +152,7 @@ export class BrokerController implements BrokerContext {
     this.remotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort });
     this.fastRemotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort - 2 });
     this.brokerOuterAPI = new BrokerOuterAPI(this.logger, options.nettyClientConfig.connectTimeoutMillis);
+    this.configuration = this.buildConfiguration();
     this.registerProcessors();
   }
 
@@ -146,6 +168,7 @@ export class BrokerController implements BrokerContext {
       ...clientManageProcessors(this),
       ...consumerManageProcessors(this),
       ...adminBrokerProcessors(this),
+      ...adminQueryProcessors(this),
     ]);
     for (const server of [this.remotingServer, this.fastRemotingServer]) {
       for (const [code, p] of table) server.registerProcessor(code, p);
@@ -214,6 +237,46 @@ export class BrokerController implements BrokerContext {
         this.logger.warn({ group, remote: conn.remoteAddr, err: err.message }, "notifyConsumerIdsChanged exception");
       });
     }
+  }
+
+  invokeClient(connection: Connection, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    return this.remotingServer.invokeSync(connection, request, timeoutMs);
+  }
+
+  invokeClientOneway(connection: Connection, request: RemotingCommand): Promise<void> {
+    return this.remotingServer.invokeOneway(connection, request, 5000);
+  }
+
+  private buildConfiguration(): BrokerConfiguration {
+    const env = process.env;
+    const specs = [
+      [brokerConfigSpec(env), this.brokerConfig],
+      [nettyServerConfigSpecFor(10911), this.options.nettyServerConfig],
+      [nettyClientConfigSpec, this.options.nettyClientConfig],
+      [messageStoreConfigSpec(env), this.storeConfig],
+    ] as const;
+    const lines = (): string[] => specs.flatMap(([spec, config]) => configLines(spec, config as never));
+    return {
+      lines,
+      dataVersion: () => this.configDataVersion,
+      update: (props) => {
+        // validate everything on copies first, then apply
+        const trials = specs.map(([spec, config]) => {
+          const copy = { ...(config as object) } as Record<string, unknown>;
+          applyProperties(copy as never, spec, props);
+          return copy;
+        });
+        const oldPermission = this.brokerConfig.brokerPermission;
+        specs.forEach(([, config], i) => Object.assign(config as object, trials[i]));
+        this.configDataVersion = nextDataVersion(this.configDataVersion);
+        const merged = new Map(this.options.fileProperties ?? []);
+        for (const [k, v] of props) merged.set(k, v);
+        const path = this.options.configFilePath ?? join(userHome(), "store", "config", "broker.properties");
+        string2File(propertiesToString(merged), path);
+        this.logger.info({ props: Object.fromEntries(props), path }, "update broker config");
+        if (this.brokerConfig.brokerPermission !== oldPermission) void this.registerBrokerAll();
+      },
+    };
   }
 
   diskUsageSummary(): string {

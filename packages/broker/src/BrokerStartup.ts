@@ -181,6 +181,9 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   }
 
   const controller = new BrokerController({
+    ...(o.configFile
+      ? { configFilePath: o.configFile, fileProperties: parsePropertiesFile(readFileSync(o.configFile)) }
+      : {}),
     brokerConfig,
     nettyServerConfig,
     nettyClientConfig,

@@ -571,6 +571,14 @@ export class DefaultMessageStore {
     return entry ? this.commitLog.pickupStoreTimestamp(entry.offset, entry.size) : -1;
   }
 
+  /** Store time of the oldest message in the commit log, -1 when empty. */
+  getEarliestCommitLogTime(): number {
+    const min = this.commitLog.getMinOffset();
+    if (min < 0 || min >= this.commitLog.getMaxOffset()) return -1;
+    const head = this.commitLog.getMessage(min, 4);
+    return head ? this.commitLog.pickupStoreTimestamp(min, head.readInt32BE(0)) : -1;
+  }
+
   getEarliestMessageTime(topic: string, queueId: number): number {
     const cq = this.existingConsumeQueue(topic, queueId);
     if (!cq) return -1;

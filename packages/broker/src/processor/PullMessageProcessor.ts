@@ -134,8 +134,9 @@ export function pullMessageProcessor(ctx: BrokerContext) {
       ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
     }
 
-    if (code === ResponseCode.SUCCESS) {
+    if (allowSuspend || code === ResponseCode.SUCCESS)
       ctx.stats.recordGet(h.consumerGroup, h.topic, result.messages.length, result.bufferTotalSize);
+    if (code === ResponseCode.SUCCESS) {
       return createResponse(request, code, {
         remark: result.status,
         extFields,

@@ -250,6 +250,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
         },
       ];
     }
+    const started = Date.now();
     const result = await ctx.store.putMessages(msgs, waitValue !== "false");
     const { code, remark } = putStatusToResponse(result, ctx);
     const append = result.appendResult;
@@ -259,7 +260,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
       code !== ResponseCode.MESSAGE_ILLEGAL &&
       code !== ResponseCode.SERVICE_NOT_AVAILABLE
     ) {
-      ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes);
+      ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes, Date.now() - started);
       return createResponse(request, code, {
         remark,
         extFields: encodeHeader(SendMessageResponseHeader, {
@@ -270,6 +271,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
         }),
       });
     }
+    ctx.stats.recordPutFailed();
     return fail(code, remark ?? "");
   };
 }

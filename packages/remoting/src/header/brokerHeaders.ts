@@ -169,3 +169,63 @@ export const ConsumerSendMsgBackRequestHeader = defineHeader("ConsumerSendMsgBac
   bname: { type: "string" },
 });
 export type ConsumerSendMsgBackRequestHeader = HeaderOf<typeof ConsumerSendMsgBackRequestHeader.fields>;
+
+export const QueryMessageRequestHeader = defineHeader("QueryMessageRequestHeader", {
+  topic: { type: "string", required: true },
+  key: { type: "string", required: true },
+  maxNum: { type: "int", required: true },
+  beginTimestamp: { type: "long", required: true },
+  endTimestamp: { type: "long", required: true },
+});
+export const QueryMessageResponseHeader = defineHeader("QueryMessageResponseHeader", {
+  indexLastUpdateTimestamp: { type: "long", required: true },
+  indexLastUpdatePhyoffset: { type: "long", required: true },
+});
+export const ViewMessageRequestHeader = defineHeader("ViewMessageRequestHeader", {
+  offset: { type: "long", required: true },
+  topic: { type: "string" },
+});
+export const GetTopicStatsInfoRequestHeader = defineHeader("GetTopicStatsInfoRequestHeader", {
+  topic: { type: "string", required: true },
+});
+export const GetConsumeStatsRequestHeader = defineHeader("GetConsumeStatsRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+  topic: { type: "string" },
+});
+export const GetConsumerConnectionListRequestHeader = defineHeader("GetConsumerConnectionListRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+});
+export const GetProducerConnectionListRequestHeader = defineHeader("GetProducerConnectionListRequestHeader", {
+  producerGroup: { type: "string", required: true },
+});
+export const QueryTopicConsumeByWhoRequestHeader = defineHeader("QueryTopicConsumeByWhoRequestHeader", {
+  topic: { type: "string", required: true },
+});
+export const DeleteSubscriptionGroupRequestHeader = defineHeader("DeleteSubscriptionGroupRequestHeader", {
+  groupName: { type: "string", required: true },
+  removeOffset: { type: "boolean", default: false },
+});
+export const GetBrokerConfigResponseHeader = defineHeader("GetBrokerConfigResponseHeader", {
+  version: { type: "string", required: true },
+});
+export const ResetOffsetRequestHeader = defineHeader("ResetOffsetRequestHeader", {
+  topic: { type: "string", required: true },
+  group: { type: "string", required: true },
+  timestamp: { type: "long", required: true },
+  isForce: { type: "boolean", required: true },
+});
+export const GetConsumerRunningInfoRequestHeader = defineHeader("GetConsumerRunningInfoRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+  clientId: { type: "string", required: true },
+  jstackEnable: { type: "boolean", default: false },
+});
+export const ConsumeMessageDirectlyResultRequestHeader = defineHeader("ConsumeMessageDirectlyResultRequestHeader", {
+  consumerGroup: { type: "string", required: true },
+  clientId: { type: "string" },
+  msgId: { type: "string" },
+  brokerName: { type: "string" },
+});
+export const GetTopicConfigRequestHeader = defineHeader("GetTopicConfigRequestHeader", {
+  topic: { type: "string", required: true },
+  lo: { type: "boolean" },
+});
