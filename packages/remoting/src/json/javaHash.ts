@@ -15,6 +15,19 @@ export function javaStringHashCode(s: string): number {
  * adds fields first).
  */
 export function javaHashMapOrder(keys: readonly string[], initialCapacity = 16): string[] {
+  // headers and property maps repeat the same key sets: remember their order
+  const cacheKey = `${initialCapacity}\u0000${keys.join("\u0000")}`;
+  const cached = orderCache.get(cacheKey);
+  if (cached) return cached.slice();
+  const order = computeOrder(keys, initialCapacity);
+  if (orderCache.size >= 4096) orderCache.clear();
+  orderCache.set(cacheKey, order);
+  return order.slice();
+}
+
+const orderCache = new Map<string, string[]>();
+
+function computeOrder(keys: readonly string[], initialCapacity: number): string[] {
   let capacity = 1;
   while (capacity < initialCapacity) capacity *= 2;
   while (keys.length > capacity * 0.75) capacity *= 2;
