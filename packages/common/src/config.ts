@@ -21,6 +21,8 @@ export interface ConfigField<T extends ConfigFieldType = ConfigFieldType> {
   readonly values?: readonly string[];
   /** Java's @ImportantField (printed by `-m`). */
   readonly important?: boolean;
+  /** Name Java prints (its field name) when it differs from the settable key (`isEnableBatchPush`). */
+  readonly fieldName?: string;
 }
 
 export type ConfigSpec = Readonly<Record<string, ConfigField>>;
@@ -106,7 +108,7 @@ export function configLines<S extends ConfigSpec>(
   for (const [key, field] of Object.entries(spec)) {
     if (options.onlyImportant && !field.important) continue;
     const value = (config as Record<string, unknown>)[key];
-    lines.push(`${key}=${value === null || value === undefined ? "" : String(value)}`);
+    lines.push(`${field.fieldName ?? key}=${value === null || value === undefined ? "" : String(value)}`);
   }
   return lines;
 }

@@ -21,6 +21,9 @@ import { topicConfigWrapperJson } from "@rocketmq-ts/common";
 import type { BrokerContext } from "../BrokerContext.js";
 import { validateTopic } from "../topic/TopicValidator.js";
 
+/** Remark Java leaves on some successful answers built from its default response command. */
+export const NOT_SET_REMARK = "not set any response code";
+
 export function adminBrokerProcessors(ctx: BrokerContext): Map<number, RequestProcessor> {
   const handlers = new Map<number, RequestProcessor>();
   const offsetAnswer = (request: Parameters<RequestProcessor>[0], offset: number) =>
@@ -72,7 +75,8 @@ export function adminBrokerProcessors(ctx: BrokerContext): Map<number, RequestPr
       order: h.order,
     });
     ctx.topicConfigManager.updateTopicConfig(config);
-    return createResponse(request, ResponseCode.SUCCESS);
+    // Java builds this answer from a default "failure" command and only sets the code
+    return createResponse(request, ResponseCode.SUCCESS, { remark: NOT_SET_REMARK });
   });
 
   handlers.set(RequestCode.DELETE_TOPIC_IN_BROKER, (request) => {

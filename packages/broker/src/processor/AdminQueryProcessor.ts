@@ -37,6 +37,7 @@ import {
 } from "@rocketmq-ts/remoting";
 import { commitLogStorePath, DefaultMessageStore, SCHEDULE_TOPIC } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
+import { NOT_SET_REMARK } from "./AdminBrokerProcessor.js";
 import type { MessageQueueKey } from "../client/RebalanceLockManager.js";
 import { decodeSubscriptionGroupConfig } from "../subscription/SubscriptionGroupManager.js";
 
@@ -395,7 +396,7 @@ export function adminQueryProcessors(ctx: BrokerContext): Map<number, RequestPro
       });
       await ctx.invokeClientOneway(info.connection, push).catch(() => undefined);
     }
-    return ok(request, body);
+    return createResponse(request, ResponseCode.SUCCESS, { remark: NOT_SET_REMARK, body });
   });
 
   /** 307 / 309: relay to the named client of the group and return its answer. */

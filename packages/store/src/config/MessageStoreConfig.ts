@@ -56,6 +56,7 @@ export function messageStoreConfigSpec(env: NodeJS.ProcessEnv = process.env) {
     haTransferBatchSize: { type: "int", default: 1024 * 32 },
     haMasterAddress: { type: "string", default: null, important: true },
     haSlaveFallbehindMax: { type: "int", default: 1024 * 1024 * 256 },
+    slaveTimeout: { type: "int", default: 3000 },
     brokerRole: {
       type: "string",
       default: "ASYNC_MASTER",
@@ -82,7 +83,7 @@ export function messageStoreConfigSpec(env: NodeJS.ProcessEnv = process.env) {
     dLegerPeers: { type: "string", default: null },
     dLegerSelfId: { type: "string", default: null },
     preferredLeaderId: { type: "string", default: null },
-    enableBatchPush: { type: "boolean", default: false },
+    enableBatchPush: { type: "boolean", default: false, fieldName: "isEnableBatchPush" },
     enableScheduleMessageStats: { type: "boolean", default: true },
     enableLmq: { type: "boolean", default: false },
     enableMultiDispatch: { type: "boolean", default: false },
