@@ -48,10 +48,18 @@ class RawConnection {
  * connection per captured connection, in capture order, waiting for each two-way response.
  * Connections are closed where the capture has no more frames on them only at the end.
  */
+export interface ReplayOptions {
+  /** Replay only the requests this accepts. */
+  only?: (f: CapturedFrame) => boolean;
+  /** Time to wait for an answer (long-polled pulls are held up to their suspend time). */
+  timeoutMs?: (f: CapturedFrame) => number;
+}
+
 export async function replay(
   frames: CapturedFrame[],
   serverPort: number,
   target: { host: string; port: number },
+  options: ReplayOptions = {},
 ): Promise<ReplayedExchange[]> {
   const conns = new Map<string, RawConnection>();
   const exchanges: ReplayedExchange[] = [];
@@ -59,6 +67,7 @@ export async function replay(
   try {
     for (const f of relevant) {
       if (f.dir !== "c2s" || f.rpcType === "response") continue;
+      if (options.only && !options.only(f)) continue;
       let conn = conns.get(f.conn);
       if (!conn) {
         const socket = net.connect(target);
@@ -73,7 +82,7 @@ export async function replay(
       const captured = relevant.find(
         (r) => r.conn === f.conn && r.dir === "s2c" && r.rpcType === "response" && r.header.opaque === opaque,
       );
-      const ours = await conn.send(frameBytes(f), opaque, f.rpcType === "request");
+      const ours = await conn.send(frameBytes(f), opaque, f.rpcType === "request", options.timeoutMs?.(f) ?? 5000);
       exchanges.push({ request: f, ...(captured ? { captured } : {}), ...(ours ? { ours } : {}) });
     }
   } finally {
