@@ -3,6 +3,7 @@ import type { DataVersion } from "@rocketmq-ts/common";
 import type { Connection, RemotingCommand } from "@rocketmq-ts/remoting";
 import type { DefaultMessageStore, HostAddress, MessageStoreConfig } from "@rocketmq-ts/store";
 import type { RebalanceLockManager } from "./client/RebalanceLockManager.js";
+import type { EventLoopLag } from "./EventLoopLag.js";
 import type { Logger } from "pino";
 import type { ConsumerManager } from "./client/ConsumerManager.js";
 import type { ProducerManager } from "./client/ProducerManager.js";
@@ -29,6 +30,7 @@ export interface BrokerContext {
   readonly scheduleMessageService: ScheduleMessageService;
   readonly logger: Logger;
   readonly rebalanceLockManager: RebalanceLockManager;
+  readonly eventLoopLag: EventLoopLag;
   readonly configuration: BrokerConfiguration;
   /** `CL: x.xx CQ: x.xx INDEX: x.xx` disk usage for the SERVICE_NOT_AVAILABLE remark. */
   diskUsageSummary(): string;

@@ -38,6 +38,7 @@ import {
 import type { Logger } from "pino";
 import type { BrokerConfiguration, BrokerContext } from "./BrokerContext.js";
 import { RebalanceLockManager } from "./client/RebalanceLockManager.js";
+import { EventLoopLag } from "./EventLoopLag.js";
 import { brokerConfigSpec } from "./config/BrokerConfig.js";
 import { adminQueryProcessors } from "./processor/AdminQueryProcessor.js";
 import { BrokerStats } from "./BrokerStats.js";
@@ -88,6 +89,7 @@ export class BrokerController implements BrokerContext {
   readonly stats = new BrokerStats();
   readonly scheduleMessageService: ScheduleMessageService;
   readonly rebalanceLockManager = new RebalanceLockManager();
+  readonly eventLoopLag = new EventLoopLag();
   readonly configuration: BrokerConfiguration;
   private configDataVersion: DataVersion = newDataVersion();
   readonly logger: Logger;
@@ -291,6 +293,7 @@ export class BrokerController implements BrokerContext {
     await this.fastRemotingServer.start();
     this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
     this.pullRequestHoldService.start();
+    this.eventLoopLag.start();
     await this.registerBrokerAll();
     const every = (ms: number, fn: () => void, first = ms): void => {
       const t = setTimeout(() => {
@@ -317,6 +320,7 @@ export class BrokerController implements BrokerContext {
     this.shuttingDown = true;
     for (const t of this.timers) clearTimeout(t);
     this.pullRequestHoldService.shutdown();
+    this.eventLoopLag.stop();
     await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
     await this.remotingServer.shutdown();
     await this.fastRemotingServer.shutdown();

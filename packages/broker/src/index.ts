@@ -6,3 +6,4 @@ export { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManage
 export { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
 export { ConsumerManager } from "./client/ConsumerManager.js";
 export { javaPropertiesString, decodeBatchBody } from "./processor/SendMessageProcessor.js";
+export { EventLoopLag } from "./EventLoopLag.js";

@@ -103,6 +103,14 @@ export function sendMessageProcessor(ctx: BrokerContext) {
     const fail = (code: number, remark: string): RemotingCommand =>
       createResponse(request, code, { remark, extFields: encodeHeader(SendMessageResponseHeader, region as never) });
 
+    // Java's BrokerFastFailure: a request that waited too long before being handled is turned away
+    const waited = Math.round(ctx.eventLoopLag.currentLagMs());
+    if (bc.brokerFastFailureEnable && waited > bc.waitTimeMillsInSendQueue) {
+      return fail(
+        ResponseCode.SYSTEM_BUSY,
+        `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: 0`,
+      );
+    }
     if (Date.now() < bc.startAcceptSendRequestTimeStamp) {
       return fail(
         ResponseCode.SYSTEM_ERROR,
