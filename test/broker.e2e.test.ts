@@ -74,6 +74,25 @@ describe("bin/mqbroker start-up", () => {
     }
   }, 60_000);
 
+  it("refuses a second broker on the same store directory (fcntl lock, as Java)", async () => {
+    const h = home();
+    const write = async (name: string): Promise<string> => {
+      const conf = join(h, name);
+      writeFileSync(
+        conf,
+        `brokerName=b\nlistenPort=${await freeBrokerPort()}\nbrokerIP1=127.0.0.1\nstorePathRootDir=${join(h, "store")}\n`,
+      );
+      return conf;
+    };
+    const first = run("mqbroker", ["-c", await write("one.properties")], h);
+    procs.push(first);
+    await until(() => first.stdout().includes("boot success"), 20_000, "first broker");
+    const second = run("mqbroker", ["-c", await write("two.properties")], h);
+    expect(await second.exited).not.toBe(0);
+    expect(second.stderr()).toContain("Lock failed,MQ already started");
+    expect(readFileSync(join(h, "store", "lock"), "utf8")).toBe("lock");
+  }, 60_000);
+
   it("refuses an invalid value naming the key, and a slave without brokerId", async () => {
     const h = home();
     const bad = join(h, "bad.properties");

@@ -286,6 +286,11 @@ export class BrokerController implements BrokerContext {
     return `CL: ${ratio.toFixed(2)} CQ: ${ratio.toFixed(2)} INDEX: ${ratio.toFixed(2)}`;
   }
 
+  /** Take the store's lock before anything reads or recovers it (Java only locks at start). */
+  lockStore(): Promise<void> {
+    return this.store.lock();
+  }
+
   async start(): Promise<void> {
     this.store.start();
     if (this.storeConfig.brokerRole !== "SLAVE") this.scheduleMessageService.start();

@@ -192,6 +192,7 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
     ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}),
   });
   try {
+    await controller.lockStore();
     controller.initialize();
     await controller.start();
   } catch (e) {

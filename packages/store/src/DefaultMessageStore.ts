@@ -30,6 +30,7 @@ import {
 import { getsConsumeQueueEntry } from "./message/MessageSysFlag.js";
 import { getProperty, MessageConst } from "./message/properties.js";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
+import { StoreLock } from "./StoreLock.js";
 
 export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 
@@ -141,6 +142,7 @@ export class DefaultMessageStore {
           })
         : null;
     this.delayLevelTable = parseDelayLevels(config.messageDelayLevel);
+    this.storeLock = new StoreLock(this.rootDir);
     this.maxDelayLevel = Math.max(0, ...this.delayLevelTable.keys());
   }
 
@@ -217,6 +219,14 @@ export class DefaultMessageStore {
       this.commitLog.topicQueueTable.set(`${cq.topic}-${cq.queueId}`, cq.getMaxOffsetInQueue());
   }
 
+  private readonly storeLock: StoreLock;
+
+  /** Take the directory's `lock` (fcntl, as Java): throws StoreLockError if another broker holds it. */
+  async lock(): Promise<void> {
+    mkdirSync(this.rootDir, { recursive: true });
+    await this.storeLock.acquire();
+  }
+
   /** Start: dispatch anything not yet in the consume queues, mark the run (abort file), start services. */
   start(): void {
     let maxPhysicalPosInLogicQueue = this.commitLog.getMinOffset();
@@ -226,7 +236,6 @@ export class DefaultMessageStore {
     this.doReput();
     this.recoverTopicQueueTable();
     writeFileSync(this.abortFile, "");
-    writeFileSync(join(this.rootDir, "lock"), "lock");
     this.shutdownFlag = false;
     this.startServices();
   }
@@ -307,6 +316,7 @@ export class DefaultMessageStore {
     for (const cq of this.allConsumeQueues()) cq.mappedFileQueue.shutdown();
     this.indexService.shutdown();
     this.checkpoint.shutdown();
+    await this.storeLock.release();
   }
 
   dispatchBehindBytes(): number {

@@ -11,3 +11,4 @@ export * from "./index/IndexService.js";
 export * from "./StoreCheckpoint.js";
 export * from "./CommitLog.js";
 export * from "./DefaultMessageStore.js";
+export * from "./StoreLock.js";
