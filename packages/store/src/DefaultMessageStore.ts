@@ -236,6 +236,8 @@ export class DefaultMessageStore {
     this.doReput();
     this.recoverTopicQueueTable();
     writeFileSync(this.abortFile, "");
+    // the disk-usage figures need the directory to exist before the first message
+    mkdirSync(commitLogStorePath(this.config), { recursive: true });
     this.shutdownFlag = false;
     this.startServices();
   }

@@ -380,13 +380,18 @@ function write(v: JsonInput, ctx: WriteContext): void {
     return;
   }
   if (Array.isArray(v) || v instanceof Set) {
+    const items = [...(v as Iterable<JsonInput>)];
+    // fastjson's PrettyFormat puts each bean of a list on its own line; primitive arrays stay inline
+    const vertical = ctx.pretty && items.some((i) => i !== null && typeof i === "object" && !(i instanceof JsonDouble));
     out.push("[");
-    let first = true;
-    for (const item of v as Iterable<JsonInput>) {
-      if (!first) out.push(",");
-      first = false;
+    ctx.depth++;
+    items.forEach((item, i) => {
+      if (i > 0) out.push(",");
+      if (vertical) newline(ctx);
       write(item, ctx);
-    }
+    });
+    ctx.depth--;
+    if (vertical && items.length > 0) newline(ctx);
     out.push("]");
     return;
   }

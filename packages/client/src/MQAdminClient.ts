@@ -1,0 +1,306 @@
+/**
+ * Admin calls to name servers and brokers (Java's DefaultMQAdminExt, the part mqadmin uses). Every
+ * method is one or a few requests; bodies are decoded into typed values.
+ */
+import {
+  decodeClusterInfo,
+  decodeKVTable,
+  decodeTopicList,
+  decodeTopicRouteData,
+  MixAll,
+  parseBody,
+  type ClusterInfo,
+  type TopicConfig,
+  type TopicRouteData,
+} from "@rocketmq-ts/common";
+import {
+  createRequest,
+  RemotingClient,
+  RequestCode,
+  ResponseCode,
+  stringifyFastjson,
+  type JsonMap,
+  type JsonValue,
+  type RemotingCommand,
+  type RPCHook,
+} from "@rocketmq-ts/remoting";
+import type { Logger } from "pino";
+import { MQClientException } from "./MQClientException.js";
+
+export interface MQAdminClientOptions {
+  namesrvAddr: string;
+  /** Per-call timeout (mqadmin uses 5000 ms). */
+  timeoutMillis?: number;
+  logger?: Logger;
+  rpcHook?: RPCHook;
+}
+
+export interface QueueStats {
+  brokerName: string;
+  queueId: number;
+  topic: string;
+  minOffset: number;
+  maxOffset: number;
+  lastUpdateTimestamp: number;
+}
+
+export interface ConsumeQueueProgress {
+  brokerName: string;
+  queueId: number;
+  topic: string;
+  brokerOffset: number;
+  consumerOffset: number;
+  lastTimestamp: number;
+}
+
+export interface ConnectionInfo {
+  clientId: string;
+  clientAddr: string;
+  language: string;
+  version: number;
+}
+
+export class MQAdminClient {
+  readonly remoting: RemotingClient;
+  private readonly timeout: number;
+
+  constructor(options: MQAdminClientOptions) {
+    this.remoting = new RemotingClient({ ...(options.logger ? { logger: options.logger } : {}) });
+    this.remoting.updateNameServerAddressList(options.namesrvAddr.split(";"));
+    if (options.rpcHook) this.remoting.registerRPCHook(options.rpcHook);
+    this.timeout = options.timeoutMillis ?? 5000;
+  }
+
+  namesrvAddrList(): string[] {
+    return this.remoting.getNameServerAddressList();
+  }
+
+  /** Call and require SUCCESS (or one of `accept`), else MQClientException with the broker's code/remark. */
+  async call(
+    addr: string | null,
+    request: RemotingCommand,
+    accept: number[] = [ResponseCode.SUCCESS],
+  ): Promise<RemotingCommand> {
+    const res = await this.remoting.invokeSync(addr, request, this.timeout);
+    if (!accept.includes(res.code)) throw new MQClientException(res.code, res.remark ?? "");
+    return res;
+  }
+
+  async examineBrokerClusterInfo(): Promise<ClusterInfo> {
+    return decodeClusterInfo((await this.call(null, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO))).body);
+  }
+
+  async examineTopicRouteInfo(topic: string): Promise<TopicRouteData> {
+    const res = await this.remoting.invokeSync(
+      null,
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic } }),
+      this.timeout,
+    );
+    if (res.code === ResponseCode.TOPIC_NOT_EXIST) {
+      throw new MQClientException(
+        res.code,
+        `No topic route info in name server for the topic: ${topic}${MixAll.FAQ_URL_SUFFIX}`,
+      );
+    }
+    if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
+    return decodeTopicRouteData(res.body);
+  }
+
+  async fetchAllTopicList(): Promise<string[]> {
+    return decodeTopicList((await this.call(null, createRequest(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER))).body)
+      .topicList;
+  }
+
+  async fetchBrokerRuntimeStats(brokerAddr: string): Promise<Map<string, string>> {
+    return decodeKVTable((await this.call(brokerAddr, createRequest(RequestCode.GET_BROKER_RUNTIME_INFO))).body);
+  }
+
+  async examineTopicStats(topic: string): Promise<QueueStats[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    const out: QueueStats[] = [];
+    for (const bd of route.brokerDatas) {
+      const addr = selectBrokerAddr(bd.brokerAddrs);
+      if (!addr) continue;
+      const res = await this.call(addr, createRequest(RequestCode.GET_TOPIC_STATS_INFO, { extFields: { topic } }));
+      for (const [key, value] of mqTable(res.body)) {
+        out.push({
+          ...key,
+          minOffset: numOf(value, "minOffset"),
+          maxOffset: numOf(value, "maxOffset"),
+          lastUpdateTimestamp: numOf(value, "lastUpdateTimestamp"),
+        });
+      }
+    }
+    return out;
+  }
+
+  async examineConsumeStats(
+    group: string,
+    topic?: string,
+  ): Promise<{ progress: ConsumeQueueProgress[]; consumeTps: number }> {
+    const route = await this.examineTopicRouteInfo(`${MixAll.RETRY_GROUP_TOPIC_PREFIX}${group}`);
+    const progress: ConsumeQueueProgress[] = [];
+    let consumeTps = 0;
+    for (const bd of route.brokerDatas) {
+      const addr = selectBrokerAddr(bd.brokerAddrs);
+      if (!addr) continue;
+      const ext: Record<string, string> = { consumerGroup: group };
+      if (topic) ext["topic"] = topic;
+      const res = await this.remoting.invokeSync(
+        addr,
+        createRequest(RequestCode.GET_CONSUME_STATS, { extFields: ext }),
+        15_000,
+      );
+      if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
+      const body = parseBody(res.body, "ConsumeStats") as Record<string, JsonValue>;
+      consumeTps += Number(body["consumeTps"] ?? 0);
+      for (const [key, value] of mqTable(res.body)) {
+        progress.push({
+          ...key,
+          brokerOffset: numOf(value, "brokerOffset"),
+          consumerOffset: numOf(value, "consumerOffset"),
+          lastTimestamp: numOf(value, "lastTimestamp"),
+        });
+      }
+    }
+    return { progress, consumeTps };
+  }
+
+  async examineConsumerConnectionInfo(
+    group: string,
+  ): Promise<{ connections: ConnectionInfo[]; body: Record<string, JsonValue> }> {
+    const route = await this.examineTopicRouteInfo(`${MixAll.RETRY_GROUP_TOPIC_PREFIX}${group}`);
+    const bd = route.brokerDatas[Math.floor(Math.random() * route.brokerDatas.length)];
+    const addr = bd ? selectBrokerAddr(bd.brokerAddrs) : undefined;
+    if (!addr) throw new MQClientException(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
+    const res = await this.call(
+      addr,
+      createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: group } }),
+    );
+    const body = parseBody(res.body, "ConsumerConnection") as Record<string, JsonValue>;
+    const connections = connectionsOf(body["connectionSet"]);
+    if (connections.length === 0)
+      throw new MQClientException(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
+    return { connections, body };
+  }
+
+  async examineProducerConnectionInfo(group: string, topic: string): Promise<ConnectionInfo[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    const bd = route.brokerDatas[Math.floor(Math.random() * route.brokerDatas.length)];
+    const addr = bd ? selectBrokerAddr(bd.brokerAddrs) : undefined;
+    if (!addr) return [];
+    const res = await this.call(
+      addr,
+      createRequest(RequestCode.GET_PRODUCER_CONNECTION_LIST, { extFields: { producerGroup: group } }),
+    );
+    return connectionsOf((parseBody(res.body, "ProducerConnection") as Record<string, JsonValue>)["connectionSet"]);
+  }
+
+  async createAndUpdateTopicConfig(brokerAddr: string, config: TopicConfig): Promise<void> {
+    await this.call(
+      brokerAddr,
+      createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+        extFields: {
+          topic: config.topicName,
+          defaultTopic: MixAll.AUTO_CREATE_TOPIC_KEY_TOPIC,
+          readQueueNums: String(config.readQueueNums),
+          writeQueueNums: String(config.writeQueueNums),
+          perm: String(config.perm),
+          topicFilterType: config.topicFilterType,
+          topicSysFlag: String(config.topicSysFlag),
+          order: String(config.order),
+        },
+      }),
+    );
+  }
+
+  async deleteTopicInBroker(brokerAddr: string, topic: string): Promise<void> {
+    await this.call(brokerAddr, createRequest(RequestCode.DELETE_TOPIC_IN_BROKER, { extFields: { topic } }));
+  }
+
+  async deleteTopicInNameServer(namesrvAddr: string, topic: string, clusterName?: string): Promise<void> {
+    const ext: Record<string, string> = { topic };
+    if (clusterName) ext["clusterName"] = clusterName;
+    await this.call(namesrvAddr, createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV, { extFields: ext }));
+  }
+
+  async getBrokerConfig(brokerAddr: string): Promise<string> {
+    return (await this.call(brokerAddr, createRequest(RequestCode.GET_BROKER_CONFIG))).body?.toString("latin1") ?? "";
+  }
+
+  async updateBrokerConfig(brokerAddr: string, props: Map<string, string>): Promise<void> {
+    const text = [...props].map(([k, v]) => `${k}=${v}\n`).join("");
+    await this.call(brokerAddr, createRequest(RequestCode.UPDATE_BROKER_CONFIG, { body: Buffer.from(text, "utf8") }));
+  }
+
+  /** WIPE/ADD_WRITE_PERM_OF_BROKER on one name server; returns the number of topics changed. */
+  async operateWritePerm(namesrvAddr: string, brokerName: string, op: "wipe" | "add"): Promise<number> {
+    const code = op === "wipe" ? RequestCode.WIPE_WRITE_PERM_OF_BROKER : RequestCode.ADD_WRITE_PERM_OF_BROKER;
+    const res = await this.call(namesrvAddr, createRequest(code, { extFields: { brokerName } }));
+    return Number(res.extFields?.[op === "wipe" ? "wipeTopicCount" : "addTopicCount"] ?? 0);
+  }
+
+  async getNameServerConfig(namesrvAddr: string): Promise<string> {
+    return (await this.call(namesrvAddr, createRequest(RequestCode.GET_NAMESRV_CONFIG))).body?.toString("utf8") ?? "";
+  }
+
+  async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
+    for (const addr of this.namesrvAddrList()) {
+      await this.call(addr, createRequest(RequestCode.PUT_KV_CONFIG, { extFields: { namespace, key, value } }));
+    }
+  }
+
+  async deleteKVConfig(namespace: string, key: string): Promise<void> {
+    for (const addr of this.namesrvAddrList()) {
+      await this.call(addr, createRequest(RequestCode.DELETE_KV_CONFIG, { extFields: { namespace, key } }));
+    }
+  }
+
+  async createAndUpdateSubscriptionGroupConfig(brokerAddr: string, config: Record<string, JsonValue>): Promise<void> {
+    await this.call(
+      brokerAddr,
+      createRequest(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, { body: Buffer.from(stringifyFastjson(config)) }),
+    );
+  }
+
+  async deleteSubscriptionGroup(brokerAddr: string, groupName: string): Promise<void> {
+    await this.call(brokerAddr, createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP, { extFields: { groupName } }));
+  }
+
+  shutdown(): Promise<void> {
+    return this.remoting.shutdown();
+  }
+}
+
+/** BrokerData.selectBrokerAddr: the master, else any address. */
+export function selectBrokerAddr(addrs: Map<number, string>): string | undefined {
+  return addrs.get(0) ?? [...addrs.values()][Math.floor(Math.random() * addrs.size)];
+}
+
+function numOf(v: JsonValue | undefined, key: string): number {
+  const o = v as Record<string, JsonValue> | undefined;
+  return Number(o?.[key] ?? 0);
+}
+
+/** A `{ {MessageQueue}: value }` table from a body (GET_TOPIC_STATS_INFO, GET_CONSUME_STATS). */
+function mqTable(body: Buffer | null): [{ brokerName: string; queueId: number; topic: string }, JsonValue][] {
+  const root = parseBody(body, "offsetTable") as Record<string, JsonValue>;
+  const table = root["offsetTable"];
+  const entries: [JsonValue, JsonValue][] = table instanceof Map ? ([...(table as JsonMap).entries()] as never) : [];
+  return entries.map(([k, v]) => {
+    const key = k as Record<string, JsonValue>;
+    return [{ brokerName: String(key["brokerName"]), queueId: Number(key["queueId"]), topic: String(key["topic"]) }, v];
+  });
+}
+
+function connectionsOf(v: JsonValue | undefined): ConnectionInfo[] {
+  return (Array.isArray(v) ? v : []).map((c) => {
+    const o = c as Record<string, JsonValue>;
+    return {
+      clientId: String(o["clientId"]),
+      clientAddr: String(o["clientAddr"]),
+      language: String(o["language"]),
+      version: Number(o["version"]),
+    };
+  });
+}

@@ -1,0 +1,2 @@
+export * from "./MQClientException.js";
+export * from "./MQAdminClient.js";

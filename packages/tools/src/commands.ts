@@ -1,0 +1,587 @@
+/**
+ * mqadmin sub-commands: Java's names, option letters and output formats (tools/command/** in Apache
+ * RocketMQ). Each command writes through `out` so tests can compare with the captured stdout.
+ */
+import { MQAdminClient, MQClientException, selectBrokerAddr } from "@rocketmq-ts/client";
+import { encodeTopicRouteData, newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
+import { parseFastjson, stringifyFastjson, type JsonValue } from "@rocketmq-ts/remoting";
+import { formatDate, javaFormat } from "./format.js";
+
+export type Out = (text: string) => void;
+type Opts = Record<string, string | boolean | undefined>;
+
+export interface SubCommand {
+  name: string;
+  desc: string;
+  /** [flags as commander declares them, description, required] */
+  options: [string, string, boolean][];
+  run(admin: MQAdminClient, opts: Opts, out: Out): Promise<void>;
+}
+
+const str = (o: Opts, k: string): string => String(o[k] ?? "").trim();
+
+async function masterAddrs(admin: MQAdminClient, cluster: string): Promise<string[]> {
+  const info = await admin.examineBrokerClusterInfo();
+  const names = info.clusterAddrTable.get(cluster) ?? [];
+  return names.map((n) => info.brokerAddrTable.get(n)?.brokerAddrs.get(0)).filter((a): a is string => a !== undefined);
+}
+
+async function allAddrs(admin: MQAdminClient, cluster: string): Promise<string[]> {
+  const info = await admin.examineBrokerClusterInfo();
+  const names = info.clusterAddrTable.get(cluster) ?? [];
+  return names.flatMap((n) =>
+    [...(info.brokerAddrTable.get(n)?.brokerAddrs.entries() ?? [])].sort((a, b) => a[0] - b[0]).map(([, a]) => a),
+  );
+}
+
+function topicConfigString(c: TopicConfig): string {
+  return `TopicConfig [topicName=${c.topicName}, readQueueNums=${c.readQueueNums}, writeQueueNums=${c.writeQueueNums}, perm=${perm2String(c.perm)}, topicFilterType=${c.topicFilterType}, topicSysFlag=${c.topicSysFlag}, order=${c.order}]`;
+}
+
+const firstTps = (v: string | undefined): number => {
+  const first = (v ?? "").split(" ")[0] ?? "";
+  return first.trim() === "" ? 0 : Number(first);
+};
+
+export const commands: SubCommand[] = [
+  {
+    name: "clusterList",
+    desc: "List all of clusters",
+    options: [
+      ["-m, --moreStats", "Print more stats", false],
+      ["-i, --interval <arg>", "specify intervals numbers, it is in seconds", false],
+      ["-c, --clusterName <arg>", "which cluster", false],
+    ],
+    async run(admin, opts, out) {
+      const print = async (): Promise<void> => {
+        const info = await admin.examineBrokerClusterInfo();
+        const more = Boolean(opts["moreStats"]);
+        if (more)
+          out(
+            javaFormat(
+              "%-16s  %-32s %14s %14s %14s %14s%n",
+              "#Cluster Name",
+              "#Broker Name",
+              "#InTotalYest",
+              "#OutTotalYest",
+              "#InTotalToday",
+              "#OutTotalToday",
+            ),
+          );
+        else
+          out(
+            javaFormat(
+              "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s%n",
+              "#Cluster Name",
+              "#Broker Name",
+              "#BID",
+              "#Addr",
+              "#Version",
+              "#InTPS(LOAD)",
+              "#OutTPS(LOAD)",
+              "#PCWait(ms)",
+              "#Hour",
+              "#SPACE",
+            ),
+          );
+        for (const [cluster, names] of info.clusterAddrTable) {
+          if (opts["clusterName"] && cluster !== str(opts, "clusterName")) continue;
+          for (const name of [...names].sort()) {
+            const bd = info.brokerAddrTable.get(name);
+            if (!bd) continue;
+            for (const [id, addr] of [...bd.brokerAddrs.entries()].sort((a, b) => a[0] - b[0])) {
+              let kv = new Map<string, string>();
+              try {
+                kv = await admin.fetchBrokerRuntimeStats(addr);
+              } catch {
+                // Java prints the row with zero values when a broker cannot be reached
+              }
+              if (more) {
+                const n = (k: string): number => Number(kv.get(k) ?? 0);
+                out(
+                  javaFormat(
+                    "%-16s  %-32s %14d %14d %14d %14d%n",
+                    cluster,
+                    name,
+                    n("msgPutTotalTodayMorning") - n("msgPutTotalYesterdayMorning"),
+                    n("msgGetTotalTodayMorning") - n("msgGetTotalYesterdayMorning"),
+                    n("msgPutTotalTodayNow") - n("msgPutTotalTodayMorning"),
+                    n("msgGetTotalTodayNow") - n("msgGetTotalTodayMorning"),
+                  ),
+                );
+                continue;
+              }
+              const earliest = Number(kv.get("earliestMessageTimeStamp") ?? 0);
+              const hour = kv.size > 0 ? (Date.now() - earliest) / 3600000 : 0;
+              out(
+                javaFormat(
+                  "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s%n",
+                  cluster,
+                  name,
+                  String(id),
+                  addr,
+                  kv.get("brokerVersionDesc") ?? "",
+                  javaFormat(
+                    "%9.2f(%s,%sms)",
+                    firstTps(kv.get("putTps")),
+                    kv.get("sendThreadPoolQueueSize") ?? "",
+                    kv.get("sendThreadPoolQueueHeadWaitTimeMills") ?? "",
+                  ),
+                  javaFormat(
+                    "%9.2f(%s,%sms)",
+                    firstTps(kv.get("getTransferedTps")),
+                    kv.get("pullThreadPoolQueueSize") ?? "",
+                    kv.get("pullThreadPoolQueueHeadWaitTimeMills") ?? "",
+                  ),
+                  kv.get("pageCacheLockTimeMills") ?? "",
+                  javaFormat("%2.2f", hour),
+                  javaFormat("%.4f", Number(kv.get("commitLogDiskRatio") ?? 0)),
+                ),
+              );
+            }
+          }
+        }
+      };
+      const interval = Number(opts["interval"] ?? 0);
+      await print();
+      if (interval > 0) {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, interval * 1000));
+          await print();
+        }
+      }
+    },
+  },
+  {
+    name: "topicList",
+    desc: "Fetch all topic list from name server",
+    options: [["-c, --clusterModel", "clusterModel", false]],
+    async run(admin, opts, out) {
+      const topics = await admin.fetchAllTopicList();
+      if (!opts["clusterModel"]) {
+        for (const t of topics) out(`${t}\n`);
+        return;
+      }
+      out(javaFormat("%-20s  %-48s  %-48s%n", "#Cluster Name", "#Topic", "#Consumer Group"));
+      for (const topic of topics) {
+        if (topic.startsWith("%RETRY%") || topic.startsWith("%DLQ%")) continue;
+        try {
+          const route = await admin.examineTopicRouteInfo(topic);
+          const bd = route.brokerDatas[0];
+          const addr = bd ? selectBrokerAddr(bd.brokerAddrs) : undefined;
+          let groups: string[] = [];
+          if (addr) {
+            const { createRequest, RequestCode } = await import("@rocketmq-ts/remoting");
+            const res = await admin.call(
+              addr,
+              createRequest(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { extFields: { topic } }),
+            );
+            groups =
+              ((parseFastjson(res.body?.toString() ?? "{}") as Record<string, JsonValue>)["groupList"] as string[]) ??
+              [];
+          }
+          if (groups.length === 0) groups = [""];
+          for (const g of groups) out(javaFormat("%-20s  %-64s  %-64s%n", bd?.cluster ?? "", topic, g));
+        } catch {
+          // topics without a route are skipped, as Java does
+        }
+      }
+    },
+  },
+  {
+    name: "topicRoute",
+    desc: "Examine topic route info",
+    options: [
+      ["-t, --topic <arg>", "topic name", true],
+      ["-l, --list", "Use list format to print data", false],
+    ],
+    async run(admin, opts, out) {
+      const route = await admin.examineTopicRouteInfo(str(opts, "topic"));
+      if (opts["list"]) {
+        out(
+          javaFormat(
+            "%-45s %-32s %-50s %-10s %-11s %-5s%n",
+            "#ClusterName",
+            "#BrokerName",
+            "#BrokerAddrs",
+            "#ReadQueue",
+            "#WriteQueue",
+            "#Perm",
+          ),
+        );
+        const clusterOf = new Map(route.brokerDatas.map((b) => [b.brokerName, b]));
+        for (const q of [...route.queueDatas].sort((a, b) => a.brokerName.localeCompare(b.brokerName))) {
+          const bd = clusterOf.get(q.brokerName);
+          const addrs = `{${[...(bd?.brokerAddrs ?? new Map<number, string>())].map(([k, v]) => `${k}=${v}`).join(", ")}}`;
+          out(
+            javaFormat(
+              "%-45s %-32s %-50s %-10d %-11d %-5d%n",
+              bd?.cluster ?? "",
+              q.brokerName,
+              addrs,
+              q.readQueueNums,
+              q.writeQueueNums,
+              q.perm,
+            ),
+          );
+        }
+        return;
+      }
+      // Java re-serializes the route with fastjson's pretty format (numeric map keys bare)
+      const json = parseFastjson(encodeTopicRouteData(route, false).toString(), { preserve: true });
+      out(`${stringifyFastjson(json, { pretty: true, sortKeys: false })}\n`);
+    },
+  },
+  {
+    name: "topicStatus",
+    desc: "Examine topic Status info",
+    options: [["-t, --topic <arg>", "topic name", true]],
+    async run(admin, opts, out) {
+      const stats = await admin.examineTopicStats(str(opts, "topic"));
+      if (stats.length === 0) {
+        out("Not found the topic stats info\n");
+        return;
+      }
+      stats.sort(
+        (a, b) => a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId,
+      );
+      out(
+        javaFormat(
+          "%-32s  %-4s  %-20s  %-20s    %s%n",
+          "#Broker Name",
+          "#QID",
+          "#Min Offset",
+          "#Max Offset",
+          "#Last Updated",
+        ),
+      );
+      for (const s of stats) {
+        const last = s.lastUpdateTimestamp > 0 ? formatDate(s.lastUpdateTimestamp, true) : "";
+        out(javaFormat("%-32s  %-4d  %-20d  %-20d    %s%n", s.brokerName, s.queueId, s.minOffset, s.maxOffset, last));
+      }
+    },
+  },
+  {
+    name: "brokerStatus",
+    desc: "Fetch broker runtime status data",
+    options: [
+      ["-b, --brokerAddr <arg>", "Broker address", false],
+      ["-c, --clusterName <arg>", "which cluster", false],
+    ],
+    async run(admin, opts, out) {
+      const addrs = opts["brokerAddr"] ? [str(opts, "brokerAddr")] : await allAddrs(admin, str(opts, "clusterName"));
+      for (const addr of addrs) {
+        const kv = await admin.fetchBrokerRuntimeStats(addr);
+        for (const key of [...kv.keys()].sort()) {
+          out(
+            opts["brokerAddr"]
+              ? javaFormat("%-32s: %s%n", key, kv.get(key))
+              : javaFormat("%-24s %-32s: %s%n", addr, key, kv.get(key)),
+          );
+        }
+      }
+    },
+  },
+  {
+    name: "updateTopic",
+    desc: "Update or create topic",
+    options: [
+      ["-b, --brokerAddr <arg>", "create topic to which broker", false],
+      ["-c, --clusterName <arg>", "create topic to which cluster", false],
+      ["-t, --topic <arg>", "topic name", true],
+      ["-r, --readQueueNums <arg>", "set read queue nums", false],
+      ["-w, --writeQueueNums <arg>", "set write queue nums", false],
+      ["-p, --perm <arg>", "set topic's permission(2|4|6), intro[2:W 4:R; 6:RW]", false],
+      ["-o, --order <arg>", "set topic's order(true|false)", false],
+      ["-u, --unit <arg>", "is unit topic (true|false)", false],
+      ["-s, --hasUnitSub <arg>", "has unit sub (true|false)", false],
+    ],
+    async run(admin, opts, out) {
+      const config = newTopicConfig(str(opts, "topic"), {
+        readQueueNums: Number(opts["readQueueNums"] ?? 8),
+        writeQueueNums: Number(opts["writeQueueNums"] ?? 8),
+        perm: Number(opts["perm"] ?? 6),
+        order: str(opts, "order") === "true",
+        topicSysFlag: (str(opts, "unit") === "true" ? 1 : 0) | (str(opts, "hasUnitSub") === "true" ? 2 : 0),
+      });
+      const addrs = opts["brokerAddr"] ? [str(opts, "brokerAddr")] : await masterAddrs(admin, str(opts, "clusterName"));
+      if (addrs.length === 0) throw new Error("no broker found: give -b or -c");
+      for (const addr of addrs) {
+        await admin.createAndUpdateTopicConfig(addr, config);
+        out(`create topic to ${addr} success.\n`);
+      }
+      out(topicConfigString(config));
+    },
+  },
+  {
+    name: "deleteTopic",
+    desc: "Delete topic from broker and NameServer.",
+    options: [
+      ["-t, --topic <arg>", "topic name", true],
+      ["-c, --clusterName <arg>", "delete topic from which cluster", true],
+    ],
+    async run(admin, opts, out) {
+      const topic = str(opts, "topic");
+      const cluster = str(opts, "clusterName");
+      for (const addr of await masterAddrs(admin, cluster)) await admin.deleteTopicInBroker(addr, topic);
+      out(`delete topic [${topic}] from cluster [${cluster}] success.\n`);
+      for (const ns of admin.namesrvAddrList()) await admin.deleteTopicInNameServer(ns, topic, cluster);
+      out(`delete topic [${topic}] from NameServer success.\n`);
+    },
+  },
+  {
+    name: "getBrokerConfig",
+    desc: "Get broker config by cluster or special broker!",
+    options: [
+      ["-b, --brokerAddr <arg>", "get which broker", false],
+      ["-c, --clusterName <arg>", "get which cluster", false],
+    ],
+    async run(admin, opts, out) {
+      const addrs = opts["brokerAddr"] ? [str(opts, "brokerAddr")] : await allAddrs(admin, str(opts, "clusterName"));
+      for (const addr of addrs) {
+        const text = await admin.getBrokerConfig(addr);
+        out(`============${addr}============\n`);
+        for (const line of text.split("\n").filter(Boolean)) {
+          const i = line.indexOf("=");
+          out(javaFormat("%-50s=  %s%n", line.slice(0, i), line.slice(i + 1)));
+        }
+      }
+    },
+  },
+  {
+    name: "updateBrokerConfig",
+    desc: "Update broker's config",
+    options: [
+      ["-b, --brokerAddr <arg>", "update which broker", false],
+      ["-c, --clusterName <arg>", "update which cluster", false],
+      ["-k, --key <arg>", "config key", true],
+      ["-v, --value <arg>", "config value", true],
+    ],
+    async run(admin, opts, out) {
+      const props = new Map([[str(opts, "key"), str(opts, "value")]]);
+      const addrs = opts["brokerAddr"] ? [str(opts, "brokerAddr")] : await masterAddrs(admin, str(opts, "clusterName"));
+      for (const addr of addrs) {
+        await admin.updateBrokerConfig(addr, props);
+        out(`update broker config success, ${addr}\n`);
+      }
+    },
+  },
+  ...(["wipe", "add"] as const).map((op): SubCommand => ({
+    name: `${op}WritePerm`,
+    desc:
+      op === "wipe" ? "Wipe write perm of broker in all name server" : "Add write perm of broker in all name server",
+    options: [["-b, --brokerName <arg>", "broker name", true]],
+    async run(admin, opts, out) {
+      const brokerName = str(opts, "brokerName");
+      for (const ns of admin.namesrvAddrList()) {
+        try {
+          const count = await admin.operateWritePerm(ns, brokerName, op);
+          out(`${op} write perm of broker[${brokerName}] in name server[${ns}] OK, ${count}\n`);
+        } catch {
+          out(`${op} write perm of broker[${brokerName}] in name server[${ns}] Failed\n`);
+        }
+      }
+    },
+  })),
+  {
+    name: "getNamesrvConfig",
+    desc: "Get configs of name server.",
+    options: [],
+    async run(admin, _opts, out) {
+      for (const ns of admin.namesrvAddrList()) {
+        const text = await admin.getNameServerConfig(ns);
+        out(`============${ns}============\n`);
+        for (const line of text.split("\n").filter(Boolean)) {
+          const i = line.indexOf("=");
+          out(javaFormat("%-50s=  %s%n", line.slice(0, i), line.slice(i + 1)));
+        }
+      }
+    },
+  },
+  {
+    name: "updateKvConfig",
+    desc: "Create or update KV config.",
+    options: [
+      ["-s, --namespace <arg>", "set the namespace", true],
+      ["-k, --key <arg>", "set the key name", true],
+      ["-v, --value <arg>", "set the key value", true],
+    ],
+    async run(admin, opts, out) {
+      await admin.putKVConfig(str(opts, "namespace"), str(opts, "key"), str(opts, "value"));
+      out("create or update kv config to namespace success.\n");
+    },
+  },
+  {
+    name: "deleteKvConfig",
+    desc: "Delete KV config.",
+    options: [
+      ["-s, --namespace <arg>", "set the namespace", true],
+      ["-k, --key <arg>", "set the key name", true],
+    ],
+    async run(admin, opts, out) {
+      await admin.deleteKVConfig(str(opts, "namespace"), str(opts, "key"));
+      out("delete kv config from namespace success.\n");
+    },
+  },
+  {
+    name: "updateSubGroup",
+    desc: "Update or create subscription group",
+    options: [
+      ["-b, --brokerAddr <arg>", "create subscription group to which broker", false],
+      ["-c, --clusterName <arg>", "create subscription group to which cluster", false],
+      ["-g, --groupName <arg>", "consumer group name", true],
+      ["-s, --consumeEnable <arg>", "consume enable", false],
+      ["-m, --consumeFromMinEnable <arg>", "from min offset", false],
+      ["-d, --consumeBroadcastEnable <arg>", "broadcast", false],
+      ["-q, --retryQueueNums <arg>", "retry queue nums", false],
+      ["-r, --retryMaxTimes <arg>", "retry max times", false],
+      ["-i, --brokerId <arg>", "consumer from which broker id", false],
+      ["-w, --whichBrokerWhenConsumeSlowly <arg>", "which broker id when consume slowly", false],
+      ["-a, --notifyConsumerIdsChanged <arg>", "notify consumerId changed", false],
+    ],
+    async run(admin, opts, out) {
+      const bool = (k: string, d: boolean): boolean => (opts[k] === undefined ? d : str(opts, k) === "true");
+      const num = (k: string, d: number): number => (opts[k] === undefined ? d : Number(opts[k]));
+      const config = {
+        brokerId: num("brokerId", 0),
+        consumeBroadcastEnable: bool("consumeBroadcastEnable", false),
+        consumeEnable: bool("consumeEnable", true),
+        consumeFromMinEnable: bool("consumeFromMinEnable", false),
+        groupName: str(opts, "groupName"),
+        notifyConsumerIdsChangedEnable: bool("notifyConsumerIdsChanged", true),
+        retryMaxTimes: num("retryMaxTimes", 16),
+        retryQueueNums: num("retryQueueNums", 1),
+        whichBrokerWhenConsumeSlowly: num("whichBrokerWhenConsumeSlowly", 1),
+      };
+      const addrs = opts["brokerAddr"] ? [str(opts, "brokerAddr")] : await masterAddrs(admin, str(opts, "clusterName"));
+      for (const addr of addrs) {
+        await admin.createAndUpdateSubscriptionGroupConfig(addr, config);
+        out(`create subscription group to ${addr} success.\n`);
+      }
+      out(
+        `SubscriptionGroupConfig [groupName=${config.groupName}, consumeEnable=${config.consumeEnable}, consumeFromMinEnable=${config.consumeFromMinEnable}, consumeBroadcastEnable=${config.consumeBroadcastEnable}, retryQueueNums=${config.retryQueueNums}, retryMaxTimes=${config.retryMaxTimes}, brokerId=${config.brokerId}, whichBrokerWhenConsumeSlowly=${config.whichBrokerWhenConsumeSlowly}, notifyConsumerIdsChangedEnable=${config.notifyConsumerIdsChangedEnable}]`,
+      );
+    },
+  },
+  {
+    name: "deleteSubGroup",
+    desc: "Delete subscription group from broker.",
+    options: [
+      ["-b, --brokerAddr <arg>", "delete subscription group from which broker", false],
+      ["-c, --clusterName <arg>", "delete subscription group from which cluster", false],
+      ["-g, --groupName <arg>", "subscription group name", true],
+    ],
+    async run(admin, opts, out) {
+      const group = str(opts, "groupName");
+      if (opts["brokerAddr"]) {
+        await admin.deleteSubscriptionGroup(str(opts, "brokerAddr"), group);
+        out(`delete subscription group [${group}] from broker [${str(opts, "brokerAddr")}] success.\n`);
+        return;
+      }
+      const cluster = str(opts, "clusterName");
+      for (const addr of await masterAddrs(admin, cluster)) {
+        await admin.deleteSubscriptionGroup(addr, group);
+        out(`delete subscription group [${group}] from broker [${addr}] in cluster [${cluster}] success.\n`);
+      }
+    },
+  },
+  {
+    name: "consumerConnection",
+    desc: "Query consumer's socket connection, client version and subscription",
+    options: [["-g, --consumerGroup <arg>", "consumer group name", true]],
+    async run(admin, opts, out) {
+      const { connections, body } = await admin.examineConsumerConnectionInfo(str(opts, "consumerGroup"));
+      out(javaFormat("%-36s %-22s %-10s %s%n", "#ClientId", "#ClientAddr", "#Language", "#Version"));
+      const { versionDesc } = await import("@rocketmq-ts/remoting");
+      for (const c of connections)
+        out(javaFormat("%-36s %-22s %-10s %s%n", c.clientId, c.clientAddr, c.language, versionDesc(c.version)));
+      out("\nBelow is subscription:\n");
+      out(javaFormat("%-20s %s%n", "#Topic", "#SubExpression"));
+      const subs = body["subscriptionTable"];
+      const entries =
+        subs instanceof Map ? [...subs.entries()] : Object.entries((subs as Record<string, JsonValue>) ?? {});
+      for (const [topic, sub] of entries)
+        out(javaFormat("%-20s %s%n", String(topic), String((sub as Record<string, JsonValue>)["subString"])));
+      out(`\nConsumeType: ${String(body["consumeType"])}\n`);
+      out(`MessageModel: ${String(body["messageModel"])}\n`);
+      out(`ConsumeFromWhere: ${String(body["consumeFromWhere"])}\n`);
+    },
+  },
+  {
+    name: "producerConnection",
+    desc: "Query producer's socket connection and client version",
+    options: [
+      ["-g, --producerGroup <arg>", "producer group name", true],
+      ["-t, --topic <arg>", "topic name", true],
+    ],
+    async run(admin, opts, out) {
+      const connections = await admin.examineProducerConnectionInfo(str(opts, "producerGroup"), str(opts, "topic"));
+      if (connections.length === 0) {
+        out("Not found the producer group connection\n");
+        return;
+      }
+      const { versionDesc } = await import("@rocketmq-ts/remoting");
+      connections.forEach((c, i) =>
+        out(
+          javaFormat(
+            "%04d  %-32s %-22s %-8s %s%n",
+            i + 1,
+            c.clientId,
+            c.clientAddr,
+            c.language,
+            versionDesc(c.version),
+          ),
+        ),
+      );
+    },
+  },
+  {
+    name: "consumerProgress",
+    desc: "Query consumers's progress, speed",
+    options: [["-g, --groupName <arg>", "consumer group name", true]],
+    async run(admin, opts, out) {
+      const { progress, consumeTps } = await admin.examineConsumeStats(str(opts, "groupName"));
+      if (progress.length === 0)
+        throw new MQClientException(
+          206,
+          "Not found the consumer group consume stats, because return offset table is empty, maybe the consumer not consume any message",
+        );
+      progress.sort(
+        (a, b) => a.topic.localeCompare(b.topic) || a.brokerName.localeCompare(b.brokerName) || a.queueId - b.queueId,
+      );
+      out(
+        javaFormat(
+          "%-64s  %-32s  %-4s  %-20s  %-20s  %-20s  %s%n",
+          "#Topic",
+          "#Broker Name",
+          "#QID",
+          "#Broker Offset",
+          "#Consumer Offset",
+          "#Diff",
+          "#LastTime",
+        ),
+      );
+      let diffTotal = 0;
+      for (const p of progress) {
+        const diff = p.brokerOffset - p.consumerOffset;
+        diffTotal += diff;
+        const last = p.lastTimestamp > 0 ? formatDate(p.lastTimestamp, false) : "N/A";
+        out(
+          javaFormat(
+            "%-64s  %-32s  %-4d  %-20d  %-20d  %-20d  %s%n",
+            p.topic,
+            p.brokerName,
+            p.queueId,
+            p.brokerOffset,
+            p.consumerOffset,
+            diff,
+            last,
+          ),
+        );
+      }
+      out("\n");
+      out(javaFormat("Consume TPS: %.2f%n", consumeTps));
+      out(javaFormat("Diff Total: %d%n", diffTotal));
+    },
+  },
+];

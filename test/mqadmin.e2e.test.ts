@@ -1,0 +1,192 @@
+/**
+ * bin/mqadmin against real processes, compared with what the Java 4.9.8 mqadmin printed in the capture
+ * (`../shared/conformance/wire/mqadmin-4.9.8/<command>/stdout.txt`). Digits are masked (kept at their
+ * width) since addresses, offsets, times and TPS differ by nature; everything else must match.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
+import { ROOT, startLocalCluster, type LocalCluster } from "./support/cluster.js";
+import { WIRE_DIR } from "./support/corpus.js";
+
+let cluster: LocalCluster;
+
+function mqadmin(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(ROOT, "bin", "mqadmin"), args, { env: { ...process.env, NAMESRV_ADDR: "" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+const golden = (command: string): string =>
+  readFileSync(join(WIRE_DIR, "mqadmin-4.9.8", command, "stdout.txt"), "utf8");
+/** Every digit becomes 9, so fixed-width columns keep their layout. */
+const maskDigits = (s: string): string => s.replace(/\d/g, "9");
+/** Every number becomes N (for free text whose numbers vary in length). */
+const maskNumbers = (s: string): string => s.replace(/\d+/g, "N");
+
+beforeAll(async () => {
+  cluster = await startLocalCluster();
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("bin/mqadmin output matches the Java tool's", () => {
+  it("clusterList", async () => {
+    const r = await mqadmin("clusterList", "-n", cluster.namesrvAddr);
+    expect(r.code).toBe(0);
+    // port widths differ from the capture's only if ours is not 5 digits
+    expect(maskDigits(r.stdout)).toBe(maskDigits(golden("clusterList")));
+  });
+
+  it("updateTopic (-c and -b), topicRoute, topicStatus", async () => {
+    const c = await mqadmin(
+      "updateTopic",
+      "-n",
+      cluster.namesrvAddr,
+      "-c",
+      "DefaultCluster",
+      "-t",
+      "RefTopicC",
+      "-r",
+      "4",
+      "-w",
+      "4",
+    );
+    expect(maskDigits(c.stdout)).toBe(maskDigits(golden("updateTopic")));
+    const b = await mqadmin(
+      "updateTopic",
+      "-n",
+      cluster.namesrvAddr,
+      "-b",
+      cluster.brokerAddr,
+      "-t",
+      "RefTopicB",
+      "-r",
+      "2",
+      "-w",
+      "2",
+      "-p",
+      "6",
+    );
+    expect(maskDigits(b.stdout)).toBe(maskDigits(golden("updateTopic-b")));
+
+    // TopicTest with 4 queues and a three-digit number of messages in each, like the capture's
+    await mqadmin(
+      "updateTopic",
+      "-n",
+      cluster.namesrvAddr,
+      "-b",
+      cluster.brokerAddr,
+      "-t",
+      "TopicTest",
+      "-r",
+      "4",
+      "-w",
+      "4",
+    );
+    const client = new RemotingClient();
+    for (let i = 0; i < 404; i++) {
+      const ext = sendHeaderV2ToV1({
+        a: "pg",
+        b: "TopicTest",
+        c: "TBW102",
+        d: "4",
+        e: String(i % 4),
+        f: "0",
+        g: String(Date.now()),
+        h: "0",
+        i: "",
+        j: "0",
+        k: "false",
+        m: "false",
+      });
+      expect(
+        (
+          await client.invokeSync(
+            cluster.brokerAddr,
+            createRequest(310, { extFields: ext, body: Buffer.from(`m${i}`) }),
+            5000,
+          )
+        ).code,
+      ).toBe(0);
+    }
+    await client.shutdown();
+    const route = await mqadmin("topicRoute", "-n", cluster.namesrvAddr, "-t", "TopicTest");
+    expect(maskDigits(route.stdout)).toBe(maskDigits(golden("topicRoute")));
+    const status = await mqadmin("topicStatus", "-n", cluster.namesrvAddr, "-t", "TopicTest");
+    expect(maskDigits(status.stdout)).toBe(maskDigits(golden("topicStatus")));
+  }, 60_000);
+
+  it("deleteTopic, updateBrokerConfig, wipe/addWritePerm, KV config, updateSubGroup", async () => {
+    const ns = cluster.namesrvAddr;
+    expect((await mqadmin("deleteTopic", "-n", ns, "-c", "DefaultCluster", "-t", "RefTopicB")).stdout).toBe(
+      golden("deleteTopic"),
+    );
+    const ubc = await mqadmin(
+      "updateBrokerConfig",
+      "-n",
+      ns,
+      "-b",
+      cluster.brokerAddr,
+      "-k",
+      "fileReservedTime",
+      "-v",
+      "48",
+    );
+    expect(maskDigits(ubc.stdout)).toBe(maskDigits(golden("updateBrokerConfig")));
+    for (const cmd of ["wipeWritePerm", "addWritePerm"]) {
+      const r = await mqadmin(cmd, "-n", ns, "-b", "broker-a");
+      expect(maskNumbers(r.stdout)).toBe(maskNumbers(golden(cmd)));
+    }
+    expect((await mqadmin("updateKvConfig", "-n", ns, "-s", "REF_NS", "-k", "refKey", "-v", "refValue")).stdout).toBe(
+      golden("updateKvConfig"),
+    );
+    expect((await mqadmin("deleteKvConfig", "-n", ns, "-s", "REF_NS", "-k", "refKey")).stdout).toBe(
+      golden("deleteKvConfig"),
+    );
+    const sub = await mqadmin("updateSubGroup", "-n", ns, "-c", "DefaultCluster", "-g", "ref_sub_group");
+    expect(maskDigits(sub.stdout)).toBe(maskDigits(golden("updateSubGroup")));
+  }, 60_000);
+
+  it("getBrokerConfig, getNamesrvConfig, brokerStatus: same keys, same line format", async () => {
+    const keysOf = (text: string): string[] =>
+      text
+        .split("\n")
+        .filter((l) => l.includes("=  "))
+        .map((l) => l.slice(0, 50).trim())
+        .sort();
+    const gbc = await mqadmin("getBrokerConfig", "-n", cluster.namesrvAddr, "-b", cluster.brokerAddr);
+    expect(gbc.stdout.split("\n")[0]).toBe(`============${cluster.brokerAddr}============`);
+    const missing = keysOf(golden("getBrokerConfig")).filter((k) => !keysOf(gbc.stdout).includes(k));
+    expect(missing).toEqual([]);
+    const gnc = await mqadmin("getNamesrvConfig", "-n", cluster.namesrvAddr);
+    expect(keysOf(gnc.stdout)).toEqual(keysOf(golden("getNamesrvConfig")));
+    const bs = await mqadmin("brokerStatus", "-n", cluster.namesrvAddr, "-b", cluster.brokerAddr);
+    const statusKeys = (t: string): string[] =>
+      t
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.slice(0, l.indexOf(": ")).trim())
+        .filter((k) => !k.startsWith("commitLogDiskRatio_") && !k.startsWith("scheduleMessageOffset_"));
+    const ours = new Set(statusKeys(bs.stdout));
+    expect(statusKeys(golden("brokerStatus")).filter((k) => !ours.has(k))).toEqual([]);
+    // %-32s: keys shorter than 32 are padded, longer ones are not
+    for (const line of bs.stdout.split("\n").filter(Boolean)) expect(line.indexOf(": ")).toBeGreaterThanOrEqual(32);
+  });
+
+  it("fails with one clear line, no stack trace, when the name server is unreachable", async () => {
+    const r = await mqadmin("clusterList", "-n", "127.0.0.1:1");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("clusterList command failed: connect to 127.0.0.1:1 failed\n");
+  });
+});
