@@ -2,7 +2,8 @@
  * mqadmin sub-commands: Java's names, option letters and output formats (tools/command/** in Apache
  * RocketMQ). Each command writes through `out` so tests can compare with the captured stdout.
  */
-import { MQAdminClient, MQClientException, selectBrokerAddr } from "@rocketmq-ts/client";
+import type { MQAdminClient } from "@rocketmq-ts/client";
+import { MQClientException, selectBrokerAddr } from "@rocketmq-ts/client";
 import { encodeTopicRouteData, newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
 import { parseFastjson, stringifyFastjson, type JsonValue } from "@rocketmq-ts/remoting";
 import { formatDate, javaFormat } from "./format.js";
