@@ -10,3 +10,8 @@ export * from "./protocol/TopicConfig.js";
 export * from "./protocol/route.js";
 export * from "./protocol/RegisterBrokerBody.js";
 export * from "./nettyConfig.js";
+export * from "./message/longs.js";
+export * from "./message/MessageSysFlag.js";
+export * from "./message/properties.js";
+export * from "./message/MessageRecord.js";
+export * from "./protocol/heartbeat.js";

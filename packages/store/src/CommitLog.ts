@@ -13,8 +13,8 @@ import {
   type HostAddress,
   type MessageExt,
   type PreparedRecord,
-} from "./message/MessageRecord.js";
-import { MessageSysFlag, transactionType } from "./message/MessageSysFlag.js";
+} from "@rocketmq-ts/common";
+import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
 import type { MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
 

@@ -3,7 +3,7 @@
  * MappedFileQueue under consumequeue/<topic>/<queueId>. Layout and rules: store-ha-config.md §3.
  */
 import { join } from "node:path";
-import { readLong, writeLong } from "./message/longs.js";
+import { readLong, writeLong } from "@rocketmq-ts/common";
 import type { MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
 

@@ -17,7 +17,7 @@ import {
 } from "./config/MessageStoreConfig.js";
 import { ConsumeQueue, CQ_STORE_UNIT_SIZE } from "./ConsumeQueue.js";
 import { IndexService } from "./index/IndexService.js";
-import { readLong } from "./message/longs.js";
+import { readLong } from "@rocketmq-ts/common";
 import {
   checkRecord,
   decodeRecordAt,
@@ -26,9 +26,9 @@ import {
   type MessageExt,
   type MessageInner,
   type PreparedRecord,
-} from "./message/MessageRecord.js";
-import { getsConsumeQueueEntry } from "./message/MessageSysFlag.js";
-import { getProperty, MessageConst } from "./message/properties.js";
+} from "@rocketmq-ts/common";
+import { getsConsumeQueueEntry } from "@rocketmq-ts/common";
+import { getProperty, MessageConst } from "@rocketmq-ts/common";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
 import { StoreLock } from "./StoreLock.js";
 

@@ -1,5 +1,5 @@
 /** The 4096-byte `checkpoint` file: physic, logics and index message timestamps (§5.1). */
-import { readLong, writeLong } from "./message/longs.js";
+import { readLong, writeLong } from "@rocketmq-ts/common";
 import { MappedFile } from "./MappedFile.js";
 
 export class StoreCheckpoint {

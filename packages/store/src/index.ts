@@ -1,7 +1,41 @@
-export * from "./message/longs.js";
-export * from "./message/MessageSysFlag.js";
-export * from "./message/properties.js";
-export * from "./message/MessageRecord.js";
+// The record codec moved to @rocketmq-ts/common (clients decode pulled records too); re-exported here.
+export {
+  BLANK_MAGIC_CODE,
+  END_FILE_MIN_BLANK_LENGTH,
+  MESSAGE_MAGIC_CODE,
+  MESSAGE_MAGIC_CODE_V2,
+  MessageConst,
+  MessageSysFlag,
+  NAME_VALUE_SEPARATOR,
+  PHYSICAL_OFFSET_POS,
+  PROPERTY_SEPARATOR,
+  QUEUE_OFFSET_POS,
+  SYSFLAG_POS,
+  bodyCrc,
+  calMsgLength,
+  checkRecord,
+  createMessageId,
+  decodeMessageId,
+  decodeRecordAt,
+  encodeRecord,
+  formatHost,
+  getProperty,
+  getsConsumeQueueEntry,
+  messageProperties2String,
+  parseHost,
+  prepareRecord,
+  readLong,
+  string2messageProperties,
+  transactionType,
+  writeBlank,
+  writeLong,
+  writeRecord,
+  type HostAddress,
+  type MessageInner,
+  type MessageExt,
+  type PreparedRecord,
+  type RecordCheck,
+} from "@rocketmq-ts/common";
 export * from "./config/MessageStoreConfig.js";
 export * from "./MappedFile.js";
 export * from "./MappedFileQueue.js";

@@ -1,7 +1,7 @@
 /** Consumer groups known from heartbeats: connections, client ids, subscriptions (Java ConsumerManager). */
 import type { Connection, LanguageCode } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import type { ConsumerData, SubscriptionData } from "./heartbeat.js";
+import type { ConsumerData, SubscriptionData } from "@rocketmq-ts/common";
 
 export interface ClientChannelInfo {
   connection: Connection;

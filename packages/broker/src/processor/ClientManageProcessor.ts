@@ -9,7 +9,7 @@ import {
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
-import { decodeHeartbeatData } from "../client/heartbeat.js";
+import { decodeHeartbeatData } from "@rocketmq-ts/common";
 import { getRetryTopic } from "../topic/TopicValidator.js";
 
 export function clientManageProcessors(ctx: BrokerContext): Map<number, RequestProcessor> {

@@ -13,7 +13,7 @@ import {
 } from "@rocketmq-ts/remoting";
 import type { GetMessageStatus, MessageFilter } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
-import { buildSubscriptionData, SUB_ALL, type SubscriptionData } from "../client/heartbeat.js";
+import { buildSubscriptionData, SUB_ALL, type SubscriptionData } from "@rocketmq-ts/common";
 import type { HeldPullRequest } from "../longpolling/PullRequestHoldService.js";
 
 const FLAG_COMMIT_OFFSET = 0x1;

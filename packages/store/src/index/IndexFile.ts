@@ -3,7 +3,7 @@
  * per slot (newest first). Layout and rules: store-ha-config.md §4.
  */
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
-import { readLong, writeLong } from "../message/longs.js";
+import { readLong, writeLong } from "@rocketmq-ts/common";
 import { MappedFile } from "../MappedFile.js";
 
 export const INDEX_HEADER_SIZE = 40;

@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { MessageSysFlag, transactionType } from "../message/MessageSysFlag.js";
-import { MessageConst } from "../message/properties.js";
+import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
+import { MessageConst } from "@rocketmq-ts/common";
 import { IndexFile } from "./IndexFile.js";
 
 export interface IndexDispatchRequest {

@@ -1,6 +1,6 @@
 /** HEART_BEAT body: HeartbeatData with consumer and producer groups (Java protocol/heartbeat). */
-import { arr, bool, num, obj, optStr, parseBody, str } from "@rocketmq-ts/common";
-import type { JsonValue } from "@rocketmq-ts/remoting";
+import { arr, bool, num, obj, optStr, parseBody, str } from "./json.js";
+import { stringifyFastjson, type JsonValue } from "@rocketmq-ts/remoting";
 
 export interface SubscriptionData {
   topic: string;
@@ -90,4 +90,9 @@ export function buildSubscriptionData(
     }
   }
   return sub;
+}
+
+/** The HEART_BEAT body as Java's client writes it (fastjson, sorted bean properties). */
+export function encodeHeartbeatData(data: HeartbeatData): Buffer {
+  return Buffer.from(stringifyFastjson(data as unknown as JsonValue), "utf8");
 }
