@@ -14,7 +14,6 @@ import {
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
-  createRequest,
   RemotingClient,
   RequestCode,
   ResponseCode,
@@ -24,6 +23,7 @@ import {
   type RemotingCommand,
   type RPCHook,
 } from "@rocketmq-ts/remoting";
+import { createRequest } from "./impl/requests.js";
 import type { Logger } from "pino";
 import { MQClientException } from "./MQClientException.js";
 

@@ -3,9 +3,21 @@ export class MQClientException extends Error {
   constructor(
     readonly responseCode: number,
     readonly errorMessage: string,
+    cause?: unknown,
+  ) {
+    super(`CODE: ${responseCode}  DESC: ${errorMessage}`, cause === undefined ? undefined : { cause });
+    this.name = "MQClientException";
+  }
+}
+
+/** A broker answered with a code the client treats as a failure. */
+export class MQBrokerException extends Error {
+  constructor(
+    readonly responseCode: number,
+    readonly errorMessage: string,
   ) {
     super(`CODE: ${responseCode}  DESC: ${errorMessage}`);
-    this.name = "MQClientException";
+    this.name = "MQBrokerException";
   }
 }
 

@@ -1,0 +1,575 @@
+/**
+ * Java's DefaultMQPushConsumer (concurrent listener, clustering or broadcasting): rebalance on a
+ * timer and on NOTIFY_CONSUMER_IDS_CHANGED, one long-polling PULL per assigned queue, flow
+ * control, committed offsets (broker-side for clustering, in memory for broadcasting), failed
+ * messages sent back for retry.
+ */
+import {
+  buildSubscriptionData,
+  MessageConst,
+  MixAll,
+  type ConsumerData,
+  type SubscriptionData,
+} from "@rocketmq-ts/common";
+import {
+  javaHashMapOrder,
+  javaStringHashCode,
+  RequestCode,
+  ResponseCode,
+  type RemotingCommand,
+} from "@rocketmq-ts/remoting";
+import { createOnewayRequest, createRequest } from "../impl/requests.js";
+import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
+import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
+import { MQBrokerException, MQClientException } from "../MQClientException.js";
+import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
+import { decodePulledMessages } from "./decodeMessages.js";
+import { ProcessQueue } from "./ProcessQueue.js";
+
+export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
+export type MessageModel = "CLUSTERING" | "BROADCASTING";
+export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
+
+export interface ConsumeConcurrentlyContext {
+  messageQueue: MessageQueue;
+  /** 0: the broker picks (3 + reconsumeTimes); −1: straight to the DLQ; >0: this delay level. */
+  delayLevelWhenNextConsume: number;
+}
+
+export type MessageListenerConcurrently = (
+  msgs: MessageExt[],
+  context: ConsumeConcurrentlyContext,
+) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
+
+export interface PushConsumerConfig extends ClientConfig {
+  consumerGroup: string;
+  messageModel?: MessageModel;
+  consumeFromWhere?: ConsumeFromWhere;
+  /** yyyyMMddHHmmss; default half an hour ago. */
+  consumeTimestamp?: string;
+  pullBatchSize?: number;
+  pullThresholdForQueue?: number;
+  pullThresholdSizeForQueue?: number;
+  consumeConcurrentlyMaxSpan?: number;
+  /** Listener calls running at once (Java's consumeThreadMax). */
+  consumeThreadMax?: number;
+  consumeMessageBatchMaxSize?: number;
+  maxReconsumeTimes?: number;
+  pullInterval?: number;
+}
+
+const PULL_TIME_DELAY_WHEN_EXCEPTION = 1000;
+const PULL_TIME_DELAY_WHEN_FLOW_CONTROL = 50;
+const BROKER_SUSPEND_MAX_TIME_MILLIS = 15_000;
+const CONSUMER_TIMEOUT_WHEN_SUSPEND = 30_000;
+const FLAG_COMMIT_OFFSET = 0x1;
+const FLAG_SUSPEND = 0x2;
+
+interface Assigned {
+  mq: MessageQueue;
+  pq: ProcessQueue;
+  nextOffset: number;
+  brokerId: number;
+}
+
+export class DefaultMQPushConsumer implements MQConsumerInner {
+  readonly groupName: string;
+  readonly instance: MQClientInstance;
+  private readonly cfg: Required<Omit<PushConsumerConfig, keyof ClientConfig | "consumeTimestamp">> & {
+    consumeTimestamp: string;
+  };
+  private readonly subscriptions = new Map<string, SubscriptionData>();
+  private readonly topicSubscribeInfo = new Map<string, MessageQueue[]>();
+  private readonly assigned = new Map<string, Assigned>();
+  private readonly offsets = new Map<string, number>();
+  private listener: MessageListenerConcurrently | null = null;
+  private running = false;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly pullTimers = new Set<NodeJS.Timeout>();
+
+  constructor(config: PushConsumerConfig) {
+    this.groupName = config.consumerGroup;
+    this.cfg = {
+      consumerGroup: config.consumerGroup,
+      messageModel: config.messageModel ?? "CLUSTERING",
+      consumeFromWhere: config.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
+      consumeTimestamp: config.consumeTimestamp ?? timestampString(Date.now() - 30 * 60_000),
+      pullBatchSize: config.pullBatchSize ?? 32,
+      pullThresholdForQueue: config.pullThresholdForQueue ?? 1000,
+      pullThresholdSizeForQueue: config.pullThresholdSizeForQueue ?? 100,
+      consumeConcurrentlyMaxSpan: config.consumeConcurrentlyMaxSpan ?? 2000,
+      consumeThreadMax: config.consumeThreadMax ?? 20,
+      consumeMessageBatchMaxSize: config.consumeMessageBatchMaxSize ?? 1,
+      maxReconsumeTimes: config.maxReconsumeTimes ?? -1,
+      pullInterval: config.pullInterval ?? 0,
+    };
+    this.instance = new MQClientInstance(config);
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  /** Subscribe with a TAG expression (`*`, `TagA || TagB`). */
+  subscribe(topic: string, subExpression = "*"): void {
+    this.subscriptions.set(topic, buildSubscriptionData(topic, subExpression, javaStringHashCode));
+  }
+
+  registerMessageListener(listener: MessageListenerConcurrently): void {
+    this.listener = listener;
+  }
+
+  async start(): Promise<void> {
+    if (!this.listener) throw new MQClientException(-1, "messageListener is null");
+    if (this.subscriptions.size === 0) throw new MQClientException(-1, "subscription is empty");
+    if (this.cfg.messageModel === "CLUSTERING") {
+      const retry = MixAll.RETRY_GROUP_TOPIC_PREFIX + this.groupName;
+      this.subscriptions.set(retry, buildSubscriptionData(retry, "*", javaStringHashCode));
+    }
+    this.instance.registerConsumer(this);
+    this.running = true;
+    this.instance.start();
+    for (const topic of this.subscriptions.keys()) {
+      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    }
+    await this.instance.sendHeartbeatToAllBrokers();
+    this.instance.rebalanceImmediately();
+  }
+
+  /** Stop pulling, persist offsets synchronously, unregister, close. */
+  async shutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.pullTimers) clearTimeout(t);
+    for (const a of this.assigned.values()) a.pq.dropped = true;
+    await this.persistConsumerOffset(false);
+    await this.instance.unregister(null, this.groupName);
+    await this.instance.shutdown();
+  }
+
+  // ---- MQConsumerInner ----
+
+  subscribeTopics(): string[] {
+    return [...this.subscriptions.keys()];
+  }
+
+  updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void {
+    if (this.subscriptions.has(topic)) this.topicSubscribeInfo.set(topic, mqs);
+  }
+
+  consumerData(): ConsumerData {
+    return {
+      groupName: this.groupName,
+      consumeType: "CONSUME_PASSIVELY",
+      messageModel: this.cfg.messageModel,
+      consumeFromWhere: this.cfg.consumeFromWhere,
+      subscriptionDataSet: javaHashMapOrder([...this.subscriptions.keys()]).flatMap((t) => {
+        const sub = this.subscriptions.get(t);
+        return sub ? [sub] : [];
+      }),
+      unitMode: false,
+    };
+  }
+
+  async doRebalance(): Promise<void> {
+    if (!this.running) return;
+    for (const topic of this.subscriptions.keys()) {
+      try {
+        await this.rebalanceByTopic(topic);
+      } catch (e) {
+        this.instance.logger.warn({ err: e, topic }, "rebalance failed");
+      }
+    }
+  }
+
+  async persistConsumerOffset(oneway = true): Promise<void> {
+    if (this.cfg.messageModel === "BROADCASTING") return;
+    for (const { mq } of this.assigned.values()) {
+      const offset = this.offsets.get(mqKey(mq));
+      if (offset === undefined || offset < 0) continue;
+      await this.updateConsumeOffsetToBroker(mq, offset, oneway).catch((e: unknown) =>
+        this.instance.logger.warn({ err: e, mq }, "persist consumer offset failed"),
+      );
+    }
+  }
+
+  async resetOffset(topic: string, offsets: Map<string, number>): Promise<void> {
+    // Java: drop the queues, store the new offsets, let the next rebalance pick them up again
+    for (const [key, a] of this.assigned) {
+      if (a.mq.topic !== topic || !offsets.has(key)) continue;
+      a.pq.dropped = true;
+      this.assigned.delete(key);
+      const offset = offsets.get(key) ?? 0;
+      this.offsets.set(key, offset);
+      await this.updateConsumeOffsetToBroker(a.mq, offset, false).catch(() => undefined);
+    }
+    this.instance.rebalanceImmediately();
+  }
+
+  // ---- rebalance ----
+
+  private async rebalanceByTopic(topic: string): Promise<void> {
+    // a group's %RETRY% topic is created by our own first heartbeat: look it up now rather than
+    // waiting for the 30 s route poll (Java waits)
+    if (!this.topicSubscribeInfo.has(topic))
+      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    const mqSet = this.topicSubscribeInfo.get(topic);
+    if (!mqSet) return;
+    let mine: MessageQueue[];
+    if (this.cfg.messageModel === "BROADCASTING") {
+      mine = mqSet;
+    } else {
+      const cids = (await this.instance.findConsumerIdList(topic, this.groupName)).sort();
+      if (cids.length === 0) return;
+      const mqAll = [...mqSet].sort(compareMessageQueue);
+      mine = allocateMessageQueueAveragely(this.clientId, mqAll, cids);
+    }
+    const wanted = new Set(mine.map(mqKey));
+    let changed = false;
+    for (const [key, a] of this.assigned) {
+      if (a.mq.topic !== topic || wanted.has(key)) continue;
+      a.pq.dropped = true;
+      this.assigned.delete(key);
+      changed = true;
+      const offset = this.offsets.get(key);
+      if (offset !== undefined && offset >= 0 && this.cfg.messageModel === "CLUSTERING")
+        await this.updateConsumeOffsetToBroker(a.mq, offset, true).catch(() => undefined);
+      this.offsets.delete(key);
+    }
+    for (const mq of mine) {
+      const key = mqKey(mq);
+      if (this.assigned.has(key)) continue;
+      const next = await this.computePullFromWhere(mq).catch((e: unknown) => {
+        this.instance.logger.warn({ err: e, mq }, "compute pull offset failed");
+        return -1;
+      });
+      if (next < 0 || !this.running) continue;
+      const a: Assigned = { mq, pq: new ProcessQueue(), nextOffset: next, brokerId: MixAll.MASTER_ID };
+      this.assigned.set(key, a);
+      this.offsets.set(key, next);
+      changed = true;
+      this.executePull(a, 0);
+    }
+    if (changed) {
+      const sub = this.subscriptions.get(topic);
+      if (sub) sub.subVersion = Date.now();
+      await this.instance.sendHeartbeatToAllBrokers();
+    }
+  }
+
+  private async computePullFromWhere(mq: MessageQueue): Promise<number> {
+    const key = mqKey(mq);
+    if (this.cfg.messageModel === "BROADCASTING") {
+      const local = this.offsets.get(key);
+      if (local !== undefined && local >= 0) return local;
+    } else {
+      const stored = await this.fetchConsumeOffsetFromBroker(mq);
+      if (stored >= 0) return stored;
+      if (stored !== -1) return -1;
+    }
+    const retry = mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX);
+    switch (this.cfg.consumeFromWhere) {
+      case "CONSUME_FROM_FIRST_OFFSET":
+        return 0;
+      case "CONSUME_FROM_TIMESTAMP":
+        if (retry) return this.offsetRpc(RequestCode.GET_MAX_OFFSET, mq, {});
+        return this.offsetRpc(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq, {
+          timestamp: String(parseTimestamp(this.cfg.consumeTimestamp)),
+        });
+      default:
+        return retry ? 0 : this.offsetRpc(RequestCode.GET_MAX_OFFSET, mq, {});
+    }
+  }
+
+  /** Committed offset on the broker; −1 when the group has none for the queue, −2 on errors. */
+  private async fetchConsumeOffsetFromBroker(mq: MessageQueue): Promise<number> {
+    const addr = this.brokerAddr(mq);
+    const res = await this.instance.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
+        extFields: {
+          consumerGroup: this.groupName,
+          topic: mq.topic,
+          queueId: String(mq.queueId),
+          bname: mq.brokerName,
+        },
+      }),
+      this.instance.apiTimeout,
+    );
+    if (res.code === ResponseCode.QUERY_NOT_FOUND) return -1;
+    if (res.code !== ResponseCode.SUCCESS) return -2;
+    return Number(res.extFields?.["offset"] ?? -1);
+  }
+
+  private async offsetRpc(code: number, mq: MessageQueue, extra: Record<string, string>): Promise<number> {
+    const res = await this.instance.remoting.invokeSync(
+      this.brokerAddr(mq),
+      createRequest(code, {
+        extFields: { topic: mq.topic, queueId: String(mq.queueId), ...extra, bname: mq.brokerName },
+      }),
+      this.instance.apiTimeout,
+    );
+    if (res.code !== ResponseCode.SUCCESS) throw new MQBrokerException(res.code, res.remark ?? "");
+    return Number(res.extFields?.["offset"] ?? 0);
+  }
+
+  private brokerAddr(mq: MessageQueue): string {
+    const addr = this.instance.findBrokerAddrForOffset(mq.brokerName);
+    if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
+    return addr;
+  }
+
+  private async updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void> {
+    // Java puts the inherited `bname` before `commitOffset` (they share a HashMap bucket)
+    const extFields = {
+      bname: mq.brokerName,
+      consumerGroup: this.groupName,
+      topic: mq.topic,
+      queueId: String(mq.queueId),
+      commitOffset: String(offset),
+    };
+    const addr = this.brokerAddr(mq);
+    if (oneway) {
+      await this.instance.remoting.invokeOneway(
+        addr,
+        createOnewayRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { extFields }),
+        this.instance.apiTimeout,
+      );
+    } else {
+      await this.instance.remoting.invokeSync(
+        addr,
+        createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { extFields }),
+        this.instance.apiTimeout,
+      );
+    }
+  }
+
+  // ---- pulling ----
+
+  private executePull(a: Assigned, delay: number): void {
+    if (!this.running || a.pq.dropped) return;
+    const t = setTimeout(() => {
+      this.pullTimers.delete(t);
+      this.pullMessage(a).catch((e: unknown) => {
+        this.instance.logger.warn({ err: e, mq: a.mq }, "pull failed");
+        this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
+      });
+    }, delay);
+    this.pullTimers.add(t);
+  }
+
+  private async pullMessage(a: Assigned): Promise<void> {
+    const { pq, mq } = a;
+    if (!this.running || pq.dropped) return;
+    pq.lastPullTimestamp = Date.now();
+    if (
+      pq.msgCount > this.cfg.pullThresholdForQueue ||
+      pq.msgSize > this.cfg.pullThresholdSizeForQueue * 1024 * 1024 ||
+      pq.maxSpan() > this.cfg.consumeConcurrentlyMaxSpan
+    ) {
+      this.executePull(a, PULL_TIME_DELAY_WHEN_FLOW_CONTROL);
+      return;
+    }
+    const sub = this.subscriptions.get(mq.topic);
+    if (!sub) {
+      this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
+      return;
+    }
+    const target = this.instance.findBrokerAddressInSubscribe(mq.brokerName, a.brokerId);
+    if (!target) {
+      await this.instance.updateTopicRouteInfoFromNameServer(mq.topic).catch(() => false);
+      throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
+    }
+    const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsets.get(mqKey(mq)) ?? 0) : 0;
+    let sysFlag = FLAG_SUSPEND;
+    if (commitOffset > 0 && !target.slave) sysFlag |= FLAG_COMMIT_OFFSET;
+    const request = createRequest(RequestCode.PULL_MESSAGE, {
+      extFields: {
+        consumerGroup: this.groupName,
+        topic: mq.topic,
+        queueId: String(mq.queueId),
+        queueOffset: String(a.nextOffset),
+        maxMsgNums: String(this.cfg.pullBatchSize),
+        sysFlag: String(sysFlag),
+        commitOffset: String(commitOffset),
+        suspendTimeoutMillis: String(BROKER_SUSPEND_MAX_TIME_MILLIS),
+        subVersion: String(sub.subVersion),
+        expressionType: sub.expressionType,
+        bname: mq.brokerName,
+      },
+    });
+    const res = await this.instance.remoting.invokeAsync(target.addr, request, CONSUMER_TIMEOUT_WHEN_SUSPEND);
+    this.onPullResponse(a, sub, res);
+  }
+
+  private onPullResponse(a: Assigned, sub: SubscriptionData, res: RemotingCommand): void {
+    const ext = res.extFields ?? {};
+    const next = Number(ext["nextBeginOffset"] ?? a.nextOffset);
+    a.brokerId = Number(ext["suggestWhichBrokerId"] ?? MixAll.MASTER_ID);
+    switch (res.code) {
+      case ResponseCode.SUCCESS: {
+        a.nextOffset = next;
+        let msgs = res.body ? decodePulledMessages(res.body, a.mq.brokerName) : [];
+        if (sub.tagsSet.length > 0) msgs = msgs.filter((m) => m.tags !== undefined && sub.tagsSet.includes(m.tags));
+        for (const m of msgs) this.resetRetryTopic(m);
+        if (msgs.length === 0) {
+          if (a.pq.msgCount === 0) this.offsets.set(mqKey(a.mq), next);
+        } else {
+          a.pq.putMessage(msgs);
+          this.submitConsume(a, msgs);
+        }
+        this.executePull(a, this.cfg.pullInterval);
+        return;
+      }
+      case ResponseCode.PULL_NOT_FOUND:
+      case ResponseCode.PULL_RETRY_IMMEDIATELY:
+        a.nextOffset = next;
+        if (a.pq.msgCount === 0 && res.code === ResponseCode.PULL_NOT_FOUND) this.offsets.set(mqKey(a.mq), next);
+        this.executePull(a, this.cfg.pullInterval);
+        return;
+      case ResponseCode.PULL_OFFSET_MOVED:
+        // Java: drop the queue, store the corrected offset, let the rebalance re-add it
+        this.instance.logger.warn({ mq: a.mq, from: a.nextOffset, to: next }, "pull offset illegal, corrected");
+        a.nextOffset = next;
+        this.offsets.set(mqKey(a.mq), next);
+        this.executePull(a, this.cfg.pullInterval);
+        return;
+      default:
+        this.instance.logger.warn({ mq: a.mq, code: res.code, remark: res.remark }, "pull refused");
+        this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
+    }
+  }
+
+  /** A message consumed from %RETRY%<group> shows its original topic (Java's resetRetryAndNamespace). */
+  private resetRetryTopic(m: MessageExt): void {
+    const origin = m.properties.get(MessageConst.PROPERTY_RETRY_TOPIC);
+    if (origin && m.topic === MixAll.RETRY_GROUP_TOPIC_PREFIX + this.groupName) m.topic = origin;
+  }
+
+  // ---- consuming ----
+
+  private submitConsume(a: Assigned, msgs: MessageExt[]): void {
+    const size = Math.max(1, this.cfg.consumeMessageBatchMaxSize);
+    for (let i = 0; i < msgs.length; i += size) {
+      void this.consume(a, msgs.slice(i, i + size));
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight < this.cfg.consumeThreadMax) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+
+  private async consume(a: Assigned, msgs: MessageExt[]): Promise<void> {
+    await this.acquire();
+    try {
+      if (a.pq.dropped || !this.listener) return;
+      const ctx: ConsumeConcurrentlyContext = { messageQueue: a.mq, delayLevelWhenNextConsume: 0 };
+      let status: ConsumeConcurrentlyStatus;
+      const now = String(Date.now());
+      for (const m of msgs) m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, now);
+      try {
+        status = await this.listener(msgs, ctx);
+      } catch (e) {
+        this.instance.logger.warn({ err: e, mq: a.mq }, "consumeMessage exception");
+        status = "RECONSUME_LATER";
+      }
+      if (a.pq.dropped) return;
+      if (status === "RECONSUME_LATER") {
+        if (this.cfg.messageModel === "BROADCASTING") {
+          this.instance.logger.warn(
+            { mq: a.mq, count: msgs.length },
+            "BROADCASTING, the message consume failed, drop it",
+          );
+        } else {
+          const failed: MessageExt[] = [];
+          for (const m of msgs) {
+            const ok = await this.sendMessageBack(m, ctx.delayLevelWhenNextConsume).catch(() => false);
+            if (!ok) {
+              m.reconsumeTimes++;
+              failed.push(m);
+            }
+          }
+          if (failed.length > 0) {
+            // keep them in the cache (offset cannot pass them) and try again in 5 s
+            const rest = msgs.filter((m) => !failed.includes(m));
+            this.commit(a, rest);
+            const t = setTimeout(() => void this.consume(a, failed), 5000);
+            this.pullTimers.add(t);
+            return;
+          }
+        }
+      }
+      this.commit(a, msgs);
+    } finally {
+      this.release();
+    }
+  }
+
+  private commit(a: Assigned, msgs: MessageExt[]): void {
+    const offset = a.pq.removeMessage(msgs);
+    if (offset < 0 || a.pq.dropped) return;
+    const key = mqKey(a.mq);
+    if (offset > (this.offsets.get(key) ?? -1)) this.offsets.set(key, offset);
+  }
+
+  /** CONSUMER_SEND_MSG_BACK to the broker that stored the message. */
+  private async sendMessageBack(m: MessageExt, delayLevel: number): Promise<boolean> {
+    const addr = this.instance.findBrokerAddressInPublish(m.brokerName) ?? m.storeHost;
+    const extFields: Record<string, string> = {
+      offset: String(m.commitLogOffset),
+      group: this.groupName,
+      delayLevel: String(delayLevel),
+      originMsgId: m.msgId,
+      originTopic: m.topic,
+      unitMode: "false",
+      maxReconsumeTimes: String(this.cfg.maxReconsumeTimes < 0 ? 16 : this.cfg.maxReconsumeTimes),
+      bname: m.brokerName,
+    };
+    const res = await this.instance.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, { extFields }),
+      5000,
+    );
+    return res.code === ResponseCode.SUCCESS;
+  }
+
+  /** Committed offsets this consumer holds (for tests and tools). */
+  currentOffsets(): Map<string, number> {
+    return new Map(this.offsets);
+  }
+
+  assignedQueues(): MessageQueue[] {
+    return [...this.assigned.values()].map((a) => a.mq);
+  }
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, "0");
+}
+
+/** yyyyMMddHHmmss in local time (UtilAll.timeMillisToHumanString3). */
+export function timestampString(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+function parseTimestamp(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
+  if (!m)
+    throw new MQClientException(
+      -1,
+      `consumeTimestamp is invalid, the valid format is yyyyMMddHHmmss, but received ${s}`,
+    );
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
+}

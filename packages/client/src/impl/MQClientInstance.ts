@@ -1,0 +1,327 @@
+/**
+ * One client's connection to the cluster (Java's MQClientInstance): name server and broker
+ * connections, the route tables, the route/heartbeat/offset/rebalance timers and the requests
+ * brokers send to clients. Producers and consumers register with it by group.
+ */
+import {
+  decodeTopicRouteData,
+  encodeHeartbeatData,
+  isReadable,
+  MixAll,
+  type ConsumerData,
+  type TopicRouteData,
+} from "@rocketmq-ts/common";
+import {
+  createResponse,
+  RemotingClient,
+  RequestCode,
+  ResponseCode,
+  javaHashMapOrder,
+  type RemotingCommand,
+  type RPCHook,
+} from "@rocketmq-ts/remoting";
+import { createRequest } from "./requests.js";
+import pino, { type Logger } from "pino";
+import type { MessageQueue } from "../message/Message.js";
+import { MQClientException } from "../MQClientException.js";
+import { defaultInstanceName, localAddress } from "./clientId.js";
+
+export interface ClientConfig {
+  namesrvAddr: string;
+  clientIP?: string;
+  instanceName?: string;
+  pollNameServerInterval?: number;
+  heartbeatBrokerInterval?: number;
+  persistConsumerOffsetInterval?: number;
+  mqClientApiTimeout?: number;
+  logger?: Logger;
+  rpcHook?: RPCHook;
+}
+
+/** What the instance needs from a producer. */
+export interface MQProducerInner {
+  readonly groupName: string;
+  publishTopics(): string[];
+  updateTopicRoute(topic: string, route: TopicRouteData): void;
+}
+
+/** What the instance needs from a consumer. */
+export interface MQConsumerInner {
+  readonly groupName: string;
+  consumerData(): ConsumerData;
+  subscribeTopics(): string[];
+  updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void;
+  doRebalance(): Promise<void>;
+  persistConsumerOffset(): Promise<void>;
+  resetOffset(topic: string, offsets: Map<string, number>): Promise<void>;
+}
+
+export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
+const REBALANCE_INTERVAL = 20_000;
+
+export class MQClientInstance {
+  readonly clientId: string;
+  readonly remoting: RemotingClient;
+  readonly logger: Logger;
+  readonly apiTimeout: number;
+  readonly clientIP: string;
+  private readonly producers = new Map<string, MQProducerInner>();
+  private readonly consumers = new Map<string, MQConsumerInner>();
+  readonly topicRouteTable = new Map<string, TopicRouteData>();
+  /** brokerName → brokerId → address */
+  readonly brokerAddrTable = new Map<string, Map<number, string>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private started = false;
+  private rebalancing: Promise<void> | null = null;
+  private rebalanceAgain = false;
+
+  constructor(private readonly config: ClientConfig) {
+    this.clientIP = config.clientIP ?? localAddress();
+    this.clientId = `${this.clientIP}@${config.instanceName ?? defaultInstanceName()}`;
+    this.logger = config.logger ?? pino({ level: "silent" });
+    this.apiTimeout = config.mqClientApiTimeout ?? 3000;
+    this.remoting = new RemotingClient({ logger: this.logger });
+    this.remoting.updateNameServerAddressList(config.namesrvAddr.split(";"));
+    if (config.rpcHook) this.remoting.registerRPCHook(config.rpcHook);
+    this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
+      this.rebalanceImmediately();
+      return null;
+    });
+    this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
+  }
+
+  registerProducer(p: MQProducerInner): void {
+    if (this.producers.has(p.groupName))
+      throw new MQClientException(
+        -1,
+        `The producer group[${p.groupName}] has been created before, specify another name please.`,
+      );
+    this.producers.set(p.groupName, p);
+  }
+  registerConsumer(c: MQConsumerInner): void {
+    if (this.consumers.has(c.groupName))
+      throw new MQClientException(
+        -1,
+        `The consumer group[${c.groupName}] has been created before, specify another name please.`,
+      );
+    this.consumers.set(c.groupName, c);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const every = (first: number, period: number, fn: () => Promise<void>): void => {
+      const run = (): void => {
+        fn().catch((e: unknown) => this.logger.warn({ err: e }, "scheduled task failed"));
+      };
+      const t = setTimeout(() => {
+        run();
+        const i = setInterval(run, period);
+        i.unref();
+        this.timers.push(i);
+      }, first);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(10, this.config.pollNameServerInterval ?? 30_000, async () => {
+      await this.updateTopicRouteInfoFromNameServer();
+    });
+    every(1000, this.config.heartbeatBrokerInterval ?? 30_000, () => this.sendHeartbeatToAllBrokers());
+    every(10_000, this.config.persistConsumerOffsetInterval ?? 5000, () => this.persistAllConsumerOffset());
+    every(REBALANCE_INTERVAL, REBALANCE_INTERVAL, () => this.doRebalance());
+  }
+
+  async shutdown(): Promise<void> {
+    this.started = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.length = 0;
+    await this.rebalancing?.catch(() => undefined);
+    await this.remoting.shutdown();
+  }
+
+  /** Unregister a group from every known broker (UNREGISTER_CLIENT), then forget it. */
+  async unregister(producerGroup: string | null, consumerGroup: string | null): Promise<void> {
+    if (producerGroup) this.producers.delete(producerGroup);
+    if (consumerGroup) this.consumers.delete(consumerGroup);
+    const ext: Record<string, string> = { clientID: this.clientId };
+    if (producerGroup) ext["producerGroup"] = producerGroup;
+    if (consumerGroup) ext["consumerGroup"] = consumerGroup;
+    await Promise.all(
+      this.allBrokerAddrs().map((addr) =>
+        this.remoting
+          .invokeSync(addr, createRequest(RequestCode.UNREGISTER_CLIENT, { extFields: { ...ext } }), this.apiTimeout)
+          .catch((e: unknown) => this.logger.warn({ err: e, addr }, "unregister client failed")),
+      ),
+    );
+  }
+
+  private allBrokerAddrs(mastersOnly = false): string[] {
+    const out: string[] = [];
+    for (const addrs of this.brokerAddrTable.values()) {
+      for (const [id, addr] of addrs) if (!mastersOnly || id === MixAll.MASTER_ID) out.push(addr);
+    }
+    return out;
+  }
+
+  /** Ask the name server for a topic's route; null when the topic has none. */
+  async fetchTopicRoute(topic: string): Promise<TopicRouteData | null> {
+    const res = await this.remoting.invokeSync(
+      null,
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic } }),
+      this.apiTimeout,
+    );
+    if (res.code === ResponseCode.TOPIC_NOT_EXIST) return null;
+    if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
+    return decodeTopicRouteData(res.body);
+  }
+
+  /**
+   * Refresh one topic (or every used topic). For a producer's unknown topic the TBW102 route is
+   * used with its queue counts capped at `defaultTopicQueueNums`, so the broker auto-creates it.
+   */
+  async updateTopicRouteInfoFromNameServer(topic?: string, defaultQueueNums?: number): Promise<boolean> {
+    if (topic === undefined) {
+      const topics = new Set<string>();
+      for (const c of this.consumers.values()) for (const t of c.subscribeTopics()) topics.add(t);
+      for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
+      let any = false;
+      for (const t of topics) any = (await this.updateTopicRouteInfoFromNameServer(t).catch(() => false)) || any;
+      return any;
+    }
+    let route: TopicRouteData | null;
+    if (defaultQueueNums !== undefined) {
+      route = await this.fetchTopicRoute(MixAll.AUTO_CREATE_TOPIC_KEY_TOPIC);
+      if (route) {
+        for (const qd of route.queueDatas) {
+          const n = Math.min(defaultQueueNums, qd.readQueueNums);
+          qd.readQueueNums = n;
+          qd.writeQueueNums = n;
+        }
+      }
+    } else {
+      route = await this.fetchTopicRoute(topic);
+    }
+    if (!route) return false;
+    for (const bd of route.brokerDatas) this.brokerAddrTable.set(bd.brokerName, new Map(bd.brokerAddrs));
+    this.topicRouteTable.set(topic, route);
+    for (const p of this.producers.values()) p.updateTopicRoute(topic, route);
+    const subscribe = topicRouteData2SubscribeInfo(topic, route);
+    for (const c of this.consumers.values()) c.updateTopicSubscribeInfo(topic, subscribe);
+    return true;
+  }
+
+  /** The master of a broker set (producers only ever write to masters). */
+  findBrokerAddressInPublish(brokerName: string): string | undefined {
+    return this.brokerAddrTable.get(brokerName)?.get(MixAll.MASTER_ID);
+  }
+
+  /** Java's findBrokerAddressInSubscribe: the wanted id, else id+1, else the lowest id present. */
+  findBrokerAddressInSubscribe(brokerName: string, brokerId: number): { addr: string; slave: boolean } | undefined {
+    const addrs = this.brokerAddrTable.get(brokerName);
+    if (!addrs || addrs.size === 0) return undefined;
+    let id = brokerId;
+    let addr = addrs.get(id);
+    if (addr === undefined && id !== MixAll.MASTER_ID) addr = addrs.get(++id);
+    if (addr === undefined) {
+      id = Math.min(...addrs.keys());
+      addr = addrs.get(id);
+    }
+    return addr === undefined ? undefined : { addr, slave: id !== MixAll.MASTER_ID };
+  }
+
+  /** Any address of the broker set, master first (offset RPCs). */
+  findBrokerAddrForOffset(brokerName: string): string | undefined {
+    return this.findBrokerAddressInSubscribe(brokerName, MixAll.MASTER_ID)?.addr;
+  }
+
+  async sendHeartbeatToAllBrokers(): Promise<void> {
+    const consumerDataSet = [...this.consumers.values()].map((c) => c.consumerData());
+    if (consumerDataSet.length === 0 && this.producers.size === 0) return;
+    // every Java client instance also runs its inner producer (send-back); tables iterate in hash order
+    const producerDataSet = javaHashMapOrder([...this.producers.keys(), CLIENT_INNER_PRODUCER_GROUP]).map(
+      (groupName) => ({ groupName }),
+    );
+    const body = encodeHeartbeatData({ clientID: this.clientId, consumerDataSet, producerDataSet });
+    const targets = this.allBrokerAddrs(consumerDataSet.length === 0);
+    await Promise.all(
+      targets.map((addr) =>
+        this.remoting
+          .invokeSync(addr, createRequest(RequestCode.HEART_BEAT, { body }), this.apiTimeout)
+          .then((res) => {
+            if (res.code !== ResponseCode.SUCCESS) this.logger.warn({ addr, code: res.code }, "heartbeat refused");
+          })
+          .catch((e: unknown) => this.logger.warn({ err: e, addr }, "heartbeat failed")),
+      ),
+    );
+  }
+
+  async persistAllConsumerOffset(): Promise<void> {
+    for (const c of this.consumers.values()) await c.persistConsumerOffset();
+  }
+
+  /** Rebalance every consumer; a request during a run schedules exactly one more run after it. */
+  doRebalance(): Promise<void> {
+    if (this.rebalancing) {
+      this.rebalanceAgain = true;
+      return this.rebalancing;
+    }
+    this.rebalancing = (async () => {
+      try {
+        do {
+          this.rebalanceAgain = false;
+          for (const c of this.consumers.values()) await c.doRebalance();
+        } while (this.rebalanceAgain && this.started);
+      } finally {
+        this.rebalancing = null;
+      }
+    })();
+    return this.rebalancing;
+  }
+
+  rebalanceImmediately(): void {
+    setImmediate(() => {
+      this.doRebalance().catch((e: unknown) => this.logger.warn({ err: e }, "rebalance failed"));
+    });
+  }
+
+  /** Consumer ids of a group as the broker knows them (GET_CONSUMER_LIST_BY_GROUP). */
+  async findConsumerIdList(topic: string, group: string): Promise<string[]> {
+    const route = this.topicRouteTable.get(topic);
+    const bd = route?.brokerDatas[Math.floor(Math.random() * route.brokerDatas.length)];
+    const addr = bd ? this.findBrokerAddrForOffset(bd.brokerName) : undefined;
+    if (!addr) return [];
+    const res = await this.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { extFields: { consumerGroup: group } }),
+      this.apiTimeout,
+    );
+    if (res.code !== ResponseCode.SUCCESS || !res.body) return [];
+    const parsed = JSON.parse(res.body.toString("utf8")) as { consumerIdList?: unknown };
+    return Array.isArray(parsed.consumerIdList) ? parsed.consumerIdList.map(String) : [];
+  }
+
+  private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand | null> {
+    const ext = req.extFields ?? {};
+    const group = ext["group"] ?? "";
+    const topic = ext["topic"] ?? "";
+    const consumer = this.consumers.get(group);
+    if (consumer && req.body) {
+      // ResetOffsetBody: {"offsetTable":{{"brokerName":..,"queueId":..,"topic":..}:offset,...}}
+      const offsets = new Map<string, number>();
+      const re = /\{"brokerName":"([^"]*)","queueId":(\d+),"topic":"([^"]*)"\}:(-?\d+)/g;
+      for (const m of req.body.toString("utf8").matchAll(re)) offsets.set(`${m[3]}@${m[1]}@${m[2]}`, Number(m[4]));
+      await consumer.resetOffset(topic, offsets);
+    }
+    return createResponse(req, ResponseCode.SUCCESS);
+  }
+}
+
+/** Readable queues of a topic (consumers): every QueueData × 0..readQueueNums-1. */
+export function topicRouteData2SubscribeInfo(topic: string, route: TopicRouteData): MessageQueue[] {
+  const out: MessageQueue[] = [];
+  for (const qd of route.queueDatas) {
+    if (!isReadable(qd.perm)) continue;
+    for (let i = 0; i < qd.readQueueNums; i++) out.push({ topic, brokerName: qd.brokerName, queueId: i });
+  }
+  return out;
+}

@@ -1,0 +1,419 @@
+/**
+ * Java's DefaultMQProducer over the remoting protocol: sync / async / oneway sends, queue
+ * selectors, batches, retries on another broker, optional latency fault avoidance, zlib
+ * compression above 4 KB, UNIQ_KEY ids, heartbeats and unregistration on shutdown.
+ */
+import { deflateSync } from "node:zlib";
+import { MessageConst, MessageSysFlag, MixAll, type TopicRouteData } from "@rocketmq-ts/common";
+import {
+  javaHashMapOrder,
+  RequestCode,
+  ResponseCode,
+  type ExtFields,
+  type RemotingCommand,
+} from "@rocketmq-ts/remoting";
+import { createOnewayRequest, createRequest } from "../impl/requests.js";
+import { MessageClientIDSetter } from "../impl/clientId.js";
+import { MQClientInstance, type ClientConfig, type MQProducerInner } from "../impl/MQClientInstance.js";
+import { MQFaultStrategy, topicRouteData2TopicPublishInfo, type TopicPublishInfo } from "../impl/TopicPublishInfo.js";
+import { Message, type MessageQueue, type SendResult, type SendStatus } from "../message/Message.js";
+import { MQBrokerException, MQClientException } from "../MQClientException.js";
+
+export interface ProducerConfig extends ClientConfig {
+  producerGroup: string;
+  createTopicKey?: string;
+  defaultTopicQueueNums?: number;
+  sendMsgTimeout?: number;
+  compressMsgBodyOverHowmuch?: number;
+  retryTimesWhenSendFailed?: number;
+  retryTimesWhenSendAsyncFailed?: number;
+  retryAnotherBrokerWhenNotStoreOK?: boolean;
+  maxMessageSize?: number;
+  sendLatencyFaultEnable?: boolean;
+  /** Use SEND_MESSAGE (10, long header names) instead of SEND_MESSAGE_V2 (Java sendSmartMsg=false). */
+  sendSmartMsg?: boolean;
+}
+
+export type MessageQueueSelector<A> = (mqs: MessageQueue[], msg: Message, arg: A) => MessageQueue;
+
+type CommunicationMode = "SYNC" | "ASYNC" | "ONEWAY";
+
+/** Broker codes after which a sync send is tried again (Java's retryResponseCodes, 4.9.8). */
+const RETRY_CODES = new Set<number>([
+  ResponseCode.TOPIC_NOT_EXIST,
+  ResponseCode.SERVICE_NOT_AVAILABLE,
+  ResponseCode.SYSTEM_ERROR,
+  ResponseCode.NO_PERMISSION,
+  ResponseCode.NO_BUYER_ID,
+  ResponseCode.NOT_IN_CURRENT_UNIT,
+]);
+
+const STATUS_BY_CODE = new Map<number, SendStatus>([
+  [ResponseCode.SUCCESS, "SEND_OK"],
+  [ResponseCode.FLUSH_DISK_TIMEOUT, "FLUSH_DISK_TIMEOUT"],
+  [ResponseCode.FLUSH_SLAVE_TIMEOUT, "FLUSH_SLAVE_TIMEOUT"],
+  [ResponseCode.SLAVE_NOT_AVAILABLE, "SLAVE_NOT_AVAILABLE"],
+]);
+
+export class DefaultMQProducer implements MQProducerInner {
+  readonly groupName: string;
+  readonly instance: MQClientInstance;
+  private readonly cfg: Required<Omit<ProducerConfig, keyof ClientConfig>>;
+  private readonly publishInfo = new Map<string, TopicPublishInfo>();
+  private readonly fault: MQFaultStrategy;
+  private readonly ids: MessageClientIDSetter;
+  private state: "CREATE_JUST" | "RUNNING" | "SHUTDOWN" = "CREATE_JUST";
+
+  constructor(config: ProducerConfig) {
+    this.groupName = config.producerGroup;
+    this.cfg = {
+      producerGroup: config.producerGroup,
+      createTopicKey: config.createTopicKey ?? MixAll.AUTO_CREATE_TOPIC_KEY_TOPIC,
+      defaultTopicQueueNums: config.defaultTopicQueueNums ?? 4,
+      sendMsgTimeout: config.sendMsgTimeout ?? 3000,
+      compressMsgBodyOverHowmuch: config.compressMsgBodyOverHowmuch ?? 4096,
+      retryTimesWhenSendFailed: config.retryTimesWhenSendFailed ?? 2,
+      retryTimesWhenSendAsyncFailed: config.retryTimesWhenSendAsyncFailed ?? 2,
+      retryAnotherBrokerWhenNotStoreOK: config.retryAnotherBrokerWhenNotStoreOK ?? false,
+      maxMessageSize: config.maxMessageSize ?? 4 * 1024 * 1024,
+      sendLatencyFaultEnable: config.sendLatencyFaultEnable ?? false,
+      sendSmartMsg: config.sendSmartMsg ?? true,
+    };
+    this.instance = new MQClientInstance(config);
+    this.fault = new MQFaultStrategy(this.cfg.sendLatencyFaultEnable);
+    this.ids = new MessageClientIDSetter(this.instance.clientIP);
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "CREATE_JUST")
+      throw new MQClientException(-1, `The producer service state not OK, maybe started once, ${this.state}`);
+    if (!this.groupName || this.groupName === MixAll.AUTO_CREATE_TOPIC_KEY_TOPIC)
+      throw new MQClientException(-1, "producerGroup can not equal TBW102, please specify another one.");
+    this.instance.registerProducer(this);
+    this.instance.start();
+    this.state = "RUNNING";
+    await this.instance.sendHeartbeatToAllBrokers();
+  }
+
+  /** Unregister from every broker and close connections. */
+  async shutdown(): Promise<void> {
+    if (this.state !== "RUNNING") return;
+    this.state = "SHUTDOWN";
+    await this.instance.unregister(this.groupName, null);
+    await this.instance.shutdown();
+  }
+
+  publishTopics(): string[] {
+    return [...this.publishInfo.keys()];
+  }
+
+  updateTopicRoute(topic: string, route: TopicRouteData): void {
+    if (this.publishInfo.has(topic)) this.publishInfo.set(topic, topicRouteData2TopicPublishInfo(topic, route));
+  }
+
+  /** Publish queues of a topic (Java's fetchPublishMessageQueues). */
+  async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
+    return (await this.tryToFindTopicPublishInfo(topic)).messageQueueList;
+  }
+
+  /** Sync send with retries; resolves with the SendResult, rejects with MQClientException/MQBrokerException. */
+  send(msg: Message, timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
+    return this.sendDefaultImpl(msg, "SYNC", timeout);
+  }
+
+  /** Async send: one network attempt per try, broker errors are final (Java's async semantics). */
+  sendAsync(msg: Message, timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
+    return this.sendDefaultImpl(msg, "ASYNC", timeout);
+  }
+
+  /** Oneway: a single attempt, nothing comes back. */
+  async sendOneway(msg: Message): Promise<void> {
+    await this.sendDefaultImpl(msg, "ONEWAY", this.cfg.sendMsgTimeout);
+  }
+
+  /** Send to the queue a selector picks (ordered messages): no retry on another queue. */
+  async sendWithSelector<A>(
+    msg: Message,
+    selector: MessageQueueSelector<A>,
+    arg: A,
+    timeout = this.cfg.sendMsgTimeout,
+  ): Promise<SendResult> {
+    this.checkMessage(msg);
+    const info = await this.tryToFindTopicPublishInfo(msg.topic);
+    const mq = selector([...info.messageQueueList], msg, arg);
+    if (!mq) throw new MQClientException(-1, "select message queue return null.");
+    return (await this.sendKernelImpl(msg, mq, "SYNC", timeout)) as SendResult;
+  }
+
+  /** Send to a given queue. */
+  async sendToQueue(msg: Message, mq: MessageQueue, timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
+    this.checkMessage(msg);
+    await this.tryToFindTopicPublishInfo(msg.topic);
+    return (await this.sendKernelImpl(msg, mq, "SYNC", timeout)) as SendResult;
+  }
+
+  /** Batch send (SEND_BATCH_MESSAGE): same topic, same waitStoreMsgOK, no delay, no retry topic. */
+  sendBatch(msgs: Message[], timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
+    return this.sendDefaultImpl(new MessageBatch(msgs, this.ids), "SYNC", timeout);
+  }
+
+  private checkMessage(msg: Message): void {
+    if (this.state !== "RUNNING") throw new MQClientException(-1, `The producer service state not OK, ${this.state}`);
+    if (!msg.topic) throw new MQClientException(ResponseCode.MESSAGE_ILLEGAL, "The specified topic is blank");
+    if (!/^[%|a-zA-Z0-9_-]+$/.test(msg.topic))
+      throw new MQClientException(
+        ResponseCode.MESSAGE_ILLEGAL,
+        `The specified topic[${msg.topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$`,
+      );
+    if (msg.topic.length > 127)
+      throw new MQClientException(ResponseCode.MESSAGE_ILLEGAL, "The specified topic is longer than topic max length.");
+    if (msg.body.length === 0)
+      throw new MQClientException(ResponseCode.MESSAGE_ILLEGAL, "the message body length is zero");
+    if (msg.body.length > this.cfg.maxMessageSize)
+      throw new MQClientException(
+        ResponseCode.MESSAGE_ILLEGAL,
+        `the message body size over max value, MAX: ${this.cfg.maxMessageSize}`,
+      );
+  }
+
+  private async tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo> {
+    let info = this.publishInfo.get(topic);
+    if (info && info.messageQueueList.length > 0) return info;
+    this.publishInfo.set(topic, {
+      orderTopic: false,
+      haveTopicRouterInfo: false,
+      messageQueueList: [],
+      route: emptyRoute(),
+    });
+    await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    info = this.publishInfo.get(topic);
+    if (!info || !info.haveTopicRouterInfo || info.messageQueueList.length === 0) {
+      await this.instance.updateTopicRouteInfoFromNameServer(topic, this.cfg.defaultTopicQueueNums).catch(() => false);
+      info = this.publishInfo.get(topic);
+    }
+    if (!info || info.messageQueueList.length === 0) {
+      throw new MQClientException(-1, `No route info of this topic: ${topic}${MixAll.FAQ_URL_SUFFIX}`);
+    }
+    return info;
+  }
+
+  private async sendDefaultImpl(msg: Message, mode: CommunicationMode, timeout: number): Promise<SendResult> {
+    this.checkMessage(msg);
+    const begin = Date.now();
+    const info = await this.tryToFindTopicPublishInfo(msg.topic);
+    const times =
+      mode === "SYNC"
+        ? 1 + this.cfg.retryTimesWhenSendFailed
+        : mode === "ASYNC"
+          ? 1 + this.cfg.retryTimesWhenSendAsyncFailed
+          : 1;
+    let lastBroker: string | null = null;
+    let lastError: unknown = null;
+    const brokersSent: string[] = [];
+    for (let i = 0; i < times; i++) {
+      const mq = this.fault.selectOneMessageQueue(info, lastBroker);
+      if (!mq) break;
+      lastBroker = mq.brokerName;
+      brokersSent.push(mq.brokerName);
+      const spent = Date.now() - begin;
+      if (spent >= timeout) {
+        lastError = new MQClientException(-1, "sendDefaultImpl call timeout");
+        break;
+      }
+      const start = Date.now();
+      try {
+        const result = await this.sendKernelImpl(msg, mq, mode, timeout - spent);
+        this.fault.updateFaultItem(mq.brokerName, Date.now() - start, false);
+        if (mode === "ONEWAY" || !result) return undefined as unknown as SendResult;
+        if (result.sendStatus !== "SEND_OK" && mode === "SYNC" && this.cfg.retryAnotherBrokerWhenNotStoreOK) continue;
+        return result;
+      } catch (e) {
+        this.fault.updateFaultItem(mq.brokerName, Date.now() - start, true);
+        lastError = e;
+        if (e instanceof MQBrokerException) {
+          // async: a broker's answer is final; sync: only the listed codes are retried
+          if (mode !== "SYNC" || !RETRY_CODES.has(e.responseCode)) throw e;
+        }
+        this.instance.logger.warn({ err: e, brokerName: mq.brokerName }, "send failed, maybe retry");
+      }
+    }
+    const detail = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new MQClientException(
+      lastError instanceof MQBrokerException ? lastError.responseCode : -1,
+      `Send [${brokersSent.length}] times, still failed, cost [${Date.now() - begin}]ms, Topic: ${msg.topic}, BrokersSent: [${brokersSent.join(", ")}]${MixAll.FAQ_URL_SUFFIX}\n${detail}`,
+      lastError,
+    );
+  }
+
+  private async sendKernelImpl(
+    msg: Message,
+    mq: MessageQueue,
+    mode: CommunicationMode,
+    timeout: number,
+  ): Promise<SendResult | null> {
+    let addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
+    if (!addr) {
+      await this.instance.updateTopicRouteInfoFromNameServer(mq.topic).catch(() => false);
+      addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
+    }
+    if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
+    const batch = msg instanceof MessageBatch;
+    if (!batch && !msg.properties.has(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX))
+      msg.properties.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.ids.createUniqID());
+    let sysFlag = 0;
+    let body = batch ? msg.encodeBody() : msg.body;
+    if (!batch && body.length >= this.cfg.compressMsgBodyOverHowmuch) {
+      body = deflateSync(body, { level: 5 });
+      sysFlag |= MessageSysFlag.COMPRESSED_FLAG;
+    }
+    if (msg.properties.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true")
+      sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+    const props = new Map(msg.properties);
+    let reconsumeTimes = "0";
+    let maxReconsumeTimes: string | undefined;
+    if (mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX)) {
+      reconsumeTimes = props.get(MessageConst.PROPERTY_RECONSUME_TIME) ?? "0";
+      props.delete(MessageConst.PROPERTY_RECONSUME_TIME);
+      maxReconsumeTimes = props.get(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+      props.delete(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+    }
+    const header: ExtFields = {
+      a: this.groupName,
+      b: mq.topic,
+      c: this.cfg.createTopicKey,
+      d: String(this.cfg.defaultTopicQueueNums),
+      e: String(mq.queueId),
+      f: String(sysFlag),
+      g: String(Date.now()),
+      h: String(msg.flag),
+      i: propertiesString(props),
+      j: reconsumeTimes,
+      k: "false",
+      m: String(batch),
+      n: mq.brokerName,
+    };
+    if (maxReconsumeTimes !== undefined) header["l"] = maxReconsumeTimes;
+    const code = batch
+      ? RequestCode.SEND_BATCH_MESSAGE
+      : this.cfg.sendSmartMsg
+        ? RequestCode.SEND_MESSAGE_V2
+        : RequestCode.SEND_MESSAGE;
+    const extFields = code === RequestCode.SEND_MESSAGE ? toV1(header) : header;
+    if (mode === "ONEWAY") {
+      await this.instance.remoting.invokeOneway(addr, createOnewayRequest(code, { extFields, body }), timeout);
+      return null;
+    }
+    const request = createRequest(code, { extFields, body });
+    const response =
+      mode === "SYNC"
+        ? await this.instance.remoting.invokeSync(addr, request, timeout)
+        : await this.instance.remoting.invokeAsync(addr, request, timeout);
+    return this.processSendResponse(mq, msg, response);
+  }
+
+  private processSendResponse(mq: MessageQueue, msg: Message, response: RemotingCommand): SendResult {
+    const status = STATUS_BY_CODE.get(response.code);
+    if (!status) throw new MQBrokerException(response.code, response.remark ?? "");
+    const ext = response.extFields ?? {};
+    const uniq =
+      msg instanceof MessageBatch
+        ? msg.uniqIds().join(",")
+        : (msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "");
+    const result: SendResult = {
+      sendStatus: status,
+      msgId: uniq,
+      offsetMsgId: ext["msgId"] ?? "",
+      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: Number(ext["queueId"] ?? mq.queueId) },
+      queueOffset: Number(ext["queueOffset"] ?? 0),
+      regionId: ext["MSG_REGION"] ?? "DefaultRegion",
+      traceOn: ext["TRACE_ON"] !== "false",
+    };
+    if (ext["transactionId"]) result.transactionId = ext["transactionId"];
+    return result;
+  }
+}
+
+/** Properties in Java's HashMap iteration order, so the header is byte-identical to Java's. */
+function propertiesString(props: ReadonlyMap<string, string>): string {
+  const parts: string[] = [];
+  for (const k of javaHashMapOrder([...props.keys()])) parts.push(`${k}\u0001${props.get(k) ?? ""}`);
+  return parts.join("\u0002");
+}
+
+const V1_NAMES: Readonly<Record<string, string>> = {
+  a: "producerGroup",
+  b: "topic",
+  c: "defaultTopic",
+  d: "defaultTopicQueueNums",
+  e: "queueId",
+  f: "sysFlag",
+  g: "bornTimestamp",
+  h: "flag",
+  i: "properties",
+  j: "reconsumeTimes",
+  k: "unitMode",
+  l: "maxReconsumeTimes",
+  m: "batch",
+  n: "bname",
+};
+
+function toV1(h: ExtFields): ExtFields {
+  const out: ExtFields = {};
+  for (const [k, v] of Object.entries(h)) if (k !== "m") out[V1_NAMES[k] ?? k] = v;
+  return out;
+}
+
+function emptyRoute(): TopicRouteData {
+  return { queueDatas: [], brokerDatas: [], filterServerTable: new Map() };
+}
+
+/** Several messages of one topic sent as one SEND_BATCH_MESSAGE (Java's MessageBatch). */
+export class MessageBatch extends Message {
+  constructor(
+    readonly messages: Message[],
+    private readonly ids: MessageClientIDSetter,
+  ) {
+    const first = messages[0];
+    if (!first) throw new MQClientException(ResponseCode.MESSAGE_ILLEGAL, "the message body length is zero");
+    super(first.topic, Buffer.alloc(1), { waitStoreMsgOK: first.waitStoreMsgOK });
+    for (const m of messages) {
+      if (m.delayTimeLevel > 0) throw new MQClientException(-1, "TimeDelayLevel is not supported for batching");
+      if (m.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX))
+        throw new MQClientException(-1, "Retry Group is not supported for batching");
+      if (m.topic !== first.topic)
+        throw new MQClientException(-1, "The topic of the messages in one batch should be the same");
+      if (m.waitStoreMsgOK !== first.waitStoreMsgOK)
+        throw new MQClientException(-1, "The waitStoreMsgOK of the messages in one batch should the same");
+    }
+  }
+
+  uniqIds(): string[] {
+    return this.messages.map((m) => m.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "");
+  }
+
+  /** Java's MessageDecoder.encodeMessages: per message size, magic 0, crc 0, flag, body, properties. */
+  encodeBody(): Buffer {
+    const parts: Buffer[] = [];
+    for (const m of this.messages) {
+      if (!m.properties.has(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX))
+        m.properties.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.ids.createUniqID());
+      const props = Buffer.from(propertiesString(m.properties), "utf8");
+      const size = 20 + m.body.length + 2 + props.length;
+      const b = Buffer.alloc(size);
+      b.writeInt32BE(size, 0);
+      b.writeInt32BE(0, 4);
+      b.writeInt32BE(0, 8);
+      b.writeInt32BE(m.flag, 12);
+      b.writeInt32BE(m.body.length, 16);
+      m.body.copy(b, 20);
+      b.writeInt16BE(props.length, 20 + m.body.length);
+      props.copy(b, 22 + m.body.length);
+      parts.push(b);
+    }
+    return Buffer.concat(parts);
+  }
+}
