@@ -107,6 +107,7 @@ export class CommitLog {
     try {
       file = this.mappedFileQueue.getLastMappedFile(0);
       if (file && total + END_FILE_MIN_BLANK_LENGTH > file.remaining) {
+        file.prepareWrite(file.wrotePosition + Math.min(file.remaining, 8));
         writeBlank(file.buffer, file.wrotePosition, file.remaining);
         file.wrotePosition = file.fileSize;
         file = this.mappedFileQueue.getLastMappedFile(0);
@@ -128,6 +129,7 @@ export class CommitLog {
     records.forEach((record, i) => {
       const pos = target.wrotePosition;
       const physicalOffset = target.fileFromOffset + pos;
+      target.prepareWrite(pos + record.length);
       writeRecord(target.buffer, pos, record, noQueueOffset ? 0 : firstQueueOffset + i, physicalOffset, now);
       target.wrotePosition = pos + record.length;
       ids.push(createMessageId(storeHost, physicalOffset));

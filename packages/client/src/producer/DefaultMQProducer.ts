@@ -60,6 +60,7 @@ export class DefaultMQProducer implements MQProducerInner {
   readonly instance: MQClientInstance;
   private readonly cfg: Required<Omit<ProducerConfig, keyof ClientConfig>>;
   private readonly publishInfo = new Map<string, TopicPublishInfo>();
+  private readonly routeLookups = new Map<string, Promise<TopicPublishInfo>>();
   private readonly fault: MQFaultStrategy;
   private readonly ids: MessageClientIDSetter;
   private state: "CREATE_JUST" | "RUNNING" | "SHUTDOWN" = "CREATE_JUST";
@@ -180,17 +181,28 @@ export class DefaultMQProducer implements MQProducerInner {
       );
   }
 
-  private async tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo> {
-    let info = this.publishInfo.get(topic);
-    if (info && info.messageQueueList.length > 0) return info;
-    this.publishInfo.set(topic, {
-      orderTopic: false,
-      haveTopicRouterInfo: false,
-      messageQueueList: [],
-      route: emptyRoute(),
-    });
+  /** Cached publish info, else one route lookup per topic shared by every concurrent send. */
+  private tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo> {
+    const info = this.publishInfo.get(topic);
+    if (info && info.messageQueueList.length > 0) return Promise.resolve(info);
+    let pending = this.routeLookups.get(topic);
+    if (!pending) {
+      pending = this.lookupTopicPublishInfo(topic).finally(() => this.routeLookups.delete(topic));
+      this.routeLookups.set(topic, pending);
+    }
+    return pending;
+  }
+
+  private async lookupTopicPublishInfo(topic: string): Promise<TopicPublishInfo> {
+    if (!this.publishInfo.has(topic))
+      this.publishInfo.set(topic, {
+        orderTopic: false,
+        haveTopicRouterInfo: false,
+        messageQueueList: [],
+        route: emptyRoute(),
+      });
     await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
-    info = this.publishInfo.get(topic);
+    let info = this.publishInfo.get(topic);
     if (!info || !info.haveTopicRouterInfo || info.messageQueueList.length === 0) {
       await this.instance.updateTopicRouteInfoFromNameServer(topic, this.cfg.defaultTopicQueueNums).catch(() => false);
       info = this.publishInfo.get(topic);

@@ -1,0 +1,18 @@
+// Process entry of bin/benchmark: `benchmark producer|consumer [Java's flags]`.
+import { runConsumerBenchmark } from "./consumer.js";
+import { runProducerBenchmark } from "./producer.js";
+
+const [mode, ...rest] = process.argv.slice(2);
+const out = (s: string): void => void process.stdout.write(s);
+const err = (s: string): void => void process.stderr.write(s);
+const runners: Record<string, typeof runProducerBenchmark> = {
+  producer: runProducerBenchmark,
+  consumer: runConsumerBenchmark,
+};
+const runner = mode ? runners[mode] : undefined;
+if (!runner) {
+  err("usage: benchmark producer|consumer [options]  (-h for the options of each)\n");
+  process.exitCode = 1;
+} else {
+  process.exitCode = await runner(rest, out, err);
+}

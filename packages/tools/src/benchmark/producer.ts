@@ -1,0 +1,251 @@
+/**
+ * `bin/benchmark producer` — Java's benchmark Producer (producer.sh): the same flags, start line,
+ * 10 s lines and [Complete] summary. "Threads" are concurrent send loops on one event loop.
+ * Extensions: `--duration <s>` stops after that many seconds, `--json` prints the result as JSON.
+ */
+import { randomInt } from "node:crypto";
+import { DefaultMQProducer, Message, MQBrokerException } from "@rocketmq-ts/client";
+import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
+import { Command } from "commander";
+import { javaFormat } from "../format.js";
+import { humanString2, SnapshotWindow, stopSignal } from "./stats.js";
+
+type Out = (s: string) => void;
+
+export interface ProducerBenchResult {
+  sendTotal: number;
+  sendTps: number;
+  maxRT: number;
+  averageRT: number;
+  sendFailed: number;
+  responseFailed: number;
+}
+
+const bool = (v: string | undefined): boolean => v?.toLowerCase() === "true";
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+export async function runProducerBenchmark(argv: string[], out: Out, err: Out): Promise<number> {
+  const program = new Command("benchmarkProducer")
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err })
+    .option("-n, --namesrvAddr <addr>", "Name server address list, eg: '192.168.0.1:9876;192.168.0.2:9876'")
+    .option("-w, --threadCount <n>", "Thread count, Default: 64")
+    .option("-s, --messageSize <n>", "Message Size, Default: 128")
+    .option("-k, --keyEnable <b>", "Message Key Enable, Default: false")
+    .option("-t, --topic <topic>", "Topic name, Default: BenchmarkTest")
+    .option("-l, --tagCount <n>", "Tag count, Default: 0")
+    .option("-m, --msgTraceEnable <b>", "Message Trace Enable, Default: false")
+    .option("-a, --aclEnable <b>", "Acl Enable, Default: false")
+    .option("-q, --messageQuantity <n>", "Send message quantity, Default: 0, running forever")
+    .option("-d, --delayEnable <b>", "Delay message Enable, Default: false")
+    .option("-e, --delayLevel <n>", "Delay message level, Default: 1")
+    .option("-y, --asyncEnable <b>", "Enable async produce, Default: false")
+    .option("-p, --propertySize <n>", "Property Size, Default: 0")
+    .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until -q or Ctrl-C")
+    .option("--json", "print the result as one JSON line at the end (extension)");
+  try {
+    program.parse(argv, { from: "user" });
+  } catch {
+    return 1;
+  }
+  const o = program.opts<Record<string, string | boolean | undefined>>();
+  const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  const topic = str("topic")?.trim() ?? "BenchmarkTest";
+  const messageSize = Number(str("messageSize") ?? 128);
+  const keyEnable = bool(str("keyEnable"));
+  const propertySize = Number(str("propertySize") ?? 0);
+  const tagCount = Number(str("tagCount") ?? 0);
+  const traceEnable = bool(str("msgTraceEnable"));
+  const aclEnable = bool(str("aclEnable"));
+  const messageNum = Number(str("messageQuantity") ?? 0);
+  const delayEnable = bool(str("delayEnable"));
+  const delayLevel = Number(str("delayLevel") ?? 1);
+  const asyncEnable = bool(str("asyncEnable"));
+  const threadCount = asyncEnable ? 1 : Number(str("threadCount") ?? 64);
+  const namesrvAddr = str("namesrvAddr") ?? process.env["NAMESRV_ADDR"];
+  if (!namesrvAddr) {
+    err("No name server address, please set it (-n or NAMESRV_ADDR)\n");
+    return 1;
+  }
+  out(
+    javaFormat(
+      "topic: %s threadCount: %d messageSize: %d keyEnable: %s propertySize: %d tagCount: %d traceEnable: %s aclEnable: %s messageQuantity: %d%ndelayEnable: %s delayLevel: %s%nasyncEnable: %s%n",
+      topic,
+      threadCount,
+      messageSize,
+      keyEnable,
+      propertySize,
+      tagCount,
+      traceEnable,
+      aclEnable,
+      messageNum,
+      delayEnable,
+      delayLevel,
+      asyncEnable,
+    ),
+  );
+  const body = Buffer.from(Array.from({ length: messageSize }, () => ALNUM[randomInt(ALNUM.length)]).join(""));
+
+  // success, sendFailed, responseSuccess, responseFailed, rtTotal
+  const c = { ok: 0, sendFailed: 0, respOk: 0, respFailed: 0, rtTotal: 0, maxRT: 0 };
+  const window = new SnapshotWindow(() => [c.ok, c.sendFailed, c.respOk, c.respFailed, c.rtTotal]);
+  const stats = (done: boolean): ProducerBenchResult => {
+    const [b, e] = window.ends();
+    const sendTps = Math.trunc(((e[3]! - b[3]!) / (e[0]! - b[0]!)) * 1000);
+    const averageRT = (e[5]! - b[5]!) / (e[3]! - b[3]!);
+    const r = {
+      sendTotal: c.ok + c.sendFailed,
+      sendTps,
+      maxRT: c.maxRT,
+      averageRT,
+      sendFailed: e[2]!,
+      responseFailed: e[4]!,
+    };
+    if (done) {
+      out(
+        javaFormat(
+          "[Complete] Send Total: %d Send TPS: %d Max RT(ms): %d Average RT(ms): %7.3f Send Failed: %d Response Failed: %d%n",
+          r.sendTotal,
+          r.sendTps,
+          r.maxRT,
+          r.averageRT,
+          r.sendFailed,
+          r.responseFailed,
+        ),
+      );
+    } else {
+      out(
+        javaFormat(
+          "Current Time: %s Send TPS: %d Max RT(ms): %d Average RT(ms): %7.3f Send Failed: %d Response Failed: %d%n",
+          humanString2(Date.now()),
+          r.sendTps,
+          r.maxRT,
+          r.averageRT,
+          r.sendFailed,
+          r.responseFailed,
+        ),
+      );
+    }
+    return r;
+  };
+  const tick = setInterval(() => window.tick(), 1000);
+  const print = setInterval(() => {
+    if (window.size >= 10) stats(false);
+  }, 10_000);
+
+  setDefaultSerializeType("ROCKETMQ");
+  const producer = new DefaultMQProducer({
+    namesrvAddr,
+    producerGroup: "benchmark_producer",
+    instanceName: String(Date.now()),
+    compressMsgBodyOverHowmuch: 0x7fffffff,
+  });
+  const stop = stopSignal(Number(str("duration") ?? 0));
+  try {
+    await producer.start();
+  } catch (e) {
+    err(`${(e as Error).message}\n`);
+    clearInterval(tick);
+    clearInterval(print);
+    stop.dispose();
+    return 1;
+  }
+
+  const buildMessage = (): Message => {
+    const msg = new Message(topic, body);
+    const begin = Date.now();
+    if (keyEnable) msg.setKeys(String(Math.trunc(begin / 1000)));
+    if (delayEnable) msg.delayTimeLevel = delayLevel;
+    if (tagCount > 0) msg.properties.set("TAGS", `tag${Date.now() % tagCount}`);
+    if (propertySize > 0) {
+      let i = 0;
+      let start = randomInt(100);
+      let size = 0;
+      for (;;) {
+        const [k1, v1, k2, v2] = [`prop${i}`, `hello${start}`, `prop${i + 1}`, String(start)];
+        msg.putUserProperty(k1, v1);
+        msg.putUserProperty(k2, v2);
+        size += k1.length + k2.length + v1.length + v2.length;
+        if (size > propertySize) break;
+        i += 2;
+        start += 2;
+      }
+    }
+    return msg;
+  };
+  const onSuccess = (begin: number): void => {
+    c.ok++;
+    c.respOk++;
+    const rt = Date.now() - begin;
+    c.rtTotal += rt;
+    if (rt > c.maxRT) c.maxRT = rt;
+  };
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  const quota = Array.from({ length: threadCount }, (_, i) =>
+    messageNum > 0 ? Math.floor(messageNum / threadCount) + (i === 0 ? messageNum % threadCount : 0) : Infinity,
+  );
+  const loops = quota.map(async (limit) => {
+    if (messageNum > 0 && limit === 0) return;
+    let num = 0;
+    const inflight = new Set<Promise<void>>();
+    while (!stop.stopped() && num < limit) {
+      num++;
+      const msg = buildMessage();
+      const begin = Date.now();
+      if (asyncEnable) {
+        // the async sender keeps at most 10,000 sends in flight (Java's queue bound)
+        while (inflight.size > 10_000) await Promise.race(inflight);
+        const p: Promise<void> = producer
+          .sendAsync(msg)
+          .then(() => onSuccess(begin))
+          .catch(() => void c.sendFailed++)
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size % 256 === 0) await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      try {
+        await producer.send(msg);
+        onSuccess(begin);
+      } catch (e) {
+        if (e instanceof MQBrokerException) {
+          c.respFailed++;
+          await sleep(3000);
+        } else {
+          c.sendFailed++;
+        }
+      }
+    }
+    await Promise.all(inflight);
+  });
+  await Promise.race([Promise.all(loops), stop.promise.then(() => Promise.all(loops))]);
+  clearInterval(tick);
+  clearInterval(print);
+  stop.dispose();
+  window.tick();
+  let result: ProducerBenchResult;
+  if (window.size > 1) {
+    result = stats(true);
+  } else {
+    out(
+      javaFormat(
+        "[Complete] Send Total: %d Send Failed: %d Response Failed: %d%n",
+        c.ok + c.sendFailed,
+        c.sendFailed,
+        c.respFailed,
+      ),
+    );
+    result = {
+      sendTotal: c.ok + c.sendFailed,
+      sendTps: 0,
+      maxRT: c.maxRT,
+      averageRT: c.ok ? c.rtTotal / c.ok : 0,
+      sendFailed: c.sendFailed,
+      responseFailed: c.respFailed,
+    };
+  }
+  if (o["json"]) out(`${JSON.stringify({ mode: "producer", ...result })}\n`);
+  await producer.shutdown();
+  return 0;
+}

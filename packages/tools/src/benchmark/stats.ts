@@ -1,0 +1,53 @@
+/** The benchmarks' 1 s snapshots (last 10 kept) and Java's rate arithmetic over them. */
+export class SnapshotWindow {
+  private readonly snapshots: number[][] = [];
+
+  constructor(private readonly take: () => number[]) {}
+
+  /** Snapshot[0] is the wall clock in ms; the rest are counters. */
+  tick(): void {
+    this.snapshots.push([Date.now(), ...this.take()]);
+    if (this.snapshots.length > 10) this.snapshots.shift();
+  }
+
+  get size(): number {
+    return this.snapshots.length;
+  }
+
+  /** [first, last] snapshot of the window. */
+  ends(): [number[], number[]] {
+    const first = this.snapshots[0] ?? [Date.now(), ...this.take()];
+    const last = this.snapshots[this.snapshots.length - 1] ?? first;
+    return [first, last];
+  }
+}
+
+/** `UtilAll.timeMillisToHumanString2`: yyyy-MM-dd HH:mm:ss,SSS in local time. */
+export function humanString2(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2): string => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+}
+
+/** Cooperative stop: resolves on SIGINT/SIGTERM or after `seconds` (0 = never). */
+export function stopSignal(seconds: number): { promise: Promise<void>; stopped: () => boolean; dispose: () => void } {
+  let done = false;
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  const stop = (): void => {
+    done = true;
+    resolve();
+  };
+  const timer = seconds > 0 ? setTimeout(stop, seconds * 1000) : null;
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return {
+    promise,
+    stopped: () => done,
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * bin/benchmark producer|consumer against real processes: Java's start lines and columns, the
+ * [Complete] summary, --json, and every produced message consumed.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, startLocalCluster, type LocalCluster } from "./support/cluster.js";
+
+let cluster: LocalCluster;
+
+function benchmark(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(ROOT, "bin", "benchmark"), args);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+beforeAll(async () => {
+  cluster = await startLocalCluster();
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("bin/benchmark", () => {
+  it("producer -q sends the quantity and prints Java's lines; consumer drains it", async () => {
+    const p = await benchmark(
+      "producer",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "BenchE2E",
+      "-w",
+      "8",
+      "-s",
+      "256",
+      "-q",
+      "3000",
+      "-k",
+      "true",
+      "-l",
+      "3",
+      "--json",
+    );
+    expect(p.code).toBe(0);
+    const lines = p.stdout.split("\n");
+    expect(lines[0]).toBe(
+      "topic: BenchE2E threadCount: 8 messageSize: 256 keyEnable: true propertySize: 0 tagCount: 3 traceEnable: false aclEnable: false messageQuantity: 3000",
+    );
+    expect(lines[1]).toBe("delayEnable: false delayLevel: 1");
+    expect(lines[2]).toBe("asyncEnable: false");
+    expect(p.stdout).toMatch(
+      /^\[Complete\] Send Total: 3000 (Send TPS: \d+ Max RT\(ms\): \d+ Average RT\(ms\): +[\d.]+ )?Send Failed: 0 Response Failed: 0$/m,
+    );
+    const result = JSON.parse(lines.find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
+    expect(result["sendTotal"]).toBe(3000);
+
+    const c = await benchmark(
+      "consumer",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "BenchE2E",
+      "-g",
+      "bench_e2e",
+      "--duration",
+      "22",
+      "--json",
+    );
+    expect(c.code).toBe(0);
+    const clines = c.stdout.split("\n");
+    expect(clines[0]).toBe(
+      "topic: BenchE2E, threadCount 20, group: bench_e2e, suffix: false, filterType: null, expression: null, msgTraceEnable: false, aclEnable: false",
+    );
+    expect(clines[1]).toBe("Consumer Started.");
+    expect(c.stdout).toMatch(
+      /^Current Time: \d+ TPS: \d+ FAIL: 0 AVG\(B2C\) RT\(ms\): +[\d.NaN]+ AVG\(S2C\) RT\(ms\): +[\d.NaN]+ MAX\(B2C\) RT\(ms\): \d+ MAX\(S2C\) RT\(ms\): \d+$/m,
+    );
+    const cres = JSON.parse(clines.find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
+    expect(cres["consumeTotal"]).toBe(3000);
+  }, 90_000);
+
+  it("async producer runs for --duration and reports its TPS", async () => {
+    const p = await benchmark(
+      "producer",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "BenchAsync",
+      "-y",
+      "true",
+      "--duration",
+      "3",
+      "--json",
+    );
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain("topic: BenchAsync threadCount: 1 ");
+    const result = JSON.parse(p.stdout.split("\n").find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
+    expect(result["sendTotal"]).toBeGreaterThan(100);
+    // 10,000 async sends in flight can exceed the broker's 200 ms queue wait (SYSTEM_BUSY), as on Java
+    expect(result["sendFailed"]).toBeLessThan(result["sendTotal"]! / 2);
+    expect(result["sendTps"]).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("a missing name server address is a one-line error", async () => {
+    const r = await benchmark("producer");
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
