@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
-import { ROOT, startLocalCluster, type LocalCluster } from "./support/cluster.js";
+import { DefaultMQProducer, DefaultMQPushConsumer, Message } from "@rocketmq-ts/client";
+import { ROOT, startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { WIRE_DIR } from "./support/corpus.js";
 
 let cluster: LocalCluster;
@@ -29,6 +30,8 @@ const golden = (command: string): string =>
 /** Every digit becomes 9, so fixed-width columns keep their layout. */
 const maskDigits = (s: string): string => s.replace(/\d/g, "9");
 /** Every number becomes N (for free text whose numbers vary in length). */
+/** Message ids (32 hex digits) differ by nature. */
+const maskIds = (s: string): string => s.replace(/\b[0-9A-F]{32}\b/g, "#".repeat(32));
 const maskNumbers = (s: string): string => s.replace(/\d+/g, "N");
 
 beforeAll(async () => {
@@ -182,6 +185,82 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     // %-32s: keys shorter than 32 are padded, longer ones are not
     for (const line of bs.stdout.split("\n").filter(Boolean)) expect(line.indexOf(": ")).toBeGreaterThanOrEqual(32);
   });
+
+  it("queryMsgByKey", async () => {
+    const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "pg-query" });
+    await p.start();
+    try {
+      for (const k of ["KEY4", "KEY5", "KEY6"])
+        await p.send(new Message("TopicTestjjj", Buffer.from(k), { tags: "TagA", keys: k }));
+    } finally {
+      await p.shutdown();
+    }
+    const r = await mqadmin("queryMsgByKey", "-n", cluster.namesrvAddr, "-t", "TopicTestjjj", "-k", "KEY5");
+    expect(r.code).toBe(0);
+    expect(maskDigits(maskIds(r.stdout))).toBe(maskDigits(maskIds(golden("queryMsgByKey"))));
+  });
+
+  it("resetOffsetByTime rolls a running consumer back; output as Java's", async () => {
+    const topic = "TopicTest";
+    const group = "please_rename_unique_group_name_4";
+    const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "pg-reset" });
+    await p.start();
+    const bodies: string[] = [];
+    const c = new DefaultMQPushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: group,
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    try {
+      // the broker picks, per queue, the message stored nearest to the timestamp (Java's search):
+      // "before" lies far before it, the m's just after it
+      await p.send(new Message(topic, Buffer.from("reset-before")));
+      await new Promise((r) => setTimeout(r, 500));
+      const since = Date.now();
+      await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 8; i++) await p.send(new Message(topic, Buffer.from(`reset-m${i}`)));
+      c.subscribe(topic, "*");
+      c.registerMessageListener((msgs) => {
+        // TopicTest is shared with other tests: count only this test's messages
+        for (const m of msgs) if (m.body.toString().startsWith("reset-")) bodies.push(m.body.toString());
+        return "CONSUME_SUCCESS";
+      });
+      await c.start();
+      await until(() => bodies.length >= 9, 20_000, `first consumption`).catch((e: Error) => {
+        throw new Error(`${e.message}: ${JSON.stringify(bodies)} ${JSON.stringify(c.assignedQueues())}`);
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await c.persistConsumerOffset(false);
+      const r = await mqadmin(
+        "resetOffsetByTime",
+        "-n",
+        cluster.namesrvAddr,
+        "-g",
+        group,
+        "-t",
+        topic,
+        "-s",
+        String(since),
+      );
+      expect(r.stderr).toBe("");
+      // offsets differ in width: compare numbers masked and spaces collapsed, and the fixed line lengths
+      const shape = (t: string): string[] => t.split("\n").map((l) => maskNumbers(l).replace(/ +/g, " "));
+      expect(shape(r.stdout)).toEqual(shape(golden("resetOffsetByTime")));
+      expect(r.stdout.split("\n").map((l) => l.length)).toEqual(
+        golden("resetOffsetByTime")
+          .split("\n")
+          .map((l) => l.length),
+      );
+      // the running consumer is told (RESET_CONSUMER_CLIENT_OFFSET) and consumes m0..m7 again, not "before"
+      await until(() => bodies.length >= 17, 20_000, "consumption after the reset");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bodies).toHaveLength(17);
+      expect(bodies.slice(9).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `reset-m${i}`));
+    } finally {
+      await c.shutdown();
+      await p.shutdown();
+    }
+  }, 60_000);
 
   it("fails with one clear line, no stack trace, when the name server is unreachable", async () => {
     const r = await mqadmin("clusterList", "-n", "127.0.0.1:1");

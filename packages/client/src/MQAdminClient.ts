@@ -25,6 +25,8 @@ import {
 } from "@rocketmq-ts/remoting";
 import { createRequest } from "./impl/requests.js";
 import type { Logger } from "pino";
+import { decodePulledMessages } from "./consumer/decodeMessages.js";
+import type { MessageExt } from "./message/Message.js";
 import { MQClientException } from "./MQClientException.js";
 
 export interface MQAdminClientOptions {
@@ -263,6 +265,59 @@ export class MQAdminClient {
     );
   }
 
+  /** QUERY_MESSAGE by key on every broker set of the topic; keeps messages whose KEYS contain `key`. */
+  async queryMessageByKey(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<MessageExt[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    const out: MessageExt[] = [];
+    for (const bd of route.brokerDatas) {
+      const addr = selectBrokerAddr(bd.brokerAddrs);
+      if (!addr) continue;
+      const res = await this.remoting.invokeSync(
+        addr,
+        createRequest(RequestCode.QUERY_MESSAGE, {
+          extFields: { topic, key, maxNum: String(maxNum), beginTimestamp: String(begin), endTimestamp: String(end) },
+        }),
+        15_000,
+      );
+      if (res.code !== ResponseCode.SUCCESS || !res.body) continue;
+      for (const m of decodePulledMessages(res.body, bd.brokerName)) {
+        if ((m.keys ?? "").split(" ").includes(key)) out.push(m);
+      }
+    }
+    if (out.length === 0)
+      throw new MQClientException(ResponseCode.NO_MESSAGE, `query message by key finished, but no message.`);
+    return out;
+  }
+
+  /** INVOKE_BROKER_TO_RESET_OFFSET on every master of the topic; the offsets each broker set. */
+  async resetOffsetByTimestamp(
+    topic: string,
+    group: string,
+    timestamp: number,
+    isForce: boolean,
+  ): Promise<{ brokerName: string; queueId: number; topic: string; offset: number }[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    const out: { brokerName: string; queueId: number; topic: string; offset: number }[] = [];
+    for (const bd of route.brokerDatas) {
+      const addr = bd.brokerAddrs.get(MixAll.MASTER_ID);
+      if (!addr) continue;
+      const res = await this.call(
+        addr,
+        createRequest(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {
+          extFields: { topic, group, timestamp: String(timestamp), isForce: String(isForce) },
+        }),
+      );
+      for (const [k, v] of mqTable(res.body)) out.push({ ...k, offset: Number(v) });
+    }
+    return out;
+  }
+
   async deleteSubscriptionGroup(brokerAddr: string, groupName: string): Promise<void> {
     await this.call(brokerAddr, createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP, { extFields: { groupName } }));
   }
@@ -283,7 +338,8 @@ function numOf(v: JsonValue | undefined, key: string): number {
 }
 
 /** A `{ {MessageQueue}: value }` table from a body (GET_TOPIC_STATS_INFO, GET_CONSUME_STATS). */
-function mqTable(body: Buffer | null): [{ brokerName: string; queueId: number; topic: string }, JsonValue][] {
+/** A body's `offsetTable` keyed by MessageQueue objects (fastjson's non-standard object keys). */
+export function mqTable(body: Buffer | null): [{ brokerName: string; queueId: number; topic: string }, JsonValue][] {
   const root = parseBody(body, "offsetTable") as Record<string, JsonValue>;
   const table = root["offsetTable"];
   const entries: [JsonValue, JsonValue][] = table instanceof Map ? ([...(table as JsonMap).entries()] as never) : [];

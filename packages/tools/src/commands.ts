@@ -5,7 +5,7 @@
 import type { MQAdminClient } from "@rocketmq-ts/client";
 import { MQClientException, selectBrokerAddr } from "@rocketmq-ts/client";
 import { encodeTopicRouteData, newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
-import { parseFastjson, stringifyFastjson, type JsonValue } from "@rocketmq-ts/remoting";
+import { javaStringHashCode, parseFastjson, stringifyFastjson, type JsonValue } from "@rocketmq-ts/remoting";
 import { formatDate, javaFormat } from "./format.js";
 
 export type Out = (text: string) => void;
@@ -585,4 +585,88 @@ export const commands: SubCommand[] = [
       out(javaFormat("Diff Total: %d%n", diffTotal));
     },
   },
+  {
+    name: "queryMsgByKey",
+    desc: "Query Message by Key",
+    options: [
+      ["-t, --topic <arg>", "topic name", true],
+      ["-k, --msgKey <arg>", "Message Key", true],
+    ],
+    async run(admin, opts, out) {
+      const msgs = await admin.queryMessageByKey(
+        str(opts, "topic"),
+        str(opts, "msgKey"),
+        64,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      );
+      out(javaFormat("%-50s %4s %40s%n", "#Message ID", "#QID", "#Offset"));
+      for (const m of msgs) out(javaFormat("%-50s %4d %40d%n", m.msgId, m.queueId, m.queueOffset));
+    },
+  },
+  {
+    name: "resetOffsetByTime",
+    desc: "Reset consumer offset by timestamp(without client restart).",
+    options: [
+      ["-g, --group <arg>", "set the consumer group", true],
+      ["-t, --topic <arg>", "set the topic", true],
+      ["-s, --timestamp <arg>", "set the timestamp[now|currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]", true],
+      ["-f, --force <arg>", "set the force rollback by timestamp switch[true|false]", false],
+      ["-c, --cplus", "reset c++ client offset", false],
+    ],
+    async run(admin, opts, out) {
+      const group = str(opts, "group");
+      const topic = str(opts, "topic");
+      const ts = str(opts, "timestamp");
+      const timestamp = ts === "now" ? -1 : parseTimestamp(ts);
+      const force = opts["force"] === undefined ? true : str(opts, "force").toLowerCase() === "true";
+      const table = await admin.resetOffsetByTimestamp(topic, group, timestamp, force);
+      out(
+        javaFormat(
+          "rollback consumer offset by specified group[%s], topic[%s], force[%s], timestamp(string)[%s], timestamp(long)[%s]%n",
+          group,
+          topic,
+          force,
+          ts,
+          timestamp,
+        ),
+      );
+      out(javaFormat("%-40s  %-40s  %-40s%n", "#brokerName", "#queueId", "#offset"));
+      // Java prints its HashMap<MessageQueue, Long>: MessageQueue.hashCode order
+      for (const e of javaHashOrder(table, (x) => messageQueueHash(x.topic, x.brokerName, x.queueId))) {
+        out(javaFormat("%-40s  %-40d  %-40d%n", e.brokerName.padEnd(32), e.queueId, e.offset));
+      }
+    },
+  },
 ];
+
+/** `now`-less timestamps: milliseconds, or yyyy-MM-dd#HH:mm:ss:SSS in local time. */
+function parseTimestamp(s: string): number {
+  if (/^-?\d+$/.test(s)) return Number(s);
+  const m = /^(\d{4})-(\d{2})-(\d{2})#(\d{2}):(\d{2}):(\d{2}):(\d{3})$/.exec(s);
+  if (!m) throw new MQClientException(-1, `Unparseable date: "${s}"`);
+  const [, y, mo, d, h, mi, sec, ms] = m.map(Number) as number[];
+  return new Date(y!, mo! - 1, d!, h!, mi!, sec!, ms!).getTime();
+}
+
+/** Java's MessageQueue.hashCode (brokerName, queueId, topic; prime 31). */
+function messageQueueHash(topic: string, brokerName: string, queueId: number): number {
+  let h = 1;
+  h = (Math.imul(31, h) + javaStringHashCode(brokerName)) | 0;
+  h = (Math.imul(31, h) + queueId) | 0;
+  h = (Math.imul(31, h) + javaStringHashCode(topic)) | 0;
+  return h;
+}
+
+/** Iteration order of a default java.util.HashMap holding `items` (bucket of the spread hash, then insertion). */
+function javaHashOrder<T>(items: readonly T[], hash: (t: T) => number): T[] {
+  let capacity = 16;
+  while (items.length > capacity * 0.75) capacity *= 2;
+  return items
+    .map((item, index) => {
+      const h = hash(item);
+      return { item, index, bucket: (h ^ (h >>> 16)) & (capacity - 1) };
+    })
+    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
+    .map((x) => x.item);
+}

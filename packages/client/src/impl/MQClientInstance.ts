@@ -23,6 +23,7 @@ import {
 import { createRequest } from "./requests.js";
 import pino, { type Logger } from "pino";
 import type { MessageQueue } from "../message/Message.js";
+import { mqTable } from "../MQAdminClient.js";
 import { MQClientException } from "../MQClientException.js";
 import { defaultInstanceName, localAddress } from "./clientId.js";
 
@@ -306,10 +307,8 @@ export class MQClientInstance {
     const topic = ext["topic"] ?? "";
     const consumer = this.consumers.get(group);
     if (consumer && req.body) {
-      // ResetOffsetBody: {"offsetTable":{{"brokerName":..,"queueId":..,"topic":..}:offset,...}}
       const offsets = new Map<string, number>();
-      const re = /\{"brokerName":"([^"]*)","queueId":(\d+),"topic":"([^"]*)"\}:(-?\d+)/g;
-      for (const m of req.body.toString("utf8").matchAll(re)) offsets.set(`${m[3]}@${m[1]}@${m[2]}`, Number(m[4]));
+      for (const [k, v] of mqTable(req.body)) offsets.set(`${k.topic}@${k.brokerName}@${k.queueId}`, Number(v));
       await consumer.resetOffset(topic, offsets);
     }
     return createResponse(req, ResponseCode.SUCCESS);
