@@ -404,6 +404,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   }
 
   private onPullResponse(a: Assigned, sub: SubscriptionData, res: RemotingCommand): void {
+    // a queue dropped by a rebalance or a reset while its long poll was out: forget the answer
+    if (a.pq.dropped || !this.running) return;
     const ext = res.extFields ?? {};
     const next = Number(ext["nextBeginOffset"] ?? a.nextOffset);
     a.brokerId = Number(ext["suggestWhichBrokerId"] ?? MixAll.MASTER_ID);
@@ -504,7 +506,10 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
             // keep them in the cache (offset cannot pass them) and try again in 5 s
             const rest = msgs.filter((m) => !failed.includes(m));
             this.commit(a, rest);
-            const t = setTimeout(() => void this.consume(a, failed), 5000);
+            const t = setTimeout(() => {
+              this.pullTimers.delete(t);
+              void this.consume(a, failed);
+            }, 5000);
             this.pullTimers.add(t);
             return;
           }
