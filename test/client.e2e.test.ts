@@ -195,6 +195,56 @@ describe("DefaultMQPushConsumer", () => {
     expect((second?.storeTimestamp ?? 0) - (first?.storeTimestamp ?? 0)).toBeGreaterThanOrEqual(9_000);
   }, 60_000);
 
+  it("orderly: each queue consumed by one locked consumer, in queue order, SUSPEND retries in place", async () => {
+    const topic = "OrderTopic";
+    const p = await producer("pg-order");
+    await p.send(new Message(topic, Buffer.from("create")));
+    const seen = new Map<number, number[]>(); // order id → steps in arrival order
+    const seenBy = new Map<string, Set<string>>(); // queue → consumer
+    let suspended = false;
+    const mk = async (name: string) => {
+      const c = new DefaultMQPushConsumer({
+        namesrvAddr: cluster.namesrvAddr,
+        consumerGroup: "cg-order",
+        consumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
+      });
+      c.subscribe(topic, "*");
+      c.registerMessageListenerOrderly((msgs, ctx) => {
+        for (const m of msgs) {
+          if (!m.body.toString().includes(":")) continue; // the topic-creating message
+          const [order, step] = m.body.toString().split(":").map(Number) as [number, number];
+          if (order === 3 && step === 5 && !suspended) {
+            suspended = true;
+            return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+          }
+          seen.set(order, [...(seen.get(order) ?? []), step]);
+          const q = `${ctx.messageQueue.brokerName}/${ctx.messageQueue.queueId}`;
+          seenBy.set(q, (seenBy.get(q) ?? new Set()).add(name));
+        }
+        return "SUCCESS";
+      });
+      await c.start();
+      started.push(c);
+      return c;
+    };
+    const c1 = await mk("c1");
+    const c2 = await mk("c2");
+    const topicQueues = (c: DefaultMQPushConsumer) => c.assignedQueues().filter((q) => q.topic === topic).length;
+    await until(() => topicQueues(c1) === 2 && topicQueues(c2) === 2, 30_000, "the orderly consumers split the queues");
+    const byOrder = (mqs: MessageQueue[], _m: Message, order: number) => mqs[order % mqs.length] as MessageQueue;
+    for (let step = 0; step < 20; step++) {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, order) =>
+          p.sendWithSelector(new Message(topic, Buffer.from(`${order}:${step}`)), byOrder, order),
+        ),
+      );
+    }
+    await until(() => [...seen.values()].reduce((n, s) => n + s.length, 0) === 160, 30_000, "all ordered messages");
+    expect(suspended).toBe(true);
+    for (let order = 0; order < 8; order++) expect(seen.get(order)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    for (const consumers of seenBy.values()) expect(consumers.size).toBe(1);
+  }, 90_000);
+
   it("tag subscriptions only deliver matching tags", async () => {
     const topic = "TagTopic";
     const p = await producer("pg-tag");

@@ -25,6 +25,7 @@ import { MQBrokerException, MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
 import { decodePulledMessages } from "./decodeMessages.js";
 import { ProcessQueue } from "./ProcessQueue.js";
+import { lockBatch, unlockBatch } from "./RebalanceLock.js";
 
 export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
@@ -41,6 +42,20 @@ export type MessageListenerConcurrently = (
   context: ConsumeConcurrentlyContext,
 ) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
 
+export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+
+export interface ConsumeOrderlyContext {
+  messageQueue: MessageQueue;
+  /** How long the queue pauses after SUSPEND_CURRENT_QUEUE_A_MOMENT (ms). */
+  suspendCurrentQueueTimeMillis: number;
+}
+
+/** Called for one queue at a time, in queue order; the queue is locked on the broker for this client. */
+export type MessageListenerOrderly = (
+  msgs: MessageExt[],
+  context: ConsumeOrderlyContext,
+) => ConsumeOrderlyStatus | Promise<ConsumeOrderlyStatus>;
+
 export interface PushConsumerConfig extends ClientConfig {
   consumerGroup: string;
   messageModel?: MessageModel;
@@ -56,6 +71,8 @@ export interface PushConsumerConfig extends ClientConfig {
   consumeMessageBatchMaxSize?: number;
   maxReconsumeTimes?: number;
   pullInterval?: number;
+  /** Orderly: pause after SUSPEND_CURRENT_QUEUE_A_MOMENT (Java 1000). */
+  suspendCurrentQueueTimeMillis?: number;
 }
 
 const PULL_TIME_DELAY_WHEN_EXCEPTION = 1000;
@@ -64,12 +81,20 @@ const BROKER_SUSPEND_MAX_TIME_MILLIS = 15_000;
 const CONSUMER_TIMEOUT_WHEN_SUSPEND = 30_000;
 const FLAG_COMMIT_OFFSET = 0x1;
 const FLAG_SUSPEND = 0x2;
+/** Orderly: re-lock period, and how long a lock counts without a successful re-lock (Java defaults). */
+const REBALANCE_LOCK_INTERVAL = 20_000;
+const REBALANCE_LOCK_MAX_LIVE_TIME = 30_000;
 
 interface Assigned {
   mq: MessageQueue;
   pq: ProcessQueue;
   nextOffset: number;
   brokerId: number;
+  /** Orderly: broker lock held, when it was last granted, and whether a drain loop runs. */
+  locked: boolean;
+  lastLockTimestamp: number;
+  previouslyLocked: boolean;
+  draining: boolean;
 }
 
 export class DefaultMQPushConsumer implements MQConsumerInner {
@@ -83,6 +108,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   private readonly assigned = new Map<string, Assigned>();
   private readonly offsets = new Map<string, number>();
   private listener: MessageListenerConcurrently | null = null;
+  private orderlyListener: MessageListenerOrderly | null = null;
+  private lockTimer: NodeJS.Timeout | null = null;
   private running = false;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
@@ -103,6 +130,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       consumeMessageBatchMaxSize: config.consumeMessageBatchMaxSize ?? 1,
       maxReconsumeTimes: config.maxReconsumeTimes ?? -1,
       pullInterval: config.pullInterval ?? 0,
+      suspendCurrentQueueTimeMillis: config.suspendCurrentQueueTimeMillis ?? 1000,
     };
     this.instance = new MQClientInstance(config);
   }
@@ -118,10 +146,26 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
 
   registerMessageListener(listener: MessageListenerConcurrently): void {
     this.listener = listener;
+    this.orderlyListener = null;
+  }
+
+  /** Orderly consumption: queues locked on the broker, each consumed serially in offset order. */
+  registerMessageListenerOrderly(listener: MessageListenerOrderly): void {
+    this.orderlyListener = listener;
+    this.listener = null;
+  }
+
+  private get orderly(): boolean {
+    return this.orderlyListener !== null;
+  }
+
+  /** Orderly clustering locks its queues on the broker (broadcasting does not). */
+  private get locking(): boolean {
+    return this.orderly && this.cfg.messageModel === "CLUSTERING";
   }
 
   async start(): Promise<void> {
-    if (!this.listener) throw new MQClientException(-1, "messageListener is null");
+    if (!this.listener && !this.orderlyListener) throw new MQClientException(-1, "messageListener is null");
     if (this.subscriptions.size === 0) throw new MQClientException(-1, "subscription is empty");
     if (this.cfg.messageModel === "CLUSTERING") {
       const retry = MixAll.RETRY_GROUP_TOPIC_PREFIX + this.groupName;
@@ -135,6 +179,15 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     }
     await this.instance.sendHeartbeatToAllBrokers();
     this.instance.rebalanceImmediately();
+    if (this.locking) {
+      const relock = (): void => {
+        this.lockAll().catch((e: unknown) => this.instance.logger.warn({ err: e }, "lockAll failed"));
+      };
+      this.lockTimer = setTimeout(() => {
+        relock();
+        this.lockTimer = setInterval(relock, REBALANCE_LOCK_INTERVAL);
+      }, 1000);
+    }
   }
 
   /** Stop pulling, persist offsets synchronously, unregister, close. */
@@ -142,8 +195,10 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     if (!this.running) return;
     this.running = false;
     for (const t of this.pullTimers) clearTimeout(t);
+    if (this.lockTimer) clearTimeout(this.lockTimer);
     for (const a of this.assigned.values()) a.pq.dropped = true;
     await this.persistConsumerOffset(false);
+    if (this.locking) await this.unlockAll();
     await this.instance.unregister(null, this.groupName);
     await this.instance.shutdown();
   }
@@ -234,18 +289,36 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       changed = true;
       const offset = this.offsets.get(key);
       if (offset !== undefined && offset >= 0 && this.cfg.messageModel === "CLUSTERING")
-        await this.updateConsumeOffsetToBroker(a.mq, offset, true).catch(() => undefined);
+        await this.updateConsumeOffsetToBroker(a.mq, offset, !this.locking).catch(() => undefined);
       this.offsets.delete(key);
+      if (this.locking)
+        await unlockBatch(this.instance, this.groupName, a.mq.brokerName, [a.mq], true).catch(() => undefined);
     }
     for (const mq of mine) {
       const key = mqKey(mq);
       if (this.assigned.has(key)) continue;
+      // orderly: only queues this client could lock
+      if (this.locking) {
+        const granted = await lockBatch(this.instance, this.groupName, mq.brokerName, [mq]).catch(
+          () => new Set<string>(),
+        );
+        if (!granted.has(key)) continue;
+      }
       const next = await this.computePullFromWhere(mq).catch((e: unknown) => {
         this.instance.logger.warn({ err: e, mq }, "compute pull offset failed");
         return -1;
       });
       if (next < 0 || !this.running) continue;
-      const a: Assigned = { mq, pq: new ProcessQueue(), nextOffset: next, brokerId: MixAll.MASTER_ID };
+      const a: Assigned = {
+        mq,
+        pq: new ProcessQueue(),
+        nextOffset: next,
+        brokerId: MixAll.MASTER_ID,
+        locked: this.locking,
+        lastLockTimestamp: Date.now(),
+        previouslyLocked: this.locking,
+        draining: false,
+      };
       this.assigned.set(key, a);
       this.offsets.set(key, next);
       changed = true;
@@ -363,10 +436,22 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     const { pq, mq } = a;
     if (!this.running || pq.dropped) return;
     pq.lastPullTimestamp = Date.now();
+    if (this.locking) {
+      if (!this.lockValid(a)) {
+        this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
+        return;
+      }
+      if (!a.previouslyLocked) {
+        // first pull after a (re)lock: continue from what the broker has committed
+        const stored = await this.fetchConsumeOffsetFromBroker(mq);
+        if (stored >= 0) a.nextOffset = stored;
+        a.previouslyLocked = true;
+      }
+    }
     if (
       pq.msgCount > this.cfg.pullThresholdForQueue ||
       pq.msgSize > this.cfg.pullThresholdSizeForQueue * 1024 * 1024 ||
-      pq.maxSpan() > this.cfg.consumeConcurrentlyMaxSpan
+      (!this.orderly && pq.maxSpan() > this.cfg.consumeConcurrentlyMaxSpan)
     ) {
       this.executePull(a, PULL_TIME_DELAY_WHEN_FLOW_CONTROL);
       return;
@@ -452,6 +537,10 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   // ---- consuming ----
 
   private submitConsume(a: Assigned, msgs: MessageExt[]): void {
+    if (this.orderly) {
+      void this.drainOrderly(a);
+      return;
+    }
     const size = Math.max(1, this.cfg.consumeMessageBatchMaxSize);
     for (let i = 0; i < msgs.length; i += size) {
       void this.consume(a, msgs.slice(i, i + size));
@@ -519,6 +608,87 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     } finally {
       this.release();
     }
+  }
+
+  private lockValid(a: Assigned): boolean {
+    return a.locked && Date.now() - a.lastLockTimestamp <= REBALANCE_LOCK_MAX_LIVE_TIME;
+  }
+
+  /**
+   * Orderly: one loop per queue takes the oldest cached messages, hands them to the listener and
+   * commits them; SUSPEND retries the same messages after a pause. Stops when the queue is empty,
+   * dropped or its lock lapsed (the next pull restarts it).
+   */
+  private async drainOrderly(a: Assigned): Promise<void> {
+    const listener = this.orderlyListener;
+    if (a.draining || !listener) return;
+    a.draining = true;
+    try {
+      while (this.running && !a.pq.dropped && (!this.locking || this.lockValid(a))) {
+        const msgs = a.pq.peekMessages(Math.max(1, this.cfg.consumeMessageBatchMaxSize));
+        if (msgs.length === 0) return;
+        const ctx: ConsumeOrderlyContext = {
+          messageQueue: a.mq,
+          suspendCurrentQueueTimeMillis: this.cfg.suspendCurrentQueueTimeMillis,
+        };
+        await this.acquire();
+        let status: ConsumeOrderlyStatus;
+        try {
+          status = await listener(msgs, ctx);
+        } catch (e) {
+          this.instance.logger.warn({ err: e, mq: a.mq }, "consumeMessage exception");
+          status = "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+        } finally {
+          this.release();
+        }
+        if (a.pq.dropped) return;
+        if (status === "SUCCESS") {
+          this.commit(a, msgs);
+        } else {
+          for (const m of msgs) m.reconsumeTimes++;
+          await new Promise((r) => setTimeout(r, ctx.suspendCurrentQueueTimeMillis));
+        }
+      }
+    } finally {
+      a.draining = false;
+    }
+  }
+
+  /** Orderly: renew the broker locks of every assigned queue; queues not granted stop consuming. */
+  private async lockAll(): Promise<void> {
+    const byBroker = new Map<string, Assigned[]>();
+    for (const a of this.assigned.values()) {
+      const list = byBroker.get(a.mq.brokerName) ?? [];
+      list.push(a);
+      byBroker.set(a.mq.brokerName, list);
+    }
+    for (const [brokerName, list] of byBroker) {
+      const granted = await lockBatch(
+        this.instance,
+        this.groupName,
+        brokerName,
+        list.map((a) => a.mq),
+      ).catch(() => new Set<string>());
+      const now = Date.now();
+      for (const a of list) {
+        if (granted.has(mqKey(a.mq))) {
+          if (!a.locked) a.previouslyLocked = false;
+          a.locked = true;
+          a.lastLockTimestamp = now;
+          if (a.pq.msgCount > 0) void this.drainOrderly(a);
+        } else {
+          a.locked = false;
+        }
+      }
+    }
+  }
+
+  private async unlockAll(): Promise<void> {
+    const byBroker = new Map<string, MessageQueue[]>();
+    for (const a of this.assigned.values())
+      byBroker.set(a.mq.brokerName, [...(byBroker.get(a.mq.brokerName) ?? []), a.mq]);
+    for (const [brokerName, mqs] of byBroker)
+      await unlockBatch(this.instance, this.groupName, brokerName, mqs, false).catch(() => undefined);
   }
 
   private commit(a: Assigned, msgs: MessageExt[]): void {

@@ -23,6 +23,17 @@ export class ProcessQueue {
     }
   }
 
+  /** The oldest `n` cached messages, left in the cache (orderly consumption commits them later). */
+  peekMessages(n: number): MessageExt[] {
+    // pulls append in increasing offset order, so insertion order is offset order
+    const out: MessageExt[] = [];
+    for (const m of this.msgs.values()) {
+      if (out.length >= n) break;
+      out.push(m);
+    }
+    return out;
+  }
+
   /** Offset span between the oldest and newest cached message. */
   maxSpan(): number {
     if (this.msgs.size === 0) return 0;
