@@ -200,6 +200,44 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     expect(maskDigits(maskIds(r.stdout))).toBe(maskDigits(maskIds(golden("queryMsgByKey"))));
   });
 
+  it("sendMessage (to any queue and to a chosen one)", async () => {
+    const r = await mqadmin(
+      "sendMessage",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "SendCmdTopic",
+      "-p",
+      "hello",
+      "-k",
+      "K1",
+      "-c",
+      "T1",
+    );
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("#Broker Name                      #QID  #Send Result            #MsgId");
+    expect(lines[1]).toMatch(/^broker-a {24}  \d {3}  SEND_OK {13}    [0-9A-F]{32}$/);
+    const q = await mqadmin(
+      "sendMessage",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "SendCmdTopic",
+      "-p",
+      "x",
+      "-b",
+      "broker-a",
+      "-i",
+      "2",
+    );
+    expect(q.stdout.split("\n")[1]).toMatch(/^broker-a {24}  2 {3}  SEND_OK/);
+    const bad = await mqadmin("sendMessage", "-n", cluster.namesrvAddr, "-t", "SendCmdTopic", "-p", "x", "-i", "2");
+    expect(bad.stdout).toBe("Broker name must be set if the queue is chosen!");
+    const found = await mqadmin("queryMsgByKey", "-n", cluster.namesrvAddr, "-t", "SendCmdTopic", "-k", "K1");
+    expect(found.stdout).toContain(lines[1]!.slice(-32));
+  });
+
   it("resetOffsetByTime rolls a running consumer back; output as Java's", async () => {
     const topic = "TopicTest";
     const group = "please_rename_unique_group_name_4";

@@ -3,7 +3,7 @@
  * RocketMQ). Each command writes through `out` so tests can compare with the captured stdout.
  */
 import type { MQAdminClient } from "@rocketmq-ts/client";
-import { MQClientException, selectBrokerAddr } from "@rocketmq-ts/client";
+import { DefaultMQProducer, Message, MQClientException, selectBrokerAddr, type SendResult } from "@rocketmq-ts/client";
 import { encodeTopicRouteData, newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
 import { javaStringHashCode, parseFastjson, stringifyFastjson, type JsonValue } from "@rocketmq-ts/remoting";
 import { formatDate, javaFormat } from "./format.js";
@@ -602,6 +602,60 @@ export const commands: SubCommand[] = [
       );
       out(javaFormat("%-50s %4s %40s%n", "#Message ID", "#QID", "#Offset"));
       for (const m of msgs) out(javaFormat("%-50s %4d %40d%n", m.msgId, m.queueId, m.queueOffset));
+    },
+  },
+  {
+    name: "sendMessage",
+    desc: "Send a message",
+    options: [
+      ["-t, --topic <arg>", "Topic name", true],
+      ["-p, --body <arg>", "UTF-8 string format of the message body", true],
+      ["-k, --key <arg>", "Message keys", false],
+      ["-c, --tags <arg>", "Message tags", false],
+      ["-b, --broker <arg>", "Send message to target broker", false],
+      ["-i, --qid <arg>", "Send message to target queue", false],
+      ["-m, --msgTraceEnable <arg>", "Message Trace Enable, Default: false", false],
+    ],
+    async run(admin, opts, out) {
+      const topic = str(opts, "topic");
+      const brokerName = opts["broker"] === undefined ? null : str(opts, "broker");
+      let queueId = -1;
+      if (opts["qid"] !== undefined) {
+        if (brokerName === null) {
+          out("Broker name must be set if the queue is chosen!");
+          return;
+        }
+        queueId = Number(str(opts, "qid"));
+      }
+      const msg = new Message(topic, Buffer.from(str(opts, "body"), "utf8"), {
+        ...(opts["tags"] !== undefined ? { tags: str(opts, "tags") } : {}),
+        ...(opts["key"] !== undefined ? { keys: str(opts, "key") } : {}),
+      });
+      // Java's command: a producer whose group is the current time, shut down after the send
+      const producer = new DefaultMQProducer({
+        namesrvAddr: admin.namesrvAddrList().join(";"),
+        producerGroup: String(Date.now()),
+      });
+      let result: SendResult;
+      try {
+        await producer.start();
+        result =
+          brokerName !== null && queueId > -1
+            ? await producer.sendToQueue(msg, { topic, brokerName, queueId })
+            : await producer.send(msg);
+      } finally {
+        await producer.shutdown();
+      }
+      out(javaFormat("%-32s  %-4s  %-20s    %s%n", "#Broker Name", "#QID", "#Send Result", "#MsgId"));
+      out(
+        javaFormat(
+          "%-32s  %-4s  %-20s    %s%n",
+          result.messageQueue.brokerName,
+          result.messageQueue.queueId,
+          result.sendStatus,
+          result.msgId,
+        ),
+      );
     },
   },
   {
