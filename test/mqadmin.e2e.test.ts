@@ -238,6 +238,22 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     expect(found.stdout).toContain(lines[1]!.slice(-32));
   });
 
+  it("clusterRT prints a round per interval until stopped", async () => {
+    const child = spawn(join(ROOT, "bin", "mqadmin"), ["clusterRT", "-n", cluster.namesrvAddr, "-a", "5", "-i", "1"]);
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await until(() => stdout.split("\n").length >= 4, 20_000, "two rounds");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const lines = stdout.split("\n");
+    // Java: "%-24s  %-24s  %-4s  %-8s  %-8s%n"
+    expect(lines[0]).toBe(
+      `${"#Cluster Name".padEnd(24)}  ${"#Broker Name".padEnd(24)}  #RT   #successCount  #failCount`,
+    );
+    expect(lines[1]).toMatch(/^DefaultCluster {10}  broker-a {16}  \d+\.\d{2} +  5 {15}  0 {15}$/);
+  }, 30_000);
+
   it("resetOffsetByTime rolls a running consumer back; output as Java's", async () => {
     const topic = "TopicTest";
     const group = "please_rename_unique_group_name_4";
