@@ -18,13 +18,14 @@ import {
   ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import { createOnewayRequest, createRequest } from "../impl/requests.js";
+import { createRequest } from "../impl/requests.js";
 import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
 import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
-import { MQBrokerException, MQClientException } from "../MQClientException.js";
+import { MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
 import { decodePulledMessages } from "./decodeMessages.js";
 import { ProcessQueue } from "./ProcessQueue.js";
+import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
 import { lockBatch, unlockBatch } from "./RebalanceLock.js";
 
 export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
@@ -79,8 +80,6 @@ const PULL_TIME_DELAY_WHEN_EXCEPTION = 1000;
 const PULL_TIME_DELAY_WHEN_FLOW_CONTROL = 50;
 const BROKER_SUSPEND_MAX_TIME_MILLIS = 15_000;
 const CONSUMER_TIMEOUT_WHEN_SUSPEND = 30_000;
-const FLAG_COMMIT_OFFSET = 0x1;
-const FLAG_SUSPEND = 0x2;
 /** Orderly: re-lock period, and how long a lock counts without a successful re-lock (Java defaults). */
 const REBALANCE_LOCK_INTERVAL = 20_000;
 const REBALANCE_LOCK_MAX_LIVE_TIME = 30_000;
@@ -355,67 +354,16 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     }
   }
 
-  /** Committed offset on the broker; −1 when the group has none for the queue, −2 on errors. */
-  private async fetchConsumeOffsetFromBroker(mq: MessageQueue): Promise<number> {
-    const addr = this.brokerAddr(mq);
-    const res = await this.instance.remoting.invokeSync(
-      addr,
-      createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
-        extFields: {
-          consumerGroup: this.groupName,
-          topic: mq.topic,
-          queueId: String(mq.queueId),
-          bname: mq.brokerName,
-        },
-      }),
-      this.instance.apiTimeout,
-    );
-    if (res.code === ResponseCode.QUERY_NOT_FOUND) return -1;
-    if (res.code !== ResponseCode.SUCCESS) return -2;
-    return Number(res.extFields?.["offset"] ?? -1);
+  private fetchConsumeOffsetFromBroker(mq: MessageQueue): Promise<number> {
+    return queryConsumerOffset(this.instance, this.groupName, mq);
   }
 
-  private async offsetRpc(code: number, mq: MessageQueue, extra: Record<string, string>): Promise<number> {
-    const res = await this.instance.remoting.invokeSync(
-      this.brokerAddr(mq),
-      createRequest(code, {
-        extFields: { topic: mq.topic, queueId: String(mq.queueId), ...extra, bname: mq.brokerName },
-      }),
-      this.instance.apiTimeout,
-    );
-    if (res.code !== ResponseCode.SUCCESS) throw new MQBrokerException(res.code, res.remark ?? "");
-    return Number(res.extFields?.["offset"] ?? 0);
+  private offsetRpc(code: number, mq: MessageQueue, extra: Record<string, string>): Promise<number> {
+    return queueOffsetRpc(this.instance, code, mq, extra);
   }
 
-  private brokerAddr(mq: MessageQueue): string {
-    const addr = this.instance.findBrokerAddrForOffset(mq.brokerName);
-    if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
-    return addr;
-  }
-
-  private async updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void> {
-    // Java puts the inherited `bname` before `commitOffset` (they share a HashMap bucket)
-    const extFields = {
-      bname: mq.brokerName,
-      consumerGroup: this.groupName,
-      topic: mq.topic,
-      queueId: String(mq.queueId),
-      commitOffset: String(offset),
-    };
-    const addr = this.brokerAddr(mq);
-    if (oneway) {
-      await this.instance.remoting.invokeOneway(
-        addr,
-        createOnewayRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { extFields }),
-        this.instance.apiTimeout,
-      );
-    } else {
-      await this.instance.remoting.invokeSync(
-        addr,
-        createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { extFields }),
-        this.instance.apiTimeout,
-      );
-    }
+  private updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void> {
+    return updateConsumerOffset(this.instance, this.groupName, mq, offset, oneway);
   }
 
   // ---- pulling ----
@@ -461,30 +409,19 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
       return;
     }
-    const target = this.instance.findBrokerAddressInSubscribe(mq.brokerName, a.brokerId);
-    if (!target) {
-      await this.instance.updateTopicRouteInfoFromNameServer(mq.topic).catch(() => false);
-      throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
-    }
     const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsets.get(mqKey(mq)) ?? 0) : 0;
-    let sysFlag = FLAG_SUSPEND;
-    if (commitOffset > 0 && !target.slave) sysFlag |= FLAG_COMMIT_OFFSET;
-    const request = createRequest(RequestCode.PULL_MESSAGE, {
-      extFields: {
-        consumerGroup: this.groupName,
-        topic: mq.topic,
-        queueId: String(mq.queueId),
-        queueOffset: String(a.nextOffset),
-        maxMsgNums: String(this.cfg.pullBatchSize),
-        sysFlag: String(sysFlag),
-        commitOffset: String(commitOffset),
-        suspendTimeoutMillis: String(BROKER_SUSPEND_MAX_TIME_MILLIS),
-        subVersion: String(sub.subVersion),
-        expressionType: sub.expressionType,
-        bname: mq.brokerName,
-      },
+    const res = await pullMessage(this.instance, {
+      group: this.groupName,
+      mq,
+      offset: a.nextOffset,
+      maxNums: this.cfg.pullBatchSize,
+      sysFlag: PullSysFlag.SUSPEND | (commitOffset > 0 ? PullSysFlag.COMMIT_OFFSET : 0),
+      commitOffset,
+      suspendTimeoutMillis: BROKER_SUSPEND_MAX_TIME_MILLIS,
+      timeoutMillis: CONSUMER_TIMEOUT_WHEN_SUSPEND,
+      sub,
+      brokerId: a.brokerId,
     });
-    const res = await this.instance.remoting.invokeAsync(target.addr, request, CONSUMER_TIMEOUT_WHEN_SUSPEND);
     this.onPullResponse(a, sub, res);
   }
 

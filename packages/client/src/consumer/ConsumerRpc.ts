@@ -1,0 +1,137 @@
+/**
+ * The broker calls both consumers make (Java's MQClientAPIImpl consumer part + RemoteBrokerOffsetStore):
+ * committed-offset query/update, max/min/by-time offsets, and the PULL_MESSAGE request.
+ */
+import { MixAll, type SubscriptionData } from "@rocketmq-ts/common";
+import { RequestCode, ResponseCode, type RemotingCommand } from "@rocketmq-ts/remoting";
+import type { MQClientInstance } from "../impl/MQClientInstance.js";
+import { createOnewayRequest, createRequest } from "../impl/requests.js";
+import type { MessageQueue } from "../message/Message.js";
+import { MQBrokerException, MQClientException } from "../MQClientException.js";
+
+/** PullSysFlag bits. */
+export const PullSysFlag = {
+  COMMIT_OFFSET: 0x1,
+  SUSPEND: 0x2,
+  SUBSCRIPTION: 0x4,
+  CLASS_FILTER: 0x8,
+  LITE_PULL: 0x10,
+} as const;
+
+/** Offset RPCs go to the master, or to whatever address of the set is present (§7.5). */
+export function offsetBrokerAddr(instance: MQClientInstance, mq: MessageQueue): string {
+  const addr = instance.findBrokerAddrForOffset(mq.brokerName);
+  if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
+  return addr;
+}
+
+/** Committed offset of a group on the broker; −1 when it has none for the queue, −2 on errors. */
+export async function queryConsumerOffset(
+  instance: MQClientInstance,
+  group: string,
+  mq: MessageQueue,
+): Promise<number> {
+  const res = await instance.remoting.invokeSync(
+    offsetBrokerAddr(instance, mq),
+    createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
+      extFields: { consumerGroup: group, topic: mq.topic, queueId: String(mq.queueId), bname: mq.brokerName },
+    }),
+    instance.apiTimeout,
+  );
+  if (res.code === ResponseCode.QUERY_NOT_FOUND) return -1;
+  if (res.code !== ResponseCode.SUCCESS) return -2;
+  return Number(res.extFields?.["offset"] ?? -1);
+}
+
+export async function updateConsumerOffset(
+  instance: MQClientInstance,
+  group: string,
+  mq: MessageQueue,
+  offset: number,
+  oneway: boolean,
+): Promise<void> {
+  // Java puts the inherited `bname` before `commitOffset` (they share a HashMap bucket)
+  const extFields = {
+    bname: mq.brokerName,
+    consumerGroup: group,
+    topic: mq.topic,
+    queueId: String(mq.queueId),
+    commitOffset: String(offset),
+  };
+  const addr = offsetBrokerAddr(instance, mq);
+  if (oneway) {
+    await instance.remoting.invokeOneway(
+      addr,
+      createOnewayRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { extFields }),
+      instance.apiTimeout,
+    );
+  } else {
+    await instance.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { extFields }),
+      instance.apiTimeout,
+    );
+  }
+}
+
+/** GET_MAX_OFFSET / GET_MIN_OFFSET / SEARCH_OFFSET_BY_TIMESTAMP. */
+export async function queueOffsetRpc(
+  instance: MQClientInstance,
+  code: number,
+  mq: MessageQueue,
+  extra: Record<string, string> = {},
+): Promise<number> {
+  const res = await instance.remoting.invokeSync(
+    offsetBrokerAddr(instance, mq),
+    createRequest(code, {
+      extFields: { topic: mq.topic, queueId: String(mq.queueId), ...extra, bname: mq.brokerName },
+    }),
+    instance.apiTimeout,
+  );
+  if (res.code !== ResponseCode.SUCCESS) throw new MQBrokerException(res.code, res.remark ?? "");
+  return Number(res.extFields?.["offset"] ?? 0);
+}
+
+export interface PullRequest {
+  group: string;
+  mq: MessageQueue;
+  offset: number;
+  maxNums: number;
+  sysFlag: number;
+  commitOffset: number;
+  suspendTimeoutMillis: number;
+  timeoutMillis: number;
+  sub: SubscriptionData;
+  /** Broker id the last answer suggested (Java's pullFromWhichNodeTable). */
+  brokerId: number;
+}
+
+/** One async PULL_MESSAGE to the broker findBrokerAddressInSubscribe picks (COMMIT bit cleared for slaves). */
+export async function pullMessage(instance: MQClientInstance, req: PullRequest): Promise<RemotingCommand> {
+  const target = instance.findBrokerAddressInSubscribe(req.mq.brokerName, req.brokerId ?? MixAll.MASTER_ID);
+  if (!target) {
+    await instance.updateTopicRouteInfoFromNameServer(req.mq.topic).catch(() => false);
+    throw new MQClientException(-1, `The broker[${req.mq.brokerName}] not exist`);
+  }
+  const sysFlag = target.slave ? req.sysFlag & ~PullSysFlag.COMMIT_OFFSET : req.sysFlag;
+  // insertion order = Java's header field order (it decides HashMap ties)
+  const extFields: Record<string, string> = {
+    consumerGroup: req.group,
+    topic: req.mq.topic,
+    queueId: String(req.mq.queueId),
+    queueOffset: String(req.offset),
+    maxMsgNums: String(req.maxNums),
+    sysFlag: String(sysFlag),
+    commitOffset: String(req.commitOffset),
+    suspendTimeoutMillis: String(req.suspendTimeoutMillis),
+  };
+  if ((sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) extFields["subscription"] = req.sub.subString;
+  extFields["subVersion"] = String(req.sub.subVersion);
+  extFields["expressionType"] = req.sub.expressionType;
+  extFields["bname"] = req.mq.brokerName;
+  return instance.remoting.invokeAsync(
+    target.addr,
+    createRequest(RequestCode.PULL_MESSAGE, { extFields }),
+    req.timeoutMillis,
+  );
+}
