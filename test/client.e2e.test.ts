@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  DefaultLitePullConsumer,
   DefaultMQProducer,
   DefaultMQPushConsumer,
   Message,
@@ -263,6 +264,61 @@ describe("DefaultMQPushConsumer", () => {
     await until(() => got.length >= 3, 30_000, "tagged messages");
     await new Promise((r) => setTimeout(r, 300));
     expect(got.sort()).toEqual(["A", "A", "C"]);
+  }, 60_000);
+});
+
+describe("DefaultLitePullConsumer", () => {
+  it("subscribe: polls every message once, commitSync stores the polled positions", async () => {
+    const topic = "LiteTopic";
+    const p = await producer("pg-lite");
+    for (let i = 0; i < 100; i++) await p.send(new Message(topic, Buffer.from(`l${i}`)));
+    const c = new DefaultLitePullConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "cg-lite",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      autoCommit: false,
+    });
+    c.subscribe(topic, "*");
+    await c.start();
+    started.push(c);
+    const got: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (got.length < 100 && Date.now() < deadline) {
+      for (const m of await c.poll(1000)) got.push(m.body.toString());
+    }
+    expect(got.sort()).toEqual(Array.from({ length: 100 }, (_, i) => `l${i}`).sort());
+    expect(await c.poll(300)).toEqual([]);
+    await c.commitSync();
+    const queues = c.assignment().filter((q) => q.topic === topic);
+    expect(queues).toHaveLength(4);
+    let committed = 0;
+    for (const q of queues) committed += await c.committed(q);
+    expect(committed).toBe(100);
+  }, 60_000);
+
+  it("assign + seek: only the assigned queue, replayed from the sought offset", async () => {
+    const topic = "LiteAssignTopic";
+    const p = await producer("pg-lite-assign");
+    for (let i = 0; i < 40; i++) await p.send(new Message(topic, Buffer.from(`a${i}`)));
+    const c = new DefaultLitePullConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "cg-lite-assign",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    const mqs = await c.fetchMessageQueues(topic);
+    expect(mqs.map((q) => q.queueId)).toEqual([0, 1, 2, 3]);
+    const mq = mqs[1] as MessageQueue;
+    c.assign([mq]);
+    await c.start();
+    started.push(c);
+    const first: MessageExt[] = [];
+    const deadline = Date.now() + 20_000;
+    while (first.length < 10 && Date.now() < deadline) first.push(...(await c.poll(1000)));
+    expect(first.every((m) => m.queueId === 1)).toBe(true);
+    expect(first.map((m) => m.queueOffset)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    c.seek(mq, 3);
+    const again = await c.poll(5000);
+    expect(again[0]?.queueOffset).toBe(3);
   }, 60_000);
 });
 

@@ -8,3 +8,4 @@ export * from "./producer/DefaultMQProducer.js";
 export * from "./consumer/DefaultMQPushConsumer.js";
 export * from "./consumer/AllocateMessageQueueAveragely.js";
 export * from "./consumer/ProcessQueue.js";
+export * from "./consumer/DefaultLitePullConsumer.js";

@@ -1,0 +1,354 @@
+/**
+ * Java's DefaultLitePullConsumer: `subscribe` (queues allocated by rebalance) or `assign` (fixed
+ * queues), background long-polling pulls into a bounded buffer, `poll()` to take a batch, offsets
+ * committed automatically every 5 s or with `commitSync()`, `seek()` to move a queue.
+ * Pulls carry the subscription (sysFlag SUBSCRIPTION|LITE_PULL|SUSPEND) and the heartbeat says
+ * CONSUME_ACTIVELY.
+ */
+import { buildSubscriptionData, MixAll, type ConsumerData, type SubscriptionData } from "@rocketmq-ts/common";
+import { javaStringHashCode, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
+import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
+import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
+import { MQClientException } from "../MQClientException.js";
+import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
+import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
+import { decodePulledMessages } from "./decodeMessages.js";
+import type { ConsumeFromWhere } from "./DefaultMQPushConsumer.js";
+
+export interface LitePullConsumerConfig extends ClientConfig {
+  consumerGroup: string;
+  consumeFromWhere?: ConsumeFromWhere;
+  pullBatchSize?: number;
+  autoCommit?: boolean;
+  autoCommitIntervalMillis?: number;
+  pollTimeoutMillis?: number;
+  pullThresholdForAll?: number;
+  pullThresholdForQueue?: number;
+}
+
+const BROKER_SUSPEND_MAX_TIME_MILLIS = 20_000;
+const CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND = 30_000;
+const DELAY_FLOW_CONTROL = 50;
+const DELAY_PAUSED = 1000;
+const DELAY_EXCEPTION = 3000;
+
+interface QueueState {
+  mq: MessageQueue;
+  /** Next offset to pull. */
+  pullOffset: number;
+  /** Offset after the last message handed out by poll (what a commit stores). */
+  consumeOffset: number;
+  buffered: number;
+  dropped: boolean;
+  paused: boolean;
+  /** Bumped by seek: answers of pulls issued before it are ignored. */
+  seekVersion: number;
+  timer: NodeJS.Timeout | null;
+}
+
+interface ConsumeRequest {
+  state: QueueState;
+  msgs: MessageExt[];
+  seekVersion: number;
+}
+
+export class DefaultLitePullConsumer implements MQConsumerInner {
+  readonly groupName: string;
+  readonly instance: MQClientInstance;
+  private readonly cfg: Required<Omit<LitePullConsumerConfig, keyof ClientConfig>>;
+  private readonly subscriptions = new Map<string, SubscriptionData>();
+  private readonly topicSubscribeInfo = new Map<string, MessageQueue[]>();
+  private readonly queues = new Map<string, QueueState>();
+  private readonly buffer: ConsumeRequest[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private mode: "NONE" | "SUBSCRIBE" | "ASSIGN" = "NONE";
+  private running = false;
+  private lastAutoCommit = Date.now();
+  /** Queues assigned before start(). */
+  private pendingAssign: MessageQueue[] = [];
+
+  constructor(config: LitePullConsumerConfig) {
+    this.groupName = config.consumerGroup;
+    this.cfg = {
+      consumerGroup: config.consumerGroup,
+      consumeFromWhere: config.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
+      pullBatchSize: config.pullBatchSize ?? 10,
+      autoCommit: config.autoCommit ?? true,
+      autoCommitIntervalMillis: config.autoCommitIntervalMillis ?? 5000,
+      pollTimeoutMillis: config.pollTimeoutMillis ?? 5000,
+      pullThresholdForAll: config.pullThresholdForAll ?? 10_000,
+      pullThresholdForQueue: config.pullThresholdForQueue ?? 1000,
+    };
+    this.instance = new MQClientInstance(config);
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  subscribe(topic: string, subExpression = "*"): void {
+    if (this.mode === "ASSIGN") throw new MQClientException(-1, "Subscribe and assign are mutually exclusive.");
+    this.mode = "SUBSCRIBE";
+    this.subscriptions.set(topic, buildSubscriptionData(topic, subExpression, javaStringHashCode));
+  }
+
+  /** Consume exactly these queues (no rebalance). */
+  assign(mqs: MessageQueue[]): void {
+    if (this.mode === "SUBSCRIBE") throw new MQClientException(-1, "Subscribe and assign are mutually exclusive.");
+    this.mode = "ASSIGN";
+    for (const mq of mqs) {
+      if (!this.subscriptions.has(mq.topic))
+        this.subscriptions.set(mq.topic, buildSubscriptionData(mq.topic, "*", javaStringHashCode));
+    }
+    const wanted = new Set(mqs.map(mqKey));
+    for (const [key, st] of this.queues) if (!wanted.has(key)) this.dropQueue(key, st);
+    if (this.running) for (const mq of mqs) void this.addQueue(mq);
+    else this.pendingAssign = mqs;
+  }
+
+  async start(): Promise<void> {
+    if (this.mode === "NONE") throw new MQClientException(-1, "subscription is empty");
+    this.instance.registerConsumer(this);
+    this.running = true;
+    this.instance.start();
+    for (const topic of this.subscriptions.keys())
+      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    await this.instance.sendHeartbeatToAllBrokers();
+    if (this.mode === "SUBSCRIBE") this.instance.rebalanceImmediately();
+    else for (const mq of this.pendingAssign) await this.addQueue(mq);
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const [key, st] of this.queues) this.dropQueue(key, st, false);
+    if (this.cfg.autoCommit) await this.commitSync().catch(() => undefined);
+    for (const w of this.waiters.splice(0)) w();
+    await this.instance.unregister(null, this.groupName);
+    await this.instance.shutdown();
+  }
+
+  /** Queues a topic has (readable ones), for `assign`. */
+  async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
+    await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    const route = this.instance.topicRouteTable.get(topic) ?? (await this.instance.fetchTopicRoute(topic));
+    if (!route) throw new MQClientException(-1, `Can not find Message Queue for this topic, ${topic}`);
+    const out: MessageQueue[] = [];
+    for (const qd of route.queueDatas)
+      for (let i = 0; i < qd.readQueueNums; i++) out.push({ topic, brokerName: qd.brokerName, queueId: i });
+    return out.sort(compareMessageQueue);
+  }
+
+  /** Take the next pulled batch (waits up to `timeout` ms); auto-commits on the way when enabled. */
+  async poll(timeout = this.cfg.pollTimeoutMillis): Promise<MessageExt[]> {
+    if (!this.running) throw new MQClientException(-1, "The consumer not running, please start it first.");
+    if (this.cfg.autoCommit && Date.now() - this.lastAutoCommit >= this.cfg.autoCommitIntervalMillis) {
+      this.lastAutoCommit = Date.now();
+      await this.commitSync().catch((e: unknown) => this.instance.logger.warn({ err: e }, "auto commit failed"));
+    }
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const req = this.buffer.shift();
+      if (req) {
+        const st = req.state;
+        st.buffered -= req.msgs.length;
+        if (st.dropped || req.seekVersion !== st.seekVersion) continue;
+        const last = req.msgs[req.msgs.length - 1];
+        if (last) st.consumeOffset = last.queueOffset + 1;
+        return req.msgs;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.running) return [];
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Store the polled position of every queue on the broker. */
+  async commitSync(): Promise<void> {
+    for (const st of this.queues.values()) {
+      if (st.consumeOffset >= 0)
+        await updateConsumerOffset(this.instance, this.groupName, st.mq, st.consumeOffset, false);
+    }
+  }
+
+  /** The offset the broker has stored for a queue (−1: none). */
+  committed(mq: MessageQueue): Promise<number> {
+    return queryConsumerOffset(this.instance, this.groupName, mq);
+  }
+
+  /** Continue a queue from `offset`: buffered messages of the queue are discarded. */
+  seek(mq: MessageQueue, offset: number): void {
+    const st = this.queues.get(mqKey(mq));
+    if (!st) throw new MQClientException(-1, "The message queue is not in assigned list, may be rebalancing");
+    st.seekVersion++;
+    st.pullOffset = offset;
+    st.consumeOffset = offset;
+    this.schedulePull(st, 0);
+  }
+
+  pause(mqs: MessageQueue[]): void {
+    for (const mq of mqs) {
+      const st = this.queues.get(mqKey(mq));
+      if (st) st.paused = true;
+    }
+  }
+
+  resume(mqs: MessageQueue[]): void {
+    for (const mq of mqs) {
+      const st = this.queues.get(mqKey(mq));
+      if (st) st.paused = false;
+    }
+  }
+
+  assignment(): MessageQueue[] {
+    return [...this.queues.values()].map((s) => s.mq);
+  }
+
+  // ---- MQConsumerInner ----
+
+  subscribeTopics(): string[] {
+    return [...this.subscriptions.keys()];
+  }
+
+  updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void {
+    if (this.subscriptions.has(topic)) this.topicSubscribeInfo.set(topic, mqs);
+  }
+
+  consumerData(): ConsumerData {
+    return {
+      groupName: this.groupName,
+      consumeType: "CONSUME_ACTIVELY",
+      messageModel: "CLUSTERING",
+      consumeFromWhere: this.cfg.consumeFromWhere,
+      subscriptionDataSet: this.mode === "SUBSCRIBE" ? [...this.subscriptions.values()] : [],
+      unitMode: false,
+    };
+  }
+
+  async doRebalance(): Promise<void> {
+    if (!this.running || this.mode !== "SUBSCRIBE") return;
+    for (const topic of this.subscriptions.keys()) {
+      const mqSet = this.topicSubscribeInfo.get(topic);
+      if (!mqSet) continue;
+      const cids = (await this.instance.findConsumerIdList(topic, this.groupName).catch(() => [])).sort();
+      if (cids.length === 0) continue;
+      const mine = allocateMessageQueueAveragely(this.clientId, [...mqSet].sort(compareMessageQueue), cids);
+      const wanted = new Set(mine.map(mqKey));
+      for (const [key, st] of this.queues) if (st.mq.topic === topic && !wanted.has(key)) this.dropQueue(key, st);
+      for (const mq of mine) if (!this.queues.has(mqKey(mq))) await this.addQueue(mq);
+    }
+  }
+
+  async persistConsumerOffset(): Promise<void> {
+    // offsets are stored by commitSync / auto-commit in poll
+  }
+
+  async resetOffset(_topic: string, offsets: Map<string, number>): Promise<void> {
+    for (const [key, offset] of offsets) {
+      const st = this.queues.get(key);
+      if (st) this.seek(st.mq, offset);
+    }
+  }
+
+  // ---- queues and pulling ----
+
+  private async addQueue(mq: MessageQueue): Promise<void> {
+    const key = mqKey(mq);
+    if (this.queues.has(key)) return;
+    const offset = await this.computePullFromWhere(mq).catch(() => -1);
+    if (offset < 0 || !this.running || this.queues.has(key)) return;
+    const st: QueueState = {
+      mq,
+      pullOffset: offset,
+      consumeOffset: offset,
+      buffered: 0,
+      dropped: false,
+      paused: false,
+      seekVersion: 0,
+      timer: null,
+    };
+    this.queues.set(key, st);
+    this.schedulePull(st, 0);
+  }
+
+  private dropQueue(key: string, st: QueueState, commit = true): void {
+    st.dropped = true;
+    if (st.timer) clearTimeout(st.timer);
+    this.queues.delete(key);
+    if (commit && this.cfg.autoCommit && st.consumeOffset >= 0)
+      void updateConsumerOffset(this.instance, this.groupName, st.mq, st.consumeOffset, true).catch(() => undefined);
+  }
+
+  private async computePullFromWhere(mq: MessageQueue): Promise<number> {
+    const stored = await queryConsumerOffset(this.instance, this.groupName, mq);
+    if (stored >= 0) return stored;
+    if (stored !== -1) return -1;
+    if (this.cfg.consumeFromWhere === "CONSUME_FROM_FIRST_OFFSET") return 0;
+    if (mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX)) return 0;
+    return queueOffsetRpc(this.instance, RequestCode.GET_MAX_OFFSET, mq);
+  }
+
+  private schedulePull(st: QueueState, delay: number): void {
+    if (st.timer) clearTimeout(st.timer);
+    st.timer = setTimeout(() => {
+      st.timer = null;
+      this.pull(st).catch((e: unknown) => {
+        this.instance.logger.warn({ err: e, mq: st.mq }, "lite pull failed");
+        if (!st.dropped) this.schedulePull(st, DELAY_EXCEPTION);
+      });
+    }, delay);
+  }
+
+  private async pull(st: QueueState): Promise<void> {
+    if (!this.running || st.dropped) return;
+    if (st.paused) return this.schedulePull(st, DELAY_PAUSED);
+    const total = this.buffer.reduce((n, r) => n + r.msgs.length, 0);
+    if (total > this.cfg.pullThresholdForAll || st.buffered > this.cfg.pullThresholdForQueue)
+      return this.schedulePull(st, DELAY_FLOW_CONTROL);
+    const sub = this.subscriptions.get(st.mq.topic);
+    if (!sub) return this.schedulePull(st, DELAY_EXCEPTION);
+    const version = st.seekVersion;
+    const res = await pullMessage(this.instance, {
+      group: this.groupName,
+      mq: st.mq,
+      offset: st.pullOffset,
+      maxNums: this.cfg.pullBatchSize,
+      sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION | PullSysFlag.LITE_PULL,
+      commitOffset: 0,
+      suspendTimeoutMillis: BROKER_SUSPEND_MAX_TIME_MILLIS,
+      timeoutMillis: CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND,
+      // the subscription travels with the pull; Java sends subVersion 0 for TAG expressions
+      sub: sub.expressionType === "TAG" ? { ...sub, subVersion: 0 } : sub,
+      brokerId: MixAll.MASTER_ID,
+    });
+    if (st.dropped || version !== st.seekVersion) return;
+    const next = Number(res.extFields?.["nextBeginOffset"] ?? st.pullOffset);
+    switch (res.code) {
+      case ResponseCode.SUCCESS: {
+        let msgs = res.body ? decodePulledMessages(res.body, st.mq.brokerName) : [];
+        if (sub.tagsSet.length > 0) msgs = msgs.filter((m) => m.tags !== undefined && sub.tagsSet.includes(m.tags));
+        st.pullOffset = next;
+        if (msgs.length > 0) {
+          st.buffered += msgs.length;
+          this.buffer.push({ state: st, msgs, seekVersion: version });
+          this.waiters.shift()?.();
+        }
+        return this.schedulePull(st, 0);
+      }
+      case ResponseCode.PULL_NOT_FOUND:
+      case ResponseCode.PULL_RETRY_IMMEDIATELY:
+      case ResponseCode.PULL_OFFSET_MOVED:
+        st.pullOffset = next;
+        return this.schedulePull(st, 0);
+      default:
+        this.instance.logger.warn({ mq: st.mq, code: res.code, remark: res.remark }, "lite pull refused");
+        return this.schedulePull(st, DELAY_EXCEPTION);
+    }
+  }
+}
