@@ -217,7 +217,7 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     expect(r.stderr).toBe("");
     const lines = r.stdout.split("\n");
     expect(lines[0]).toBe("#Broker Name                      #QID  #Send Result            #MsgId");
-    expect(lines[1]).toMatch(/^broker-a {24}  \d {3}  SEND_OK {13}    [0-9A-F]{32}$/);
+    expect(lines[1]).toMatch(/^broker-a {24} {2}\d {3} {2}SEND_OK {13} {4}[0-9A-F]{32}$/);
     const q = await mqadmin(
       "sendMessage",
       "-n",
@@ -231,7 +231,7 @@ describe("bin/mqadmin output matches the Java tool's", () => {
       "-i",
       "2",
     );
-    expect(q.stdout.split("\n")[1]).toMatch(/^broker-a {24}  2 {3}  SEND_OK/);
+    expect(q.stdout.split("\n")[1]).toMatch(/^broker-a {24} {2}2 {3} {2}SEND_OK/);
     const bad = await mqadmin("sendMessage", "-n", cluster.namesrvAddr, "-t", "SendCmdTopic", "-p", "x", "-i", "2");
     expect(bad.stdout).toBe("Broker name must be set if the queue is chosen!");
     const found = await mqadmin("queryMsgByKey", "-n", cluster.namesrvAddr, "-t", "SendCmdTopic", "-k", "K1");
@@ -251,7 +251,7 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     expect(lines[0]).toBe(
       `${"#Cluster Name".padEnd(24)}  ${"#Broker Name".padEnd(24)}  #RT   #successCount  #failCount`,
     );
-    expect(lines[1]).toMatch(/^DefaultCluster {10}  broker-a {16}  \d+\.\d{2} +  5 {15}  0 {15}$/);
+    expect(lines[1]).toMatch(/^DefaultCluster {10} {2}broker-a {16} {2}\d+\.\d{2} + {2}5 {15} {2}0 {15}$/);
   }, 30_000);
 
   it("resetOffsetByTime rolls a running consumer back; output as Java's", async () => {
