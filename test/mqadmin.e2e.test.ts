@@ -4,7 +4,7 @@
  * width) since addresses, offsets, times and TPS differ by nature; everything else must match.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
@@ -311,6 +311,67 @@ describe("bin/mqadmin output matches the Java tool's", () => {
       expect(bodies).toHaveLength(17);
       expect(bodies.slice(9).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `reset-m${i}`));
     } finally {
+      await c.shutdown();
+      await p.shutdown();
+    }
+  }, 60_000);
+
+  it("queryMsgById and queryMsgByUniqueKey print Java's message view and message tracks", async () => {
+    const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "pg-track" });
+    await p.start();
+    const seen: string[] = [];
+    let bodyFile = "";
+    const c = new DefaultMQPushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "cg-track",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    try {
+      const sent = await p.send(new Message("TopicTest", Buffer.from("track-me"), { tags: "TagA" }));
+      c.subscribe("TopicTest", "*");
+      c.registerMessageListener((msgs) => {
+        for (const m of msgs) seen.push(m.body.toString());
+        return "CONSUME_SUCCESS";
+      });
+      await c.start();
+      await until(() => seen.includes("track-me"), 20_000, "the message consumed");
+      await new Promise((r) => setTimeout(r, 300));
+      await c.persistConsumerOffset(false);
+
+      // the view: 15 "%-20s %s" lines; numbers and ids differ by nature
+      const view = (t: string): string[] =>
+        t
+          .split("\n")
+          .slice(0, 15)
+          .map((l) => maskNumbers(maskIds(l)));
+      const byId = await mqadmin("queryMsgById", "-n", cluster.namesrvAddr, "-i", sent.offsetMsgId);
+      expect(byId.stderr).toBe("");
+      expect(view(byId.stdout)).toEqual(view(golden("queryMsgById")));
+      expect(byId.stdout).toContain(`OffsetID:            ${sent.offsetMsgId}\n`);
+      bodyFile = `/tmp/rocketmq/msgbodys/${sent.msgId}`;
+      expect(readFileSync(bodyFile, "utf8")).toBe("track-me");
+      const tracks = byId.stdout.slice(byId.stdout.indexOf("\n\n\n") + 3);
+      expect(tracks).toContain("MessageTrack [consumerGroup=cg-track, trackType=CONSUMED, exceptionDesc=null]");
+      for (const t of tracks.split("]MessageTrack").map((x) => x.replace(/^MessageTrack|\]$/g, "")))
+        expect(t).toMatch(
+          /^ \[consumerGroup=[^,]+, trackType=[A-Z_]+, exceptionDesc=(null|CODE:206 DESC:the consumer group\[[^\]]+\] not online)$/,
+        );
+
+      const byKey = await mqadmin(
+        "queryMsgByUniqueKey",
+        "-n",
+        cluster.namesrvAddr,
+        "-i",
+        sent.msgId,
+        "-t",
+        "TopicTest",
+      );
+      expect(byKey.stderr).toBe("");
+      expect(view(byKey.stdout).slice(0, 14)).toEqual(view(golden("queryMsgByUniqueKey")).slice(0, 14));
+      expect(byKey.stdout).toContain("MessageTrack [consumerGroup=cg-track, trackType=CONSUMED, exceptionDesc=null]");
+    } finally {
+      // the tool writes the body where Java's does; the test removes what it caused
+      if (bodyFile) rmSync(bodyFile, { force: true });
       await c.shutdown();
       await p.shutdown();
     }

@@ -5,6 +5,8 @@
 import {
   decodeClusterInfo,
   decodeKVTable,
+  decodeMessageId,
+  formatHost,
   decodeTopicList,
   decodeTopicRouteData,
   MixAll,
@@ -14,6 +16,7 @@ import {
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
+  javaHashMapOrder,
   RemotingClient,
   RequestCode,
   ResponseCode,
@@ -53,6 +56,17 @@ export interface ConsumeQueueProgress {
   brokerOffset: number;
   consumerOffset: number;
   lastTimestamp: number;
+}
+
+/** Java's MessageTrack (printed through its toString). */
+export interface MessageTrack {
+  consumerGroup: string;
+  trackType: "CONSUMED" | "CONSUMED_BUT_FILTERED" | "PULL" | "NOT_CONSUME_YET" | "NOT_ONLINE" | "UNKNOWN";
+  exceptionDesc: string | null;
+}
+
+export function messageTrackToString(t: MessageTrack): string {
+  return `MessageTrack [consumerGroup=${t.consumerGroup}, trackType=${t.trackType}, exceptionDesc=${t.exceptionDesc ?? "null"}]`;
 }
 
 export interface ConnectionInfo {
@@ -292,6 +306,118 @@ export class MQAdminClient {
     }
     if (out.length === 0)
       throw new MQClientException(ResponseCode.NO_MESSAGE, `query message by key finished, but no message.`);
+    return out;
+  }
+
+  /** VIEW_MESSAGE_BY_ID: the offset message id names the store host and the commit-log offset. */
+  async viewMessage(offsetMsgId: string): Promise<MessageExt> {
+    const { storeHost, commitLogOffset } = decodeMessageId(offsetMsgId);
+    const res = await this.call(
+      formatHost(storeHost),
+      createRequest(RequestCode.VIEW_MESSAGE_BY_ID, { extFields: { offset: String(commitLogOffset) } }),
+    );
+    const msg = res.body ? decodePulledMessages(res.body, "")[0] : undefined;
+    if (!msg) throw new MQClientException(ResponseCode.SYSTEM_ERROR, "the message body is empty");
+    return msg;
+  }
+
+  /** QUERY_MESSAGE with `_UNIQUE_KEY_QUERY`: the message whose UNIQ_KEY is `msgId` (newest store time wins). */
+  async viewMessageByUniqKey(topic: string, msgId: string): Promise<MessageExt> {
+    const route = await this.examineTopicRouteInfo(topic);
+    const found: MessageExt[] = [];
+    for (const bd of route.brokerDatas) {
+      const addr = selectBrokerAddr(bd.brokerAddrs);
+      if (!addr) continue;
+      const res = await this.remoting.invokeSync(
+        addr,
+        createRequest(RequestCode.QUERY_MESSAGE, {
+          extFields: {
+            _UNIQUE_KEY_QUERY: "true",
+            beginTimestamp: "0",
+            topic,
+            maxNum: "32",
+            endTimestamp: "9223372036854775807",
+            key: msgId,
+          },
+        }),
+        15_000,
+      );
+      if (res.code !== ResponseCode.SUCCESS || !res.body) continue;
+      found.push(...decodePulledMessages(res.body, bd.brokerName).filter((m) => m.msgId === msgId));
+    }
+    const newest = found.sort((a, b) => b.storeTimestamp - a.storeTimestamp)[0];
+    if (!newest) throw new MQClientException(ResponseCode.NO_MESSAGE, "query message by key finished, but no message.");
+    return newest;
+  }
+
+  /** QUERY_TOPIC_CONSUME_BY_WHO on one broker of the topic (Java asks the first with a master). */
+  async queryTopicConsumeByWho(topic: string): Promise<string[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    for (const bd of route.brokerDatas) {
+      const addr = selectBrokerAddr(bd.brokerAddrs);
+      if (!addr) continue;
+      const res = await this.call(
+        addr,
+        createRequest(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { extFields: { topic } }),
+      );
+      const body = parseBody(res.body, "GroupList") as Record<string, JsonValue>;
+      const list = Array.isArray(body["groupList"]) ? body["groupList"].map(String) : [];
+      // the client holds them in a HashSet
+      return javaHashMapOrder(list);
+    }
+    return [];
+  }
+
+  /** Java's messageTrackDetail: for every group that consumes the topic, has it consumed `msg`? */
+  async messageTrackDetail(msg: MessageExt): Promise<MessageTrack[]> {
+    const out: MessageTrack[] = [];
+    for (const group of await this.queryTopicConsumeByWho(msg.topic)) {
+      const track: MessageTrack = { consumerGroup: group, trackType: "UNKNOWN", exceptionDesc: null };
+      out.push(track);
+      let connection: Record<string, JsonValue>;
+      try {
+        connection = (await this.examineConsumerConnectionInfo(group)).body;
+      } catch (e) {
+        if (e instanceof MQClientException) {
+          if (e.responseCode === ResponseCode.CONSUMER_NOT_ONLINE) track.trackType = "NOT_ONLINE";
+          track.exceptionDesc = `CODE:${e.responseCode} DESC:${e.errorMessage}`;
+        } else {
+          track.exceptionDesc = String(e);
+        }
+        continue;
+      }
+      if (connection["consumeType"] === "CONSUME_ACTIVELY") {
+        track.trackType = "PULL";
+        continue;
+      }
+      const { progress } = await this.examineConsumeStats(group);
+      const storeHost = msg.storeHost;
+      const info = await this.examineBrokerClusterInfo();
+      const consumed = progress.some(
+        (p) =>
+          p.topic === msg.topic &&
+          p.queueId === msg.queueId &&
+          info.brokerAddrTable.get(p.brokerName)?.brokerAddrs.get(MixAll.MASTER_ID) === storeHost &&
+          p.consumerOffset > msg.queueOffset,
+      );
+      track.trackType = consumed ? "CONSUMED" : "NOT_CONSUME_YET";
+      if (consumed) {
+        const subs = connection["subscriptionTable"];
+        const sub =
+          subs instanceof Map
+            ? (subs as JsonMap).get(msg.topic)
+            : subs && typeof subs === "object" && !Array.isArray(subs)
+              ? (subs as Record<string, JsonValue>)[msg.topic]
+              : undefined;
+        const tags =
+          sub && typeof sub === "object" && !Array.isArray(sub)
+            ? (sub as Record<string, JsonValue>)["tagsSet"]
+            : undefined;
+        const set = Array.isArray(tags) ? tags.map(String) : [];
+        if (sub && set.length > 0 && !set.includes("*") && !(msg.tags !== undefined && set.includes(msg.tags)))
+          track.trackType = "CONSUMED_BUT_FILTERED";
+      }
+    }
     return out;
   }
 

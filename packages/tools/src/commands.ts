@@ -3,7 +3,16 @@
  * RocketMQ). Each command writes through `out` so tests can compare with the captured stdout.
  */
 import type { MQAdminClient } from "@rocketmq-ts/client";
-import { DefaultMQProducer, Message, MQClientException, selectBrokerAddr, type SendResult } from "@rocketmq-ts/client";
+import {
+  DefaultMQProducer,
+  Message,
+  messageTrackToString,
+  MQClientException,
+  selectBrokerAddr,
+  type MessageExt,
+  type SendResult,
+} from "@rocketmq-ts/client";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { encodeTopicRouteData, newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
 import {
   javaHashMapOrder,
@@ -611,6 +620,29 @@ export const commands: SubCommand[] = [
     },
   },
   {
+    name: "queryMsgById",
+    desc: "Query Message by Id",
+    options: [["-i, --msgId <arg>", "Message Id", true]],
+    async run(admin, opts, out) {
+      for (const id of str(opts, "msgId").split(",")) {
+        const msg = await admin.viewMessage(id.trim());
+        await printMsg(admin, msg, out, true);
+      }
+    },
+  },
+  {
+    name: "queryMsgByUniqueKey",
+    desc: "Query Message by Unique key",
+    options: [
+      ["-i, --msgId <arg>", "Message Id", true],
+      ["-t, --topic <arg>", "The topic of msg", true],
+    ],
+    async run(admin, opts, out) {
+      const msg = await admin.viewMessageByUniqKey(str(opts, "topic"), str(opts, "msgId"));
+      await printMsg(admin, msg, out, false);
+    },
+  },
+  {
     name: "sendMessage",
     desc: "Send a message",
     options: [
@@ -822,4 +854,41 @@ function javaHashOrder<T>(items: readonly T[], hash: (t: T) => number): T[] {
     })
     .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
     .map((x) => x.item);
+}
+
+/**
+ * Java's QueryMsgByIdSubCommand.printMsg: key lines (%-20s), the body written to
+ * /tmp/rocketmq/msgbodys/<msgId>, then each consumer group's MessageTrack.
+ */
+async function printMsg(admin: MQAdminClient, msg: MessageExt, out: Out, withOffsetId: boolean): Promise<void> {
+  const dir = "/tmp/rocketmq/msgbodys";
+  mkdirSync(dir, { recursive: true });
+  const bodyPath = `${dir}/${msg.msgId}`;
+  writeFileSync(bodyPath, msg.body);
+  const line = (k: string, v: string | number): void =>
+    out(javaFormat(typeof v === "number" ? "%-20s %d%n" : "%-20s %s%n", k, v));
+  if (withOffsetId) line("OffsetID:", msg.offsetMsgId);
+  line("Topic:", msg.topic);
+  line("Tags:", `[${msg.tags ?? "null"}]`);
+  line("Keys:", `[${msg.keys ?? "null"}]`);
+  line("Queue ID:", msg.queueId);
+  line("Queue Offset:", msg.queueOffset);
+  line("CommitLog Offset:", msg.commitLogOffset);
+  line("Reconsume Times:", msg.reconsumeTimes);
+  line("Born Timestamp:", formatDate(msg.bornTimestamp, true));
+  line("Store Timestamp:", formatDate(msg.storeTimestamp, true));
+  line("Born Host:", msg.bornHost);
+  line("Store Host:", msg.storeHost);
+  line("System Flag:", msg.sysFlag);
+  // java.util.HashMap.toString
+  const props = javaHashMapOrder([...msg.properties.keys()]).map((k) => `${k}=${msg.properties.get(k) ?? ""}`);
+  line("Properties:", `{${props.join(", ")}}`);
+  line("Message Body Path:", bodyPath);
+  const tracks = await admin.messageTrackDetail(msg);
+  if (tracks.length === 0) {
+    out(javaFormat("%n%nWARN: No Consumer"));
+  } else {
+    out(javaFormat("%n%n"));
+    for (const t of tracks) out(messageTrackToString(t));
+  }
 }
