@@ -350,6 +350,39 @@ export class MQAdminClient {
     return newest;
   }
 
+  /** One message at a queue offset (what DefaultMQPullConsumer.pull(mq, "*", offset, 1) fetches); null if none. */
+  async pullOne(
+    mq: { topic: string; brokerName: string; queueId: number },
+    offset: number,
+  ): Promise<MessageExt | null> {
+    const route = await this.examineTopicRouteInfo(mq.topic);
+    const bd = route.brokerDatas.find((b) => b.brokerName === mq.brokerName);
+    const addr = bd ? selectBrokerAddr(bd.brokerAddrs) : undefined;
+    if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
+    const res = await this.remoting.invokeSync(
+      addr,
+      createRequest(RequestCode.PULL_MESSAGE, {
+        extFields: {
+          consumerGroup: "TOOLS_CONSUMER",
+          topic: mq.topic,
+          queueId: String(mq.queueId),
+          queueOffset: String(offset),
+          maxMsgNums: "1",
+          sysFlag: "4",
+          commitOffset: "0",
+          suspendTimeoutMillis: "20000",
+          subscription: "*",
+          subVersion: "0",
+          expressionType: "TAG",
+          bname: mq.brokerName,
+        },
+      }),
+      this.timeout,
+    );
+    if (res.code !== ResponseCode.SUCCESS || !res.body) return null;
+    return decodePulledMessages(res.body, mq.brokerName)[0] ?? null;
+  }
+
   /** QUERY_TOPIC_CONSUME_BY_WHO on one broker of the topic (Java asks the first with a master). */
   async queryTopicConsumeByWho(topic: string): Promise<string[]> {
     const route = await this.examineTopicRouteInfo(topic);
