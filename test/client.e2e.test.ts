@@ -3,11 +3,15 @@
  * (clustering exactly once per group, broadcasting, retry), and the producer's frames compared
  * with the Java 4.9.8 producer's captured frames.
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DefaultLitePullConsumer,
   DefaultMQProducer,
   DefaultMQPushConsumer,
+  localAddress,
   Message,
   MQClientException,
   type MessageExt,
@@ -147,8 +151,14 @@ describe("DefaultMQPushConsumer", () => {
     }
     await until(() => counts.A.size === n + 1 && counts.B.size === n + 1, 60_000, "both groups consumed everything");
     await new Promise((r) => setTimeout(r, 500));
+    // the warm-up was consumed while the group was still rebalancing: a queue handed over before its
+    // offset was committed is read again (at-least-once, as with Java); once stable, exactly once
+    expect(counts.A.get("warm-up")).toBeGreaterThanOrEqual(1);
+    counts.A.delete("warm-up");
+    counts.B.delete("warm-up");
     expect([...counts.A.values()].every((v) => v === 1)).toBe(true);
     expect([...counts.B.values()].every((v) => v === 1)).toBe(true);
+    expect(counts.A.size).toBe(n);
   }, 120_000);
 
   it("broadcasting: every consumer gets every message", async () => {
@@ -169,6 +179,46 @@ describe("DefaultMQPushConsumer", () => {
     }
     for (let i = 0; i < 50; i++) await p.send(new Message(topic, Buffer.from(`b${i}`)));
     await until(() => got.every((s) => s.size === 51), 30_000, "every consumer has every message");
+  }, 60_000);
+
+  it("broadcasting offsets persist in a local file and survive a restart (fixed instanceName)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rmq-offsets-"));
+    const saved = process.env["JAVA_OPT_EXT"];
+    process.env["JAVA_OPT_EXT"] = `-Drocketmq.client.localOffsetStoreDir=${dir}`;
+    try {
+      const topic = "BcFileTopic";
+      const p = await producer("pg-bc-file");
+      for (let i = 0; i < 5; i++) await p.send(new Message(topic, Buffer.from(`first${i}`)));
+      const run = async (expected: number): Promise<string[]> => {
+        const got: string[] = [];
+        const c = new DefaultMQPushConsumer({
+          namesrvAddr: cluster.namesrvAddr,
+          consumerGroup: "cg-bc-file",
+          messageModel: "BROADCASTING",
+          consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+          instanceName: "bc-fixed",
+        });
+        c.subscribe(topic, "*");
+        c.registerMessageListener((msgs) => {
+          for (const m of msgs) got.push(m.body.toString());
+          return "CONSUME_SUCCESS";
+        });
+        await c.start();
+        await until(() => got.length >= expected, 20_000, `${expected} broadcast messages`);
+        await new Promise((r) => setTimeout(r, 300));
+        await c.shutdown();
+        return got;
+      };
+      expect((await run(5)).sort()).toEqual(["first0", "first1", "first2", "first3", "first4"]);
+      const file = readFileSync(join(dir, `${localAddress()}@bc-fixed`, "cg-bc-file", "offsets.json"), "utf8");
+      expect(file).toMatch(/^\{\n\t"offsetTable":\{/);
+      for (let i = 0; i < 3; i++) await p.send(new Message(topic, Buffer.from(`second${i}`)));
+      expect((await run(3)).sort()).toEqual(["second0", "second1", "second2"]);
+    } finally {
+      if (saved === undefined) delete process.env["JAVA_OPT_EXT"];
+      else process.env["JAVA_OPT_EXT"] = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("RECONSUME_LATER sends the message back; it returns with reconsumeTimes 1 and its own topic", async () => {

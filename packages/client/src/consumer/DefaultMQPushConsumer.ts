@@ -26,6 +26,7 @@ import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.j
 import { decodePulledMessages } from "./decodeMessages.js";
 import { ProcessQueue } from "./ProcessQueue.js";
 import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
+import { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
 import { lockBatch, unlockBatch } from "./RebalanceLock.js";
 
 export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
@@ -109,6 +110,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   private listener: MessageListenerConcurrently | null = null;
   private orderlyListener: MessageListenerOrderly | null = null;
   private lockTimer: NodeJS.Timeout | null = null;
+  /** Broadcasting: offsets live in a local file. */
+  private localOffsetStore: LocalFileOffsetStore | null = null;
   private running = false;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
@@ -171,6 +174,10 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       this.subscriptions.set(retry, buildSubscriptionData(retry, "*", javaStringHashCode));
     }
     this.instance.registerConsumer(this);
+    if (this.cfg.messageModel === "BROADCASTING") {
+      this.localOffsetStore = new LocalFileOffsetStore(this.clientId, this.groupName);
+      for (const [key, offset] of this.localOffsetStore.load()) this.offsets.set(key, offset);
+    }
     this.running = true;
     this.instance.start();
     for (const topic of this.subscriptions.keys()) {
@@ -238,7 +245,17 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   }
 
   async persistConsumerOffset(oneway = true): Promise<void> {
-    if (this.cfg.messageModel === "BROADCASTING") return;
+    if (this.localOffsetStore) {
+      const entries = [...this.assigned.values()]
+        .map(({ mq }) => ({ mq, offset: this.offsets.get(mqKey(mq)) ?? -1 }))
+        .filter((e) => e.offset >= 0);
+      try {
+        this.localOffsetStore.persist(entries);
+      } catch (e) {
+        this.instance.logger.warn({ err: e, path: this.localOffsetStore.storePath }, "persist local offsets failed");
+      }
+      return;
+    }
     for (const { mq } of this.assigned.values()) {
       const offset = this.offsets.get(mqKey(mq));
       if (offset === undefined || offset < 0) continue;
