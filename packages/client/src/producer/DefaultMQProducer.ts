@@ -123,12 +123,12 @@ export class DefaultMQProducer implements MQProducerInner {
 
   /** Sync send with retries; resolves with the SendResult, rejects with MQClientException/MQBrokerException. */
   send(msg: Message, timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
-    return this.sendDefaultImpl(msg, "SYNC", timeout);
+    return this.sendDefaultImpl(msg, "SYNC", timeout).then(expectResult);
   }
 
   /** Async send: one network attempt per try, broker errors are final (Java's async semantics). */
   sendAsync(msg: Message, timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
-    return this.sendDefaultImpl(msg, "ASYNC", timeout);
+    return this.sendDefaultImpl(msg, "ASYNC", timeout).then(expectResult);
   }
 
   /** Oneway: a single attempt, nothing comes back. */
@@ -159,7 +159,7 @@ export class DefaultMQProducer implements MQProducerInner {
 
   /** Batch send (SEND_BATCH_MESSAGE): same topic, same waitStoreMsgOK, no delay, no retry topic. */
   sendBatch(msgs: Message[], timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
-    return this.sendDefaultImpl(new MessageBatch(msgs, this.ids), "SYNC", timeout);
+    return this.sendDefaultImpl(new MessageBatch(msgs, this.ids), "SYNC", timeout).then(expectResult);
   }
 
   private checkMessage(msg: Message): void {
@@ -213,7 +213,8 @@ export class DefaultMQProducer implements MQProducerInner {
     return info;
   }
 
-  private async sendDefaultImpl(msg: Message, mode: CommunicationMode, timeout: number): Promise<SendResult> {
+  /** Java's sendDefaultImpl: select, send, retry; null for oneway sends (nothing comes back). */
+  private async sendDefaultImpl(msg: Message, mode: CommunicationMode, timeout: number): Promise<SendResult | null> {
     this.checkMessage(msg);
     const begin = Date.now();
     const info = await this.tryToFindTopicPublishInfo(msg.topic);
@@ -240,7 +241,7 @@ export class DefaultMQProducer implements MQProducerInner {
       try {
         const result = await this.sendKernelImpl(msg, mq, mode, timeout - spent);
         this.fault.updateFaultItem(mq.brokerName, Date.now() - start, false);
-        if (mode === "ONEWAY" || !result) return undefined as unknown as SendResult;
+        if (mode === "ONEWAY" || !result) return null;
         if (result.sendStatus !== "SEND_OK" && mode === "SYNC" && this.cfg.retryAnotherBrokerWhenNotStoreOK) continue;
         return result;
       } catch (e) {
@@ -347,6 +348,11 @@ export class DefaultMQProducer implements MQProducerInner {
     if (ext["transactionId"]) result.transactionId = ext["transactionId"];
     return result;
   }
+}
+
+function expectResult(r: SendResult | null): SendResult {
+  if (!r) throw new MQClientException(-1, "no send result");
+  return r;
 }
 
 /** Properties in Java's HashMap iteration order, so the header is byte-identical to Java's. */
