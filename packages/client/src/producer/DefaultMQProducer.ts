@@ -9,6 +9,7 @@ import {
   javaHashMapOrder,
   RequestCode,
   ResponseCode,
+  sendHeaderV2ToV1,
   type ExtFields,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
@@ -315,7 +316,7 @@ export class DefaultMQProducer implements MQProducerInner {
       : this.cfg.sendSmartMsg
         ? RequestCode.SEND_MESSAGE_V2
         : RequestCode.SEND_MESSAGE;
-    const extFields = code === RequestCode.SEND_MESSAGE ? toV1(header) : header;
+    const extFields = code === RequestCode.SEND_MESSAGE ? (sendHeaderV2ToV1(header) ?? header) : header;
     if (mode === "ONEWAY") {
       await this.instance.remoting.invokeOneway(addr, createOnewayRequest(code, { extFields, body }), timeout);
       return null;
@@ -360,29 +361,6 @@ function propertiesString(props: ReadonlyMap<string, string>): string {
   const parts: string[] = [];
   for (const k of javaHashMapOrder([...props.keys()])) parts.push(`${k}\u0001${props.get(k) ?? ""}`);
   return parts.join("\u0002");
-}
-
-const V1_NAMES: Readonly<Record<string, string>> = {
-  a: "producerGroup",
-  b: "topic",
-  c: "defaultTopic",
-  d: "defaultTopicQueueNums",
-  e: "queueId",
-  f: "sysFlag",
-  g: "bornTimestamp",
-  h: "flag",
-  i: "properties",
-  j: "reconsumeTimes",
-  k: "unitMode",
-  l: "maxReconsumeTimes",
-  m: "batch",
-  n: "bname",
-};
-
-function toV1(h: ExtFields): ExtFields {
-  const out: ExtFields = {};
-  for (const [k, v] of Object.entries(h)) if (k !== "m") out[V1_NAMES[k] ?? k] = v;
-  return out;
 }
 
 function emptyRoute(): TopicRouteData {
