@@ -53,3 +53,15 @@ describe("MessageClientIDSetter", () => {
     expect((parseInt(b.slice(28), 16) - parseInt(a.slice(28), 16) + 0x10000) % 0x10000).toBe(1);
   });
 });
+
+describe("ProcessQueue order", () => {
+  const msg = (queueOffset: number): MessageExt => ({ queueOffset, body: Buffer.alloc(1) }) as MessageExt;
+  it("stays in offset order when an offset arrives below the newest", () => {
+    const pq = new ProcessQueue();
+    pq.putMessage([msg(10), msg(11)]);
+    pq.putMessage([msg(4), msg(5)]);
+    expect(pq.peekMessages(4).map((m) => m.queueOffset)).toEqual([4, 5, 10, 11]);
+    expect(pq.removeMessage([msg(4)])).toBe(5);
+    expect(pq.maxSpan()).toBe(6);
+  });
+});

@@ -12,7 +12,7 @@ import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "
 import { MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
 import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
-import { decodePulledMessages } from "./decodeMessages.js";
+import { pulledMessagesFor } from "./decodeMessages.js";
 import type { ConsumeFromWhere } from "./DefaultMQPushConsumer.js";
 
 export interface LitePullConsumerConfig extends ClientConfig {
@@ -60,6 +60,8 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
   private readonly topicSubscribeInfo = new Map<string, MessageQueue[]>();
   private readonly queues = new Map<string, QueueState>();
   private readonly buffer: ConsumeRequest[] = [];
+  /** Messages in `buffer` (the pullThresholdForAll check runs on every pull). */
+  private bufferedTotal = 0;
   private readonly waiters: (() => void)[] = [];
   private mode: "NONE" | "SUBSCRIBE" | "ASSIGN" = "NONE";
   private running = false;
@@ -152,6 +154,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
       if (req) {
         const st = req.state;
         st.buffered -= req.msgs.length;
+        this.bufferedTotal -= req.msgs.length;
         if (st.dropped || req.seekVersion !== st.seekVersion) continue;
         const last = req.msgs[req.msgs.length - 1];
         if (last) st.consumeOffset = last.queueOffset + 1;
@@ -308,8 +311,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
   private async pull(st: QueueState): Promise<void> {
     if (!this.running || st.dropped) return;
     if (st.paused) return this.schedulePull(st, DELAY_PAUSED);
-    const total = this.buffer.reduce((n, r) => n + r.msgs.length, 0);
-    if (total > this.cfg.pullThresholdForAll || st.buffered > this.cfg.pullThresholdForQueue)
+    if (this.bufferedTotal > this.cfg.pullThresholdForAll || st.buffered > this.cfg.pullThresholdForQueue)
       return this.schedulePull(st, DELAY_FLOW_CONTROL);
     const sub = this.subscriptions.get(st.mq.topic);
     if (!sub) return this.schedulePull(st, DELAY_EXCEPTION);
@@ -331,11 +333,11 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     const next = Number(res.extFields?.["nextBeginOffset"] ?? st.pullOffset);
     switch (res.code) {
       case ResponseCode.SUCCESS: {
-        let msgs = res.body ? decodePulledMessages(res.body, st.mq.brokerName) : [];
-        if (sub.tagsSet.length > 0) msgs = msgs.filter((m) => m.tags !== undefined && sub.tagsSet.includes(m.tags));
+        const msgs = pulledMessagesFor(res.body, st.mq.brokerName, sub);
         st.pullOffset = next;
         if (msgs.length > 0) {
           st.buffered += msgs.length;
+          this.bufferedTotal += msgs.length;
           this.buffer.push({ state: st, msgs, seekVersion: version });
           this.waiters.shift()?.();
         }

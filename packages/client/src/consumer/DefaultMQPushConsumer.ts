@@ -23,7 +23,7 @@ import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../im
 import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
 import { MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
-import { decodePulledMessages } from "./decodeMessages.js";
+import { pulledMessagesFor } from "./decodeMessages.js";
 import { ProcessQueue } from "./ProcessQueue.js";
 import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
 import { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
@@ -451,8 +451,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     switch (res.code) {
       case ResponseCode.SUCCESS: {
         a.nextOffset = next;
-        let msgs = res.body ? decodePulledMessages(res.body, a.mq.brokerName) : [];
-        if (sub.tagsSet.length > 0) msgs = msgs.filter((m) => m.tags !== undefined && sub.tagsSet.includes(m.tags));
+        const msgs = pulledMessagesFor(res.body, a.mq.brokerName, sub);
         for (const m of msgs) this.resetRetryTopic(m);
         if (msgs.length === 0) {
           if (a.pq.msgCount === 0) this.offsets.set(mqKey(a.mq), next);

@@ -2,7 +2,8 @@
 import type { MessageExt } from "../message/Message.js";
 
 export class ProcessQueue {
-  private readonly msgs = new Map<number, MessageExt>();
+  /** Kept in ascending offset order, so the first key is the oldest message in flight. */
+  private msgs = new Map<number, MessageExt>();
   /** Highest offset ever put (−1: none). */
   private queueOffsetMax = -1;
   msgSize = 0;
@@ -15,17 +16,20 @@ export class ProcessQueue {
   }
 
   putMessage(list: MessageExt[]): void {
+    let outOfOrder = false;
     for (const m of list) {
       if (this.msgs.has(m.queueOffset)) continue;
+      // pulls normally append ascending offsets; a corrected (moved-back) offset needs a re-sort
+      if (this.msgs.size > 0 && m.queueOffset < this.queueOffsetMax) outOfOrder = true;
       this.msgs.set(m.queueOffset, m);
       this.msgSize += m.body.length;
       if (m.queueOffset > this.queueOffsetMax) this.queueOffsetMax = m.queueOffset;
     }
+    if (outOfOrder) this.msgs = new Map([...this.msgs].sort((a, b) => a[0] - b[0]));
   }
 
   /** The oldest `n` cached messages, left in the cache (orderly consumption commits them later). */
   peekMessages(n: number): MessageExt[] {
-    // pulls append in increasing offset order, so insertion order is offset order
     const out: MessageExt[] = [];
     for (const m of this.msgs.values()) {
       if (out.length >= n) break;
@@ -41,9 +45,7 @@ export class ProcessQueue {
   }
 
   private minOffset(): number {
-    let min = Infinity;
-    for (const k of this.msgs.keys()) if (k < min) min = k;
-    return min;
+    return this.msgs.keys().next().value ?? -1;
   }
 
   /**

@@ -37,3 +37,17 @@ export function decodePulledMessages(body: Buffer, brokerName: string): MessageE
   }
   return out;
 }
+
+/**
+ * The messages of a FOUND pull answer a subscription accepts (Java's PullAPIWrapper.processPullResult):
+ * the broker filters by tag hash code, the client re-checks the tag string.
+ */
+export function pulledMessagesFor(
+  body: Buffer | null,
+  brokerName: string,
+  sub: { tagsSet: readonly string[] },
+): MessageExt[] {
+  const msgs = body ? decodePulledMessages(body, brokerName) : [];
+  if (sub.tagsSet.length === 0) return msgs;
+  return msgs.filter((m) => m.tags !== undefined && sub.tagsSet.includes(m.tags));
+}
