@@ -287,23 +287,10 @@ export class MQAdminClient {
     begin: number,
     end: number,
   ): Promise<MessageExt[]> {
-    const route = await this.examineTopicRouteInfo(topic);
-    const out: MessageExt[] = [];
-    for (const bd of route.brokerDatas) {
-      const addr = selectBrokerAddr(bd.brokerAddrs);
-      if (!addr) continue;
-      const res = await this.remoting.invokeSync(
-        addr,
-        createRequest(RequestCode.QUERY_MESSAGE, {
-          extFields: { topic, key, maxNum: String(maxNum), beginTimestamp: String(begin), endTimestamp: String(end) },
-        }),
-        15_000,
-      );
-      if (res.code !== ResponseCode.SUCCESS || !res.body) continue;
-      for (const m of decodePulledMessages(res.body, bd.brokerName)) {
-        if ((m.keys ?? "").split(" ").includes(key)) out.push(m);
-      }
-    }
+    const ext = { topic, key, maxNum: String(maxNum), beginTimestamp: String(begin), endTimestamp: String(end) };
+    const out = (await this.queryMessageOnEveryBroker(topic, ext)).filter((m) =>
+      (m.keys ?? "").split(" ").includes(key),
+    );
     if (out.length === 0)
       throw new MQClientException(ResponseCode.NO_MESSAGE, `query message by key finished, but no message.`);
     return out;
@@ -323,31 +310,35 @@ export class MQAdminClient {
 
   /** QUERY_MESSAGE with `_UNIQUE_KEY_QUERY`: the message whose UNIQ_KEY is `msgId` (newest store time wins). */
   async viewMessageByUniqKey(topic: string, msgId: string): Promise<MessageExt> {
+    const ext = {
+      _UNIQUE_KEY_QUERY: "true",
+      beginTimestamp: "0",
+      topic,
+      maxNum: "32",
+      endTimestamp: "9223372036854775807",
+      key: msgId,
+    };
+    const found = (await this.queryMessageOnEveryBroker(topic, ext)).filter((m) => m.msgId === msgId);
+    const newest = found.sort((a, b) => b.storeTimestamp - a.storeTimestamp)[0];
+    if (!newest) throw new MQClientException(ResponseCode.NO_MESSAGE, "query message by key finished, but no message.");
+    return newest;
+  }
+
+  /** QUERY_MESSAGE on one address of every broker set of the topic; the records they answer with. */
+  private async queryMessageOnEveryBroker(topic: string, extFields: Record<string, string>): Promise<MessageExt[]> {
     const route = await this.examineTopicRouteInfo(topic);
-    const found: MessageExt[] = [];
+    const out: MessageExt[] = [];
     for (const bd of route.brokerDatas) {
       const addr = selectBrokerAddr(bd.brokerAddrs);
       if (!addr) continue;
       const res = await this.remoting.invokeSync(
         addr,
-        createRequest(RequestCode.QUERY_MESSAGE, {
-          extFields: {
-            _UNIQUE_KEY_QUERY: "true",
-            beginTimestamp: "0",
-            topic,
-            maxNum: "32",
-            endTimestamp: "9223372036854775807",
-            key: msgId,
-          },
-        }),
+        createRequest(RequestCode.QUERY_MESSAGE, { extFields: { ...extFields } }),
         15_000,
       );
-      if (res.code !== ResponseCode.SUCCESS || !res.body) continue;
-      found.push(...decodePulledMessages(res.body, bd.brokerName).filter((m) => m.msgId === msgId));
+      if (res.code === ResponseCode.SUCCESS && res.body) out.push(...decodePulledMessages(res.body, bd.brokerName));
     }
-    const newest = found.sort((a, b) => b.storeTimestamp - a.storeTimestamp)[0];
-    if (!newest) throw new MQClientException(ResponseCode.NO_MESSAGE, "query message by key finished, but no message.");
-    return newest;
+    return out;
   }
 
   /** One message at a queue offset (what DefaultMQPullConsumer.pull(mq, "*", offset, 1) fetches); null if none. */
@@ -404,6 +395,8 @@ export class MQAdminClient {
   /** Java's messageTrackDetail: for every group that consumes the topic, has it consumed `msg`? */
   async messageTrackDetail(msg: MessageExt): Promise<MessageTrack[]> {
     const out: MessageTrack[] = [];
+    // cluster info is fetched once, and only if some group consumes passively
+    let info: ClusterInfo | undefined;
     for (const group of await this.queryTopicConsumeByWho(msg.topic)) {
       const track: MessageTrack = { consumerGroup: group, trackType: "UNKNOWN", exceptionDesc: null };
       out.push(track);
@@ -425,12 +418,13 @@ export class MQAdminClient {
       }
       const { progress } = await this.examineConsumeStats(group);
       const storeHost = msg.storeHost;
-      const info = await this.examineBrokerClusterInfo();
+      info ??= await this.examineBrokerClusterInfo();
+      const masters = info;
       const consumed = progress.some(
         (p) =>
           p.topic === msg.topic &&
           p.queueId === msg.queueId &&
-          info.brokerAddrTable.get(p.brokerName)?.brokerAddrs.get(MixAll.MASTER_ID) === storeHost &&
+          masters.brokerAddrTable.get(p.brokerName)?.brokerAddrs.get(MixAll.MASTER_ID) === storeHost &&
           p.consumerOffset > msg.queueOffset,
       );
       track.trackType = consumed ? "CONSUMED" : "NOT_CONSUME_YET";
