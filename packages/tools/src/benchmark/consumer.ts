@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { DefaultMQPushConsumer } from "@rocketmq-ts/client";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
-import { SnapshotWindow, stopSignal } from "./stats.js";
+import { parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
 
 type Out = (s: string) => void;
 
@@ -38,13 +38,9 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
     .option("-a, --aclEnable <b>", "Acl Enable, Default: false")
     .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until Ctrl-C")
     .option("--json", "print the result as one JSON line at the end (extension)");
-  try {
-    program.parse(argv, { from: "user" });
-  } catch {
-    return 1;
-  }
-  const o = program.opts<Record<string, string | boolean | undefined>>();
-  const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  const args = parseBenchmarkArgs(program, argv);
+  if (!args) return 1;
+  const { str, bool, namesrvAddr } = args;
   const topic = str("topic")?.trim() ?? "BenchmarkTest";
   const threadCount = Number(str("threadCount") ?? 20);
   const groupPrefix = str("group")?.trim() ?? "benchmark_consumer";
@@ -52,9 +48,8 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
   const filterType = str("filterType")?.trim() ?? null;
   const expression = str("expression")?.trim() ?? null;
   const failRate = Number(str("failRate") ?? 0);
-  const traceEnable = str("msgTraceEnable")?.toLowerCase() === "true";
-  const aclEnable = str("aclEnable")?.toLowerCase() === "true";
-  const namesrvAddr = str("namesrvAddr") ?? process.env["NAMESRV_ADDR"];
+  const traceEnable = bool("msgTraceEnable");
+  const aclEnable = bool("aclEnable");
   if (!namesrvAddr) {
     err("No name server address, please set it (-n or NAMESRV_ADDR)\n");
     return 1;
@@ -89,8 +84,7 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
       maxS2CRT: c.s2cMax,
     };
   };
-  const tick = setInterval(() => window.tick(), 1000);
-  const print = setInterval(() => {
+  const stopTimers = startStatsTimers(window, () => {
     if (window.size < 10) return;
     const r = compute();
     c.b2cMax = 0;
@@ -107,7 +101,7 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
         r.maxS2CRT,
       ),
     );
-  }, 10_000);
+  });
 
   const consumer = new DefaultMQPushConsumer({
     namesrvAddr,
@@ -123,8 +117,7 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
     consumer.subscribe(topic, expr.trim());
   } else {
     err(`Not support filter type! ${filterType}\n`);
-    clearInterval(tick);
-    clearInterval(print);
+    stopTimers();
     return 1;
   }
   consumer.registerMessageListener((msgs) => {
@@ -151,15 +144,13 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
     await consumer.start();
   } catch (e) {
     err(`${(e as Error).message}\n`);
-    clearInterval(tick);
-    clearInterval(print);
+    stopTimers();
     stop.dispose();
     return 1;
   }
   out(javaFormat("Consumer Started.%n"));
   await stop.promise;
-  clearInterval(tick);
-  clearInterval(print);
+  stopTimers();
   stop.dispose();
   window.tick();
   const r = { ...compute(), maxB2CRT: c.b2cMaxAll, maxS2CRT: c.s2cMaxAll, consumeFailed: c.fail };
@@ -175,7 +166,7 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
       r.maxS2CRT,
     ),
   );
-  if (o["json"]) out(`${JSON.stringify({ mode: "consumer", ...r })}\n`);
+  if (args.flag("json")) out(`${JSON.stringify({ mode: "consumer", ...r })}\n`);
   await consumer.shutdown();
   return 0;
 }

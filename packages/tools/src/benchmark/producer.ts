@@ -8,7 +8,7 @@ import { DefaultMQProducer, Message, MQBrokerException } from "@rocketmq-ts/clie
 import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
-import { humanString2, SnapshotWindow, stopSignal } from "./stats.js";
+import { humanString2, parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
 
 type Out = (s: string) => void;
 
@@ -21,7 +21,6 @@ export interface ProducerBenchResult {
   responseFailed: number;
 }
 
-const bool = (v: string | undefined): boolean => v?.toLowerCase() === "true";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 export async function runProducerBenchmark(argv: string[], out: Out, err: Out): Promise<number> {
@@ -43,26 +42,21 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out): 
     .option("-p, --propertySize <n>", "Property Size, Default: 0")
     .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until -q or Ctrl-C")
     .option("--json", "print the result as one JSON line at the end (extension)");
-  try {
-    program.parse(argv, { from: "user" });
-  } catch {
-    return 1;
-  }
-  const o = program.opts<Record<string, string | boolean | undefined>>();
-  const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  const args = parseBenchmarkArgs(program, argv);
+  if (!args) return 1;
+  const { str, bool, namesrvAddr } = args;
   const topic = str("topic")?.trim() ?? "BenchmarkTest";
   const messageSize = Number(str("messageSize") ?? 128);
-  const keyEnable = bool(str("keyEnable"));
+  const keyEnable = bool("keyEnable");
   const propertySize = Number(str("propertySize") ?? 0);
   const tagCount = Number(str("tagCount") ?? 0);
-  const traceEnable = bool(str("msgTraceEnable"));
-  const aclEnable = bool(str("aclEnable"));
+  const traceEnable = bool("msgTraceEnable");
+  const aclEnable = bool("aclEnable");
   const messageNum = Number(str("messageQuantity") ?? 0);
-  const delayEnable = bool(str("delayEnable"));
+  const delayEnable = bool("delayEnable");
   const delayLevel = Number(str("delayLevel") ?? 1);
-  const asyncEnable = bool(str("asyncEnable"));
+  const asyncEnable = bool("asyncEnable");
   const threadCount = asyncEnable ? 1 : Number(str("threadCount") ?? 64);
-  const namesrvAddr = str("namesrvAddr") ?? process.env["NAMESRV_ADDR"];
   if (!namesrvAddr) {
     err("No name server address, please set it (-n or NAMESRV_ADDR)\n");
     return 1;
@@ -128,10 +122,9 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out): 
     }
     return r;
   };
-  const tick = setInterval(() => window.tick(), 1000);
-  const print = setInterval(() => {
+  const stopTimers = startStatsTimers(window, () => {
     if (window.size >= 10) stats(false);
-  }, 10_000);
+  });
 
   setDefaultSerializeType("ROCKETMQ");
   const producer = new DefaultMQProducer({
@@ -145,8 +138,7 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out): 
     await producer.start();
   } catch (e) {
     err(`${(e as Error).message}\n`);
-    clearInterval(tick);
-    clearInterval(print);
+    stopTimers();
     stop.dispose();
     return 1;
   }
@@ -219,9 +211,9 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out): 
     }
     await Promise.all(inflight);
   });
-  await Promise.race([Promise.all(loops), stop.promise.then(() => Promise.all(loops))]);
-  clearInterval(tick);
-  clearInterval(print);
+  // every loop ends at its quantity or when stopped (it checks `stop` before each send)
+  await Promise.all(loops);
+  stopTimers();
   stop.dispose();
   window.tick();
   let result: ProducerBenchResult;
@@ -245,7 +237,7 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out): 
       responseFailed: c.respFailed,
     };
   }
-  if (o["json"]) out(`${JSON.stringify({ mode: "producer", ...result })}\n`);
+  if (args.flag("json")) out(`${JSON.stringify({ mode: "producer", ...result })}\n`);
   await producer.shutdown();
   return 0;
 }

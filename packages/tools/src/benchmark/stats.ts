@@ -1,3 +1,5 @@
+import type { Command } from "commander";
+
 /** The benchmarks' 1 s snapshots (last 10 kept) and Java's rate arithmetic over them. */
 export class SnapshotWindow {
   private readonly snapshots: number[][] = [];
@@ -20,6 +22,44 @@ export class SnapshotWindow {
     const last = this.snapshots[this.snapshots.length - 1] ?? first;
     return [first, last];
   }
+}
+
+/**
+ * Java's 1 s snapshot timer and 10 s print timer of both benchmarks; returns the function that
+ * stops them.
+ */
+export function startStatsTimers(window: SnapshotWindow, print: () => void): () => void {
+  const tick = setInterval(() => window.tick(), 1000);
+  const printer = setInterval(print, 10_000);
+  return () => {
+    clearInterval(tick);
+    clearInterval(printer);
+  };
+}
+
+/** Parsed benchmark options: string values (commander's), Java's `Boolean.parseBoolean`, the name server. */
+export interface BenchmarkArgs {
+  str(key: string): string | undefined;
+  bool(key: string): boolean;
+  flag(key: string): boolean;
+  namesrvAddr: string | undefined;
+}
+
+/** Parse `argv` with `program` (exitOverride set); null when commander refused it (it printed why). */
+export function parseBenchmarkArgs(program: Command, argv: string[]): BenchmarkArgs | null {
+  try {
+    program.parse(argv, { from: "user" });
+  } catch {
+    return null;
+  }
+  const o = program.opts<Record<string, string | boolean | undefined>>();
+  const str = (k: string): string | undefined => (typeof o[k] === "string" ? o[k] : undefined);
+  return {
+    str,
+    bool: (k) => str(k)?.toLowerCase() === "true",
+    flag: (k) => o[k] === true,
+    namesrvAddr: str("namesrvAddr") ?? process.env["NAMESRV_ADDR"],
+  };
 }
 
 /** `UtilAll.timeMillisToHumanString2`: yyyy-MM-dd HH:mm:ss,SSS in local time. */
