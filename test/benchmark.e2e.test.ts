@@ -2,23 +2,12 @@
  * bin/benchmark producer|consumer against real processes: Java's start lines and columns, the
  * [Complete] summary, --json, and every produced message consumed.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startLocalCluster, type LocalCluster } from "./support/cluster.js";
+import { runTool, startLocalCluster, type LocalCluster } from "./support/cluster.js";
 
 let cluster: LocalCluster;
 
-function benchmark(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(ROOT, "bin", "benchmark"), args);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ stdout, stderr, code }));
-  });
-}
+const benchmark = (...args: string[]): ReturnType<typeof runTool> => runTool("benchmark", args);
 
 beforeAll(async () => {
   cluster = await startLocalCluster();

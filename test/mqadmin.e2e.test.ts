@@ -9,21 +9,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
 import { DefaultMQProducer, DefaultMQPushConsumer, Message } from "@rocketmq-ts/client";
-import { ROOT, startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
+import { ROOT, runTool, startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { WIRE_DIR } from "./support/corpus.js";
 
 let cluster: LocalCluster;
 
-function mqadmin(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(ROOT, "bin", "mqadmin"), args, { env: { ...process.env, NAMESRV_ADDR: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ stdout, stderr, code }));
-  });
-}
+const mqadmin = (...args: string[]): ReturnType<typeof runTool> => runTool("mqadmin", args, { NAMESRV_ADDR: "" });
 
 const golden = (command: string): string =>
   readFileSync(join(WIRE_DIR, "mqadmin-4.9.8", command, "stdout.txt"), "utf8");

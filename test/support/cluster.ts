@@ -43,6 +43,22 @@ export interface Proc {
   stop: () => Promise<number | null>;
 }
 
+/** Run a bin/ tool to completion (mqadmin, benchmark): its output and exit code. */
+export function runTool(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(join(ROOT, "bin", bin), args, { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolvePromise({ stdout, stderr, code }));
+  });
+}
+
 export function run(bin: string, args: string[], home: string): Proc {
   const child = spawn(join(ROOT, "bin", bin), args, {
     env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${home}`, ROCKETMQ_HOME: ROOT },
