@@ -135,3 +135,48 @@ export async function pullMessage(instance: MQClientInstance, req: PullRequest):
     req.timeoutMillis,
   );
 }
+
+export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
+
+/**
+ * Where a consumer starts a queue its group has no stored offset for (RebalancePushImpl.computePullFromWhere):
+ * first → 0; timestamp → the offset at `consumeTimestamp`; last → the queue's max offset. Retry
+ * topics start at 0 (last) or at their max offset (timestamp).
+ */
+export function offsetWhenNoneStored(
+  instance: MQClientInstance,
+  mq: MessageQueue,
+  where: ConsumeFromWhere,
+  consumeTimestamp: string,
+): Promise<number> {
+  const retry = mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX);
+  switch (where) {
+    case "CONSUME_FROM_FIRST_OFFSET":
+      return Promise.resolve(0);
+    case "CONSUME_FROM_TIMESTAMP":
+      if (retry) return queueOffsetRpc(instance, RequestCode.GET_MAX_OFFSET, mq);
+      return queueOffsetRpc(instance, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq, {
+        timestamp: String(parseConsumeTimestamp(consumeTimestamp)),
+      });
+    default:
+      return retry ? Promise.resolve(0) : queueOffsetRpc(instance, RequestCode.GET_MAX_OFFSET, mq);
+  }
+}
+
+const pad = (n: number): string => String(n).padStart(2, "0");
+
+/** yyyyMMddHHmmss in local time (UtilAll.timeMillisToHumanString3); consumers default to now − 30 min. */
+export function timestampString(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+function parseConsumeTimestamp(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
+  if (!m)
+    throw new MQClientException(
+      -1,
+      `consumeTimestamp is invalid, the valid format is yyyyMMddHHmmss, but received ${s}`,
+    );
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
+}

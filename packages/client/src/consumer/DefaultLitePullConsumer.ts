@@ -6,18 +6,27 @@
  * CONSUME_ACTIVELY.
  */
 import { buildSubscriptionData, MixAll, type ConsumerData, type SubscriptionData } from "@rocketmq-ts/common";
-import { javaStringHashCode, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
+import { javaStringHashCode, ResponseCode } from "@rocketmq-ts/remoting";
 import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
 import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
 import { MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
-import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
+import {
+  offsetWhenNoneStored,
+  PullSysFlag,
+  pullMessage,
+  queryConsumerOffset,
+  timestampString,
+  updateConsumerOffset,
+  type ConsumeFromWhere,
+} from "./ConsumerRpc.js";
 import { pulledMessagesFor } from "./decodeMessages.js";
-import type { ConsumeFromWhere } from "./DefaultMQPushConsumer.js";
 
 export interface LitePullConsumerConfig extends ClientConfig {
   consumerGroup: string;
   consumeFromWhere?: ConsumeFromWhere;
+  /** yyyyMMddHHmmss for CONSUME_FROM_TIMESTAMP; default half an hour ago. */
+  consumeTimestamp?: string;
   pullBatchSize?: number;
   autoCommit?: boolean;
   autoCommitIntervalMillis?: number;
@@ -74,6 +83,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     this.cfg = {
       consumerGroup: config.consumerGroup,
       consumeFromWhere: config.consumeFromWhere ?? "CONSUME_FROM_LAST_OFFSET",
+      consumeTimestamp: config.consumeTimestamp ?? timestampString(Date.now() - 30 * 60_000),
       pullBatchSize: config.pullBatchSize ?? 10,
       autoCommit: config.autoCommit ?? true,
       autoCommitIntervalMillis: config.autoCommitIntervalMillis ?? 5000,
@@ -292,9 +302,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     const stored = await queryConsumerOffset(this.instance, this.groupName, mq);
     if (stored >= 0) return stored;
     if (stored !== -1) return -1;
-    if (this.cfg.consumeFromWhere === "CONSUME_FROM_FIRST_OFFSET") return 0;
-    if (mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX)) return 0;
-    return queueOffsetRpc(this.instance, RequestCode.GET_MAX_OFFSET, mq);
+    return offsetWhenNoneStored(this.instance, mq, this.cfg.consumeFromWhere, this.cfg.consumeTimestamp);
   }
 
   private schedulePull(st: QueueState, delay: number): void {

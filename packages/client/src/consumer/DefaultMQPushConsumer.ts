@@ -25,11 +25,18 @@ import { MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
 import { pulledMessagesFor } from "./decodeMessages.js";
 import { ProcessQueue } from "./ProcessQueue.js";
-import { PullSysFlag, pullMessage, queryConsumerOffset, queueOffsetRpc, updateConsumerOffset } from "./ConsumerRpc.js";
+import {
+  offsetWhenNoneStored,
+  PullSysFlag,
+  pullMessage,
+  queryConsumerOffset,
+  timestampString,
+  updateConsumerOffset,
+  type ConsumeFromWhere,
+} from "./ConsumerRpc.js";
 import { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
 import { lockBatch, unlockBatch } from "./RebalanceLock.js";
 
-export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
 export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
 
@@ -43,6 +50,9 @@ export type MessageListenerConcurrently = (
   msgs: MessageExt[],
   context: ConsumeConcurrentlyContext,
 ) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
+
+export type { ConsumeFromWhere };
+export { timestampString };
 
 export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT";
 
@@ -357,26 +367,11 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       if (stored >= 0) return stored;
       if (stored !== -1) return -1;
     }
-    const retry = mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX);
-    switch (this.cfg.consumeFromWhere) {
-      case "CONSUME_FROM_FIRST_OFFSET":
-        return 0;
-      case "CONSUME_FROM_TIMESTAMP":
-        if (retry) return this.offsetRpc(RequestCode.GET_MAX_OFFSET, mq, {});
-        return this.offsetRpc(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq, {
-          timestamp: String(parseTimestamp(this.cfg.consumeTimestamp)),
-        });
-      default:
-        return retry ? 0 : this.offsetRpc(RequestCode.GET_MAX_OFFSET, mq, {});
-    }
+    return offsetWhenNoneStored(this.instance, mq, this.cfg.consumeFromWhere, this.cfg.consumeTimestamp);
   }
 
   private fetchConsumeOffsetFromBroker(mq: MessageQueue): Promise<number> {
     return queryConsumerOffset(this.instance, this.groupName, mq);
-  }
-
-  private offsetRpc(code: number, mq: MessageQueue, extra: Record<string, string>): Promise<number> {
-    return queueOffsetRpc(this.instance, code, mq, extra);
   }
 
   private updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void> {
@@ -680,24 +675,4 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   assignedQueues(): MessageQueue[] {
     return [...this.assigned.values()].map((a) => a.mq);
   }
-}
-
-function pad(n: number, w = 2): string {
-  return String(n).padStart(w, "0");
-}
-
-/** yyyyMMddHHmmss in local time (UtilAll.timeMillisToHumanString3). */
-export function timestampString(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
-}
-
-function parseTimestamp(s: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
-  if (!m)
-    throw new MQClientException(
-      -1,
-      `consumeTimestamp is invalid, the valid format is yyyyMMddHHmmss, but received ${s}`,
-    );
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
 }
