@@ -55,6 +55,7 @@ import { pullMessageProcessor } from "./processor/PullMessageProcessor.js";
 import { sendMessageProcessor } from "./processor/SendMessageProcessor.js";
 import { consumerSendMsgBackProcessor } from "./processor/ConsumerSendMsgBackProcessor.js";
 import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
+import { SlaveSynchronize } from "./slave/SlaveSynchronize.js";
 import { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import { TopicConfigManager } from "./topic/TopicConfigManager.js";
 
@@ -96,6 +97,9 @@ export class BrokerController implements BrokerContext {
   readonly remotingServer: RemotingServer;
   readonly fastRemotingServer: RemotingServer;
   readonly brokerOuterAPI: BrokerOuterAPI;
+  readonly slaveSynchronize: SlaveSynchronize;
+  /** A slave takes its master's HA address from registration unless haMasterAddress is set. */
+  private readonly updateMasterHAServerAddrPeriodically: boolean;
   private readonly timers: NodeJS.Timeout[] = [];
   private shuttingDown = false;
 
@@ -125,6 +129,7 @@ export class BrokerController implements BrokerContext {
     this.store = new DefaultMessageStore(this.storeConfig, {
       logger: this.logger,
       storeHost: this.storeHost,
+      ...(options.bindAddress ? { haBindAddress: options.bindAddress } : {}),
       onDispatched: (req) => {
         if (this.storeConfig.brokerRole !== "SLAVE" && bc.longPollingEnable) {
           this.pullRequestHoldService.notifyMessageArriving(
@@ -156,6 +161,17 @@ export class BrokerController implements BrokerContext {
     this.brokerOuterAPI = new BrokerOuterAPI(this.logger, options.nettyClientConfig.connectTimeoutMillis);
     this.configuration = this.buildConfiguration();
     this.registerProcessors();
+    this.slaveSynchronize = new SlaveSynchronize({
+      client: this.brokerOuterAPI.client,
+      logger: this.logger,
+      storeRoot: root,
+      brokerAddr: this.brokerAddr,
+      topicConfigManager: this.topicConfigManager,
+      consumerOffsetManager: this.consumerOffsetManager,
+      subscriptionGroupManager: this.subscriptionGroupManager,
+    });
+    const haMaster = this.storeConfig.haMasterAddress;
+    this.updateMasterHAServerAddrPeriodically = !(haMaster && haMaster.length >= 6);
   }
 
   private readonly pull = pullMessageProcessor(this);
@@ -223,11 +239,16 @@ export class BrokerController implements BrokerContext {
       for (const [name, c] of wrapper.topicConfigTable)
         wrapper.topicConfigTable.set(name, { ...c, perm: this.brokerConfig.brokerPermission });
     }
-    await this.brokerOuterAPI.registerBrokerAll(addrs, this.identity(), wrapper, {
+    const result = await this.brokerOuterAPI.registerBrokerAll(addrs, this.identity(), wrapper, {
       oneway,
       timeoutMillis: this.brokerConfig.registerBrokerTimeoutMills,
       compressed: this.brokerConfig.compressedRegister,
     });
+    if (!result) return;
+    // a slave learns its master here: the HA address to replicate from, the address to sync metadata from
+    if (this.updateMasterHAServerAddrPeriodically && result.haServerAddr)
+      this.store.haService.updateMasterAddress(result.haServerAddr);
+    this.slaveSynchronize.masterAddr = result.masterAddr ?? null;
   }
 
   private notifyConsumerIdsChanged(group: string, connections: Connection[]): void {
@@ -293,6 +314,7 @@ export class BrokerController implements BrokerContext {
 
   async start(): Promise<void> {
     this.store.start();
+    await this.store.haService.start();
     if (this.storeConfig.brokerRole !== "SLAVE") this.scheduleMessageService.start();
     await this.remotingServer.start();
     await this.fastRemotingServer.start();
@@ -318,6 +340,7 @@ export class BrokerController implements BrokerContext {
       this.producerManager.scanNotActiveChannel();
     });
     every(1000, () => this.stats.sample(), 0);
+    if (this.storeConfig.brokerRole === "SLAVE") every(10_000, () => void this.slaveSynchronize.syncAll(), 3000);
   }
 
   async shutdown(): Promise<void> {

@@ -150,6 +150,26 @@ export class CommitLog {
     };
   }
 
+  /**
+   * Slave: append replicated bytes at `startOffset`, which must be the end of the local log (the
+   * first file of an empty log is created at the file boundary below it). A master never sends a
+   * frame that crosses a file end, so the bytes always go to one file.
+   */
+  appendData(startOffset: number, data: Buffer): boolean {
+    let file: MappedFile | null;
+    try {
+      file = this.mappedFileQueue.getLastMappedFile(startOffset);
+    } catch (err) {
+      this.options.logger.error({ err: (err as Error).message }, "create mapped file failed");
+      return false;
+    }
+    if (!file || file.fileFromOffset + file.wrotePosition !== startOffset) {
+      this.options.logger.error({ startOffset, maxOffset: this.getMaxOffset() }, "appendData at a wrong offset");
+      return false;
+    }
+    return file.appendBytes(data);
+  }
+
   /** Raw bytes written from `offset` to the end of its file's data (for dispatch and replication). */
   getData(offset: number): { buffer: Buffer; startOffset: number } | null {
     const file = this.mappedFileQueue.findMappedFileByOffset(offset, offset === 0);

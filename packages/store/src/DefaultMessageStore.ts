@@ -31,6 +31,7 @@ import { getsConsumeQueueEntry } from "@rocketmq-ts/common";
 import { getProperty, MessageConst } from "@rocketmq-ts/common";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
 import { StoreLock } from "./StoreLock.js";
+import { HAService } from "./ha/HAService.js";
 
 export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 
@@ -93,12 +94,16 @@ export interface MessageStoreOptions {
   clock?: () => number;
   /** Called after messages were dispatched (long polling wakes here). */
   onDispatched?: (req: DispatchRequest) => void;
+  /** Bind address of the HA port (default: every interface, as Java). */
+  haBindAddress?: string;
 }
 
 export class DefaultMessageStore {
   readonly commitLog: CommitLog;
   readonly consumeQueueTable = new Map<string, Map<number, ConsumeQueue>>();
   readonly indexService: IndexService;
+  /** Replication; the broker starts it (`haService.start()`), the store shuts it down. */
+  readonly haService: HAService;
   checkpoint!: StoreCheckpoint;
   private readonly groupCommit: GroupCommitService | null;
   private readonly delayLevelTable: Map<number, number>;
@@ -141,6 +146,13 @@ export class DefaultMessageStore {
               this.checkpoint.physicMsgTimestamp = this.commitLog.lastStoreTimestamp;
           })
         : null;
+    this.haService = new HAService({
+      config,
+      commitLog: this.commitLog,
+      logger: this.logger,
+      appendToCommitLog: (offset, data) => this.appendToCommitLog(offset, data),
+      ...(options.haBindAddress ? { bindAddress: options.haBindAddress } : {}),
+    });
     this.delayLevelTable = parseDelayLevels(config.messageDelayLevel);
     this.storeLock = new StoreLock(this.rootDir);
     this.maxDelayLevel = Math.max(0, ...this.delayLevelTable.keys());
@@ -244,7 +256,8 @@ export class DefaultMessageStore {
 
   private startServices(): void {
     const c = this.config;
-    if (c.flushDiskType === "ASYNC_FLUSH") {
+    // a slave has no put to wait on a group commit: it flushes on the timer whatever the flush type
+    if (c.flushDiskType === "ASYNC_FLUSH" || c.brokerRole === "SLAVE") {
       this.timers.push(setInterval(() => void this.flushCommitLogRound(), c.flushIntervalCommitLog));
     }
     let lastThoroughCq = Date.now();
@@ -305,6 +318,7 @@ export class DefaultMessageStore {
   async shutdown(): Promise<void> {
     if (this.shutdownFlag && this.timers.length === 0) return;
     this.shutdownFlag = true;
+    await this.haService.shutdown();
     this.groupCommit?.shutdown();
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
@@ -382,13 +396,34 @@ export class DefaultMessageStore {
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) return result;
     this.dispatchAppended(msgs, encoded, append.wroteOffset, append.logicsOffset, append.storeTimestamp);
+    this.haService.notifyNewData();
     const wait =
       waitStoreMsgOK ?? getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
-    if (this.groupCommit && wait) {
-      const ok = await this.groupCommit.submit(append.wroteOffset + append.wroteBytes);
-      if (!ok) return { status: "FLUSH_DISK_TIMEOUT", appendResult: append };
-    }
+    if (!wait) return result;
+    const nextOffset = append.wroteOffset + append.wroteBytes;
+    const [flushed, replicated] = await Promise.all([
+      this.groupCommit ? this.groupCommit.submit(nextOffset) : true,
+      this.replicate(nextOffset),
+    ]);
+    // both failed: the replication status wins, as Java
+    if (replicated !== "PUT_OK") return { status: replicated, appendResult: append };
+    if (!flushed) return { status: "FLUSH_DISK_TIMEOUT", appendResult: append };
     return result;
+  }
+
+  /** SYNC_MASTER: wait for a slave to hold everything below `nextOffset` (§8.4). */
+  private async replicate(nextOffset: number): Promise<"PUT_OK" | "SLAVE_NOT_AVAILABLE" | "FLUSH_SLAVE_TIMEOUT"> {
+    if (this.config.brokerRole !== "SYNC_MASTER") return "PUT_OK";
+    if (!this.haService.isSlaveOK(nextOffset)) return "SLAVE_NOT_AVAILABLE";
+    return (await this.haService.waitForSlave(nextOffset)) ? "PUT_OK" : "FLUSH_SLAVE_TIMEOUT";
+  }
+
+  /** Slave: append bytes replicated from the master at `startOffset` and dispatch what they complete. */
+  appendToCommitLog(startOffset: number, data: Buffer): boolean {
+    if (this.shutdownFlag) return false;
+    if (!this.commitLog.appendData(startOffset, data)) return false;
+    this.doReput();
+    return true;
   }
 
   /**
@@ -443,6 +478,9 @@ export class DefaultMessageStore {
         const check = checkRecord(buf, pos, buf.length, false, false);
         if (check.kind === "message") {
           this.doDispatch(this.dispatchRequestOf(check.msg, check.size));
+          // a slave's checkpoint follows the replicated messages (a master sets it when appending)
+          if (check.msg.storeTimestamp > this.commitLog.lastStoreTimestamp)
+            this.commitLog.lastStoreTimestamp = check.msg.storeTimestamp;
           pos += check.size;
           this.reputFromOffset += check.size;
         } else if (check.kind === "blank") {

@@ -46,3 +46,7 @@ export * from "./StoreCheckpoint.js";
 export * from "./CommitLog.js";
 export * from "./DefaultMessageStore.js";
 export * from "./StoreLock.js";
+export * from "./ha/HAFrames.js";
+export * from "./ha/HAConnection.js";
+export * from "./ha/HAClient.js";
+export * from "./ha/HAService.js";

@@ -1,6 +1,7 @@
 /** Committed consumer offsets, `topic@group` → queueId → offset (consumerOffset.json). */
 import { join } from "node:path";
 import { entries, num, obj } from "@rocketmq-ts/common";
+import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import { ConfigFile } from "../ConfigFile.js";
 
@@ -14,13 +15,21 @@ export class ConsumerOffsetManager {
     this.file = new ConfigFile(join(storeRoot, "config", "consumerOffset.json"), logger);
   }
 
-  load(): void {
-    const loaded = this.file.load((json) =>
-      entries(obj(json, "consumerOffset.json")["offsetTable"], "offsetTable").map(
-        ([key, queues]) => [key, new Map(entries(queues, key).map(([q, off]) => [Number(q), num(off, key)]))] as const,
-      ),
+  private static decode(json: JsonValue): (readonly [string, Map<number, number>])[] {
+    return entries(obj(json, "consumerOffset.json")["offsetTable"], "offsetTable").map(
+      ([key, queues]) => [key, new Map(entries(queues, key).map(([q, off]) => [Number(q), num(off, key)]))] as const,
     );
+  }
+
+  load(): void {
+    const loaded = this.file.load(ConsumerOffsetManager.decode);
     for (const [key, queues] of loaded ?? []) this.offsetTable.set(key, queues);
+  }
+
+  /** Slave: merge the master's offsets (its entries win, slave-only keys stay) and persist. */
+  syncFromMaster(json: JsonValue): void {
+    for (const [key, queues] of ConsumerOffsetManager.decode(json)) this.offsetTable.set(key, queues);
+    this.persist();
   }
 
   persist(): void {

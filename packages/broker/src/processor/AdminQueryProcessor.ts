@@ -263,14 +263,12 @@ export function adminQueryProcessors(ctx: BrokerContext): Map<number, RequestPro
   });
 
   handlers.set(RequestCode.GET_ALL_CONSUMER_OFFSET, (request) => {
-    const table = ctx.consumerOffsetManager.offsetTable;
-    if (table.size === 0) return fail(request, ResponseCode.SYSTEM_ERROR, "No consumer offset in this broker");
-    return ok(request, json({ offsetTable: table }));
+    // an empty table is still an answer ({"offsetTable":{}}), which slaves sync
+    return ok(request, json({ offsetTable: ctx.consumerOffsetManager.offsetTable }));
   });
 
   handlers.set(RequestCode.GET_ALL_DELAY_OFFSET, (request) => {
     const table = ctx.scheduleMessageService.offsetTable;
-    if (table.size === 0) return fail(request, ResponseCode.SYSTEM_ERROR, "No delay offset in this broker");
     return ok(request, json({ offsetTable: new Map([...table].sort((a, b) => a[0] - b[0])) }));
   });
 

@@ -120,8 +120,12 @@ export function pullMessageProcessor(ctx: BrokerContext) {
     const filter = tagFilter(subscription);
     const result = ctx.store.getMessage(h.topic, h.queueId, h.queueOffset, h.maxMsgNums, filter);
     const code = storeStatusToCode(result.status, h.queueOffset);
-    const suggestWhichBrokerId =
-      bc.slaveReadEnable && result.suggestPullingFromSlave ? groupConfig.whichBrokerWhenConsumeSlowly : 0;
+    // with slaveReadEnable a lagging consumer is sent to a slave, otherwise to the group's broker id
+    let suggestWhichBrokerId: number = MixAll.MASTER_ID;
+    if (bc.slaveReadEnable)
+      suggestWhichBrokerId = result.suggestPullingFromSlave
+        ? groupConfig.whichBrokerWhenConsumeSlowly
+        : groupConfig.brokerId;
     const extFields = encodeHeader(PullMessageResponseHeader, {
       suggestWhichBrokerId,
       nextBeginOffset: result.nextBeginOffset,

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import {
   bool,
+  dataVersionEquals,
   decodeDataVersion,
   entries,
   newDataVersion,
@@ -97,19 +98,32 @@ export class SubscriptionGroupManager {
     for (const g of BUILT_IN_GROUPS) this.subscriptionGroupTable.set(g, newSubscriptionGroupConfig(g));
   }
 
+  private static decode(json: JsonValue): { dataVersion: DataVersion | undefined; table: SubscriptionGroupConfig[] } {
+    const o = obj(json, "subscriptionGroup.json");
+    return {
+      dataVersion: o["dataVersion"] === undefined ? undefined : decodeDataVersion(o["dataVersion"]),
+      table: entries(o["subscriptionGroupTable"], "subscriptionGroupTable").map(([name, v]) =>
+        decodeSubscriptionGroupConfig(v, name),
+      ),
+    };
+  }
+
   load(): void {
-    const loaded = this.file.load((json) => {
-      const o = obj(json, "subscriptionGroup.json");
-      return {
-        dataVersion: o["dataVersion"] === undefined ? undefined : decodeDataVersion(o["dataVersion"]),
-        table: entries(o["subscriptionGroupTable"], "subscriptionGroupTable").map(([name, v]) =>
-          decodeSubscriptionGroupConfig(v, name),
-        ),
-      };
-    });
+    const loaded = this.file.load(SubscriptionGroupManager.decode);
     if (!loaded) return;
     for (const g of loaded.table) this.subscriptionGroupTable.set(g.groupName, g);
     if (loaded.dataVersion) this.dataVersion = loaded.dataVersion;
+  }
+
+  /** Slave: take the master's groups when its data version differs; true if taken. */
+  syncFromMaster(json: JsonValue): boolean {
+    const master = SubscriptionGroupManager.decode(json);
+    if (!master.dataVersion || dataVersionEquals(master.dataVersion, this.dataVersion)) return false;
+    this.subscriptionGroupTable.clear();
+    for (const g of master.table) this.subscriptionGroupTable.set(g.groupName, g);
+    this.dataVersion = { ...master.dataVersion };
+    this.persist();
+    return true;
   }
 
   persist(): void {

@@ -1,6 +1,7 @@
 /** Topic configurations of this broker: system topics, topics.json, auto-creation (Java TopicConfigManager). */
 import { join } from "node:path";
 import {
+  dataVersionEquals,
   decodeDataVersion,
   decodeTopicConfig,
   entries,
@@ -14,6 +15,7 @@ import {
   type TopicConfig,
   type TopicConfigSerializeWrapper,
 } from "@rocketmq-ts/common";
+import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import type { BrokerConfig } from "../config/BrokerConfig.js";
 import { ConfigFile } from "../ConfigFile.js";
@@ -74,19 +76,32 @@ export class TopicConfigManager {
     this.addSystem(newTopicConfig(`${c.brokerClusterName}_REPLY_TOPIC`, { readQueueNums: 1, writeQueueNums: 1 }));
   }
 
+  private static decode(json: JsonValue): { dataVersion: DataVersion | undefined; table: TopicConfig[] } {
+    const o = obj(json, "topics.json");
+    return {
+      dataVersion: o["dataVersion"] === undefined ? undefined : decodeDataVersion(o["dataVersion"]),
+      table: entries(o["topicConfigTable"], "topicConfigTable").map(([name, v]) =>
+        decodeTopicConfig(v, `topicConfigTable.${name}`),
+      ),
+    };
+  }
+
   load(): void {
-    const loaded = this.file.load((json) => {
-      const o = obj(json, "topics.json");
-      return {
-        dataVersion: o["dataVersion"] === undefined ? undefined : decodeDataVersion(o["dataVersion"]),
-        table: entries(o["topicConfigTable"], "topicConfigTable").map(([name, v]) =>
-          decodeTopicConfig(v, `topicConfigTable.${name}`),
-        ),
-      };
-    });
+    const loaded = this.file.load(TopicConfigManager.decode);
     if (!loaded) return;
     for (const t of loaded.table) this.topicConfigTable.set(t.topicName, t);
     if (loaded.dataVersion) this.dataVersion = loaded.dataVersion;
+  }
+
+  /** Slave: take the master's GET_ALL_TOPIC_CONFIG answer when its data version differs; true if taken. */
+  syncFromMaster(json: JsonValue): boolean {
+    const master = TopicConfigManager.decode(json);
+    if (!master.dataVersion || dataVersionEquals(master.dataVersion, this.dataVersion)) return false;
+    this.topicConfigTable.clear();
+    for (const t of master.table) this.topicConfigTable.set(t.topicName, t);
+    this.dataVersion = { ...master.dataVersion };
+    this.persist();
+    return true;
   }
 
   persist(): void {

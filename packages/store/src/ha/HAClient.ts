@@ -1,0 +1,159 @@
+/**
+ * The slave's HA client (§8.2/8.3/8.6): connects to the master's HA address, reports its commit-log
+ * max offset, appends every frame at that offset and reports again. A frame for any other offset
+ * (a diverged or replaced master) closes the connection; the client retries every 5 s.
+ */
+import { connect, type Socket } from "node:net";
+import type { Logger } from "pino";
+import { encodeSlaveReport, TransferFrameDecoder } from "./HAFrames.js";
+
+export interface HAClientHost {
+  readonly logger: Logger;
+  readonly heartbeatInterval: number;
+  readonly housekeepingInterval: number;
+  getMaxPhyOffset(): number;
+  /** Append replicated bytes at `offset`; false when the store refused them. */
+  appendToCommitLog(offset: number, data: Buffer): boolean;
+}
+
+const RECONNECT_INTERVAL = 5000;
+
+export class HAClient {
+  private masterAddress: string | null = null;
+  private socket: Socket | null = null;
+  private decoder = new TransferFrameDecoder();
+  private currentReportedOffset = 0;
+  private lastWriteTimestamp = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly host: HAClientHost) {}
+
+  get masterAddr(): string | null {
+    return this.masterAddress;
+  }
+
+  get connected(): boolean {
+    return this.socket !== null;
+  }
+
+  /** Switch to another master HA address (learned from the name server or configured). */
+  updateMasterAddress(addr: string): void {
+    if (addr === this.masterAddress) return;
+    this.host.logger.info({ from: this.masterAddress, to: addr }, "update master address");
+    this.masterAddress = addr;
+    this.closeMaster();
+    this.tick();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.tick();
+  }
+
+  /** One run of the client loop: connect when needed, report on time, check housekeeping. */
+  private tick(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    let next = RECONNECT_INTERVAL;
+    if (this.socket || this.connectMaster()) {
+      const now = Date.now();
+      if (now - this.lastWriteTimestamp >= this.host.heartbeatInterval) this.report(this.currentReportedOffset);
+      if (this.socket && Date.now() - this.lastWriteTimestamp > this.host.housekeepingInterval) {
+        this.host.logger.warn(
+          { master: this.masterAddress },
+          "HAClient, master not response some time, so close connection",
+        );
+        this.closeMaster();
+      }
+      next = 1000;
+    }
+    this.schedule(next);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private connectMaster(): boolean {
+    const addr = this.masterAddress;
+    const sep = addr?.lastIndexOf(":") ?? -1;
+    if (!addr || sep <= 0) return false;
+    const socket = connect({ host: addr.slice(0, sep), port: Number(addr.slice(sep + 1)) });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    this.decoder = new TransferFrameDecoder();
+    // 4.9.8 starts the report clock at connect: the first report goes out one heartbeat later
+    this.currentReportedOffset = this.host.getMaxPhyOffset();
+    this.lastWriteTimestamp = Date.now();
+    socket.on("connect", () => this.host.logger.info({ master: addr }, "HAClient connected to master"));
+    socket.on("data", (chunk: Buffer) => {
+      if (this.socket === socket) this.onData(chunk);
+    });
+    socket.on("error", (err) => this.host.logger.warn({ master: addr, err: err.message }, "HAClient connection error"));
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.schedule(RECONNECT_INTERVAL);
+    });
+    return true;
+  }
+
+  private report(offset: number): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    socket.write(encodeSlaveReport(offset));
+    this.lastWriteTimestamp = Date.now();
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames;
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.host.logger.error({ master: this.masterAddress, err: (err as Error).message }, "HAClient bad frame");
+      this.closeMaster();
+      return;
+    }
+    for (const frame of frames) {
+      const slavePhyOffset = this.host.getMaxPhyOffset();
+      if (slavePhyOffset !== 0 && slavePhyOffset !== frame.offset) {
+        this.host.logger.error(
+          { master: this.masterAddress, slavePhyOffset, masterPhyOffset: frame.offset },
+          "master pushed offset not equal the max phy offset in slave",
+        );
+        this.closeMaster();
+        return;
+      }
+      if (!this.host.appendToCommitLog(frame.offset, frame.body)) {
+        this.closeMaster();
+        return;
+      }
+    }
+    const max = this.host.getMaxPhyOffset();
+    if (max > this.currentReportedOffset) {
+      this.currentReportedOffset = max;
+      this.report(max);
+    }
+  }
+
+  private closeMaster(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    socket.destroy();
+    this.host.logger.info({ master: this.masterAddress }, "HAClient close connection with master");
+    this.schedule(RECONNECT_INTERVAL);
+  }
+
+  shutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.closeMaster();
+  }
+}
