@@ -1,37 +1,59 @@
 // Starts a local cluster from a fresh clone: installs what is missing, builds, then runs the name
-// server (127.0.0.1:9876) and one broker (conf/broker.conf, port 10911) in the foreground.
-// Ctrl-C stops both.
+// server (127.0.0.1:9876) and the brokers in the foreground. Ctrl-C (or `npm run stop`) stops them.
+//   npm start                           one broker from conf/broker.conf (port 10911, store ~/store)
+//   npm start -- --cluster 2m-2s-sync   conf/2m-2s-sync/*: two masters and their slaves, each with
+//                                       derived ports and its own home under ~/rocketmq-ts/<mode>/
 import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
+import { clusterLayout, CLUSTER_MODES } from "./cluster-layout.mjs";
 import { pnpm } from "./pnpm.mjs";
+
+const args = process.argv.slice(2);
+const modeAt = args.indexOf("--cluster");
+const mode = modeAt >= 0 ? args[modeAt + 1] : null;
+if (modeAt >= 0 && !CLUSTER_MODES.includes(mode)) {
+  console.error(`--cluster takes one of: ${CLUSTER_MODES.join(", ")}`);
+  process.exit(1);
+}
 
 pnpm(["install", "--frozen-lockfile"]);
 pnpm(["run", "build"]);
 const { defaultLogDir } = await import("../packages/common/dist/index.js");
 
 const root = new URL("..", import.meta.url).pathname;
-const children = [];
+const namesrvAddr = "127.0.0.1:9876";
+const pidFile = join(homedir(), ".rocketmq-ts-start.pid");
+const children = []; // [namesrv, ...brokers]
 let stopping = false;
 
 function stop() {
   if (stopping) return;
   stopping = true;
-  // broker first, so it unregisters from the name server
-  const [namesrv, broker] = children;
-  if (broker && broker.exitCode === null) {
-    broker.once("exit", () => namesrv?.kill("SIGTERM"));
-    broker.kill("SIGTERM");
-  } else namesrv?.kill("SIGTERM");
+  // brokers first (slaves before masters), so they unregister; the name server last
+  const [namesrv, ...brokers] = children;
+  const alive = brokers.filter((b) => b.exitCode === null);
+  let left = alive.length;
+  const done = () => {
+    if (--left <= 0) namesrv?.kill("SIGTERM");
+  };
+  if (alive.length === 0) namesrv?.kill("SIGTERM");
+  for (const b of alive.reverse()) {
+    b.once("exit", done);
+    b.kill("SIGTERM");
+  }
+  rmSync(pidFile, { force: true });
 }
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
 /** Start a server, echo its stdout, resolve when it printed its boot line. */
-function start(name, bin, args) {
+function start(name, bin, argv, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(root, "bin", bin), args, {
+    const child = spawn(join(root, "bin", bin), argv, {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, ROCKETMQ_HOME: root },
+      env: { ...process.env, ROCKETMQ_HOME: root, ...env },
     });
     children.push(child);
     child.stdout.on("data", (d) => {
@@ -46,8 +68,28 @@ function start(name, bin, args) {
   });
 }
 
+writeFileSync(pidFile, String(process.pid));
 await start("mqnamesrv", "mqnamesrv", ["-c", join(root, "conf", "namesrv.properties")]);
-await start("mqbroker", "mqbroker", ["-n", "127.0.0.1:9876", "-c", join(root, "conf", "broker.conf")]);
-console.log(
-  `local cluster up: name server 127.0.0.1:9876, broker-a on port 10911; logs in ${defaultLogDir()}; Ctrl-C stops it`,
-);
+if (!mode) {
+  await start("mqbroker", "mqbroker", ["-n", namesrvAddr, "-c", join(root, "conf", "broker.conf")]);
+  console.log(
+    `local cluster up: name server ${namesrvAddr}, broker-a on port 10911; logs in ${defaultLogDir()}; Ctrl-C or \`npm run stop\` stops it`,
+  );
+} else {
+  const base = join(homedir(), "rocketmq-ts", mode);
+  const lines = [];
+  for (const b of clusterLayout(join(root, "conf"), mode)) {
+    // the template as Java ships it, plus what one machine needs: a port and a home of its own
+    const home = join(base, b.name);
+    mkdirSync(home, { recursive: true });
+    const conf = join(home, `${b.name}.properties`);
+    writeFileSync(conf, `${readFileSync(b.template, "utf8")}\nlistenPort=${b.listenPort}\n`);
+    await start(b.name, "mqbroker", ["-n", namesrvAddr, "-c", conf], { JAVA_OPT_EXT: `-Duser.home=${home}` });
+    lines.push(
+      `  ${b.name.padEnd(11)} port ${b.listenPort} (HA ${b.listenPort + 1})  config ${conf}  store ${join(home, "store")}  logs ${join(home, "logs", "rocketmqlogs")}`,
+    );
+  }
+  console.log(`local ${mode} cluster up: name server ${namesrvAddr} (logs in ${defaultLogDir()})`);
+  for (const l of lines) console.log(l);
+  console.log(`bin/mqadmin clusterList -n ${namesrvAddr} shows it; Ctrl-C or \`npm run stop\` stops it`);
+}
