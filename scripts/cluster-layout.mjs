@@ -17,5 +17,9 @@ export function clusterLayout(confDir, mode, basePort = 10911) {
     .filter((f) => /^broker-[a-z](-s)?\.properties$/.test(f))
     .map((f) => f.replace(/\.properties$/, ""))
     .sort();
-  return names.map((name, i) => ({ name, template: join(confDir, mode, `${name}.properties`), listenPort: basePort + 10 * i }));
+  return names.map((name, i) => ({
+    name,
+    template: join(confDir, mode, `${name}.properties`),
+    listenPort: basePort + 10 * i,
+  }));
 }

@@ -9,3 +9,4 @@ export * from "./consumer/DefaultMQPushConsumer.js";
 export * from "./consumer/AllocateMessageQueueAveragely.js";
 export * from "./consumer/ProcessQueue.js";
 export * from "./consumer/DefaultLitePullConsumer.js";
+export * from "./consumer/decodeMessages.js";
