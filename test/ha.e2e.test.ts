@@ -306,4 +306,73 @@ describe("2m-2s-sync drills", () => {
     const found = decodePulledMessages(res.body ?? Buffer.alloc(0), "broker-a");
     expect(found.map((m) => m.properties.get("KEYS"))).toEqual(["e-1199"]);
   }, 180_000);
+
+  it("(f) slaveReadEnable sends a consumer far behind to the slave (whichBrokerWhenConsumeSlowly); a slave refuses sends", async () => {
+    const topic = "DrillF";
+    await createTopic(topic, ["broker-a"]);
+    const p = await producer("drill-f-p");
+    for (let i = 0; i < 5; i++)
+      await p.sendToQueue(new Message(topic, Buffer.from(`f${i}`), { keys: `f-${i}` }), queue(topic, "broker-a", 0));
+    const master = cluster.broker("broker-a");
+    const pull = async (): Promise<string | undefined> => {
+      const res = await admin.remoting.invokeSync(
+        master.addr,
+        createRequest(RequestCode.PULL_MESSAGE, {
+          extFields: {
+            consumerGroup: "drill-f-c",
+            topic,
+            queueId: "0",
+            queueOffset: "0",
+            maxMsgNums: "1",
+            sysFlag: "4",
+            commitOffset: "0",
+            suspendTimeoutMillis: "0",
+            subscription: "*",
+            subVersion: "0",
+            expressionType: "TAG",
+          },
+        }),
+        5000,
+      );
+      expect(res.code).toBe(0);
+      return res.extFields?.["suggestWhichBrokerId"];
+    };
+    expect(await pull()).toBe("0"); // slaveReadEnable=false: always the master
+    // a backlog larger than accessMessageInMemoryMaxRatio% of RAM: with 0 %, any backlog is one
+    await admin.updateBrokerConfig(
+      master.addr,
+      new Map([
+        ["slaveReadEnable", "true"],
+        ["accessMessageInMemoryMaxRatio", "0"],
+      ]),
+    );
+    expect(await pull()).toBe("1");
+    await admin.updateBrokerConfig(master.addr, new Map([["accessMessageInMemoryMaxRatio", "40"]]));
+    expect(await pull()).toBe("0"); // in memory: the group's brokerId
+    await admin.updateBrokerConfig(master.addr, new Map([["slaveReadEnable", "false"]]));
+
+    const toSlave = await admin.remoting.invokeSync(
+      cluster.broker("broker-a-s").addr,
+      createRequest(RequestCode.SEND_MESSAGE, {
+        extFields: {
+          producerGroup: "drill-f-p",
+          topic,
+          defaultTopic: "TBW102",
+          defaultTopicQueueNums: "4",
+          queueId: "0",
+          sysFlag: "0",
+          bornTimestamp: String(Date.now()),
+          flag: "0",
+          properties: "",
+          reconsumeTimes: "0",
+          unitMode: "false",
+          batch: "false",
+        },
+        body: Buffer.from("to the slave"),
+      }),
+      5000,
+    );
+    expect(toSlave.code).toBe(14); // SERVICE_NOT_AVAILABLE
+    expect(toSlave.remark).toContain("messages are put to the slave");
+  }, 60_000);
 });
