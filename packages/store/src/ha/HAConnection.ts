@@ -98,8 +98,12 @@ export class HAConnection {
   /** Write and wait until the socket accepted it (back-pressure from a slow slave). */
   private write(data: Buffer): Promise<void> {
     return new Promise((resolve) => {
-      if (this.socket.write(data)) resolve();
-      else this.socket.once("drain", resolve).once("close", resolve);
+      if (this.socket.write(data)) return resolve();
+      const done = (): void => {
+        this.socket.off("drain", done).off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done).on("close", done);
     });
   }
 

@@ -1,0 +1,117 @@
+// Shared by the broker benchmarks: a real bin/mqbroker process, topic creation, and a load of N
+// concurrent synchronous 1 KB SEND_MESSAGE_V2 senders (like Java's producer benchmark).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import net from "node:net";
+import { join, resolve } from "node:path";
+import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "../../remoting/dist/index.js";
+
+export const root = resolve(import.meta.dirname, "../../..");
+export const arg = (n, d) => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1] : d);
+
+const isFree = (port) =>
+  new Promise((r) => {
+    const s = net.createServer();
+    s.once("error", () => r(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => r(true)));
+  });
+
+/** A listen port whose VIP (−2) and HA (+1) ports are free too. */
+export async function freeBrokerPort() {
+  for (;;) {
+    const p = await new Promise((r) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const port = s.address().port;
+        s.close(() => r(port));
+      });
+    });
+    if (p > 3 && p < 65000 && (await isFree(p - 2)) && (await isFree(p + 1))) return p;
+  }
+}
+
+/** Start bin/mqbroker with `props` (key=value lines) in `home`; resolves once it booted. */
+export async function startBroker(home, name, props) {
+  const conf = join(home, `${name}.properties`);
+  writeFileSync(conf, props.join("\n") + "\n");
+  const broker = spawn(join(root, "bin", "mqbroker"), ["-c", conf], {
+    env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${join(home, name)}`, ROCKETMQ_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise((r) => broker.stdout.on("data", (d) => d.toString().includes("boot success") && r()));
+  broker.stop = () =>
+    new Promise((r) => {
+      broker.on("exit", r);
+      broker.kill("SIGTERM");
+    });
+  return broker;
+}
+
+export async function createTopic(client, addr, topic, queues) {
+  const extFields = {
+    topic,
+    defaultTopic: "TBW102",
+    readQueueNums: String(queues),
+    writeQueueNums: String(queues),
+    perm: "6",
+    topicFilterType: "SINGLE_TAG",
+  };
+  await client.invokeSync(addr, createRequest(17, { extFields }), 5000);
+}
+
+/** One synchronous 1 KB send; resolves with the response code. */
+export function sendOne(client, addr, topic, queueId, uniq, body, timeoutMillis = 3000) {
+  const ext = sendHeaderV2ToV1({
+    a: "bench_pg",
+    b: topic,
+    c: "TBW102",
+    d: "8",
+    e: String(queueId),
+    f: "0",
+    g: String(Date.now()),
+    h: "0",
+    i: `UNIQ_KEY\u0001${uniq}\u0002WAIT\u0001true`,
+    j: "0",
+    k: "false",
+    m: "false",
+  });
+  return client
+    .invokeSync(addr, createRequest(310, { extFields: ext, body, serializeType: "ROCKETMQ" }), timeoutMillis)
+    .then((res) => res.code);
+}
+
+/**
+ * `senders` concurrent synchronous senders for `seconds`: sent (SUCCESS), failed (anything else,
+ * by code), elapsed seconds, average and max RT.
+ */
+export async function sendLoad({ addr, topic, queues, seconds, senders }) {
+  const body = randomBytes(1024);
+  const result = { sent: 0, failed: 0, codes: new Map(), rtTotal: 0, maxRt: 0, secs: 0 };
+  const clients = Array.from({ length: Math.min(senders, 8) }, () => new RemotingClient());
+  const end = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: senders }, async (_, s) => {
+      const client = clients[s % clients.length];
+      let i = 0;
+      while (Date.now() < end) {
+        const t0 = Date.now();
+        const code = await sendOne(client, addr, topic, (s + i) % queues, `B${s}-${i++}`, body).catch(() => -1);
+        const rt = Date.now() - t0;
+        result.rtTotal += rt;
+        result.maxRt = Math.max(result.maxRt, rt);
+        if (code === 0) result.sent++;
+        else {
+          result.failed++;
+          result.codes.set(code, (result.codes.get(code) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  result.secs = Number(process.hrtime.bigint() - started) / 1e9;
+  await Promise.all(clients.map((c) => c.shutdown()));
+  return result;
+}
+
+export const perSecond = (n, secs) => Math.round(n / secs).toLocaleString("en-US");
+export const avgRt = (r) => (r.rtTotal / Math.max(1, r.sent + r.failed)).toFixed(2);
