@@ -17,8 +17,10 @@ import {
   type SendResult,
 } from "@rocketmq-ts/client";
 import { newTopicConfig } from "@rocketmq-ts/common";
-import { createRequest, RequestCode } from "@rocketmq-ts/remoting";
+import { createRequest, parseFastjson, RequestCode } from "@rocketmq-ts/remoting";
 import { runTool, until } from "./support/cluster.js";
+import { loadScenarios } from "./support/corpus.js";
+import { replay } from "./support/replay.js";
 import { startHACluster, type HACluster } from "./support/haCluster.js";
 
 let cluster: HACluster;
@@ -375,4 +377,26 @@ describe("2m-2s-sync drills", () => {
     expect(toSlave.code).toBe(14); // SERVICE_NOT_AVAILABLE
     expect(toSlave.remark).toContain("messages are put to the slave");
   }, 60_000);
+
+  it("answers the Java slave's metadata-sync requests (captured) as the Java master did", async () => {
+    const scenario = loadScenarios().find((x) => x.name === "ha-replication");
+    if (!scenario) throw new Error("ha-replication capture missing");
+    const master = cluster.broker("broker-a");
+    for (const [capturedPort, port] of [
+      [30909, master.listenPort - 2],
+      [30911, master.listenPort],
+    ] as const) {
+      const exchanges = await replay(scenario.frames, capturedPort, { host: "127.0.0.1", port });
+      expect(exchanges.length).toBeGreaterThan(0);
+      for (const x of exchanges) {
+        const ours = x.ours?.cmd;
+        const java = x.captured;
+        if (!ours || !java) throw new Error(`no answer to ${x.request.codeName}`);
+        expect([x.request.codeName, ours.code]).toEqual([x.request.codeName, java.header.code]);
+        // same top-level JSON shape (the tables' contents differ by nature)
+        const keys = (text: string): string[] => Object.keys(parseFastjson(text) as object);
+        expect(keys(ours.body?.toString("utf8") ?? "")).toEqual(keys(java.bodyText ?? ""));
+      }
+    }
+  });
 });
