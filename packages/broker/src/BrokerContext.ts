@@ -14,6 +14,7 @@ import type { BrokerStats } from "./BrokerStats.js";
 import type { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import type { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import type { TopicConfigManager } from "./topic/TopicConfigManager.js";
+import type { TransactionalMessageBridge } from "./transaction/TransactionalMessageBridge.js";
 
 export interface BrokerContext {
   readonly brokerConfig: BrokerConfig;
@@ -28,6 +29,7 @@ export interface BrokerContext {
   readonly pullRequestHoldService: PullRequestHoldService;
   readonly stats: BrokerStats;
   readonly scheduleMessageService: ScheduleMessageService;
+  readonly transactionalMessageBridge: TransactionalMessageBridge;
   readonly logger: Logger;
   readonly rebalanceLockManager: RebalanceLockManager;
   readonly eventLoopLag: EventLoopLag;

@@ -56,6 +56,10 @@ import { sendMessageProcessor } from "./processor/SendMessageProcessor.js";
 import { consumerSendMsgBackProcessor } from "./processor/ConsumerSendMsgBackProcessor.js";
 import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import { SlaveSynchronize } from "./slave/SlaveSynchronize.js";
+import { endTransactionProcessor } from "./processor/EndTransactionProcessor.js";
+import { TransactionalMessageBridge } from "./transaction/TransactionalMessageBridge.js";
+import { TransactionalMessageCheckService } from "./transaction/TransactionalMessageCheckService.js";
+import { TransactionalMessageService } from "./transaction/TransactionalMessageService.js";
 import { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import { TopicConfigManager } from "./topic/TopicConfigManager.js";
 
@@ -98,6 +102,12 @@ export class BrokerController implements BrokerContext {
   readonly fastRemotingServer: RemotingServer;
   readonly brokerOuterAPI: BrokerOuterAPI;
   readonly slaveSynchronize: SlaveSynchronize;
+  readonly transactionalMessageBridge: TransactionalMessageBridge = new TransactionalMessageBridge(this);
+  readonly transactionalMessageService = new TransactionalMessageService(this, this.transactionalMessageBridge);
+  readonly transactionalMessageCheckService = new TransactionalMessageCheckService(
+    this,
+    this.transactionalMessageService,
+  );
   /** A slave takes its master's HA address from registration unless haMasterAddress is set. */
   private readonly updateMasterHAServerAddrPeriodically: boolean;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -183,6 +193,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.SEND_MESSAGE_V2, send],
       [RequestCode.SEND_BATCH_MESSAGE, send],
       [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(this)],
+      [RequestCode.END_TRANSACTION, endTransactionProcessor(this, this.transactionalMessageBridge)],
       ...clientManageProcessors(this),
       ...consumerManageProcessors(this),
       ...adminBrokerProcessors(this),
@@ -315,7 +326,10 @@ export class BrokerController implements BrokerContext {
   async start(): Promise<void> {
     this.store.start();
     await this.store.haService.start();
-    if (this.storeConfig.brokerRole !== "SLAVE") this.scheduleMessageService.start();
+    if (this.storeConfig.brokerRole !== "SLAVE") {
+      this.scheduleMessageService.start();
+      this.transactionalMessageCheckService.start();
+    }
     await this.remotingServer.start();
     await this.fastRemotingServer.start();
     this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
@@ -352,6 +366,7 @@ export class BrokerController implements BrokerContext {
     await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
     await this.remotingServer.shutdown();
     await this.fastRemotingServer.shutdown();
+    await this.transactionalMessageCheckService.shutdown();
     this.consumerOffsetManager.persist();
     this.topicConfigManager.persist();
     this.subscriptionGroupManager.persist();

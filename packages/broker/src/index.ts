@@ -5,5 +5,5 @@ export { TopicConfigManager } from "./topic/TopicConfigManager.js";
 export { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 export { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
 export { ConsumerManager } from "./client/ConsumerManager.js";
-export { javaPropertiesString, decodeBatchBody } from "./processor/SendMessageProcessor.js";
+export { decodeBatchBody } from "./processor/SendMessageProcessor.js";
 export { EventLoopLag } from "./EventLoopLag.js";

@@ -10,3 +10,4 @@ export * from "./consumer/AllocateMessageQueueAveragely.js";
 export * from "./consumer/ProcessQueue.js";
 export * from "./consumer/DefaultLitePullConsumer.js";
 export * from "./consumer/decodeMessages.js";
+export * from "./producer/TransactionMQProducer.js";

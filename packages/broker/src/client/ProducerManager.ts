@@ -20,6 +20,12 @@ export class ProducerManager {
     if (channels.size === 0) this.groupChannelTable.delete(group);
   }
 
+  /** A live connection of the group's producers, picked at random as Java does (for transaction checks). */
+  getAvailableChannel(group: string): Connection | null {
+    const live = [...(this.groupChannelTable.get(group)?.keys() ?? [])].filter((c) => !c.isClosed);
+    return live[Math.floor(Math.random() * live.length)] ?? null;
+  }
+
   doChannelCloseEvent(connection: Connection): void {
     for (const group of [...this.groupChannelTable.keys()]) this.unregisterProducer(group, connection);
   }

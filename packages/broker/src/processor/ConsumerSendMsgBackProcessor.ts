@@ -1,5 +1,5 @@
 /** CONSUMER_SEND_MSG_BACK (36): a message the consumer failed goes to %RETRY%<group> after a delay, or to %DLQ%<group>. */
-import { isWriteable, MixAll, PermName } from "@rocketmq-ts/common";
+import { isWriteable, javaPropertiesString, MixAll, PermName } from "@rocketmq-ts/common";
 import {
   ConsumerSendMsgBackRequestHeader,
   createResponse,
@@ -11,7 +11,6 @@ import { createMessageId, MessageConst, string2messageProperties } from "@rocket
 import type { BrokerContext } from "../BrokerContext.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
 import { getDLQTopic, getRetryTopic } from "../topic/TopicValidator.js";
-import { javaPropertiesString } from "./SendMessageProcessor.js";
 
 const DLQ_NUMS_PER_GROUP = 1;
 

@@ -1,10 +1,9 @@
 /** SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320): Java 4.9.8's checks and answers. */
-import { isWriteable, MixAll, PermName } from "@rocketmq-ts/common";
+import { isWriteable, javaPropertiesString, MixAll, PermName } from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
   encodeHeader,
-  javaHashMapOrder,
   RequestCode,
   ResponseCode,
   SendMessageRequestHeader,
@@ -15,7 +14,6 @@ import {
 } from "@rocketmq-ts/remoting";
 import {
   MessageConst,
-  NAME_VALUE_SEPARATOR,
   PROPERTY_SEPARATOR,
   parseHost,
   string2messageProperties,
@@ -30,13 +28,6 @@ import {
   RETRY_GROUP_TOPIC_PREFIX,
   validateTopic,
 } from "../topic/TopicValidator.js";
-
-/** Java's messageProperties2String over a HashMap built in this key order. */
-export function javaPropertiesString(props: Map<string, string>): string {
-  const parts: string[] = [];
-  for (const key of javaHashMapOrder([...props.keys()])) parts.push(`${key}${NAME_VALUE_SEPARATOR}${props.get(key)}`);
-  return parts.join(PROPERTY_SEPARATOR);
-}
 
 /** Items of a SEND_BATCH_MESSAGE body (client format: size, magic, crc, flag, body, properties). */
 export function decodeBatchBody(body: Buffer): { flag: number; body: Buffer; properties: string }[] {
@@ -232,31 +223,34 @@ export function sendMessageProcessor(ctx: BrokerContext) {
     } else {
       props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
       const tranType = h.sysFlag & 0xc;
-      const delayed =
-        (tranType === 0 || tranType === 0x8) && Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL)) > 0;
-      if (delayed) {
-        // Java's commit log re-serializes the whole map here, WAIT included
+      const delayLevel = Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL));
+      const delayed = (tranType === 0 || tranType === 0x8) && delayLevel > 0;
+      // TRAN_MSG=true (Boolean.parseBoolean): a half message, unless it is a delayed retry
+      const prepared =
+        props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED)?.toLowerCase() === "true" &&
+        !(reconsumeTimes > 0 && delayLevel > 0);
+      // Java removes WAIT, serializes, then puts WAIT back: it re-enters the HashMap last in its bucket.
+      // A plain message is stored without it; a delayed one (re-serialized by the commit log) and a
+      // half message keep it, at that new position.
+      const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+      props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+      if ((delayed || prepared) && wait !== undefined) props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, wait);
+      if (delayed)
         ({ topic, queueId } = applyDelayLevel(topic, queueId, props, ctx.scheduleMessageService.maxDelayLevel));
-      } else {
-        // Java drops WAIT from what it stores (the flush decision still reads it)
-        props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-      }
-      const propertiesString = javaPropertiesString(props);
-      msgs = [
-        {
-          topic,
-          queueId,
-          flag: h.flag,
-          body: request.body,
-          propertiesString,
-          sysFlag: h.sysFlag,
-          bornTimestamp: h.bornTimestamp,
-          bornHost,
-          storeHost,
-          reconsumeTimes,
-          preparedTransactionOffset: 0,
-        },
-      ];
+      const msg: MessageInner = {
+        topic,
+        queueId,
+        flag: h.flag,
+        body: request.body,
+        propertiesString: javaPropertiesString(props),
+        sysFlag: h.sysFlag,
+        bornTimestamp: h.bornTimestamp,
+        bornHost,
+        storeHost,
+        reconsumeTimes,
+        preparedTransactionOffset: 0,
+      };
+      msgs = [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg];
     }
     const started = Date.now();
     const result = await ctx.store.putMessages(msgs, waitValue !== "false");

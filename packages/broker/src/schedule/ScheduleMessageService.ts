@@ -3,7 +3,7 @@
  * put back into their real topic/queue when due. Progress per level is kept in delayOffset.json.
  */
 import { join } from "node:path";
-import { entries, num, obj } from "@rocketmq-ts/common";
+import { entries, javaPropertiesString, num, obj } from "@rocketmq-ts/common";
 import {
   MessageConst,
   parseDelayLevels,
@@ -14,7 +14,6 @@ import {
 } from "@rocketmq-ts/store";
 import type { Logger } from "pino";
 import { ConfigFile } from "../ConfigFile.js";
-import { javaPropertiesString } from "../processor/SendMessageProcessor.js";
 
 const TRANS_HALF_TOPIC = "RMQ_SYS_TRANS_HALF_TOPIC";
 

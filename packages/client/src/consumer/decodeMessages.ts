@@ -33,6 +33,7 @@ export function decodePulledMessages(body: Buffer, brokerName: string): MessageE
       sysFlag: r.sysFlag,
       bodyCRC: r.bodyCRC,
       storeSize: r.storeSize,
+      preparedTransactionOffset: r.preparedTransactionOffset,
     });
   }
   return out;

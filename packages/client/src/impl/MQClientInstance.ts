@@ -4,9 +4,12 @@
  * brokers send to clients. Producers and consumers register with it by group.
  */
 import {
+  decodeRecordAt,
   decodeTopicRouteData,
   encodeHeartbeatData,
+  getProperty,
   isReadable,
+  MessageConst,
   MixAll,
   type ConsumerData,
   type TopicRouteData,
@@ -44,6 +47,12 @@ export interface MQProducerInner {
   readonly groupName: string;
   publishTopics(): string[];
   updateTopicRoute(topic: string, route: TopicRouteData): void;
+  /** Transactional producers: answer a broker's CHECK_TRANSACTION_STATE. */
+  checkTransactionState?(
+    brokerAddr: string,
+    header: { commitLogOffset: string; tranStateTableOffset: string; transactionId?: string },
+    body: Buffer,
+  ): Promise<void>;
 }
 
 /** What the instance needs from a consumer. */
@@ -89,6 +98,38 @@ export class MQClientInstance {
       return null;
     });
     this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
+    this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, { remoteAddr }) => {
+      this.onCheckTransactionState(req, remoteAddr);
+      return null;
+    });
+  }
+
+  /** Hand a broker's transaction check to the producer of the half message's group (PGROUP). */
+  private onCheckTransactionState(req: RemotingCommand, brokerAddr: string): void {
+    const body = req.body;
+    const ext = req.extFields ?? {};
+    if (!body || body.length === 0 || ext["commitLogOffset"] === undefined || ext["tranStateTableOffset"] === undefined)
+      return;
+    let group: string | undefined;
+    try {
+      group = getProperty(decodeRecordAt(body, 0, false).propertiesString, MessageConst.PROPERTY_PRODUCER_GROUP);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "checkTransactionState, bad message body");
+      return;
+    }
+    const producer = group === undefined ? undefined : this.producers.get(group);
+    if (!producer?.checkTransactionState) {
+      this.logger.warn({ group }, "checkTransactionState, pick producer by group failed");
+      return;
+    }
+    const header = {
+      commitLogOffset: ext["commitLogOffset"],
+      tranStateTableOffset: ext["tranStateTableOffset"],
+      ...(ext["transactionId"] ? { transactionId: ext["transactionId"] } : {}),
+    };
+    producer.checkTransactionState(brokerAddr, header, body).catch((err: Error) => {
+      this.logger.warn({ group, err: err.message }, "checkTransactionState failed");
+    });
   }
 
   registerProducer(p: MQProducerInner): void {

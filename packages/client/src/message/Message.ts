@@ -87,6 +87,8 @@ export interface MessageExt {
   sysFlag: number;
   bodyCRC: number;
   storeSize: number;
+  /** COMMIT records: the commit-log offset of their half message. */
+  preparedTransactionOffset: number;
 }
 
 export type { StoredMessage };

@@ -1,4 +1,6 @@
 /** Message properties string: `name\u0001value` pairs joined by `\u0002` (4.9.8: no trailing separator). */
+import { javaHashMapOrder } from "@rocketmq-ts/remoting";
+
 export const NAME_VALUE_SEPARATOR = "\u0001";
 export const PROPERTY_SEPARATOR = "\u0002";
 
@@ -41,6 +43,16 @@ export function string2messageProperties(s: string): Map<string, string> {
 export function messageProperties2String(props: ReadonlyMap<string, string>): string {
   const parts: string[] = [];
   for (const [k, v] of props) parts.push(`${k}${NAME_VALUE_SEPARATOR}${v}`);
+  return parts.join(PROPERTY_SEPARATOR);
+}
+
+/**
+ * Java's messageProperties2String over a HashMap holding these keys: the broker re-serializes
+ * properties from a HashMap, so the stored order is the HashMap's iteration order.
+ */
+export function javaPropertiesString(props: ReadonlyMap<string, string>): string {
+  const parts: string[] = [];
+  for (const key of javaHashMapOrder([...props.keys()])) parts.push(`${key}${NAME_VALUE_SEPARATOR}${props.get(key)}`);
   return parts.join(PROPERTY_SEPARATOR);
 }
 

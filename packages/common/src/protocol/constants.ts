@@ -36,6 +36,8 @@ export const MixAll = {
   DLQ_GROUP_TOPIC_PREFIX: "%DLQ%",
   AUTO_CREATE_TOPIC_KEY_TOPIC: "TBW102",
   FAQ_URL_SUFFIX: "\nSee http://rocketmq.apache.org/docs/faq/ for further details.",
+  /** Internal group whose offsets track the transaction half and op queues. */
+  CID_SYS_RMQ_TRANS: "CID_RMQ_SYS_TRANS",
 } as const;
 
 /** KV namespace holding order-topic queue layouts (`brokerA:4;brokerB:4`). */

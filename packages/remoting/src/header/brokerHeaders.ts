@@ -229,3 +229,24 @@ export const GetTopicConfigRequestHeader = defineHeader("GetTopicConfigRequestHe
   topic: { type: "string", required: true },
   lo: { type: "boolean" },
 });
+
+/** END_TRANSACTION (37): the producer's commit / rollback / unknown for a half message. */
+export const EndTransactionRequestHeader = defineHeader("EndTransactionRequestHeader", {
+  producerGroup: { type: "string", required: true },
+  tranStateTableOffset: { type: "long", required: true },
+  commitLogOffset: { type: "long", required: true },
+  /** 0 = TRANSACTION_NOT_TYPE (unknown), 8 = COMMIT, 12 = ROLLBACK. */
+  commitOrRollback: { type: "int", required: true },
+  fromTransactionCheck: { type: "boolean" },
+  msgId: { type: "string", required: true },
+  transactionId: { type: "string" },
+});
+
+/** CHECK_TRANSACTION_STATE (39): broker → producer, oneway, body = the half message record. */
+export const CheckTransactionStateRequestHeader = defineHeader("CheckTransactionStateRequestHeader", {
+  tranStateTableOffset: { type: "long", required: true },
+  commitLogOffset: { type: "long", required: true },
+  msgId: { type: "string" },
+  transactionId: { type: "string" },
+  offsetMsgId: { type: "string" },
+});
