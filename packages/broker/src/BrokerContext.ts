@@ -14,6 +14,7 @@ import type { BrokerStats } from "./BrokerStats.js";
 import type { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import type { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import type { TopicConfigManager } from "./topic/TopicConfigManager.js";
+import type { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import type { TransactionalMessageBridge } from "./transaction/TransactionalMessageBridge.js";
 
 export interface BrokerContext {
@@ -24,6 +25,7 @@ export interface BrokerContext {
   readonly topicConfigManager: TopicConfigManager;
   readonly subscriptionGroupManager: SubscriptionGroupManager;
   readonly consumerOffsetManager: ConsumerOffsetManager;
+  readonly consumerFilterManager: ConsumerFilterManager;
   readonly consumerManager: ConsumerManager;
   readonly producerManager: ProducerManager;
   readonly pullRequestHoldService: PullRequestHoldService;

@@ -47,6 +47,7 @@ import { ProducerManager } from "./client/ProducerManager.js";
 import type { BrokerConfig } from "./config/BrokerConfig.js";
 import { PullRequestHoldService } from "./longpolling/PullRequestHoldService.js";
 import { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
+import { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
 import { adminBrokerProcessors } from "./processor/AdminBrokerProcessor.js";
 import { clientManageProcessors } from "./processor/ClientManageProcessor.js";
@@ -88,6 +89,7 @@ export class BrokerController implements BrokerContext {
   readonly topicConfigManager: TopicConfigManager;
   readonly subscriptionGroupManager: SubscriptionGroupManager;
   readonly consumerOffsetManager: ConsumerOffsetManager;
+  readonly consumerFilterManager: ConsumerFilterManager;
   readonly consumerManager: ConsumerManager;
   readonly producerManager: ProducerManager;
   readonly pullRequestHoldService: PullRequestHoldService;
@@ -127,8 +129,13 @@ export class BrokerController implements BrokerContext {
       this.logger,
     );
     this.consumerOffsetManager = new ConsumerOffsetManager(root, this.logger);
+    this.consumerFilterManager = new ConsumerFilterManager(root, this.logger, () => bc.filterDataCleanTimeSpan);
     this.consumerManager = new ConsumerManager((event, group, connections) => {
       if (event === "CHANGE") this.notifyConsumerIdsChanged(group, connections);
+      else if (event === "REGISTER") {
+        const info = this.consumerManager.getConsumerGroupInfo(group);
+        if (info) this.consumerFilterManager.register(group, [...info.subscriptionTable.values()]);
+      } else if (event === "UNREGISTER") this.consumerFilterManager.unRegister(group);
     }, this.logger);
     this.producerManager = new ProducerManager();
     this.pullRequestHoldService = new PullRequestHoldService(
@@ -215,6 +222,7 @@ export class BrokerController implements BrokerContext {
   initialize(): void {
     this.topicConfigManager.load();
     this.consumerOffsetManager.load();
+    this.consumerFilterManager.load();
     this.subscriptionGroupManager.load();
     this.store.load();
     this.scheduleMessageService.load();
@@ -348,7 +356,14 @@ export class BrokerController implements BrokerContext {
     };
     const period = Math.max(10_000, Math.min(60_000, this.brokerConfig.registerNameServerPeriod));
     every(period, () => void this.registerBrokerAll(), 10_000);
-    every(this.brokerConfig.flushConsumerOffsetInterval, () => this.consumerOffsetManager.persist(), 10_000);
+    every(
+      this.brokerConfig.flushConsumerOffsetInterval,
+      () => {
+        this.consumerOffsetManager.persist();
+        this.consumerFilterManager.persist();
+      },
+      10_000,
+    );
     every(10_000, () => {
       this.consumerManager.scanNotActiveChannel();
       this.producerManager.scanNotActiveChannel();
@@ -368,6 +383,7 @@ export class BrokerController implements BrokerContext {
     await this.fastRemotingServer.shutdown();
     await this.transactionalMessageCheckService.shutdown();
     this.consumerOffsetManager.persist();
+    this.consumerFilterManager.persist();
     this.topicConfigManager.persist();
     this.subscriptionGroupManager.persist();
     this.scheduleMessageService.shutdown();

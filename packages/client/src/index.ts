@@ -11,3 +11,4 @@ export * from "./consumer/ProcessQueue.js";
 export * from "./consumer/DefaultLitePullConsumer.js";
 export * from "./consumer/decodeMessages.js";
 export * from "./producer/TransactionMQProducer.js";
+export * from "./consumer/MessageSelector.js";

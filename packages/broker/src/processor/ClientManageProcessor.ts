@@ -1,14 +1,16 @@
 /** HEART_BEAT (34), UNREGISTER_CLIENT (35), CHECK_CLIENT_CONFIG (46). */
-import { PermName } from "@rocketmq-ts/common";
+import { obj, optStr, PermName } from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
   RequestCode,
   ResponseCode,
   UnregisterClientRequestHeader,
+  parseFastjson,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
+import { compileSql92, ExpressionType, isTagType } from "@rocketmq-ts/filter";
 import { decodeHeartbeatData } from "@rocketmq-ts/common";
 import { getRetryTopic } from "../topic/TopicValidator.js";
 
@@ -66,12 +68,34 @@ export function clientManageProcessors(ctx: BrokerContext): Map<number, RequestP
   });
 
   handlers.set(RequestCode.CHECK_CLIENT_CONFIG, (request) => {
-    // TAG subscriptions are always fine; SQL92 needs enablePropertyFilter (evaluation comes with the filter work)
-    const body = request.body?.toString("utf8") ?? "";
-    if (body.includes('"SQL92"') && !ctx.brokerConfig.enablePropertyFilter) {
+    // body: {"clientId":…,"group":…,"subscriptionData":{…}}; only non-tag subscriptions are checked
+    let sub: { expressionType: string | undefined; subString: string | undefined } | null = null;
+    try {
+      const s = request.body
+        ? obj(parseFastjson(request.body.toString("utf8")), "body")["subscriptionData"]
+        : undefined;
+      if (s) {
+        const so = obj(s, "subscriptionData");
+        sub = {
+          expressionType: optStr(so["expressionType"], "expressionType"),
+          subString: optStr(so["subString"], "subString"),
+        };
+      }
+    } catch {
+      sub = null;
+    }
+    if (!sub || isTagType(sub.expressionType)) return createResponse(request, ResponseCode.SUCCESS);
+    if (!ctx.brokerConfig.enablePropertyFilter)
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
-        remark: "The broker does not support consumer to filter message by SQL92",
+        remark: `The broker does not support consumer to filter message by ${sub.expressionType}`,
       });
+    // SQL92 is the only filter Java registers; any other type fails (Java: a NullPointerException, no remark)
+    if (sub.expressionType !== ExpressionType.SQL92)
+      return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED);
+    try {
+      compileSql92(sub.subString ?? "");
+    } catch (err) {
+      return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, { remark: (err as Error).message });
     }
     return createResponse(request, ResponseCode.SUCCESS);
   });

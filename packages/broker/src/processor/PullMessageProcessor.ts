@@ -11,9 +11,12 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import type { GetMessageStatus, MessageFilter } from "@rocketmq-ts/store";
+import type { GetMessageStatus } from "@rocketmq-ts/store";
+import { isTagType } from "@rocketmq-ts/filter";
+import { buildFilterData, type ConsumerFilterData } from "../filter/ConsumerFilterManager.js";
+import { expressionMessageFilter } from "../filter/ExpressionMessageFilter.js";
 import type { BrokerContext } from "../BrokerContext.js";
-import { buildSubscriptionData, SUB_ALL, type SubscriptionData } from "@rocketmq-ts/common";
+import { buildSubscriptionData, type SubscriptionData } from "@rocketmq-ts/common";
 import type { HeldPullRequest } from "../longpolling/PullRequestHoldService.js";
 
 const FLAG_COMMIT_OFFSET = 0x1;
@@ -21,11 +24,6 @@ const FLAG_SUSPEND = 0x2;
 const FLAG_SUBSCRIPTION = 0x4;
 
 /** Tag filter of a subscription: `*` matches everything, otherwise the tag hash must be in codeSet. */
-export function tagFilter(sub: SubscriptionData): MessageFilter {
-  if (sub.subString === SUB_ALL || sub.codeSet.length === 0) return { isMatchedByConsumeQueue: () => true };
-  const codes = new Set(sub.codeSet);
-  return { isMatchedByConsumeQueue: (tagsCode) => codes.has(tagsCode) };
-}
 
 function storeStatusToCode(status: GetMessageStatus, requestedOffset: number): number {
   switch (status) {
@@ -83,10 +81,25 @@ export function pullMessageProcessor(ctx: BrokerContext) {
     }
 
     let subscription: SubscriptionData;
+    let filterData: ConsumerFilterData | null = null;
     if ((h.sysFlag & FLAG_SUBSCRIPTION) !== 0) {
-      if (h.expressionType && h.expressionType !== "TAG")
-        return respond(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed");
-      subscription = buildSubscriptionData(h.topic, h.subscription, javaStringHashCode);
+      if (isTagType(h.expressionType))
+        subscription = buildSubscriptionData(h.topic, h.subscription, javaStringHashCode);
+      else {
+        // FilterAPI.build: an empty expression does not parse; an invalid one leaves the pull unfiltered (Java's quirk)
+        if (!h.subscription)
+          return respond(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed");
+        subscription = {
+          topic: h.topic,
+          subString: h.subscription,
+          tagsSet: [],
+          codeSet: [],
+          subVersion: h.subVersion,
+          expressionType: h.expressionType ?? "",
+          classFilterMode: false,
+        };
+        filterData = buildFilterData(h.topic, h.consumerGroup, h.subscription, h.expressionType, h.subVersion);
+      }
     } else {
       const group = ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
       if (!group)
@@ -109,15 +122,28 @@ export function pullMessageProcessor(ctx: BrokerContext) {
       if (sub.subVersion < h.subVersion)
         return respond(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
       subscription = sub;
+      if (!isTagType(sub.expressionType)) {
+        filterData = ctx.consumerFilterManager.get(h.topic, h.consumerGroup) ?? null;
+        if (!filterData)
+          return respond(
+            ResponseCode.FILTER_DATA_NOT_EXIST,
+            "The broker's consumer filter data is not exist!Your expression may be wrong!",
+          );
+        if (filterData.clientVersion < h.subVersion)
+          return respond(ResponseCode.FILTER_DATA_NOT_LATEST, "the consumer's consumer filter data not latest");
+      }
     }
-    if (subscription.expressionType !== "TAG" && !bc.enablePropertyFilter) {
+    if (!isTagType(subscription.expressionType) && !bc.enablePropertyFilter) {
       return respond(
         ResponseCode.SYSTEM_ERROR,
         `The broker does not support consumer to filter message by ${subscription.expressionType}`,
       );
     }
 
-    const filter = tagFilter(subscription);
+    const filter = expressionMessageFilter(subscription, filterData, {
+      filterSupportRetry: bc.filterSupportRetry,
+      manager: ctx.consumerFilterManager,
+    });
     const result = ctx.store.getMessage(h.topic, h.queueId, h.queueOffset, h.maxMsgNums, filter);
     const code = storeStatusToCode(result.status, h.queueOffset);
     // with slaveReadEnable a lagging consumer is sent to a slave, otherwise to the group's broker id

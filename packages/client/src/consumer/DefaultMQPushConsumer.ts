@@ -35,6 +35,7 @@ import {
   type ConsumeFromWhere,
 } from "./ConsumerRpc.js";
 import { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
+import { subscriptionOf, type MessageSelector } from "./MessageSelector.js";
 import { lockBatch, unlockBatch } from "./RebalanceLock.js";
 
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
@@ -151,9 +152,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     return this.instance.clientId;
   }
 
-  /** Subscribe with a TAG expression (`*`, `TagA || TagB`). */
-  subscribe(topic: string, subExpression = "*"): void {
-    this.subscriptions.set(topic, buildSubscriptionData(topic, subExpression, javaStringHashCode));
+  /** Subscribe with a TAG expression (`*`, `TagA || TagB`) or a selector (`MessageSelector.bySql("a > 5")`). */
+  subscribe(topic: string, selector: string | MessageSelector = "*"): void {
+    this.subscriptions.set(topic, subscriptionOf(topic, selector));
   }
 
   registerMessageListener(listener: MessageListenerConcurrently): void {
@@ -192,6 +193,13 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     this.instance.start();
     for (const topic of this.subscriptions.keys()) {
       await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    }
+    // Java's checkClientInBroker: a broker must accept every non-tag subscription before we start
+    try {
+      await this.instance.checkClientInBroker(this.groupName, [...this.subscriptions.values()]);
+    } catch (e) {
+      await this.shutdown();
+      throw e;
     }
     await this.instance.sendHeartbeatToAllBrokers();
     this.instance.rebalanceImmediately();

@@ -6,12 +6,14 @@
 import {
   decodeRecordAt,
   decodeTopicRouteData,
+  encodeCheckClientRequestBody,
   encodeHeartbeatData,
   getProperty,
   isReadable,
   MessageConst,
   MixAll,
   type ConsumerData,
+  type SubscriptionData,
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
@@ -102,6 +104,35 @@ export class MQClientInstance {
       this.onCheckTransactionState(req, remoteAddr);
       return null;
     });
+  }
+
+  /**
+   * Java's checkClientInBroker: each non-tag subscription goes to a broker of its topic as
+   * CHECK_CLIENT_CONFIG; a refusal (no property filter, bad SQL) fails with the broker's code and remark.
+   */
+  async checkClientInBroker(group: string, subscriptions: readonly SubscriptionData[]): Promise<void> {
+    for (const sub of subscriptions) {
+      if (sub.expressionType === "TAG" || !sub.expressionType) continue;
+      const route = this.topicRouteTable.get(sub.topic);
+      const addr = route?.brokerDatas.flatMap((b) => [...b.brokerAddrs.values()])[0];
+      if (!addr) continue;
+      let res: RemotingCommand;
+      try {
+        res = await this.remoting.invokeSync(
+          addr,
+          createRequest(RequestCode.CHECK_CLIENT_CONFIG, {
+            body: encodeCheckClientRequestBody(this.clientId, group, sub),
+          }),
+          this.apiTimeout,
+        );
+      } catch (e) {
+        throw new MQClientException(
+          -1,
+          `Check client in broker error, maybe because you use ${sub.expressionType} to filter message, but server has not been upgraded to support!${(e as Error).message}`,
+        );
+      }
+      if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
+    }
   }
 
   /** Hand a broker's transaction check to the producer of the half message's group (PGROUP). */

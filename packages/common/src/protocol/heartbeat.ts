@@ -96,3 +96,21 @@ export function buildSubscriptionData(
 export function encodeHeartbeatData(data: HeartbeatData): Buffer {
   return Buffer.from(stringifyFastjson(data as unknown as JsonValue), "utf8");
 }
+
+/** The CHECK_CLIENT_CONFIG body (Java's CheckClientRequestBody): a consumer's non-tag subscription to validate. */
+export function encodeCheckClientRequestBody(clientId: string, group: string, sub: SubscriptionData): Buffer {
+  return Buffer.from(stringifyFastjson({ clientId, group, subscriptionData: sub } as unknown as JsonValue), "utf8");
+}
+
+/** A SQL92 subscription (Java's FilterAPI.build for a non-tag type): no tags, the expression as subString. */
+export function buildSqlSubscriptionData(topic: string, expression: string, type: string): SubscriptionData {
+  return {
+    topic,
+    subString: expression,
+    tagsSet: [],
+    codeSet: [],
+    subVersion: Date.now(),
+    expressionType: type,
+    classFilterMode: false,
+  };
+}
