@@ -58,6 +58,7 @@ import { consumerSendMsgBackProcessor } from "./processor/ConsumerSendMsgBackPro
 import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import { SlaveSynchronize } from "./slave/SlaveSynchronize.js";
 import { endTransactionProcessor } from "./processor/EndTransactionProcessor.js";
+import { replyMessageProcessor } from "./processor/ReplyMessageProcessor.js";
 import { TransactionalMessageBridge } from "./transaction/TransactionalMessageBridge.js";
 import { TransactionalMessageCheckService } from "./transaction/TransactionalMessageCheckService.js";
 import { TransactionalMessageService } from "./transaction/TransactionalMessageService.js";
@@ -201,6 +202,8 @@ export class BrokerController implements BrokerContext {
       [RequestCode.SEND_BATCH_MESSAGE, send],
       [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(this)],
       [RequestCode.END_TRANSACTION, endTransactionProcessor(this, this.transactionalMessageBridge)],
+      [RequestCode.SEND_REPLY_MESSAGE, replyMessageProcessor(this)],
+      [RequestCode.SEND_REPLY_MESSAGE_V2, replyMessageProcessor(this)],
       ...clientManageProcessors(this),
       ...consumerManageProcessors(this),
       ...adminBrokerProcessors(this),

@@ -12,3 +12,4 @@ export * from "./consumer/DefaultLitePullConsumer.js";
 export * from "./consumer/decodeMessages.js";
 export * from "./producer/TransactionMQProducer.js";
 export * from "./consumer/MessageSelector.js";
+export * from "./message/MessageUtil.js";

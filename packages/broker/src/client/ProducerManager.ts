@@ -4,6 +4,8 @@ import type { ClientChannelInfo } from "./ConsumerManager.js";
 
 export class ProducerManager {
   readonly groupChannelTable = new Map<string, Map<Connection, ClientChannelInfo>>();
+  /** clientId → connection (request-reply pushes a reply to the requesting client). */
+  private readonly clientChannelTable = new Map<string, Connection>();
 
   registerProducer(group: string, info: ClientChannelInfo): void {
     let channels = this.groupChannelTable.get(group);
@@ -11,12 +13,21 @@ export class ProducerManager {
     const existing = channels.get(info.connection);
     if (existing) existing.lastUpdateTimestamp = info.lastUpdateTimestamp;
     else channels.set(info.connection, info);
+    this.clientChannelTable.set(info.clientId, info.connection);
+  }
+
+  findChannel(clientId: string): Connection | null {
+    const c = this.clientChannelTable.get(clientId);
+    return c && !c.isClosed ? c : null;
   }
 
   unregisterProducer(group: string, connection: Connection): void {
     const channels = this.groupChannelTable.get(group);
     if (!channels) return;
+    const info = channels.get(connection);
     channels.delete(connection);
+    if (info && this.clientChannelTable.get(info.clientId) === connection)
+      this.clientChannelTable.delete(info.clientId);
     if (channels.size === 0) this.groupChannelTable.delete(group);
   }
 

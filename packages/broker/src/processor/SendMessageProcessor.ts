@@ -1,5 +1,5 @@
 /** SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320): Java 4.9.8's checks and answers. */
-import { isWriteable, javaPropertiesString, MixAll, PermName } from "@rocketmq-ts/common";
+import { isWriteable, javaPropertiesString, MixAll, PermName, type TopicConfig } from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
@@ -85,6 +85,66 @@ function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { co
   }
 }
 
+/** What a send header carries that msgCheck looks at. */
+interface SendCheckHeader {
+  topic: string;
+  defaultTopic: string;
+  defaultTopicQueueNums: number;
+  queueId: number;
+  unitMode?: boolean | undefined;
+}
+
+/**
+ * Java's msgCheck for sends and replies: topic name, system topics, broker and topic permissions,
+ * the topic (auto-created from defaultTopic, or as a retry topic) and the queue id.
+ */
+export function msgCheck(
+  ctx: BrokerContext,
+  h: SendCheckHeader,
+  remoteAddr: string,
+): { topicConfig: TopicConfig } | { code: number; remark: string } {
+  const bc = ctx.brokerConfig;
+  const topicError = validateTopic(h.topic);
+  if (topicError) return { code: ResponseCode.SYSTEM_ERROR, remark: topicError };
+  if (isNotAllowedSendTopic(h.topic))
+    return { code: ResponseCode.NO_PERMISSION, remark: `Sending message to topic[${h.topic}] is forbidden.` };
+  if (!isWriteable(bc.brokerPermission))
+    return { code: ResponseCode.NO_PERMISSION, remark: `the broker[${bc.brokerIP1}] sending message is forbidden` };
+  let topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
+  if (!topicConfig) {
+    const topicSysFlag = h.unitMode ? (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? 0x2 : 0x1) : 0;
+    topicConfig =
+      (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
+        ? ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+            h.topic,
+            1,
+            PermName.PERM_WRITE | PermName.PERM_READ,
+            topicSysFlag,
+          )
+        : ctx.topicConfigManager.createTopicInSendMessageMethod(
+            h.topic,
+            h.defaultTopic,
+            remoteAddr,
+            h.defaultTopicQueueNums,
+            topicSysFlag,
+          )) ?? undefined;
+    if (!topicConfig)
+      return {
+        code: ResponseCode.TOPIC_NOT_EXIST,
+        remark: `topic[${h.topic}] not exist, apply first please!${MixAll.FAQ_URL_SUFFIX}`,
+      };
+  }
+  const maxQueue = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
+  if (h.queueId >= maxQueue)
+    return {
+      code: ResponseCode.SYSTEM_ERROR,
+      remark: `request queueId[${h.queueId}] is illegal, ${JSON.stringify(topicConfig)} Producer: ${remoteAddr}`,
+    };
+  if (!isWriteable(topicConfig.perm))
+    return { code: ResponseCode.NO_PERMISSION, remark: `the topic[${h.topic}] sending message is forbidden` };
+  return { topicConfig };
+}
+
 export function sendMessageProcessor(ctx: BrokerContext) {
   return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
     const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
@@ -108,48 +168,9 @@ export function sendMessageProcessor(ctx: BrokerContext) {
         `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
       );
     }
-    const topicError = validateTopic(h.topic);
-    if (topicError) return fail(ResponseCode.SYSTEM_ERROR, topicError);
-    if (isNotAllowedSendTopic(h.topic))
-      return fail(ResponseCode.NO_PERMISSION, `Sending message to topic[${h.topic}] is forbidden.`);
-    if (!isWriteable(bc.brokerPermission)) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending message is forbidden`);
-    }
-
-    let topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
-    if (!topicConfig) {
-      const topicSysFlag = h.unitMode ? (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? 0x2 : 0x1) : 0;
-      topicConfig =
-        (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
-          ? ctx.topicConfigManager.createTopicInSendMessageBackMethod(
-              h.topic,
-              1,
-              PermName.PERM_WRITE | PermName.PERM_READ,
-              topicSysFlag,
-            )
-          : ctx.topicConfigManager.createTopicInSendMessageMethod(
-              h.topic,
-              h.defaultTopic,
-              connection.remoteAddr,
-              h.defaultTopicQueueNums,
-              topicSysFlag,
-            )) ?? undefined;
-      if (!topicConfig)
-        return fail(
-          ResponseCode.TOPIC_NOT_EXIST,
-          `topic[${h.topic}] not exist, apply first please!${MixAll.FAQ_URL_SUFFIX}`,
-        );
-    }
-    const maxQueue = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
-    if (h.queueId >= maxQueue) {
-      return fail(
-        ResponseCode.SYSTEM_ERROR,
-        `request queueId[${h.queueId}] is illegal, ${JSON.stringify(topicConfig)} Producer: ${connection.remoteAddr}`,
-      );
-    }
-    if (!isWriteable(topicConfig.perm)) {
-      return fail(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] sending message is forbidden`);
-    }
+    const checked = msgCheck(ctx, h, connection.remoteAddr);
+    if ("code" in checked) return fail(checked.code, checked.remark);
+    const topicConfig = checked.topicConfig;
 
     let topic = h.topic;
     let queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topicConfig.writeQueueNums)) : h.queueId;

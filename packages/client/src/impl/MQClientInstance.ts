@@ -11,6 +11,8 @@ import {
   getProperty,
   isReadable,
   MessageConst,
+  MessageSysFlag,
+  string2messageProperties,
   MixAll,
   type ConsumerData,
   type SubscriptionData,
@@ -18,6 +20,8 @@ import {
 } from "@rocketmq-ts/common";
 import {
   createResponse,
+  decodeHeader,
+  ReplyMessageRequestHeader,
   RemotingClient,
   RequestCode,
   ResponseCode,
@@ -27,7 +31,9 @@ import {
 } from "@rocketmq-ts/remoting";
 import { createRequest } from "./requests.js";
 import pino, { type Logger } from "pino";
-import type { MessageQueue } from "../message/Message.js";
+import { inflateSync } from "node:zlib";
+import type { MessageExt, MessageQueue } from "../message/Message.js";
+import { PROPERTY_CORRELATION_ID } from "../message/MessageUtil.js";
 import { mqTable } from "../MQAdminClient.js";
 import { MQClientException } from "../MQClientException.js";
 import { defaultInstanceName, localAddress } from "./clientId.js";
@@ -100,10 +106,58 @@ export class MQClientInstance {
       return null;
     });
     this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
+    this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req) => this.onPushReplyMessage(req));
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, { remoteAddr }) => {
       this.onCheckTransactionState(req, remoteAddr);
       return null;
     });
+  }
+
+  /** Pending request-reply calls: CORRELATION_ID → who waits for the reply. */
+  readonly requestFutures = new Map<string, (reply: MessageExt) => void>();
+
+  /** A broker pushes a reply (PUSH_REPLY_MESSAGE_TO_CLIENT): hand it to the waiting request. */
+  private onPushReplyMessage(req: RemotingCommand): RemotingCommand {
+    try {
+      const h = decodeHeader(ReplyMessageRequestHeader, req.extFields);
+      const properties = string2messageProperties(h.properties ?? "");
+      let body = req.body ? Buffer.from(req.body) : Buffer.alloc(0);
+      if ((h.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) body = inflateSync(body);
+      const uniq = properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "";
+      const reply: MessageExt = {
+        topic: h.topic,
+        body,
+        flag: h.flag,
+        properties,
+        tags: properties.get(MessageConst.PROPERTY_TAGS),
+        keys: properties.get(MessageConst.PROPERTY_KEYS),
+        msgId: uniq,
+        offsetMsgId: "",
+        queueId: h.queueId,
+        queueOffset: 0,
+        commitLogOffset: 0,
+        brokerName: "",
+        bornTimestamp: h.bornTimestamp,
+        storeTimestamp: h.storeTimestamp,
+        bornHost: h.bornHost,
+        storeHost: h.storeHost,
+        reconsumeTimes: h.reconsumeTimes ?? 0,
+        sysFlag: h.sysFlag,
+        bodyCRC: 0,
+        storeSize: 0,
+        preparedTransactionOffset: 0,
+      };
+      const correlationId = properties.get(PROPERTY_CORRELATION_ID);
+      const waiter = correlationId === undefined ? undefined : this.requestFutures.get(correlationId);
+      if (waiter && correlationId !== undefined) {
+        this.requestFutures.delete(correlationId);
+        waiter(reply);
+      } else this.logger.warn({ correlationId }, "receive reply message, but no request is waiting for it");
+      return createResponse(req, ResponseCode.SUCCESS);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "process reply message fail");
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, { remark: "process reply message fail" });
+    }
   }
 
   /**

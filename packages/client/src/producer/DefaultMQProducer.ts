@@ -3,6 +3,7 @@
  * selectors, batches, retries on another broker, optional latency fault avoidance, zlib
  * compression above 4 KB, UNIQ_KEY ids, heartbeats and unregistration on shutdown.
  */
+import { randomUUID } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { MessageConst, MessageSysFlag, MixAll, type TopicRouteData } from "@rocketmq-ts/common";
 import {
@@ -17,7 +18,14 @@ import { createOnewayRequest, createRequest } from "../impl/requests.js";
 import { MessageClientIDSetter } from "../impl/clientId.js";
 import { MQClientInstance, type ClientConfig, type MQProducerInner } from "../impl/MQClientInstance.js";
 import { MQFaultStrategy, topicRouteData2TopicPublishInfo, type TopicPublishInfo } from "../impl/TopicPublishInfo.js";
-import { Message, type MessageQueue, type SendResult, type SendStatus } from "../message/Message.js";
+import { Message, type MessageExt, type MessageQueue, type SendResult, type SendStatus } from "../message/Message.js";
+import {
+  PROPERTY_CORRELATION_ID,
+  PROPERTY_MESSAGE_REPLY_TO_CLIENT,
+  PROPERTY_MESSAGE_TTL,
+  PROPERTY_MESSAGE_TYPE,
+  REPLY_MESSAGE_FLAG,
+} from "../message/MessageUtil.js";
 import { MQBrokerException, MQClientException } from "../MQClientException.js";
 
 export interface ProducerConfig extends ClientConfig {
@@ -38,6 +46,9 @@ export interface ProducerConfig extends ClientConfig {
 export type MessageQueueSelector<A> = (mqs: MessageQueue[], msg: Message, arg: A) => MessageQueue;
 
 type CommunicationMode = "SYNC" | "ASYNC" | "ONEWAY";
+
+/** Java's ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION. */
+const REQUEST_TIMEOUT_EXCEPTION = 10006;
 
 /** Broker codes after which a sync send is tried again (Java's retryResponseCodes, 4.9.8). */
 const RETRY_CODES = new Set<number>([
@@ -125,6 +136,45 @@ export class DefaultMQProducer implements MQProducerInner {
   /** Sync send with retries; resolves with the SendResult, rejects with MQClientException/MQBrokerException. */
   send(msg: Message, timeout = this.cfg.sendMsgTimeout): Promise<SendResult> {
     return this.sendDefaultImpl(msg, "SYNC", timeout).then(expectResult);
+  }
+
+  /**
+   * Request-reply (Java's request(msg, timeout)): the message carries a correlation id, this
+   * client's id and a TTL; a responder's reply arrives pushed by the broker. Rejects with code
+   * 10006 when no reply came in time.
+   */
+  async request(msg: Message, timeout = this.cfg.sendMsgTimeout): Promise<MessageExt> {
+    const begin = Date.now();
+    const correlationId = randomUUID();
+    msg.properties.set(PROPERTY_CORRELATION_ID, correlationId);
+    msg.properties.set(PROPERTY_MESSAGE_REPLY_TO_CLIENT, this.instance.clientId);
+    msg.properties.set(PROPERTY_MESSAGE_TTL, String(timeout));
+    if (!this.instance.topicRouteTable.has(msg.topic)) {
+      // the broker must know this client (heartbeat) before it can push the reply here
+      await this.tryToFindTopicPublishInfo(msg.topic);
+      await this.instance.sendHeartbeatToAllBrokers();
+    }
+    const replied = new Promise<MessageExt>((resolve) => this.instance.requestFutures.set(correlationId, resolve));
+    try {
+      await this.send(msg, Math.max(1, timeout - (Date.now() - begin)));
+    } catch (e) {
+      this.instance.requestFutures.delete(correlationId);
+      throw new MQClientException(-1, `send request message to <${msg.topic}> fail`, e as Error);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), Math.max(0, timeout - (Date.now() - begin)));
+    });
+    const reply = await Promise.race([replied, expired]);
+    clearTimeout(timer);
+    if (!reply) {
+      this.instance.requestFutures.delete(correlationId);
+      throw new MQClientException(
+        REQUEST_TIMEOUT_EXCEPTION,
+        `send request message to <${msg.topic}> OK, but wait reply message timeout, ${timeout} ms.`,
+      );
+    }
+    return reply;
   }
 
   /** Async send: one network attempt per try, broker errors are final (Java's async semantics). */
@@ -311,11 +361,16 @@ export class DefaultMQProducer implements MQProducerInner {
       n: mq.brokerName,
     };
     if (maxReconsumeTimes !== undefined) header["l"] = maxReconsumeTimes;
+    const reply = msg.properties.get(PROPERTY_MESSAGE_TYPE) === REPLY_MESSAGE_FLAG;
     const code = batch
       ? RequestCode.SEND_BATCH_MESSAGE
-      : this.cfg.sendSmartMsg
-        ? RequestCode.SEND_MESSAGE_V2
-        : RequestCode.SEND_MESSAGE;
+      : reply
+        ? this.cfg.sendSmartMsg
+          ? RequestCode.SEND_REPLY_MESSAGE_V2
+          : RequestCode.SEND_REPLY_MESSAGE
+        : this.cfg.sendSmartMsg
+          ? RequestCode.SEND_MESSAGE_V2
+          : RequestCode.SEND_MESSAGE;
     const extFields = code === RequestCode.SEND_MESSAGE ? (sendHeaderV2ToV1(header) ?? header) : header;
     if (mode === "ONEWAY") {
       await this.instance.remoting.invokeOneway(addr, createOnewayRequest(code, { extFields, body }), timeout);

@@ -250,3 +250,21 @@ export const CheckTransactionStateRequestHeader = defineHeader("CheckTransaction
   transactionId: { type: "string" },
   offsetMsgId: { type: "string" },
 });
+
+/** PUSH_REPLY_MESSAGE_TO_CLIENT (326): broker → requesting client, the reply's fields; body = its body. */
+export const ReplyMessageRequestHeader = defineHeader("ReplyMessageRequestHeader", {
+  producerGroup: { type: "string", required: true },
+  topic: { type: "string", required: true },
+  defaultTopic: { type: "string", required: true },
+  defaultTopicQueueNums: { type: "int", required: true },
+  queueId: { type: "int", required: true },
+  sysFlag: { type: "int", required: true },
+  bornTimestamp: { type: "long", required: true },
+  flag: { type: "int", required: true },
+  properties: { type: "string" },
+  reconsumeTimes: { type: "int" },
+  unitMode: { type: "boolean", default: false },
+  bornHost: { type: "string", required: true },
+  storeHost: { type: "string", required: true },
+  storeTimestamp: { type: "long", required: true },
+});
