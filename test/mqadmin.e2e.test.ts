@@ -4,7 +4,8 @@
  * width) since addresses, offsets, times and TPS differ by nature; everything else must match.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
@@ -373,5 +374,53 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("clusterList command failed: connect to 127.0.0.1:1 failed\n");
+  });
+
+  it("consumerStatus asks each client for its running info, writes it per client and prints Java's summary", async () => {
+    const topic = "CsTopic";
+    await mqadmin("updateTopic", "-n", cluster.namesrvAddr, "-b", cluster.brokerAddr, "-t", topic);
+    const c = new DefaultMQPushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "cs-group",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    c.subscribe(topic, "*");
+    c.registerMessageListener(() => "CONSUME_SUCCESS");
+    await c.start();
+    const cwd = mkdtempSync(join(tmpdir(), "mqadmin-cs-"));
+    try {
+      await until(() => c.assignedQueues().length > 0, 15_000, "rebalance");
+      const r = await runTool("mqadmin", ["consumerStatus", "-n", cluster.namesrvAddr, "-g", "cs-group"], {}, cwd);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split("\n");
+      const javaLines = golden("consumerStatus").split("\n");
+      expect(lines[0]).toBe(javaLines[0]);
+      const row = /^(\d+) +(\S+) +(V\d+_\d+_\d+) +(\d+\/\S+)$/.exec(lines[1] ?? "");
+      expect(row?.[2]).toBe(c.clientId);
+      expect(row?.[3]).toBe("V4_9_8");
+      expect(lines.slice(2)).toEqual(javaLines.slice(2));
+      // the per-client file: Java's formatString sections, our subscriptions and queues
+      const file = readFileSync(join(cwd, row?.[4] ?? ""), "utf8");
+      const sections = (t: string): string[] => t.split("\n").filter((l) => /^#Consumer .*#$/.test(l));
+      expect(sections(file)).toEqual(
+        sections(
+          readFileSync(join(WIRE_DIR, "mqadmin-4.9.8", "consumerStatus", "consumerRunningInfoFile.txt"), "utf8"),
+        ),
+      );
+      expect(file).toMatch(/^002 Topic: CsTopic {34}ClassFilter: false {4}SubExpression: \*$/m);
+      expect(file).toContain("PROP_CONSUME_TYPE                       : CONSUME_PASSIVELY");
+      expect(file.match(/^CsTopic +broker-a +\d +\d+ *$/gm)).toHaveLength(8); // updateTopic: 8 queues
+      // -i prints the same report for one client
+      const one = await runTool(
+        "mqadmin",
+        ["consumerStatus", "-n", cluster.namesrvAddr, "-g", "cs-group", "-i", c.clientId],
+        {},
+        cwd,
+      );
+      expect(sections(one.stdout)).toEqual(sections(file));
+    } finally {
+      await c.shutdown();
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

@@ -48,9 +48,10 @@ export function runTool(
   bin: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  cwd?: string,
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(join(ROOT, "bin", bin), args, { env: { ...process.env, ...env } });
+    const child = spawn(join(ROOT, "bin", bin), args, { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -4,6 +4,7 @@
  */
 import {
   decodeClusterInfo,
+  decodeConsumerRunningInfo,
   decodeKVTable,
   decodeMessageId,
   formatHost,
@@ -12,6 +13,7 @@ import {
   MixAll,
   parseBody,
   type ClusterInfo,
+  type ConsumerRunningInfo,
   type TopicConfig,
   type TopicRouteData,
 } from "@rocketmq-ts/common";
@@ -198,6 +200,25 @@ export class MQAdminClient {
     if (connections.length === 0)
       throw new MQClientException(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
     return { connections, body };
+  }
+
+  /** GET_CONSUMER_RUNNING_INFO through a broker of the group (its retry topic's route), relayed to the client. */
+  async getConsumerRunningInfo(group: string, clientId: string, jstack: boolean): Promise<ConsumerRunningInfo | null> {
+    const route = await this.examineTopicRouteInfo(`${MixAll.RETRY_GROUP_TOPIC_PREFIX}${group}`);
+    for (const bd of route.brokerDatas) {
+      const addr = selectBrokerAddr(bd.brokerAddrs);
+      if (!addr) continue;
+      const res = await this.remoting.invokeSync(
+        addr,
+        createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, {
+          extFields: { clientId, jstackEnable: String(jstack), consumerGroup: group },
+        }),
+        this.timeout * 3,
+      );
+      if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
+      return res.body ? decodeConsumerRunningInfo(res.body) : null;
+    }
+    return null;
   }
 
   async examineProducerConnectionInfo(group: string, topic: string): Promise<ConnectionInfo[]> {

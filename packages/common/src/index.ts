@@ -15,3 +15,4 @@ export * from "./message/MessageSysFlag.js";
 export * from "./message/properties.js";
 export * from "./message/MessageRecord.js";
 export * from "./protocol/heartbeat.js";
+export * from "./protocol/ConsumerRunningInfo.js";

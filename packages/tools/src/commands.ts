@@ -13,7 +13,17 @@ import {
   type SendResult,
 } from "@rocketmq-ts/client";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { encodeTopicRouteData, newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
+import { dirname } from "node:path";
+import {
+  analyzeProcessQueue,
+  analyzeSubscription,
+  encodeTopicRouteData,
+  newTopicConfig,
+  perm2String,
+  type ConsumerRunningInfo,
+  type TopicConfig,
+} from "@rocketmq-ts/common";
+import { formatConsumerRunningInfo } from "./consumerRunningInfo.js";
 import {
   javaHashMapOrder,
   javaStringHashCode,
@@ -521,6 +531,52 @@ export const commands: SubCommand[] = [
       out(`\nConsumeType: ${String(body["consumeType"])}\n`);
       out(`MessageModel: ${String(body["messageModel"])}\n`);
       out(`ConsumeFromWhere: ${String(body["consumeFromWhere"])}\n`);
+    },
+  },
+  {
+    name: "consumerStatus",
+    desc: "Query consumer's internal data structure",
+    options: [
+      ["-g, --consumerGroup <arg>", "consumer group name", true],
+      ["-i, --clientId <arg>", "The consumer's client id", false],
+      ["-s, --jstack", "Run jstack command in the consumer progress", false],
+    ],
+    async run(admin, opts, out) {
+      const group = str(opts, "consumerGroup");
+      const jstack = opts["jstack"] === true;
+      const { versionDesc } = await import("@rocketmq-ts/remoting");
+      if (opts["clientId"] !== undefined) {
+        const info = await admin.getConsumerRunningInfo(group, str(opts, "clientId"), jstack);
+        if (info) out(formatConsumerRunningInfo(info));
+        return;
+      }
+      const { connections } = await admin.examineConsumerConnectionInfo(group);
+      const now = Date.now();
+      const table = new Map<string, ConsumerRunningInfo>();
+      out(javaFormat("%-10s %-40s %-20s %s%n", "#Index", "#ClientId", "#Version", "#ConsumerRunningInfoFile"));
+      let i = 1;
+      for (const conn of connections) {
+        const info = await admin.getConsumerRunningInfo(group, conn.clientId, jstack).catch((e: Error) => {
+          process.stderr.write(`${e.message}\n`);
+          return null;
+        });
+        if (!info) continue;
+        table.set(conn.clientId, info);
+        // Java writes each client's report to <now>/<clientId> under the working directory
+        const filePath = `${now}/${conn.clientId}`;
+        mkdirSync(dirname(filePath), { recursive: true });
+        writeFileSync(filePath, formatConsumerRunningInfo(info));
+        out(javaFormat("%-10d %-40s %-20s %s%n", i++, conn.clientId, versionDesc(conn.version), filePath));
+      }
+      if (table.size === 0) return;
+      const sorted = [...table].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      if (!analyzeSubscription(sorted.map(([, v]) => v))) {
+        out("\n\nWARN: Different subscription in the same group of consumer!!!");
+        return;
+      }
+      out("\n\nSame subscription in the same group of consumer");
+      out("\n\nRebalance OK\n");
+      for (const [clientId, info] of sorted) out(analyzeProcessQueue(clientId, info));
     },
   },
   {

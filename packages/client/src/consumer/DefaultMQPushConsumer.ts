@@ -6,16 +6,20 @@
  */
 import {
   buildSubscriptionData,
+  ConsumerRunningInfoProps,
   MessageConst,
   MixAll,
   type ConsumerData,
+  type ConsumerRunningInfo,
   type SubscriptionData,
 } from "@rocketmq-ts/common";
 import {
+  CURRENT_VERSION,
   javaHashMapOrder,
   javaStringHashCode,
   RequestCode,
   ResponseCode,
+  versionDesc,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import { createRequest } from "../impl/requests.js";
@@ -25,6 +29,7 @@ import { MQClientException } from "../MQClientException.js";
 import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
 import { pulledMessagesFor } from "./decodeMessages.js";
 import { ProcessQueue } from "./ProcessQueue.js";
+import { ConsumerStatsManager } from "./ConsumerStatsManager.js";
 import {
   offsetWhenNoneStored,
   PullSysFlag,
@@ -127,6 +132,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly pullTimers = new Set<NodeJS.Timeout>();
+  readonly stats = new ConsumerStatsManager();
+  private startTimestamp = 0;
 
   constructor(config: PushConsumerConfig) {
     this.groupName = config.consumerGroup;
@@ -190,6 +197,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       for (const [key, offset] of this.localOffsetStore.load()) this.offsets.set(key, offset);
     }
     this.running = true;
+    this.startTimestamp = Date.now();
     this.instance.start();
     for (const topic of this.subscriptions.keys()) {
       await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
@@ -212,6 +220,56 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
         this.lockTimer = setInterval(relock, REBALANCE_LOCK_INTERVAL);
       }, 1000);
     }
+  }
+
+  /** What GET_CONSUMER_RUNNING_INFO reports: settings, subscriptions, queues in flight, statistics. */
+  consumerRunningInfo(): ConsumerRunningInfo {
+    const c = this.cfg;
+    const props = new Map<string, string>([
+      ["pullThresholdForTopic", "-1"],
+      ["pullBatchSize", String(c.pullBatchSize)],
+      ["consumeMessageBatchMaxSize", String(c.consumeMessageBatchMaxSize)],
+      ["consumeFromWhere", c.consumeFromWhere],
+      ["pullThresholdForQueue", String(c.pullThresholdForQueue)],
+      [
+        ConsumerRunningInfoProps.PROP_NAMESERVER_ADDR,
+        `${this.instance.remoting.getNameServerAddressList().join(";")};`,
+      ],
+      ["maxReconsumeTimes", String(c.maxReconsumeTimes)],
+      [ConsumerRunningInfoProps.PROP_CONSUME_ORDERLY, String(this.orderly)],
+      ["pullInterval", String(c.pullInterval)],
+      ["suspendCurrentQueueTimeMillis", String(c.suspendCurrentQueueTimeMillis)],
+      [ConsumerRunningInfoProps.PROP_CONSUMER_START_TIMESTAMP, String(this.startTimestamp)],
+      [ConsumerRunningInfoProps.PROP_CONSUME_TYPE, "CONSUME_PASSIVELY"],
+      [ConsumerRunningInfoProps.PROP_CLIENT_VERSION, versionDesc(CURRENT_VERSION)],
+      ["consumeConcurrentlyMaxSpan", String(c.consumeConcurrentlyMaxSpan)],
+      ["pullThresholdSizeForQueue", String(c.pullThresholdSizeForQueue)],
+      ["messageModel", c.messageModel],
+      ["allocateMessageQueueStrategy", "AllocateMessageQueueAveragely"],
+      ["consumerGroup", this.groupName],
+    ]);
+    const now = Date.now();
+    const mqTable: ConsumerRunningInfo["mqTable"] = [...this.assigned.values()].map((a) => [
+      { topic: a.mq.topic, brokerName: a.mq.brokerName, queueId: a.mq.queueId },
+      {
+        commitOffset: this.offsets.get(mqKey(a.mq)) ?? 0,
+        cachedMsgMinOffset: a.pq.msgCount > 0 ? a.pq.minCachedOffset() : 0,
+        cachedMsgMaxOffset: a.pq.msgCount > 0 ? a.pq.maxCachedOffset() : 0,
+        cachedMsgCount: a.pq.msgCount,
+        cachedMsgSizeInMiB: Math.floor(a.pq.msgSize / (1024 * 1024)),
+        transactionMsgMinOffset: 0,
+        transactionMsgMaxOffset: 0,
+        transactionMsgCount: 0,
+        locked: this.orderly ? a.locked : true,
+        tryUnlockTimes: 0,
+        lastLockTimestamp: this.orderly ? a.lastLockTimestamp : a.pq.lastConsumeTimestamp,
+        droped: a.pq.dropped,
+        lastPullTimestamp: a.pq.lastPullTimestamp,
+        lastConsumeTimestamp: a.pq.lastConsumeTimestamp,
+      },
+    ]);
+    const statusTable = new Map([...this.subscriptions.keys()].map((t) => [t, this.stats.consumeStatus(t, now)]));
+    return { properties: props, subscriptionSet: [...this.subscriptions.values()], mqTable, statusTable };
   }
 
   /** Stop pulling, persist offsets synchronously, unregister, close. */
@@ -430,6 +488,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       return;
     }
     const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsets.get(mqKey(mq)) ?? 0) : 0;
+    const pullStarted = Date.now();
     const res = await pullMessage(this.instance, {
       group: this.groupName,
       mq,
@@ -442,6 +501,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       sub,
       brokerId: a.brokerId,
     });
+    this.stats.incPullRT(mq.topic, Date.now() - pullStarted);
     this.onPullResponse(a, sub, res);
   }
 
@@ -455,6 +515,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       case ResponseCode.SUCCESS: {
         a.nextOffset = next;
         const msgs = pulledMessagesFor(res.body, a.mq.brokerName, sub);
+        this.stats.incPullTPS(a.mq.topic, msgs.length);
         for (const m of msgs) this.resetRetryTopic(m);
         if (msgs.length === 0) {
           if (a.pq.msgCount === 0) this.offsets.set(mqKey(a.mq), next);
@@ -525,12 +586,16 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       let status: ConsumeConcurrentlyStatus;
       const now = String(Date.now());
       for (const m of msgs) m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, now);
+      const consumeStarted = Date.now();
       try {
         status = await this.listener(msgs, ctx);
       } catch (e) {
         this.instance.logger.warn({ err: e, mq: a.mq }, "consumeMessage exception");
         status = "RECONSUME_LATER";
       }
+      this.stats.incConsumeRT(a.mq.topic, Date.now() - consumeStarted);
+      if (status === "RECONSUME_LATER") this.stats.incConsumeFailedTPS(a.mq.topic, msgs.length);
+      else this.stats.incConsumeOKTPS(a.mq.topic, msgs.length);
       if (a.pq.dropped) return;
       if (status === "RECONSUME_LATER") {
         if (this.cfg.messageModel === "BROADCASTING") {
@@ -589,6 +654,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
         };
         await this.acquire();
         let status: ConsumeOrderlyStatus;
+        const consumeStarted = Date.now();
         try {
           status = await listener(msgs, ctx);
         } catch (e) {
@@ -597,6 +663,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
         } finally {
           this.release();
         }
+        this.stats.incConsumeRT(a.mq.topic, Date.now() - consumeStarted);
+        if (status === "SUCCESS") this.stats.incConsumeOKTPS(a.mq.topic, msgs.length);
+        else this.stats.incConsumeFailedTPS(a.mq.topic, msgs.length);
         if (a.pq.dropped) return;
         if (status === "SUCCESS") {
           this.commit(a, msgs);

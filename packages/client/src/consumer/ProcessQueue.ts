@@ -44,6 +44,14 @@ export class ProcessQueue {
     return this.queueOffsetMax - this.minOffset();
   }
 
+  /** Oldest / newest cached queue offset (for running info; only meaningful when something is cached). */
+  minCachedOffset(): number {
+    return this.minOffset();
+  }
+  maxCachedOffset(): number {
+    return this.queueOffsetMax;
+  }
+
   private minOffset(): number {
     return this.msgs.keys().next().value ?? -1;
   }

@@ -7,6 +7,7 @@ import {
   decodeRecordAt,
   decodeTopicRouteData,
   encodeCheckClientRequestBody,
+  encodeConsumerRunningInfo,
   encodeHeartbeatData,
   getProperty,
   isReadable,
@@ -15,12 +16,14 @@ import {
   string2messageProperties,
   MixAll,
   type ConsumerData,
+  type ConsumerRunningInfo,
   type SubscriptionData,
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
+  GetConsumerRunningInfoRequestHeader,
   ReplyMessageRequestHeader,
   RemotingClient,
   RequestCode,
@@ -72,6 +75,8 @@ export interface MQConsumerInner {
   doRebalance(): Promise<void>;
   persistConsumerOffset(): Promise<void>;
   resetOffset(topic: string, offsets: Map<string, number>): Promise<void>;
+  /** GET_CONSUMER_RUNNING_INFO: what mqadmin consumerStatus shows. */
+  consumerRunningInfo?(): ConsumerRunningInfo;
 }
 
 export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
@@ -107,9 +112,26 @@ export class MQClientInstance {
     });
     this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
     this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req) => this.onPushReplyMessage(req));
+    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onGetConsumerRunningInfo(req));
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, { remoteAddr }) => {
       this.onCheckTransactionState(req, remoteAddr);
       return null;
+    });
+  }
+
+  /** GET_CONSUMER_RUNNING_INFO relayed by a broker for mqadmin consumerStatus. */
+  private onGetConsumerRunningInfo(req: RemotingCommand): RemotingCommand {
+    const h = decodeHeader(GetConsumerRunningInfoRequestHeader, req.extFields);
+    const info = this.consumers.get(h.consumerGroup)?.consumerRunningInfo?.();
+    if (!info)
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, {
+        remark: `The Consumer Group <${h.consumerGroup}> not exist in this consumer`,
+      });
+    if (h.jstackEnable) info.jstack = javascriptStack();
+    // Java's response keeps the remark its constructor set
+    return createResponse(req, ResponseCode.SUCCESS, {
+      remark: "not set any response code",
+      body: encodeConsumerRunningInfo(info),
     });
   }
 
@@ -449,4 +471,17 @@ export function topicRouteData2SubscribeInfo(topic: string, route: TopicRouteDat
     for (let i = 0; i < qd.readQueueNums; i++) out.push({ topic, brokerName: qd.brokerName, queueId: i });
   }
   return out;
+}
+
+/** The JVM's jstack has no Node equivalent: the process report's JavaScript stack and its libuv handles instead. */
+function javascriptStack(): string {
+  const report = process.report?.getReport() as
+    | { javascriptStack?: { message?: string; stack?: string[] }; libuv?: { type: string; is_active: boolean }[] }
+    | undefined;
+  if (!report) return "";
+  const js = report.javascriptStack;
+  const handles = (report.libuv ?? []).filter((h) => h.is_active).map((h) => `  ${h.type}`);
+  return [js?.message ?? "", ...(js?.stack ?? []).map((l) => `  ${l}`), "libuv active handles:", ...handles, ""].join(
+    "\n",
+  );
 }
