@@ -423,4 +423,52 @@ describe("bin/mqadmin output matches the Java tool's", () => {
       rmSync(cwd, { recursive: true, force: true });
     }
   });
+
+  it("consumeMessage prints what a pull consumer reads, as Java's tool does", async () => {
+    const topic = "CmTopic";
+    await mqadmin(
+      "updateTopic",
+      "-n",
+      cluster.namesrvAddr,
+      "-b",
+      cluster.brokerAddr,
+      "-t",
+      topic,
+      "-r",
+      "1",
+      "-w",
+      "1",
+    );
+    const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "cm-p" });
+    await p.start();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await p.send(new Message(topic, Buffer.from(`hello ${i}`), { keys: `k${i}` }))).msgId);
+    await p.shutdown();
+    const r = await mqadmin("consumeMessage", "-n", cluster.namesrvAddr, "-t", topic, "-b", "broker-a", "-i", "0");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n").filter(Boolean);
+    expect(lines[0]).toBe("Consume ok");
+    lines.slice(1, 4).forEach((line, i) => {
+      expect(line).toMatch(
+        new RegExp(
+          `^MSGID: ${ids[i]} MessageExt \\[brokerName=broker-a, queueId=0, storeSize=\\d+, queueOffset=${i}, sysFlag=0, ` +
+            `bornTimestamp=\\d+, bornHost=/[\\d.]+:\\d+, storeTimestamp=\\d+, storeHost=/${cluster.brokerAddr.replace(/\./g, "\\.")}, ` +
+            `msgId=${ids[i]}, commitLogOffset=\\d+, bodyCRC=\\d+, reconsumeTimes=0, preparedTransactionOffset=0, ` +
+            `toString\\(\\)=Message\\{topic='${topic}', flag=0, properties=\\{.*MIN_OFFSET=0.*\\}, body=\\[[-\\d, ]+\\], transactionId='null'\\}\\] BODY: hello ${i}$`,
+        ),
+      );
+    });
+    expect(lines[4]).toBe(
+      `MessageQueue [topic=${topic}, brokerName=broker-a, queueId=0] print msg finished. status=NO_NEW_MSG, offset=3`,
+    );
+    const two = await mqadmin("consumeMessage", "-n", cluster.namesrvAddr, "-t", topic, "-c", "2");
+    expect(two.stdout.split("\n").filter(Boolean).slice(0, 2)).toEqual([
+      "The older 2 message of the 0 queue will be provided",
+      "Consume ok",
+    ]);
+    expect((await mqadmin("consumeMessage", "-n", cluster.namesrvAddr, "-t", topic, "-i", "0")).stdout).toBe(
+      "Please set the brokerName before queueId!",
+    );
+  });
 });

@@ -31,7 +31,7 @@ import {
 import { createRequest } from "./impl/requests.js";
 import type { Logger } from "pino";
 import { decodePulledMessages } from "./consumer/decodeMessages.js";
-import type { MessageExt } from "./message/Message.js";
+import type { MessageExt, MessageQueue } from "./message/Message.js";
 import { MQClientException } from "./MQClientException.js";
 
 export interface MQAdminClientOptions {
@@ -77,6 +77,14 @@ export interface ConnectionInfo {
   language: string;
   version: number;
 }
+
+export type PullStatus = "FOUND" | "NO_NEW_MSG" | "NO_MATCHED_MSG" | "OFFSET_ILLEGAL";
+const PULL_STATUS = new Map<number, PullStatus>([
+  [ResponseCode.SUCCESS, "FOUND"],
+  [ResponseCode.PULL_NOT_FOUND, "NO_NEW_MSG"],
+  [ResponseCode.PULL_RETRY_IMMEDIATELY, "NO_MATCHED_MSG"],
+  [ResponseCode.PULL_OFFSET_MOVED, "OFFSET_ILLEGAL"],
+]);
 
 export class MQAdminClient {
   readonly remoting: RemotingClient;
@@ -362,24 +370,33 @@ export class MQAdminClient {
     return out;
   }
 
-  /** One message at a queue offset (what DefaultMQPullConsumer.pull(mq, "*", offset, 1) fetches); null if none. */
-  async pullOne(
-    mq: { topic: string; brokerName: string; queueId: number },
-    offset: number,
-  ): Promise<MessageExt | null> {
+  private async brokerAddrOf(mq: { topic: string; brokerName: string }): Promise<string> {
     const route = await this.examineTopicRouteInfo(mq.topic);
     const bd = route.brokerDatas.find((b) => b.brokerName === mq.brokerName);
     const addr = bd ? selectBrokerAddr(bd.brokerAddrs) : undefined;
     if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
+    return addr;
+  }
+
+  /**
+   * DefaultMQPullConsumer.pull(mq, "*", offset, maxNums) as the tools use it: status FOUND /
+   * NO_NEW_MSG / NO_MATCHED_MSG / OFFSET_ILLEGAL, the next offset and the messages.
+   */
+  async pull(
+    mq: MessageQueue,
+    offset: number,
+    maxNums: number,
+    group = "TOOLS_CONSUMER",
+  ): Promise<{ status: PullStatus; nextBeginOffset: number; messages: MessageExt[] }> {
     const res = await this.remoting.invokeSync(
-      addr,
+      await this.brokerAddrOf(mq),
       createRequest(RequestCode.PULL_MESSAGE, {
         extFields: {
-          consumerGroup: "TOOLS_CONSUMER",
+          consumerGroup: group,
           topic: mq.topic,
           queueId: String(mq.queueId),
           queueOffset: String(offset),
-          maxMsgNums: "1",
+          maxMsgNums: String(maxNums),
           sysFlag: "4",
           commitOffset: "0",
           suspendTimeoutMillis: "20000",
@@ -391,8 +408,44 @@ export class MQAdminClient {
       }),
       this.timeout,
     );
-    if (res.code !== ResponseCode.SUCCESS || !res.body) return null;
-    return decodePulledMessages(res.body, mq.brokerName)[0] ?? null;
+    const nextBeginOffset = Number(res.extFields?.["nextBeginOffset"] ?? offset);
+    const status = PULL_STATUS.get(res.code);
+    if (!status) throw new MQClientException(res.code, res.remark ?? "");
+    const messages = status === "FOUND" && res.body ? decodePulledMessages(res.body, mq.brokerName) : [];
+    // as Java's PullAPIWrapper: the queue's range travels with every pulled message
+    for (const m of messages) {
+      m.properties.set("MIN_OFFSET", String(res.extFields?.["minOffset"] ?? 0));
+      m.properties.set("MAX_OFFSET", String(res.extFields?.["maxOffset"] ?? 0));
+    }
+    return { status, nextBeginOffset, messages };
+  }
+
+  /** One message at a queue offset (what DefaultMQPullConsumer.pull(mq, "*", offset, 1) fetches); null if none. */
+  async pullOne(mq: MessageQueue, offset: number): Promise<MessageExt | null> {
+    const r = await this.pull(mq, offset, 1).catch(() => null);
+    return r?.messages[0] ?? null;
+  }
+
+  /** GET_MIN_OFFSET / GET_MAX_OFFSET / SEARCH_OFFSET_BY_TIMESTAMP of a queue. */
+  async queueOffset(kind: "min" | "max" | { timestamp: number }, mq: MessageQueue): Promise<number> {
+    const code =
+      kind === "min"
+        ? RequestCode.GET_MIN_OFFSET
+        : kind === "max"
+          ? RequestCode.GET_MAX_OFFSET
+          : RequestCode.SEARCH_OFFSET_BY_TIMESTAMP;
+    const extFields: Record<string, string> = { topic: mq.topic, queueId: String(mq.queueId) };
+    if (typeof kind === "object") extFields["timestamp"] = String(kind.timestamp);
+    const res = await this.call(await this.brokerAddrOf(mq), createRequest(code, { extFields }));
+    return Number(res.extFields?.["offset"] ?? 0);
+  }
+
+  /** The readable queues of a topic (Java's fetchSubscribeMessageQueues), in route order. */
+  async fetchSubscribeMessageQueues(topic: string): Promise<MessageQueue[]> {
+    const route = await this.examineTopicRouteInfo(topic);
+    return route.queueDatas.flatMap((q) =>
+      Array.from({ length: q.readQueueNums }, (_, queueId) => ({ topic, brokerName: q.brokerName, queueId })),
+    );
   }
 
   /** QUERY_TOPIC_CONSUME_BY_WHO on one broker of the topic (Java asks the first with a master). */

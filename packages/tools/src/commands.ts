@@ -31,7 +31,7 @@ import {
   stringifyFastjson,
   type JsonValue,
 } from "@rocketmq-ts/remoting";
-import { formatDate, javaFormat } from "./format.js";
+import { formatDate, javaFormat, messageExtString } from "./format.js";
 
 export type Out = (text: string) => void;
 type Opts = Record<string, string | boolean | undefined>;
@@ -577,6 +577,100 @@ export const commands: SubCommand[] = [
       out("\n\nSame subscription in the same group of consumer");
       out("\n\nRebalance OK\n");
       for (const [clientId, info] of sorted) out(analyzeProcessQueue(clientId, info));
+    },
+  },
+  {
+    name: "consumeMessage",
+    desc: "Consume message",
+    options: [
+      ["-t, --topic <arg>", "Topic name", true],
+      ["-b, --brokerName <arg>", "Broker name", false],
+      ["-i, --queueId <arg>", "Queue Id", false],
+      ["-o, --offset <arg>", "Queue offset", false],
+      ["-g, --consumerGroup <arg>", "Consumer group name", false],
+      ["-s, --beginTimestamp <arg>", "Begin timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]", false],
+      ["-e, --endTimestamp <arg>", "End timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]", false],
+      ["-c, --MessageNumber <arg>", "Number of message to be consumed", false],
+    ],
+    async run(admin, opts, out) {
+      const topic = str(opts, "topic");
+      const group = opts["consumerGroup"] !== undefined ? str(opts, "consumerGroup") : "TOOLS_CONSUMER";
+      let count = 128;
+      if (opts["MessageNumber"] !== undefined) {
+        count = Number(str(opts, "MessageNumber"));
+        if (!(count > 0)) return out("Please input a positive messageNumber!");
+      }
+      const brokerName = opts["brokerName"] !== undefined ? str(opts, "brokerName") : null;
+      if (opts["queueId"] !== undefined && brokerName === null) return out("Please set the brokerName before queueId!");
+      if (opts["offset"] !== undefined && opts["queueId"] === undefined)
+        return out("Please set queueId before offset!");
+      const now = Date.now();
+      let begin = 0;
+      let end = 0;
+      if (opts["beginTimestamp"] !== undefined) {
+        begin = parseTimestamp(str(opts, "beginTimestamp"));
+        if (begin > now) return out("Please set the beginTimestamp before now!");
+      }
+      if (opts["endTimestamp"] !== undefined) {
+        end = parseTimestamp(str(opts, "endTimestamp"));
+        if (end > now) return out("Please set the endTimestamp before now!");
+        if (begin > end)
+          return out("Please make sure that the beginTimestamp is less than or equal to the endTimestamp");
+      }
+      const mqString = (mq: { topic: string; brokerName: string; queueId: number }): string =>
+        `MessageQueue [topic=${mq.topic}, brokerName=${mq.brokerName}, queueId=${mq.queueId}]`;
+      const printQueue = async (
+        mq: { topic: string; brokerName: string; queueId: number },
+        min: number,
+        max: number,
+      ) => {
+        for (let offset = min; offset <= max;) {
+          const r = await admin.pull(mq, offset, max - offset + 1, group);
+          offset = r.nextBeginOffset;
+          if (r.status === "FOUND") {
+            out("Consume ok\n");
+            for (const m of r.messages)
+              out(javaFormat("MSGID: %s %s BODY: %s%n", m.msgId, messageExtString(m), m.body.toString("utf8")));
+          } else if (r.status === "NO_MATCHED_MSG") {
+            out(`${mqString(mq)} no matched msg. status=${r.status}, offset=${offset}\n`);
+          } else {
+            out(`${mqString(mq)} print msg finished. status=${r.status}, offset=${offset}\n`);
+            break;
+          }
+        }
+      };
+      const range = async (mq: { topic: string; brokerName: string; queueId: number }) => ({
+        min: begin > 0 ? await admin.queueOffset({ timestamp: begin }, mq) : await admin.queueOffset("min", mq),
+        max: end > 0 ? await admin.queueOffset({ timestamp: end }, mq) : await admin.queueOffset("max", mq),
+      });
+      if (opts["queueId"] === undefined) {
+        let left = count;
+        // Java iterates a HashSet of MessageQueue
+        const mqs = javaHashOrder(await admin.fetchSubscribeMessageQueues(topic), (q) =>
+          messageQueueHash(q.topic, q.brokerName, q.queueId),
+        );
+        for (const mq of mqs) {
+          if (left === 0) return;
+          let { min, max } = await range(mq);
+          if (max - min > left) {
+            out(`The older ${left} message of the ${mq.queueId} queue will be provided\n`);
+            max = min + left - 1;
+            left = 0;
+          } else left = left - (max - min) - 1;
+          await printQueue(mq, min, max);
+        }
+        return;
+      }
+      const mq = { topic, brokerName: brokerName ?? "", queueId: Number(str(opts, "queueId")) };
+      const offset = opts["offset"] !== undefined ? Number(str(opts, "offset")) : 0;
+      let { min, max } = await range(mq);
+      if (offset > max) return out(`${mqString(mq)} no matched msg, offset=${offset}\n`);
+      min = Math.max(min, offset);
+      if (max - min > count) {
+        out(`The oldler ${count} message will be provided\n`);
+        max = min + count - 1;
+      }
+      await printQueue(mq, min, max);
     },
   },
   {

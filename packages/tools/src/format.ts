@@ -1,4 +1,5 @@
 /** Java's String.format for the conversions mqadmin uses: %s %d %f with flags '-' and '0', width, precision, %n. */
+import { javaHashMapOrder } from "@rocketmq-ts/remoting";
 export function javaFormat(format: string, ...args: unknown[]): string {
   let i = 0;
   return format.replace(
@@ -46,4 +47,40 @@ export function formatDate(ms: number, withMillis: boolean): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, "0");
   const base = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   return withMillis ? `${base},${p(d.getMilliseconds(), 3)}` : base;
+}
+
+/** Java's MessageExt.toString (with Message.toString inside), as printMsg / consumeMessage print it. */
+export function messageExtString(m: {
+  brokerName: string;
+  queueId: number;
+  storeSize: number;
+  queueOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: string;
+  storeTimestamp: number;
+  storeHost: string;
+  msgId: string;
+  commitLogOffset: number;
+  bodyCRC: number;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  topic: string;
+  flag: number;
+  properties: Map<string, string>;
+  body: Buffer;
+  transactionId?: string | undefined;
+}): string {
+  const props = `{${javaHashMapOrder([...m.properties.keys()])
+    .map((k) => `${k}=${m.properties.get(k)}`)
+    .join(", ")}}`;
+  // Arrays.toString(byte[]): signed bytes
+  const body = `[${[...m.body].map((b) => (b > 127 ? b - 256 : b)).join(", ")}]`;
+  const message = `Message{topic='${m.topic}', flag=${m.flag}, properties=${props}, body=${body}, transactionId='${m.transactionId ?? "null"}'}`;
+  return (
+    `MessageExt [brokerName=${m.brokerName}, queueId=${m.queueId}, storeSize=${m.storeSize}, queueOffset=${m.queueOffset}, ` +
+    `sysFlag=${m.sysFlag}, bornTimestamp=${m.bornTimestamp}, bornHost=/${m.bornHost}, storeTimestamp=${m.storeTimestamp}, ` +
+    `storeHost=/${m.storeHost}, msgId=${m.msgId}, commitLogOffset=${m.commitLogOffset}, bodyCRC=${m.bodyCRC}, ` +
+    `reconsumeTimes=${m.reconsumeTimes}, preparedTransactionOffset=${m.preparedTransactionOffset}, toString()=${message}]`
+  );
 }
