@@ -651,7 +651,8 @@ export const commands: SubCommand[] = [
         );
         for (const mq of mqs) {
           if (left === 0) return;
-          let { min, max } = await range(mq);
+          const { min, max: maxOffset } = await range(mq);
+          let max = maxOffset;
           if (max - min > left) {
             out(`The older ${left} message of the ${mq.queueId} queue will be provided\n`);
             max = min + left - 1;
