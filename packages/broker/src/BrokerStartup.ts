@@ -203,13 +203,12 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
     flushLogger(logger);
     throw new StartupError(-1);
   }
-  let tip = `The broker[${brokerConfig.brokerName}, ${controller.brokerAddr}] boot success. serializeType=${defaultSerializeType}`;
-  if (brokerConfig.namesrvAddr) tip += ` and name server is ${brokerConfig.namesrvAddr}`;
-  logger.info(tip);
-  io.out(`${tip}\n`);
-
+  // the shutdown hook is in place before the boot line: a SIGTERM right after it must stop cleanly
   if (opts.handleSignals) {
+    let stopping = false;
     const shutdown = async (signal: string): Promise<void> => {
+      if (stopping) return; // a second signal during shutdown changes nothing, as with Java's hooks
+      stopping = true;
       const begin = Date.now();
       logger.info({ signal }, "Shutdown hook was invoked, 1");
       await controller.shutdown();
@@ -217,9 +216,13 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
       flushLogger(logger);
       process.exit(0);
     };
-    process.once("SIGTERM", () => void shutdown("SIGTERM"));
-    process.once("SIGINT", () => void shutdown("SIGINT"));
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    process.on("SIGINT", () => void shutdown("SIGINT"));
   }
+  let tip = `The broker[${brokerConfig.brokerName}, ${controller.brokerAddr}] boot success. serializeType=${defaultSerializeType}`;
+  if (brokerConfig.namesrvAddr) tip += ` and name server is ${brokerConfig.namesrvAddr}`;
+  logger.info(tip);
+  io.out(`${tip}\n`);
   return controller;
 }
 

@@ -131,11 +131,11 @@ export async function startNamesrv(
     await controller.shutdown().catch(() => undefined);
     throw new StartupError(-1);
   }
-  const tip = `The Name Server boot success. serializeType=${defaultSerializeType}`;
-  logger.info(tip);
-  io.out(`${tip}\n`);
-
+  // the shutdown hook is in place before the boot line: a SIGTERM right after it must stop cleanly
+  let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
     const begin = Date.now();
     logger.info({ signal }, "Shutdown hook was invoked, 1");
     await controller.shutdown();
@@ -143,8 +143,11 @@ export async function startNamesrv(
     flushLogger(logger);
     process.exit(0);
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  const tip = `The Name Server boot success. serializeType=${defaultSerializeType}`;
+  logger.info(tip);
+  io.out(`${tip}\n`);
   return controller;
 }
 
