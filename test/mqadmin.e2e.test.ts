@@ -471,4 +471,60 @@ describe("bin/mqadmin output matches the Java tool's", () => {
       "Please set the brokerName before queueId!",
     );
   });
+
+  it("queryMsgByUniqueKey -g -d has that consumer consume the message now (CONSUME_MESSAGE_DIRECTLY)", async () => {
+    const topic = "CdTopic";
+    await mqadmin(
+      "updateTopic",
+      "-n",
+      cluster.namesrvAddr,
+      "-b",
+      cluster.brokerAddr,
+      "-t",
+      topic,
+      "-r",
+      "1",
+      "-w",
+      "1",
+    );
+    const seen: string[] = [];
+    const c = new DefaultMQPushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "cd-group",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    c.subscribe(topic, "*");
+    c.registerMessageListener((msgs) => {
+      for (const m of msgs) seen.push(m.body.toString());
+      return "CONSUME_SUCCESS";
+    });
+    await c.start();
+    const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "cd-p" });
+    await p.start();
+    const sent = await p.send(new Message(topic, Buffer.from("direct me")));
+    await p.shutdown();
+    try {
+      await until(() => seen.length === 1, 15_000, "normal delivery");
+      const r = await mqadmin(
+        "queryMsgByUniqueKey",
+        "-n",
+        cluster.namesrvAddr,
+        "-t",
+        topic,
+        "-i",
+        sent.msgId,
+        "-g",
+        "cd-group",
+        "-d",
+        c.clientId,
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(
+        /^ConsumeMessageDirectlyResult \[order=false, autoCommit=true, consumeResult=CR_SUCCESS, remark=null, spentTimeMills=\d+\]$/,
+      );
+      expect(seen).toEqual(["direct me", "direct me"]);
+    } finally {
+      await c.shutdown();
+    }
+  });
 });

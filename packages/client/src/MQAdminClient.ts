@@ -4,6 +4,7 @@
  */
 import {
   decodeClusterInfo,
+  decodeConsumeMessageDirectlyResult,
   decodeConsumerRunningInfo,
   decodeKVTable,
   decodeMessageId,
@@ -13,6 +14,7 @@ import {
   MixAll,
   parseBody,
   type ClusterInfo,
+  type ConsumeMessageDirectlyResult,
   type ConsumerRunningInfo,
   type TopicConfig,
   type TopicRouteData,
@@ -227,6 +229,23 @@ export class MQAdminClient {
       return res.body ? decodeConsumerRunningInfo(res.body) : null;
     }
     return null;
+  }
+
+  /** Have one client of the group consume a stored message now (the message named by its unique key). */
+  async consumeMessageDirectly(
+    group: string,
+    clientId: string,
+    topic: string,
+    msgId: string,
+  ): Promise<ConsumeMessageDirectlyResult> {
+    const msg = await this.viewMessageByUniqKey(topic, msgId);
+    const res = await this.call(
+      msg.storeHost,
+      createRequest(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
+        extFields: { consumerGroup: group, clientId, msgId: msg.offsetMsgId },
+      }),
+    );
+    return decodeConsumeMessageDirectlyResult(res.body ?? Buffer.alloc(0));
   }
 
   async examineProducerConnectionInfo(group: string, topic: string): Promise<ConnectionInfo[]> {

@@ -17,6 +17,7 @@ import { dirname } from "node:path";
 import {
   analyzeProcessQueue,
   analyzeSubscription,
+  consumeMessageDirectlyResultString,
   encodeTopicRouteData,
   newTopicConfig,
   perm2String,
@@ -806,9 +807,22 @@ export const commands: SubCommand[] = [
     desc: "Query Message by Unique key",
     options: [
       ["-i, --msgId <arg>", "Message Id", true],
+      ["-g, --consumerGroup <arg>", "consumer group name", false],
+      ["-d, --clientId <arg>", "The consumer's client id", false],
       ["-t, --topic <arg>", "The topic of msg", true],
     ],
     async run(admin, opts, out) {
+      if (opts["consumerGroup"] !== undefined && opts["clientId"] !== undefined) {
+        // have that consumer consume the message now, and print its ConsumeMessageDirectlyResult
+        const result = await admin.consumeMessageDirectly(
+          str(opts, "consumerGroup"),
+          str(opts, "clientId"),
+          str(opts, "topic"),
+          str(opts, "msgId"),
+        );
+        out(consumeMessageDirectlyResultString(result));
+        return;
+      }
       const msg = await admin.viewMessageByUniqKey(str(opts, "topic"), str(opts, "msgId"));
       await printMsg(admin, msg, out, false);
     },

@@ -4,7 +4,7 @@
  * and requests relayed to a consumer.
  */
 import { statfsSync } from "node:fs";
-import { arr, num, obj, parseBody, parseProperties, str, type ConfigError } from "@rocketmq-ts/common";
+import { arr, decodeMessageId, num, obj, parseBody, parseProperties, str, type ConfigError } from "@rocketmq-ts/common";
 import {
   ConsumeMessageDirectlyResultRequestHeader,
   createRequest,
@@ -414,7 +414,20 @@ export function adminQueryProcessors(ctx: BrokerContext): Map<number, RequestPro
         ResponseCode.SYSTEM_ERROR,
         `The Consumer <${consumerGroup}> Version <${versionDesc(channel.version)}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
       );
-    const forward = createRequest(code, { extFields: request.extFields, body: request.body });
+    let extFields = request.extFields;
+    let body = request.body;
+    if (code === RequestCode.CONSUME_MESSAGE_DIRECTLY) {
+      // Java attaches the stored record (msgId is an offsetMsgId) and names this broker
+      extFields = { ...(request.extFields ?? {}), brokerName: ctx.brokerConfig.brokerName };
+      const msgId = request.extFields?.["msgId"];
+      try {
+        const record = msgId ? ctx.store.selectOneMessageByOffset(decodeMessageId(msgId).commitLogOffset) : null;
+        if (record) body = Buffer.from(record);
+      } catch {
+        // not an offset message id: the client gets no body and answers it has no such message
+      }
+    }
+    const forward = createRequest(code, { extFields, body });
     try {
       const answer = await ctx.invokeClient(channel.connection, forward, 10_000);
       return createResponse(request, answer.code, {

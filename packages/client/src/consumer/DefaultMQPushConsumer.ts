@@ -10,6 +10,7 @@ import {
   MessageConst,
   MixAll,
   type ConsumerData,
+  type ConsumeMessageDirectlyResult,
   type ConsumerRunningInfo,
   type SubscriptionData,
 } from "@rocketmq-ts/common";
@@ -220,6 +221,39 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
         this.lockTimer = setInterval(relock, REBALANCE_LOCK_INTERVAL);
       }, 1000);
     }
+  }
+
+  /**
+   * CONSUME_MESSAGE_DIRECTLY (mqadmin queryMsgByUniqueKey -g -d): run the listener on one stored
+   * message now, outside the queues, and report how it went (Java's ConsumeMessageDirectlyResult).
+   */
+  async consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
+    this.resetRetryTopic(msg);
+    const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
+    const begin = Date.now();
+    const result: ConsumeMessageDirectlyResult = {
+      order: this.orderly,
+      autoCommit: true,
+      consumeResult: "CR_RETURN_NULL",
+      spentTimeMills: 0,
+    };
+    try {
+      if (this.orderlyListener) {
+        const status = await this.orderlyListener([msg], {
+          messageQueue: mq,
+          suspendCurrentQueueTimeMillis: this.cfg.suspendCurrentQueueTimeMillis,
+        });
+        if (status) result.consumeResult = status === "SUCCESS" ? "CR_SUCCESS" : "CR_LATER";
+      } else if (this.listener) {
+        const status = await this.listener([msg], { messageQueue: mq, delayLevelWhenNextConsume: 0 });
+        if (status) result.consumeResult = status === "CONSUME_SUCCESS" ? "CR_SUCCESS" : "CR_LATER";
+      }
+    } catch (e) {
+      result.consumeResult = "CR_THROW_EXCEPTION";
+      result.remark = String(e instanceof Error ? `${e.name}: ${e.message}` : e);
+    }
+    result.spentTimeMills = Date.now() - begin;
+    return result;
   }
 
   /** What GET_CONSUMER_RUNNING_INFO reports: settings, subscriptions, queues in flight, statistics. */

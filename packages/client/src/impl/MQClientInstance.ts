@@ -7,6 +7,7 @@ import {
   decodeRecordAt,
   decodeTopicRouteData,
   encodeCheckClientRequestBody,
+  encodeConsumeMessageDirectlyResult,
   encodeConsumerRunningInfo,
   encodeHeartbeatData,
   getProperty,
@@ -16,6 +17,7 @@ import {
   string2messageProperties,
   MixAll,
   type ConsumerData,
+  type ConsumeMessageDirectlyResult,
   type ConsumerRunningInfo,
   type SubscriptionData,
   type TopicRouteData,
@@ -23,6 +25,7 @@ import {
 import {
   createResponse,
   decodeHeader,
+  ConsumeMessageDirectlyResultRequestHeader,
   GetConsumerRunningInfoRequestHeader,
   ReplyMessageRequestHeader,
   RemotingClient,
@@ -37,6 +40,7 @@ import pino, { type Logger } from "pino";
 import { inflateSync } from "node:zlib";
 import type { MessageExt, MessageQueue } from "../message/Message.js";
 import { PROPERTY_CORRELATION_ID } from "../message/MessageUtil.js";
+import { decodePulledMessages } from "../consumer/decodeMessages.js";
 import { mqTable } from "../MQAdminClient.js";
 import { MQClientException } from "../MQClientException.js";
 import { defaultInstanceName, localAddress } from "./clientId.js";
@@ -77,6 +81,8 @@ export interface MQConsumerInner {
   resetOffset(topic: string, offsets: Map<string, number>): Promise<void>;
   /** GET_CONSUMER_RUNNING_INFO: what mqadmin consumerStatus shows. */
   consumerRunningInfo?(): ConsumerRunningInfo;
+  /** CONSUME_MESSAGE_DIRECTLY: consume one message now and report the outcome. */
+  consumeMessageDirectly?(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult>;
 }
 
 export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
@@ -113,6 +119,7 @@ export class MQClientInstance {
     this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
     this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req) => this.onPushReplyMessage(req));
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onGetConsumerRunningInfo(req));
+    this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, (req) => this.onConsumeMessageDirectly(req));
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, { remoteAddr }) => {
       this.onCheckTransactionState(req, remoteAddr);
       return null;
@@ -132,6 +139,24 @@ export class MQClientInstance {
     return createResponse(req, ResponseCode.SUCCESS, {
       remark: "not set any response code",
       body: encodeConsumerRunningInfo(info),
+    });
+  }
+
+  /** CONSUME_MESSAGE_DIRECTLY relayed by the broker holding the message (its record is the body). */
+  private async onConsumeMessageDirectly(req: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, req.extFields);
+    const brokerName = h.brokerName ?? "";
+    const msg = req.body && req.body.length > 0 ? decodePulledMessages(req.body, brokerName)[0] : undefined;
+    const consumer = this.consumers.get(h.consumerGroup);
+    const result =
+      msg && consumer?.consumeMessageDirectly ? await consumer.consumeMessageDirectly(msg, brokerName) : null;
+    if (!result)
+      return createResponse(req, ResponseCode.SYSTEM_ERROR, {
+        remark: `The Message ${h.msgId ?? ""} not exist in this consumer`,
+      });
+    return createResponse(req, ResponseCode.SUCCESS, {
+      remark: "not set any response code",
+      body: encodeConsumeMessageDirectlyResult(result),
     });
   }
 

@@ -225,3 +225,33 @@ export function analyzeProcessQueue(clientId: string, info: ConsumerRunningInfo,
   }
   return out;
 }
+
+/** CONSUME_MESSAGE_DIRECTLY's answer (Java's ConsumeMessageDirectlyResult). */
+export interface ConsumeMessageDirectlyResult {
+  order: boolean;
+  autoCommit: boolean;
+  consumeResult: "CR_SUCCESS" | "CR_LATER" | "CR_ROLLBACK" | "CR_COMMIT" | "CR_THROW_EXCEPTION" | "CR_RETURN_NULL";
+  remark?: string;
+  spentTimeMills: number;
+}
+
+export function encodeConsumeMessageDirectlyResult(r: ConsumeMessageDirectlyResult): Buffer {
+  return Buffer.from(stringifyFastjson({ ...r } as never), "utf8");
+}
+
+export function decodeConsumeMessageDirectlyResult(body: Buffer): ConsumeMessageDirectlyResult {
+  const o = obj(parseFastjson(body.toString("utf8")));
+  const r: ConsumeMessageDirectlyResult = {
+    order: o["order"] === true,
+    autoCommit: o["autoCommit"] === true,
+    consumeResult: String(o["consumeResult"]) as ConsumeMessageDirectlyResult["consumeResult"],
+    spentTimeMills: num(o["spentTimeMills"]),
+  };
+  if (typeof o["remark"] === "string") r.remark = o["remark"];
+  return r;
+}
+
+/** Java's ConsumeMessageDirectlyResult.toString. */
+export function consumeMessageDirectlyResultString(r: ConsumeMessageDirectlyResult): string {
+  return `ConsumeMessageDirectlyResult [order=${r.order}, autoCommit=${r.autoCommit}, consumeResult=${r.consumeResult}, remark=${r.remark ?? "null"}, spentTimeMills=${r.spentTimeMills}]`;
+}
