@@ -21,9 +21,52 @@ import {
 import { compareValues, decimalConstant, javaDoubleString, JavaException, type JavaValue } from "./values.js";
 
 const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\n\r\f]+/, group: Lexer.SKIPPED });
-const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
-// a line comment needs its line break (without one, "--5" is two minus signs and 5)
-const LineComment = createToken({ name: "LineComment", pattern: /--[^\n\r]*(?:\r\n|\r|\n)/, group: Lexer.SKIPPED });
+/**
+ * Comments are matched by hand: a regular expression would rescan to the end of the input for every
+ * "--" or "/*" that has no line break / "*\/" after it (quadratic on hostile selectors). Once a
+ * search failed from some position it fails from every later one, so that position is remembered
+ * for the current input (reset by parseSelector).
+ */
+let noLineBreakFrom = Number.POSITIVE_INFINITY;
+let noCommentEndFrom = Number.POSITIVE_INFINITY;
+const matched = (text: string): RegExpExecArray => [text] as unknown as RegExpExecArray;
+
+function matchLineComment(text: string, offset: number): RegExpExecArray | null {
+  // a line comment needs its line break (without one, "--5" is two minus signs and 5)
+  if (text.charCodeAt(offset) !== 45 || text.charCodeAt(offset + 1) !== 45 || offset >= noLineBreakFrom) return null;
+  const n = text.indexOf("\n", offset + 2);
+  const r = text.indexOf("\r", offset + 2);
+  if (n < 0 && r < 0) {
+    noLineBreakFrom = offset;
+    return null;
+  }
+  let stop = n < 0 ? r : r < 0 ? n : Math.min(n, r);
+  if (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10) stop++;
+  return matched(text.slice(offset, stop + 1));
+}
+
+function matchBlockComment(text: string, offset: number): RegExpExecArray | null {
+  if (text.charCodeAt(offset) !== 47 || text.charCodeAt(offset + 1) !== 42 || offset >= noCommentEndFrom) return null;
+  const end = text.indexOf("*/", offset + 2);
+  if (end < 0) {
+    noCommentEndFrom = offset;
+    return null;
+  }
+  return matched(text.slice(offset, end + 2));
+}
+
+const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: { exec: matchBlockComment },
+  line_breaks: true,
+  group: Lexer.SKIPPED,
+});
+const LineComment = createToken({
+  name: "LineComment",
+  pattern: { exec: matchLineComment },
+  line_breaks: true,
+  group: Lexer.SKIPPED,
+});
 const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_$][A-Za-z0-9_$]*/ });
 const keyword = (name: string): TokenType =>
   createToken({ name, pattern: new RegExp(name, "i"), longer_alt: Identifier });
@@ -370,6 +413,8 @@ const parser = new Parser();
 
 /** Parse a selector into a condition; throws a JavaException (ParseException / RuntimeException / TokenMgrError). */
 export function parseSelector(text: string): Expression {
+  noLineBreakFrom = Number.POSITIVE_INFINITY;
+  noCommentEndFrom = Number.POSITIVE_INFINITY;
   const lexed = SelectorLexer.tokenize(text);
   const lexError = lexed.errors[0];
   // the JavaCC lexer works on demand: tokens past a bad character are never produced

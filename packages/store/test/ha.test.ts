@@ -312,6 +312,28 @@ describe("our master serving the captured Java slave", () => {
   });
 });
 
+describe("what is not a slave", () => {
+  it("a non-report on the HA port is dropped; a slave ahead of the master acknowledges nothing", async () => {
+    const master = await openStore({ brokerRole: "SYNC_MASTER", slaveTimeout: 200 });
+    await master.putMessage(message(0));
+    const port = master.config.haListenPort;
+    const probe = net.connect(port, "127.0.0.1");
+    probe.on("error", () => undefined);
+    probe.write(Buffer.from("GET / HTTP/1.0\r\n\r\n"));
+    await until(() => probe.destroyed || probe.readableEnded, 5000, "probe dropped");
+    expect(master.haService.push2SlaveMaxOffset).toBe(0);
+    // a slave reporting beyond our end (it outlived a crash of this master) is kept but proves nothing
+    const ahead = net.connect(port, "127.0.0.1");
+    ahead.on("error", () => undefined);
+    cleanups.push(() => void ahead.destroy());
+    await until(() => master.haService.connectionCount === 1, 5000, "ahead slave connected");
+    ahead.write(encodeSlaveReport(master.getMaxPhyOffset() + 1_000_000));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(master.haService.push2SlaveMaxOffset).toBe(0);
+    expect((await master.putMessage(message(1))).status).toBe("FLUSH_SLAVE_TIMEOUT");
+  });
+});
+
 describe("SYNC_MASTER acknowledgement", () => {
   it("SLAVE_NOT_AVAILABLE without a slave, PUT_OK once a slave holds the message, FLUSH_SLAVE_TIMEOUT when it does not ack", async () => {
     const master = await openStore({ brokerRole: "SYNC_MASTER", slaveTimeout: 300 });

@@ -26,9 +26,11 @@ export class ProducerManager {
     if (!channels) return;
     const info = channels.get(connection);
     channels.delete(connection);
-    if (info && this.clientChannelTable.get(info.clientId) === connection)
-      this.clientChannelTable.delete(info.clientId);
     if (channels.size === 0) this.groupChannelTable.delete(group);
+    // the client's other groups may still use this connection (request-reply finds clients by id)
+    const stillUsed = [...this.groupChannelTable.values()].some((c) => c.has(connection));
+    if (info && !stillUsed && this.clientChannelTable.get(info.clientId) === connection)
+      this.clientChannelTable.delete(info.clientId);
   }
 
   /** A live connection of the group's producers, picked at random as Java does (for transaction checks). */

@@ -27,6 +27,7 @@ import {
 const MAX_PROCESS_TIME_LIMIT = 60_000;
 const MAX_RETRY_COUNT_WHEN_HALF_NULL = 1;
 const OP_PULL_NUMS = 32;
+const YIELD_EVERY = 100;
 
 function parseLong(s: string | undefined): number {
   if (s === undefined || !/^-?\d+$/.test(s.trim())) return -1;
@@ -68,8 +69,10 @@ export class TransactionalMessageService {
     let getMessageNullCount = 1;
     let newOffset = halfOffset;
     let i = halfOffset;
-    for (;;) {
+    for (let steps = 1; ; steps++) {
       if (Date.now() - startTime > MAX_PROCESS_TIME_LIMIT) break;
+      // the store answers synchronously: let sends, pulls and timers in now and then
+      if (steps % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
       const removedOp = removeMap.get(i);
       if (removedOp !== undefined) {
         removeMap.delete(i);
@@ -117,7 +120,9 @@ export class TransactionalMessageService {
           continue;
         }
         const renewed = await this.putBackHalfMsgQueue(half);
-        if (!renewed) continue;
+        // Java retries the same half at once (spinning until its time limit while the store refuses,
+        // e.g. disk full): stop this queue's round instead, the next round tries again
+        if (!renewed) break;
         this.sendCheckMessage(renewed);
       }
       newOffset = ++i;

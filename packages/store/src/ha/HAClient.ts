@@ -24,6 +24,8 @@ export class HAClient {
   private decoder = new TransferFrameDecoder();
   private currentReportedOffset = 0;
   private lastWriteTimestamp = 0;
+  /** The master sends at least a heartbeat every interval: silence means it is gone (no TCP reset needed). */
+  private lastReadTimestamp = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -60,7 +62,7 @@ export class HAClient {
     if (this.socket || this.connectMaster()) {
       const now = Date.now();
       if (now - this.lastWriteTimestamp >= this.host.heartbeatInterval) this.report(this.currentReportedOffset);
-      if (this.socket && Date.now() - this.lastWriteTimestamp > this.host.housekeepingInterval) {
+      if (this.socket && Date.now() - this.lastReadTimestamp > this.host.housekeepingInterval) {
         this.host.logger.warn(
           { master: this.masterAddress },
           "HAClient, master not response some time, so close connection",
@@ -90,6 +92,7 @@ export class HAClient {
     // 4.9.8 starts the report clock at connect: the first report goes out one heartbeat later
     this.currentReportedOffset = this.host.getMaxPhyOffset();
     this.lastWriteTimestamp = Date.now();
+    this.lastReadTimestamp = Date.now();
     socket.on("connect", () => this.host.logger.info({ master: addr }, "HAClient connected to master"));
     socket.on("data", (chunk: Buffer) => {
       if (this.socket === socket) this.onData(chunk);
@@ -111,6 +114,7 @@ export class HAClient {
   }
 
   private onData(chunk: Buffer): void {
+    this.lastReadTimestamp = Date.now();
     let frames;
     try {
       frames = this.decoder.push(chunk);

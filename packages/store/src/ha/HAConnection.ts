@@ -51,18 +51,30 @@ export class HAConnection {
       }
     }, 1000);
     this.housekeeping.unref();
-    void this.transferLoop();
+    this.transferLoop().catch((err: Error) => {
+      this.host.logger.error({ slave: this.clientAddr, err: err.message }, "HA transfer failed, close the connection");
+      this.close();
+    });
   }
 
   private onData(chunk: Buffer): void {
     this.lastReadTimestamp = Date.now();
     const offset = this.reader.push(chunk);
     if (offset === null) return;
+    if (offset < 0 || !Number.isSafeInteger(offset)) {
+      // not a commit-log offset: something other than a slave is talking to the HA port
+      this.host.logger.warn({ slave: this.clientAddr, offset }, "illegal slave report, close the connection");
+      this.close();
+      return;
+    }
     this.slaveAckOffset = offset;
     if (this.slaveRequestOffset < 0) {
       this.slaveRequestOffset = offset;
       this.host.logger.info({ slave: this.clientAddr, offset }, "slave request offset");
       this.notifyNewData();
+      // a slave ahead of us (after a crash of this master) has not acknowledged anything we wrote:
+      // counting it would let SYNC_MASTER puts pass unreplicated (4.9.8 does; we do not)
+      if (offset > this.host.getMaxPhyOffset()) return;
     } else if (offset > this.host.getMaxPhyOffset()) {
       // 4.9.8 drops a slave that claims more than the master has (it may have diverged)
       this.host.logger.warn(
