@@ -155,6 +155,7 @@ export class BrokerController implements BrokerContext {
             req.queueId,
             req.consumeQueueOffset + 1,
             req.tagsCode,
+            req.propertiesString,
           );
         }
       },

@@ -75,6 +75,8 @@ export interface DispatchRequest {
   keys: string | undefined;
   uniqKey: string | undefined;
   sysFlag: number;
+  /** The record's properties string (long polling evaluates SQL92 subscriptions on it). */
+  propertiesString: string;
 }
 
 // running-flag bits (§7.4)
@@ -454,6 +456,7 @@ export class DefaultMessageStore {
           getsConsumeQueueEntry(m.sysFlag) ? firstQueueOffset + i : 0,
           m.sysFlag,
           (name) => getProperty(m.propertiesString, name),
+          m.propertiesString,
         ),
       );
       physicalOffset += size;
@@ -512,6 +515,7 @@ export class DefaultMessageStore {
       msg.queueOffset,
       msg.sysFlag,
       (name) => msg.properties.get(name),
+      msg.propertiesString,
     );
   }
 
@@ -524,6 +528,7 @@ export class DefaultMessageStore {
     consumeQueueOffset: number,
     sysFlag: number,
     prop: (name: string) => string | undefined,
+    propertiesString: string,
   ): DispatchRequest {
     let tagsCode = 0;
     const tags = prop(MessageConst.PROPERTY_TAGS);
@@ -545,6 +550,7 @@ export class DefaultMessageStore {
       keys: prop(MessageConst.PROPERTY_KEYS),
       uniqKey: prop(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
       sysFlag,
+      propertiesString,
     };
   }
 

@@ -10,8 +10,8 @@ export interface HeldPullRequest {
   pullFromThisOffset: number;
   suspendTimestamp: number;
   timeoutMillis: number;
-  /** Tag-code filter of the subscription (null = all). */
-  matches: (tagsCode: number) => boolean;
+  /** The subscription's filter on an arriving message: its tag code, then (SQL92) its properties. */
+  matches: (tagsCode: number, propertiesString: string | null) => boolean;
 }
 
 export class PullRequestHoldService {
@@ -53,12 +53,18 @@ export class PullRequestHoldService {
       const i = key.lastIndexOf("@");
       const topic = key.slice(0, i);
       const queueId = Number(key.slice(i + 1));
-      this.notifyMessageArriving(topic, queueId, this.maxOffset(topic, queueId), null);
+      this.notifyMessageArriving(topic, queueId, this.maxOffset(topic, queueId), null, null);
     }
   }
 
   /** A message for topic/queue arrived (tagsCode null: periodic check, no specific message). */
-  notifyMessageArriving(topic: string, queueId: number, maxOffset: number, tagsCode: number | null): void {
+  notifyMessageArriving(
+    topic: string,
+    queueId: number,
+    maxOffset: number,
+    tagsCode: number | null,
+    propertiesString: string | null,
+  ): void {
     const key = `${topic}@${queueId}`;
     const list = this.table.get(key);
     if (!list || list.length === 0) return;
@@ -66,7 +72,8 @@ export class PullRequestHoldService {
     const now = Date.now();
     for (const held of list) {
       if (held.connection.isClosed) continue;
-      const arrived = maxOffset > held.pullFromThisOffset && (tagsCode === null || held.matches(tagsCode));
+      const arrived =
+        maxOffset > held.pullFromThisOffset && (tagsCode === null || held.matches(tagsCode, propertiesString));
       if (arrived || now >= held.suspendTimestamp + held.timeoutMillis) this.wakeup(held);
       else keep.push(held);
     }

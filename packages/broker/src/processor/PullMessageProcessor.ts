@@ -16,7 +16,7 @@ import { isTagType } from "@rocketmq-ts/filter";
 import { buildFilterData, type ConsumerFilterData } from "../filter/ConsumerFilterManager.js";
 import { expressionMessageFilter } from "../filter/ExpressionMessageFilter.js";
 import type { BrokerContext } from "../BrokerContext.js";
-import { buildSubscriptionData, type SubscriptionData } from "@rocketmq-ts/common";
+import { buildSubscriptionData, string2messageProperties, type SubscriptionData } from "@rocketmq-ts/common";
 import type { HeldPullRequest } from "../longpolling/PullRequestHoldService.js";
 
 const FLAG_COMMIT_OFFSET = 0x1;
@@ -181,7 +181,12 @@ export function pullMessageProcessor(ctx: BrokerContext) {
         pullFromThisOffset: h.queueOffset,
         suspendTimestamp: Date.now(),
         timeoutMillis,
-        matches: (tagsCode) => filter.isMatchedByConsumeQueue(tagsCode),
+        // as Java: a message that passes the tag code is evaluated on its properties before waking
+        matches: (tagsCode, propertiesString) =>
+          filter.isMatchedByConsumeQueue(tagsCode) &&
+          (propertiesString === null ||
+            !filter.isMatchedByCommitLog ||
+            filter.isMatchedByCommitLog(string2messageProperties(propertiesString))),
       };
       ctx.pullRequestHoldService.suspendPullRequest(h.topic, h.queueId, held);
       return null;
