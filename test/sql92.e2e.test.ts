@@ -14,7 +14,8 @@ import {
   MQAdminClient,
   MQClientException,
 } from "@rocketmq-ts/client";
-import { decodeRecordAt, newTopicConfig } from "@rocketmq-ts/common";
+import { buildSqlSubscriptionData, decodeRecordAt, encodeHeartbeatData, newTopicConfig } from "@rocketmq-ts/common";
+import { createRequest, RemotingClient, RequestCode } from "@rocketmq-ts/remoting";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { loadScenarios, type CapturedFrame } from "./support/corpus.js";
 import { replay } from "./support/replay.js";
@@ -181,6 +182,59 @@ describe("SQL92 subscriptions", () => {
       await admin.updateBrokerConfig(cluster.brokerAddr, new Map([["enablePropertyFilter", "true"]]));
     }
   }, 60_000);
+
+  it("a client that skips the check and heartbeats a bad expression gets FILTER_DATA_NOT_EXIST (27) on pulls", async () => {
+    // what ali-ons does: no CHECK_CLIENT_CONFIG, the subscription only in the heartbeat
+    const client = new RemotingClient();
+    try {
+      const sub = buildSqlSubscriptionData("SqlRandom", "'abc' > a", "SQL92");
+      const hb = await client.invokeSync(
+        cluster.brokerAddr,
+        createRequest(RequestCode.HEART_BEAT, {
+          body: encodeHeartbeatData({
+            clientID: "127.0.0.1@sql-raw",
+            producerDataSet: [],
+            consumerDataSet: [
+              {
+                groupName: "sql-raw",
+                consumeType: "CONSUME_PASSIVELY",
+                messageModel: "CLUSTERING",
+                consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+                subscriptionDataSet: [sub],
+                unitMode: false,
+              },
+            ],
+          }),
+        }),
+        5000,
+      );
+      expect(hb.code).toBe(0); // the heartbeat itself is accepted, as on Java
+      const pull = await client.invokeSync(
+        cluster.brokerAddr,
+        createRequest(RequestCode.PULL_MESSAGE, {
+          extFields: {
+            consumerGroup: "sql-raw",
+            topic: "SqlRandom",
+            queueId: "0",
+            queueOffset: "0",
+            maxMsgNums: "32",
+            sysFlag: "0",
+            commitOffset: "0",
+            suspendTimeoutMillis: "0",
+            subVersion: String(sub.subVersion),
+            expressionType: "SQL92",
+          },
+        }),
+        5000,
+      );
+      expect([pull.code, pull.remark]).toEqual([
+        27,
+        "The broker's consumer filter data is not exist!Your expression may be wrong!",
+      ]);
+    } finally {
+      await client.shutdown();
+    }
+  });
 
   it("answers the captured Java SqlFilterConsumer as the Java broker did", async () => {
     const scenario = loadScenarios().find((s) => s.name === "consumer-sql92-filter");
