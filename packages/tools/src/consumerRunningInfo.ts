@@ -1,38 +1,17 @@
 /** Java's ConsumerRunningInfo.formatString: the consumerStatus file and the `-i` output. */
 import {
+  compareMessageQueue,
+  compareSubscriptionData,
   processQueueInfoString,
   type ConsumerRunningInfo,
-  type MessageQueueKey,
-  type SubscriptionData,
 } from "@rocketmq-ts/common";
 import { javaFormat } from "./format.js";
-
-const compareMq = (a: MessageQueueKey, b: MessageQueueKey): number =>
-  a.topic !== b.topic
-    ? a.topic < b.topic
-      ? -1
-      : 1
-    : a.brokerName !== b.brokerName
-      ? a.brokerName < b.brokerName
-        ? -1
-        : 1
-      : a.queueId - b.queueId;
-const compareSub = (a: SubscriptionData, b: SubscriptionData): number =>
-  a.topic !== b.topic
-    ? a.topic < b.topic
-      ? -1
-      : 1
-    : a.subString < b.subString
-      ? -1
-      : a.subString > b.subString
-        ? 1
-        : 0;
 
 export function formatConsumerRunningInfo(info: ConsumerRunningInfo): string {
   let sb = "#Consumer Properties#\n";
   for (const [k, v] of info.properties) sb += javaFormat("%-40s: %s%n", k, v);
   sb += "\n\n#Consumer Subscription#\n";
-  [...info.subscriptionSet].sort(compareSub).forEach((s, i) => {
+  [...info.subscriptionSet].sort(compareSubscriptionData).forEach((s, i) => {
     sb += javaFormat(
       "%03d Topic: %-40s ClassFilter: %-8s SubExpression: %s%n",
       i + 1,
@@ -41,7 +20,7 @@ export function formatConsumerRunningInfo(info: ConsumerRunningInfo): string {
       s.subString,
     );
   });
-  const mqs = [...info.mqTable].sort((a, b) => compareMq(a[0], b[0]));
+  const mqs = [...info.mqTable].sort((a, b) => compareMessageQueue(a[0], b[0]));
   sb += "\n\n#Consumer Offset#\n";
   sb += javaFormat("%-64s  %-32s  %-4s  %-20s%n", "#Topic", "#Broker Name", "#QID", "#Consumer Offset");
   for (const [mq, pq] of mqs)

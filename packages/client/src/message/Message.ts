@@ -57,12 +57,8 @@ export function mqKey(mq: MessageQueue): string {
   return `${mq.topic}@${mq.brokerName}@${mq.queueId}`;
 }
 
-/** Java's MessageQueue.compareTo: topic, then brokerName, then queueId. */
-export function compareMessageQueue(a: MessageQueue, b: MessageQueue): number {
-  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
-  if (a.brokerName !== b.brokerName) return a.brokerName < b.brokerName ? -1 : 1;
-  return a.queueId - b.queueId;
-}
+/** Java's MessageQueue.compareTo (shared with the tools). */
+export { compareMessageQueue } from "@rocketmq-ts/common";
 
 /** A message as a consumer receives it. */
 export interface MessageExt {

@@ -56,33 +56,23 @@ export const ConsumerRunningInfoProps = {
   PROP_CONSUMER_START_TIMESTAMP: "PROP_CONSUMER_START_TIMESTAMP",
 } as const;
 
-const compareMq = (a: MessageQueueKey, b: MessageQueueKey): number =>
-  a.topic !== b.topic
-    ? a.topic < b.topic
-      ? -1
-      : 1
-    : a.brokerName !== b.brokerName
-      ? a.brokerName < b.brokerName
-        ? -1
-        : 1
-      : a.queueId - b.queueId;
+/** Java's MessageQueue.compareTo: topic, then brokerName, then queueId. */
+export function compareMessageQueue(a: MessageQueueKey, b: MessageQueueKey): number {
+  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
+  if (a.brokerName !== b.brokerName) return a.brokerName < b.brokerName ? -1 : 1;
+  return a.queueId - b.queueId;
+}
 
 /** Java's TreeSet<SubscriptionData> order: topic, then subString. */
-const compareSub = (a: SubscriptionData, b: SubscriptionData): number =>
-  a.topic !== b.topic
-    ? a.topic < b.topic
-      ? -1
-      : 1
-    : a.subString < b.subString
-      ? -1
-      : a.subString > b.subString
-        ? 1
-        : 0;
+export function compareSubscriptionData(a: SubscriptionData, b: SubscriptionData): number {
+  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
+  return a.subString < b.subString ? -1 : a.subString > b.subString ? 1 : 0;
+}
 
 /** The body as Java's client writes it (fastjson, TreeMap/TreeSet orders, MessageQueue object keys). */
 export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Buffer {
   const mq = new Map<JsonValue, JsonValue>();
-  for (const [k, v] of [...info.mqTable].sort((a, b) => compareMq(a[0], b[0])))
+  for (const [k, v] of [...info.mqTable].sort((a, b) => compareMessageQueue(a[0], b[0])))
     mq.set({ brokerName: k.brokerName, queueId: k.queueId, topic: k.topic } as never, v as never);
   const status = new Map([...info.statusTable].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
   const doubles = (s: ConsumeStatus): Record<string, unknown> => ({
@@ -98,7 +88,7 @@ export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Buffer {
     mqTable: mq,
     properties: info.properties,
     statusTable: new Map([...status].map(([t, s]) => [t, doubles(s)])),
-    subscriptionSet: [...info.subscriptionSet].sort(compareSub),
+    subscriptionSet: [...info.subscriptionSet].sort(compareSubscriptionData),
   };
   return Buffer.from(stringifyFastjson(body as never), "utf8");
 }
@@ -201,7 +191,9 @@ export function analyzeSubscription(infos: readonly ConsumerRunningInfo[], now =
   const started = Number(first.properties.get(ConsumerRunningInfoProps.PROP_CONSUMER_START_TIMESTAMP) ?? now);
   if (!(push && now - started > 120_000)) return true;
   const key = (i: ConsumerRunningInfo): string =>
-    JSON.stringify([...i.subscriptionSet].sort(compareSub).map((s) => [s.topic, s.subString, s.expressionType]));
+    JSON.stringify(
+      [...i.subscriptionSet].sort(compareSubscriptionData).map((s) => [s.topic, s.subString, s.expressionType]),
+    );
   if (infos.some((i) => key(i) !== key(first))) return false;
   return (infos[infos.length - 1] as ConsumerRunningInfo).subscriptionSet.length > 0;
 }
@@ -211,7 +203,7 @@ export function analyzeProcessQueue(clientId: string, info: ConsumerRunningInfo,
   if (info.properties.get(ConsumerRunningInfoProps.PROP_CONSUME_TYPE) !== "CONSUME_PASSIVELY") return "";
   const orderly = info.properties.get(ConsumerRunningInfoProps.PROP_CONSUME_ORDERLY)?.toLowerCase() === "true";
   let out = "";
-  for (const [mq, pq] of [...info.mqTable].sort((a, b) => compareMq(a[0], b[0]))) {
+  for (const [mq, pq] of [...info.mqTable].sort((a, b) => compareMessageQueue(a[0], b[0]))) {
     if (orderly) {
       if (!pq.locked)
         out += `${clientId} ${messageQueueString(mq)} can't lock for a while, ${now - pq.lastLockTimestamp}ms\n`;
