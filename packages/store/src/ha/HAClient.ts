@@ -4,6 +4,7 @@
  * (a diverged or replaced master) closes the connection; the client retries every 5 s.
  */
 import { connect, type Socket } from "node:net";
+import { parseAddr } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import { encodeSlaveReport, TransferFrameDecoder } from "./HAFrames.js";
 
@@ -83,9 +84,15 @@ export class HAClient {
 
   private connectMaster(): boolean {
     const addr = this.masterAddress;
-    const sep = addr?.lastIndexOf(":") ?? -1;
-    if (!addr || sep <= 0) return false;
-    const socket = connect({ host: addr.slice(0, sep), port: Number(addr.slice(sep + 1)) });
+    if (!addr) return false;
+    let target: { host: string; port: number };
+    try {
+      target = parseAddr(addr);
+    } catch {
+      this.host.logger.error({ master: addr }, "HAClient, illegal master address");
+      return false;
+    }
+    const socket = connect(target);
     socket.setNoDelay(true);
     this.socket = socket;
     this.decoder = new TransferFrameDecoder();
