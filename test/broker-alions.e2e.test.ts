@@ -1,45 +1,15 @@
 /** ali-ons (an independent JS RocketMQ client from npm) against real bin/mqnamesrv + bin/mqbroker processes. */
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
+import {
+  closeAliConsumer,
+  httpclient,
+  ons,
+  type AliConsumer,
+  type AliMessage,
+  type AliProducer,
+} from "./support/alions.js";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
-
-const require = createRequire(import.meta.url);
-// ali-ons is CommonJS without typings: describe the part we use
-interface AliMessage {
-  body: Buffer;
-  tags: string;
-  keys: string[];
-  msgId: string;
-  reconsumeTimes: number;
-  topic: string;
-  storeTimestamp: number;
-  bornTimestamp: number;
-}
-interface AliSendResult {
-  sendStatus: string;
-  msgId: string;
-  messageQueue: { queueId: number };
-}
-interface AliProducer {
-  ready(): Promise<void>;
-  send(msg: unknown): Promise<AliSendResult>;
-  close(): Promise<void>;
-}
-interface AliConsumer {
-  ready(): Promise<void>;
-  subscribe(topic: string, expr: string, handler: (msg: AliMessage) => Promise<unknown>): void;
-  close(): Promise<void>;
-  on(event: string, fn: (err: Error) => void): void;
-}
-const ons = require("ali-ons") as {
-  Producer: new (opts: Record<string, unknown>) => AliProducer;
-  Consumer: (new (opts: Record<string, unknown>) => AliConsumer) & { ACTION_RETRY: symbol };
-  Message: new (topic: string, tags: string, body: string) => { delayTimeLevel: number };
-};
-
-// the name server is given directly, so ali-ons never looks up an address server over HTTP
-const httpclient = { request: () => Promise.reject(new Error("no HTTP in tests")) };
 
 let cluster: LocalCluster;
 const admin = new RemotingClient();
@@ -69,23 +39,6 @@ async function createTopic(topic: string, queues = 4): Promise<void> {
     if (route.code === 0) return;
     if (Date.now() > end) throw new Error(`no route for ${topic}`);
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/**
- * Close a consumer. ali-ons rejects a long-poll pull still parked on the broker with SocketCloseError
- * when it closes its own socket; that is the client shutting down, not a failure.
- */
-async function closeConsumer(c: AliConsumer): Promise<void> {
-  const ignore = (err: unknown): void => {
-    if ((err as Error)?.name !== "SocketCloseError") throw err;
-  };
-  process.on("unhandledRejection", ignore);
-  try {
-    await c.close().catch(ignore);
-    await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    process.off("unhandledRejection", ignore);
   }
 }
 
@@ -170,7 +123,7 @@ describe("ali-ons against our broker", () => {
       expect(bodies.length, g).toBe(10_000);
       expect(new Set(bodies), g).toEqual(sent);
     }
-    await Promise.all(consumers.map(closeConsumer));
+    await Promise.all(consumers.map(closeAliConsumer));
   }, 120_000);
 
   it("filters by tag on the broker", async () => {
@@ -190,7 +143,7 @@ describe("ali-ons against our broker", () => {
     await until(() => got.length >= 50, 30_000, "tagged messages");
     await new Promise((r) => setTimeout(r, 1000));
     expect(got.length).toBe(50);
-    await closeConsumer(c);
+    await closeAliConsumer(c);
   }, 60_000);
 
   it("splits the queues between two consumers of one group", async () => {
@@ -220,7 +173,7 @@ describe("ali-ons against our broker", () => {
     expect(a.size).toBeGreaterThan(0);
     expect(b.size).toBeGreaterThan(0);
     expect(new Set([...a, ...b])).toEqual(sent);
-    await Promise.all(consumers.map(closeConsumer));
+    await Promise.all(consumers.map(closeAliConsumer));
   }, 60_000);
 
   it("brings a message back through the retry topic when consumption fails (CONSUMER_SEND_MSG_BACK)", async () => {
@@ -241,7 +194,7 @@ describe("ali-ons against our broker", () => {
     await until(() => deliveries.some((d) => d.body === "msg-1" && d.reconsumeTimes === 1), 30_000, "redelivery");
     expect(deliveries.filter((d) => d.body === "msg-1").map((d) => d.reconsumeTimes)).toEqual([0, 1]);
     expect(deliveries.filter((d) => d.body !== "msg-1").length).toBe(2);
-    await closeConsumer(c);
+    await closeAliConsumer(c);
   }, 60_000);
 
   it("delivers a delay-level message after its delay", async () => {
@@ -266,7 +219,7 @@ describe("ali-ons against our broker", () => {
     await until(() => got.length === 1, 30_000, "delayed delivery");
     expect(got[0]?.body.toString()).toBe("delayed");
     expect((got[0]?.storeTimestamp ?? 0) - sentAt).toBeGreaterThanOrEqual(900);
-    await closeConsumer(c);
+    await closeAliConsumer(c);
   }, 60_000);
 
   it("loses nothing acknowledged across a broker restart and resumes from committed offsets", async () => {
@@ -283,7 +236,7 @@ describe("ali-ons against our broker", () => {
     });
     await c.ready();
     await until(() => got.length >= 300, 30_000, "first batch");
-    await closeConsumer(c); // persists offsets
+    await closeAliConsumer(c); // persists offsets
     await cluster.restartBroker();
 
     const p2 = producer("ali_ons_restart_producer2");
@@ -305,6 +258,6 @@ describe("ali-ons against our broker", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(new Set(got)).toEqual(first);
     expect(new Set(got2)).toEqual(second); // nothing re-consumed from before the restart
-    await closeConsumer(c2);
+    await closeAliConsumer(c2);
   }, 90_000);
 });

@@ -4,7 +4,6 @@
  * selects; bad expressions and a broker without the feature are refused at start with Java's codes;
  * the captured Java SqlFilterConsumer gets the Java broker's answers.
  */
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DefaultMQProducer,
@@ -16,39 +15,10 @@ import {
 } from "@rocketmq-ts/client";
 import { buildSqlSubscriptionData, decodeRecordAt, encodeHeartbeatData, newTopicConfig } from "@rocketmq-ts/common";
 import { createRequest, RemotingClient, RequestCode } from "@rocketmq-ts/remoting";
+import { closeAliConsumer, httpclient, ons } from "./support/alions.js";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { loadScenarios, type CapturedFrame } from "./support/corpus.js";
 import { replay } from "./support/replay.js";
-
-const require = createRequire(import.meta.url);
-// ali-ons is CommonJS without typings: the part used here
-interface AliConsumer {
-  ready(): Promise<void>;
-  subscribe(
-    topic: string,
-    sub: { expressionType: string; subString: string },
-    handler: (msg: { properties: Record<string, string> }) => Promise<void>,
-  ): void;
-  close(): Promise<void>;
-  on(event: string, fn: (err: Error) => void): void;
-}
-const ons = require("ali-ons") as { Consumer: new (opts: Record<string, unknown>) => AliConsumer };
-// the name server is given directly, so ali-ons never looks up an address server over HTTP
-const httpclient = { request: () => Promise.reject(new Error("no HTTP in tests")) };
-
-/** ali-ons rejects a long-poll pull still parked on the broker when it closes its socket: not a failure. */
-async function closeAliConsumer(c: AliConsumer): Promise<void> {
-  const ignore = (err: unknown): void => {
-    if ((err as Error)?.name !== "SocketCloseError") throw err;
-  };
-  process.on("unhandledRejection", ignore);
-  try {
-    await c.close().catch(ignore);
-    await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    process.off("unhandledRejection", ignore);
-  }
-}
 
 let cluster: LocalCluster;
 let admin: MQAdminClient;

@@ -22,6 +22,7 @@ import {
   type MessageStoreConfig,
   type TransferFrame,
 } from "@rocketmq-ts/store";
+import { freePort, until } from "../../../test/support/cluster.js";
 import { WIRE_DIR } from "../../../test/support/corpus.js";
 
 const HA_DIR = join(WIRE_DIR, "ha-replication");
@@ -65,24 +66,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(cond: () => boolean, ms = 10_000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const host = parseHost("127.0.0.1:30911");
 
