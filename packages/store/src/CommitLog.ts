@@ -61,7 +61,7 @@ export class CommitLog {
   lastStoreTimestamp = 0;
 
   constructor(private readonly options: CommitLogOptions) {
-    this.mappedFileQueue = new MappedFileQueue(options.storePath, options.mappedFileSize, true);
+    this.mappedFileQueue = new MappedFileQueue(options.storePath, options.mappedFileSize, true, true);
   }
 
   get mappedFileSize(): number {
@@ -124,16 +124,18 @@ export class CommitLog {
       tranType === MessageSysFlag.TRANSACTION_PREPARED_TYPE || tranType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
     const firstQueueOffset = noQueueOffset ? 0 : (this.topicQueueTable.get(key) ?? 0);
     const wroteOffset = file.fileFromOffset + file.wrotePosition;
-    const ids: string[] = [];
-    const target = file;
-    records.forEach((record, i) => {
-      const pos = target.wrotePosition;
-      const physicalOffset = target.fileFromOffset + pos;
-      target.prepareWrite(pos + record.length);
-      writeRecord(target.buffer, pos, record, noQueueOffset ? 0 : firstQueueOffset + i, physicalOffset, now);
-      target.wrotePosition = pos + record.length;
-      ids.push(createMessageId(storeHost, physicalOffset));
-    });
+    let msgId = "";
+    let pos = file.wrotePosition;
+    file.prepareWrite(pos + total);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as PreparedRecord;
+      const physicalOffset = file.fileFromOffset + pos;
+      writeRecord(file.buffer, pos, record, noQueueOffset ? 0 : firstQueueOffset + i, physicalOffset, now);
+      pos += record.length;
+      const id = createMessageId(storeHost, physicalOffset);
+      msgId = i === 0 ? id : `${msgId},${id}`;
+    }
+    file.wrotePosition = pos;
     if (!noQueueOffset) this.topicQueueTable.set(key, firstQueueOffset + records.length);
     file.storeTimestamp = now;
     this.lastStoreTimestamp = now;
@@ -142,7 +144,7 @@ export class CommitLog {
       appendResult: {
         wroteOffset,
         wroteBytes: total,
-        msgId: ids.join(","),
+        msgId,
         storeTimestamp: now,
         logicsOffset: firstQueueOffset,
         msgNum: records.length,

@@ -22,6 +22,7 @@ import {
   checkRecord,
   decodeRecordAt,
   prepareRecord,
+  RecordFieldTooLongError,
   type HostAddress,
   type MessageExt,
   type MessageInner,
@@ -352,19 +353,15 @@ export class DefaultMessageStore {
   // ---------------------------------------------------------------------------------------------
   // Put
 
-  private checkPut(msgs: readonly MessageInner[]): PutMessageResult | null {
+  private checkPut(): PutMessageResult | null {
     if (this.shutdownFlag) return { status: "SERVICE_NOT_AVAILABLE" };
     if (this.config.brokerRole === "SLAVE") return { status: "SERVICE_NOT_AVAILABLE" };
     if (!this.isWriteable()) return { status: "SERVICE_NOT_AVAILABLE" };
-    for (const m of msgs) {
-      if (Buffer.byteLength(m.topic, "utf8") > 127) return { status: "MESSAGE_ILLEGAL" };
-      if (Buffer.byteLength(m.propertiesString, "utf8") > 32767) return { status: "PROPERTIES_SIZE_EXCEEDED" };
-    }
     return null;
   }
 
   /** Append one message; resolves after the flush policy is satisfied. */
-  async putMessage(msg: MessageInner): Promise<PutMessageResult> {
+  putMessage(msg: MessageInner): Promise<PutMessageResult> {
     return this.putMessages([msg]);
   }
 
@@ -373,19 +370,30 @@ export class DefaultMessageStore {
    * property) decides whether a SYNC_FLUSH put waits for the disk.
    */
   async putMessages(msgs: readonly MessageInner[], waitStoreMsgOK?: boolean): Promise<PutMessageResult> {
-    const refused = this.checkPut(msgs);
+    const refused = this.checkPut();
     if (refused) return refused;
     const first = msgs[0];
     if (!first) return { status: "MESSAGE_ILLEGAL" };
-    const bodyTotal = msgs.reduce((n, m) => n + (m.body?.length ?? 0), 0);
-    if (bodyTotal > this.config.maxMessageSize) return { status: "MESSAGE_ILLEGAL" };
-    let encoded: PreparedRecord[];
+    // Java's order: topic and properties lengths first, then sizes
+    const encoded: PreparedRecord[] = [];
+    let encodedTotal = 0;
+    let bodyTotal = 0;
     try {
-      encoded = msgs.map(prepareRecord);
-    } catch {
-      return { status: "MESSAGE_ILLEGAL" };
+      for (const m of msgs) {
+        const r = prepareRecord(m);
+        encoded.push(r);
+        encodedTotal += r.length;
+        bodyTotal += m.body?.length ?? 0;
+      }
+    } catch (err) {
+      return {
+        status:
+          err instanceof RecordFieldTooLongError && err.field === "properties"
+            ? "PROPERTIES_SIZE_EXCEEDED"
+            : "MESSAGE_ILLEGAL",
+      };
     }
-    if (encoded.reduce((n, e) => n + e.length, 0) > this.config.maxMessageSize + 64 * 1024)
+    if (bodyTotal > this.config.maxMessageSize || encodedTotal > this.config.maxMessageSize + 64 * 1024)
       return { status: "MESSAGE_ILLEGAL" };
     const result = this.commitLog.append(
       encoded,
@@ -399,13 +407,15 @@ export class DefaultMessageStore {
     if (result.status !== "PUT_OK" || !append) return result;
     this.dispatchAppended(msgs, encoded, append.wroteOffset, append.logicsOffset, append.storeTimestamp);
     this.haService.notifyNewData();
+    const syncMaster = this.config.brokerRole === "SYNC_MASTER";
+    if (!this.groupCommit && !syncMaster) return result; // nothing to wait for
     const wait =
       waitStoreMsgOK ?? getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
     if (!wait) return result;
     const nextOffset = append.wroteOffset + append.wroteBytes;
     const [flushed, replicated] = await Promise.all([
       this.groupCommit ? this.groupCommit.submit(nextOffset) : true,
-      this.replicate(nextOffset),
+      syncMaster ? this.replicate(nextOffset) : ("PUT_OK" as const),
     ]);
     // both failed: the replication status wins, as Java
     if (replicated !== "PUT_OK") return { status: replicated, appendResult: append };
@@ -415,7 +425,6 @@ export class DefaultMessageStore {
 
   /** SYNC_MASTER: wait for a slave to hold everything below `nextOffset` (§8.4). */
   private async replicate(nextOffset: number): Promise<"PUT_OK" | "SLAVE_NOT_AVAILABLE" | "FLUSH_SLAVE_TIMEOUT"> {
-    if (this.config.brokerRole !== "SYNC_MASTER") return "PUT_OK";
     if (!this.haService.isSlaveOK(nextOffset)) return "SLAVE_NOT_AVAILABLE";
     return (await this.haService.waitForSlave(nextOffset)) ? "PUT_OK" : "FLUSH_SLAVE_TIMEOUT";
   }

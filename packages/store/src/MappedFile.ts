@@ -10,6 +10,7 @@ import {
   fstatSync,
   ftruncateSync,
   openSync,
+  read,
   statSync,
   unlinkSync,
   writeSync,
@@ -36,6 +37,10 @@ export function offset2FileName(offset: number): string {
 /** Zeros written ahead of the write position (see `prepareWrite`). */
 const PREWRITE_CHUNK = 64 * 1024;
 const ZEROS = Buffer.alloc(PREWRITE_CHUNK);
+/** Read-ahead (commit log): chunk size, distance kept ahead of the writer, and where reads land. */
+const READ_AHEAD_CHUNK = 1024 * 1024;
+const READ_AHEAD_DISTANCE = 8 * 1024 * 1024;
+const READ_AHEAD_SINK = Buffer.alloc(READ_AHEAD_CHUNK);
 
 export class MappedFile {
   readonly fileFromOffset: number;
@@ -50,6 +55,10 @@ export class MappedFile {
   private available = true;
   /** Bytes below this offset hold data or were pre-written with zeros through write(2). */
   private prewritten = 0;
+  /** Read ahead of the writer (the commit log; see `readAhead`). */
+  readAheadEnabled = false;
+  private readAheadIssued = 0;
+  private readAheadBusy = false;
   private flushing: Promise<number> | null = null;
 
   private constructor(
@@ -79,9 +88,11 @@ export class MappedFile {
    * a sparse file allocates its block inside a page fault, under the filesystem journal: on ext4
    * that took 2–25 ms per page while a flush ran, on the event loop. Writing the zeros with
    * write(2) first goes through delayed allocation instead. Only bytes at or past the write
-   * position are written, and they are zero already, so the content does not change.
+   * position are written, and they are zero already, so the content does not change. With the
+   * read-ahead the pages are already in the page cache and this write only dirties them.
    */
   prepareWrite(end: number): void {
+    if (this.readAheadEnabled) this.readAhead(end);
     if (end <= this.prewritten) return;
     let from = Math.max(this.prewritten, this.wrotePosition);
     const to = Math.min(this.fileSize, Math.ceil(end / PREWRITE_CHUNK) * PREWRITE_CHUNK);
@@ -89,6 +100,26 @@ export class MappedFile {
       from += writeSync(this.fd, ZEROS, 0, Math.min(PREWRITE_CHUNK, to - from), from);
     }
     this.prewritten = to;
+  }
+
+  /**
+   * Read the file ahead of the writer on libuv's thread pool. Reading a hole of a sparse file puts
+   * zero-filled pages into the page cache; allocating them is the expensive part of the pre-write
+   * (and of a first store through the mapping), and this moves it off the event loop. Reads never
+   * change the file, so they cannot race with the writer.
+   */
+  private readAhead(end: number): void {
+    if (this.readAheadBusy || this.fd < 0) return;
+    const from = Math.max(this.readAheadIssued, this.wrotePosition - (this.wrotePosition % OS_PAGE_SIZE));
+    if (from >= Math.min(this.fileSize, end + READ_AHEAD_DISTANCE)) return;
+    const length = Math.min(READ_AHEAD_CHUNK, this.fileSize - from);
+    this.readAheadBusy = true;
+    this.readAheadIssued = from + length;
+    read(this.fd, READ_AHEAD_SINK, 0, length, from, () => {
+      this.readAheadBusy = false;
+      // an error (closed file) just ends it: the pre-write does not depend on it
+      if (this.fd >= 0) this.readAhead(this.wrotePosition);
+    });
   }
 
   get isAvailable(): boolean {

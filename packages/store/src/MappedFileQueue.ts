@@ -24,7 +24,15 @@ export class MappedFileQueue {
     readonly storePath: string,
     readonly mappedFileSize: number,
     private readonly preallocate = false,
+    /** Read files ahead of the writer (MappedFile.readAhead): for the commit log's sequential stream. */
+    private readonly readAhead = false,
   ) {}
+
+  private open(path: string): MappedFile {
+    const file = MappedFile.open(path, this.mappedFileSize);
+    file.readAheadEnabled = this.readAhead;
+    return file;
+  }
 
   /** Map every file of the directory in name order; each must be exactly the configured size. */
   load(): void {
@@ -46,7 +54,7 @@ export class MappedFileQueue {
           `${path} length ${st.size} not matched message store config value ${this.mappedFileSize}, please check it manually`,
         );
       }
-      const file = MappedFile.open(path, this.mappedFileSize);
+      const file = this.open(path);
       file.wrotePosition = this.mappedFileSize;
       file.flushedPosition = this.mappedFileSize;
       this.files.push(file);
@@ -78,7 +86,7 @@ export class MappedFileQueue {
       this.preallocated = null;
     } else {
       mkdirSync(this.storePath, { recursive: true });
-      file = MappedFile.open(join(this.storePath, offset2FileName(createOffset)), this.mappedFileSize);
+      file = this.open(join(this.storePath, offset2FileName(createOffset)));
     }
     file.firstCreateInQueue = this.files.length === 0;
     this.files.push(file);
@@ -96,7 +104,7 @@ export class MappedFileQueue {
         if (this.lastMappedFile && this.lastMappedFile.fileFromOffset >= offset) return;
         mkdirSync(this.storePath, { recursive: true });
         this.preallocated?.destroy();
-        this.preallocated = MappedFile.open(join(this.storePath, offset2FileName(offset)), this.mappedFileSize);
+        this.preallocated = this.open(join(this.storePath, offset2FileName(offset)));
       } catch {
         // created on demand instead
       }

@@ -3,7 +3,7 @@
  * recovery and dispatch use. Layout: store-ha-config.md §2.1. Pure functions over Buffers.
  */
 import { crc32 } from "node:zlib";
-import { readLong, writeLong } from "./longs.js";
+import { readLong } from "./longs.js";
 import { MessageSysFlag } from "./MessageSysFlag.js";
 import { string2messageProperties } from "./properties.js";
 
@@ -113,11 +113,14 @@ export function calMsgLength(
   );
 }
 
-/** A message measured and converted to bytes, ready to be written at any position. */
+/** A message measured, ready to be written at any position. */
 export interface PreparedRecord {
   msg: MessageInner;
   topic: Buffer;
-  props: Buffer;
+  /** UTF-8 length of the properties string. */
+  propsLength: number;
+  /** The properties string is ASCII (written with the faster one-byte encoder). */
+  propsAscii: boolean;
   sysFlag: number;
   length: number;
   /** Offset of STORETIMESTAMP inside the record (depends on the born host width). */
@@ -128,10 +131,17 @@ export const QUEUE_OFFSET_POS = 20;
 export const PHYSICAL_OFFSET_POS = 28;
 export const SYSFLAG_POS = 36;
 
-/**
- * Measure a V1 record. Throws RangeError for a topic over 127 bytes or properties over 32767 bytes
- * (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED).
- */
+/** A topic or properties string too long for its length field. */
+export class RecordFieldTooLongError extends RangeError {
+  constructor(
+    readonly field: "topic" | "properties",
+    length: number,
+    max: number,
+  ) {
+    super(`${field} length ${length} exceeds ${max}`);
+  }
+}
+
 const topicBytesCache = new Map<string, Buffer>();
 
 function topicBytes(topic: string): Buffer {
@@ -144,16 +154,54 @@ function topicBytes(topic: string): Buffer {
   return b;
 }
 
+/**
+ * Measure a V1 record. Throws RangeError for a topic over 127 bytes or properties over 32767 bytes
+ * (MESSAGE_ILLEGAL / PROPERTIES_SIZE_EXCEEDED).
+ */
 export function prepareRecord(msg: MessageInner): PreparedRecord {
   const topic = topicBytes(msg.topic);
-  const props = Buffer.from(msg.propertiesString, "utf8");
-  if (topic.length > 127) throw new RangeError(`topic length ${topic.length} exceeds 127`);
-  if (props.length > 32767) throw new RangeError(`properties length ${props.length} exceeds 32767`);
+  const propsLength = Buffer.byteLength(msg.propertiesString, "utf8");
+  if (topic.length > 127) throw new RecordFieldTooLongError("topic", topic.length, 127);
+  if (propsLength > 32767) throw new RecordFieldTooLongError("properties", propsLength, 32767);
   let sysFlag = msg.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (msg.bornHost.address.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (msg.storeHost.address.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-  const length = calMsgLength(sysFlag, msg.body?.length ?? 0, topic.length, props.length);
-  return { msg, topic, props, sysFlag, length, storeTimestampPos: 48 + msg.bornHost.address.length + 4 };
+  const length = calMsgLength(sysFlag, msg.body?.length ?? 0, topic.length, propsLength);
+  return {
+    msg,
+    topic,
+    propsLength,
+    propsAscii: propsLength === msg.propertiesString.length,
+    sysFlag,
+    length,
+    storeTimestampPos: 48 + msg.bornHost.address.length + 4,
+  };
+}
+
+// DataView writes are several times cheaper than Buffer's checked writeInt32BE; the hot path writes
+// into the same mapped file again and again, so one cached view serves it.
+let viewOf: Buffer | null = null;
+let view: DataView | null = null;
+
+function dataView(b: Buffer): DataView {
+  if (b !== viewOf || !view) {
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    viewOf = b;
+  }
+  return view;
+}
+
+function putLong(v: DataView, offset: number, value: number): void {
+  const hi = Math.floor(value / 4294967296);
+  v.setInt32(offset, hi);
+  v.setUint32(offset + 4, value - hi * 4294967296);
+}
+
+function putHost(b: Buffer, v: DataView, p: number, host: HostAddress): number {
+  const a = host.address;
+  for (let i = 0; i < a.length; i++) b[p + i] = a[i] as number;
+  v.setInt32(p + a.length, host.port);
+  return p + a.length + 4;
 }
 
 /** Write a prepared record at `pos` of `b` with its offsets and store time. */
@@ -165,34 +213,34 @@ export function writeRecord(
   physicalOffset: number,
   storeTimestamp: number,
 ): void {
+  if (pos < 0 || pos + r.length > b.length) throw new RangeError(`record of ${r.length} bytes does not fit at ${pos}`);
   const msg = r.msg;
-  let p = pos;
-  p = b.writeInt32BE(r.length, p);
-  p = b.writeInt32BE(MESSAGE_MAGIC_CODE, p);
-  p = b.writeInt32BE(bodyCrc(msg.body), p);
-  p = b.writeInt32BE(msg.queueId, p);
-  p = b.writeInt32BE(msg.flag | 0, p);
-  writeLong(b, queueOffset, p);
-  writeLong(b, physicalOffset, p + 8);
+  const v = dataView(b);
+  const body = msg.body;
+  const bodyLength = body?.length ?? 0;
+  v.setInt32(pos, r.length);
+  v.setInt32(pos + 4, MESSAGE_MAGIC_CODE);
+  v.setInt32(pos + 8, bodyCrc(body));
+  v.setInt32(pos + 12, msg.queueId);
+  v.setInt32(pos + 16, msg.flag | 0);
+  putLong(v, pos + QUEUE_OFFSET_POS, queueOffset);
+  putLong(v, pos + PHYSICAL_OFFSET_POS, physicalOffset);
+  v.setInt32(pos + SYSFLAG_POS, r.sysFlag);
+  putLong(v, pos + 40, msg.bornTimestamp);
+  let p = putHost(b, v, pos + 48, msg.bornHost);
+  putLong(v, p, storeTimestamp);
+  p = putHost(b, v, p + 8, msg.storeHost);
+  v.setInt32(p, msg.reconsumeTimes);
+  putLong(v, p + 4, msg.preparedTransactionOffset);
+  v.setInt32(p + 12, bodyLength);
   p += 16;
-  p = b.writeInt32BE(r.sysFlag, p);
-  writeLong(b, msg.bornTimestamp, p);
-  p += 8;
-  p += msg.bornHost.address.copy(b, p);
-  p = b.writeInt32BE(msg.bornHost.port, p);
-  writeLong(b, storeTimestamp, p);
-  p += 8;
-  p += msg.storeHost.address.copy(b, p);
-  p = b.writeInt32BE(msg.storeHost.port, p);
-  p = b.writeInt32BE(msg.reconsumeTimes, p);
-  writeLong(b, msg.preparedTransactionOffset, p);
-  p += 8;
-  p = b.writeInt32BE(msg.body?.length ?? 0, p);
-  if (msg.body) p += msg.body.copy(b, p);
-  p = b.writeInt8(r.topic.length, p);
+  if (body) p += body.copy(b, p);
+  b[p++] = r.topic.length;
   p += r.topic.copy(b, p);
-  p = b.writeInt16BE(r.props.length, p);
-  r.props.copy(b, p);
+  v.setInt16(p, r.propsLength);
+  p += 2;
+  if (r.propsLength === 0) return;
+  b.write(msg.propertiesString, p, r.propsLength, r.propsAscii ? "latin1" : "utf8");
 }
 
 /** Encode a record into a new buffer (offsets and store time given, default 0). */
@@ -321,21 +369,28 @@ export function decodeRecordAt(
 
 /** offsetMsgId: store host address + port + commit-log offset, upper-case hex (32 chars for IPv4). */
 export function createMessageId(storeHost: HostAddress, commitLogOffset: number): string {
-  const b = Buffer.alloc(storeHost.address.length + 4);
-  storeHost.address.copy(b, 0);
-  b.writeInt32BE(storeHost.port, storeHost.address.length);
-  return hostIdPrefix(b) + commitLogOffset.toString(16).toUpperCase().padStart(16, "0");
+  return hostIdPrefix(storeHost) + commitLogOffset.toString(16).toUpperCase().padStart(16, "0");
 }
 
+// The store stamps one host object on every record: remember the last one's prefix.
+let lastHost: HostAddress | null = null;
+let lastPrefix = "";
 const hostPrefixCache = new Map<string, string>();
 
-function hostIdPrefix(hostBytes: Buffer): string {
-  const key = hostBytes.toString("latin1");
+function hostIdPrefix(host: HostAddress): string {
+  if (host === lastHost) return lastPrefix;
+  const b = Buffer.alloc(host.address.length + 4);
+  host.address.copy(b, 0);
+  b.writeInt32BE(host.port, host.address.length);
+  const key = b.toString("latin1");
   let prefix = hostPrefixCache.get(key);
   if (prefix === undefined) {
-    prefix = hostBytes.toString("hex").toUpperCase();
+    prefix = b.toString("hex").toUpperCase();
+    if (hostPrefixCache.size > 10_000) hostPrefixCache.clear();
     hostPrefixCache.set(key, prefix);
   }
+  lastHost = host;
+  lastPrefix = prefix;
   return prefix;
 }
 

@@ -60,9 +60,15 @@ export function javaPropertiesString(props: ReadonlyMap<string, string>): string
  * Value of one property without building the whole map (hot path: dispatch reads TAGS, KEYS,
  * UNIQ_KEY, DELAY, WAIT per message). Same last-wins result as string2messageProperties.
  */
+const needles = new Map<string, string>();
+
 export function getProperty(s: string, name: string): string | undefined {
   let found: string | undefined;
-  const needle = `${name}${NAME_VALUE_SEPARATOR}`;
+  let needle = needles.get(name);
+  if (needle === undefined) {
+    needle = `${name}${NAME_VALUE_SEPARATOR}`;
+    if (needles.size < 1000) needles.set(name, needle);
+  }
   let from = 0;
   for (;;) {
     const i = s.indexOf(needle, from);

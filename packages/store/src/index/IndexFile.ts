@@ -3,7 +3,7 @@
  * per slot (newest first). Layout and rules: store-ha-config.md §4.
  */
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
-import { readLong, writeLong } from "@rocketmq-ts/common";
+import { readLong } from "@rocketmq-ts/common";
 import { MappedFile } from "../MappedFile.js";
 
 export const INDEX_HEADER_SIZE = 40;
@@ -21,8 +21,16 @@ export function indexKeyHash(key: string): number {
   return h === -2147483648 ? 0 : Math.abs(h);
 }
 
+function putLong(v: DataView, offset: number, value: number): void {
+  const hi = Math.floor(value / 4294967296);
+  v.setInt32(offset, hi);
+  v.setUint32(offset + 4, value - hi * 4294967296);
+}
+
 export class IndexFile {
   readonly mappedFile: MappedFile;
+  /** Typed access to the mapping (much cheaper than Buffer's checked accessors on this hot path). */
+  private readonly view: DataView;
   beginTimestamp = 0;
   endTimestamp = 0;
   beginPhyOffset = 0;
@@ -38,6 +46,8 @@ export class IndexFile {
     previous?: { endPhyOffset: number; endTimestamp: number },
   ) {
     this.mappedFile = MappedFile.open(fileName, indexFileSize(hashSlotNum, indexNum));
+    const b = this.mappedFile.buffer;
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     if (previous) {
       this.beginPhyOffset = this.endPhyOffset = previous.endPhyOffset;
       this.beginTimestamp = this.endTimestamp = previous.endTimestamp;
@@ -56,13 +66,13 @@ export class IndexFile {
   }
 
   private writeHeader(): void {
-    const b = this.mappedFile.buffer;
-    writeLong(b, this.beginTimestamp, 0);
-    writeLong(b, this.endTimestamp, 8);
-    writeLong(b, this.beginPhyOffset, 16);
-    writeLong(b, this.endPhyOffset, 24);
-    b.writeInt32BE(this.hashSlotCount, 32);
-    b.writeInt32BE(this.indexCount, 36);
+    const v = this.view;
+    putLong(v, 0, this.beginTimestamp);
+    putLong(v, 8, this.endTimestamp);
+    putLong(v, 16, this.beginPhyOffset);
+    putLong(v, 24, this.endPhyOffset);
+    v.setInt32(32, this.hashSlotCount);
+    v.setInt32(36, this.indexCount);
   }
 
   isWriteFull(): boolean {
@@ -71,30 +81,33 @@ export class IndexFile {
 
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
     if (this.isWriteFull()) return false;
-    const b = this.mappedFile.buffer;
+    const v = this.view;
     const keyHash = indexKeyHash(key);
     const slotPos = keyHash % this.hashSlotNum;
     const absSlotPos = INDEX_HEADER_SIZE + slotPos * HASH_SLOT_SIZE;
-    let slotValue = b.readInt32BE(absSlotPos);
+    let slotValue = v.getInt32(absSlotPos);
     if (slotValue <= INVALID_INDEX || slotValue > this.indexCount) slotValue = INVALID_INDEX;
     let timeDiff = storeTimestamp - this.beginTimestamp;
     timeDiff = this.beginTimestamp <= 0 ? 0 : Math.floor(timeDiff / 1000);
     timeDiff = Math.min(Math.max(timeDiff, 0), 0x7fffffff);
     const absIndexPos = INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + this.indexCount * INDEX_SIZE;
-    b.writeInt32BE(keyHash, absIndexPos);
-    writeLong(b, phyOffset, absIndexPos + 4);
-    b.writeInt32BE(timeDiff, absIndexPos + 12);
-    b.writeInt32BE(slotValue, absIndexPos + 16);
-    b.writeInt32BE(this.indexCount, absSlotPos);
+    v.setInt32(absIndexPos, keyHash);
+    putLong(v, absIndexPos + 4, phyOffset);
+    v.setInt32(absIndexPos + 12, timeDiff);
+    v.setInt32(absIndexPos + 16, slotValue);
+    v.setInt32(absSlotPos, this.indexCount);
     if (this.indexCount <= 1) {
       this.beginPhyOffset = phyOffset;
       this.beginTimestamp = storeTimestamp;
+      putLong(v, 0, storeTimestamp);
+      putLong(v, 16, phyOffset);
     }
-    if (slotValue === INVALID_INDEX) this.hashSlotCount++;
-    this.indexCount++;
+    if (slotValue === INVALID_INDEX) v.setInt32(32, ++this.hashSlotCount);
+    v.setInt32(36, ++this.indexCount);
     this.endPhyOffset = phyOffset;
     this.endTimestamp = storeTimestamp;
-    this.writeHeader();
+    putLong(v, 8, storeTimestamp);
+    putLong(v, 24, phyOffset);
     return true;
   }
 

@@ -78,19 +78,22 @@ export class IndexService {
 
   buildIndex(req: IndexDispatchRequest): void {
     if (transactionType(req.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) return;
-    let file = this.lastFile();
+    const file = this.lastFile();
     if (req.commitLogOffset < file.endPhyOffset) return; // already indexed
-    const put = (key: string): void => {
-      const full = `${req.topic}#${key}`;
-      if (!file.putKey(full, req.commitLogOffset, req.storeTimestamp)) {
-        file = this.lastFile();
-        file.putKey(full, req.commitLogOffset, req.storeTimestamp);
-      }
-    };
-    if (req.uniqKey) put(req.uniqKey);
-    if (req.keys) {
-      for (const key of req.keys.split(MessageConst.KEY_SEPARATOR)) if (key.length > 0) put(key);
+    if (req.uniqKey) this.put(file, `${req.topic}#${req.uniqKey}`, req);
+    const keys = req.keys;
+    if (!keys) return;
+    if (!keys.includes(MessageConst.KEY_SEPARATOR)) {
+      this.put(file, `${req.topic}#${keys}`, req);
+      return;
     }
+    for (const key of keys.split(MessageConst.KEY_SEPARATOR))
+      if (key.length > 0) this.put(file, `${req.topic}#${key}`, req);
+  }
+
+  private put(file: IndexFile, key: string, req: IndexDispatchRequest): void {
+    if (file.putKey(key, req.commitLogOffset, req.storeTimestamp)) return;
+    this.lastFile().putKey(key, req.commitLogOffset, req.storeTimestamp);
   }
 
   /** Newest files first; stops at maxNum or at a file older than `begin`. */
