@@ -51,6 +51,8 @@ export interface CommitLogOptions {
   storePath: string;
   mappedFileSize: number;
   logger: Logger;
+  /** warmMapedFileEnable: pre-created files are warmed, forced as they go under SYNC_FLUSH. */
+  warmMappedFile?: { force: boolean; forceEveryBytes: number };
 }
 
 export class CommitLog {
@@ -61,7 +63,11 @@ export class CommitLog {
   lastStoreTimestamp = 0;
 
   constructor(private readonly options: CommitLogOptions) {
-    this.mappedFileQueue = new MappedFileQueue(options.storePath, options.mappedFileSize, true, true);
+    this.mappedFileQueue = new MappedFileQueue(options.storePath, options.mappedFileSize, {
+      preallocate: true,
+      readAhead: true,
+      warm: options.warmMappedFile,
+    });
   }
 
   get mappedFileSize(): number {

@@ -16,6 +16,7 @@ import {
   type MessageStoreConfig,
 } from "./config/MessageStoreConfig.js";
 import { ConsumeQueue, CQ_STORE_UNIT_SIZE } from "./ConsumeQueue.js";
+import { OS_PAGE_SIZE } from "./MappedFile.js";
 import { IndexService } from "./index/IndexService.js";
 import { readLong } from "@rocketmq-ts/common";
 import {
@@ -131,6 +132,12 @@ export class DefaultMessageStore {
       storePath: commitLogStorePath(config),
       mappedFileSize: config.mappedFileSizeCommitLog,
       logger: this.logger,
+      warmMappedFile: config.warmMapedFileEnable
+        ? {
+            force: config.flushDiskType === "SYNC_FLUSH",
+            forceEveryBytes: config.flushLeastPagesWhenWarmMapedFile * OS_PAGE_SIZE,
+          }
+        : undefined,
     });
     this.indexService = new IndexService(
       this.rootDir,
@@ -253,6 +260,9 @@ export class DefaultMessageStore {
     writeFileSync(this.abortFile, "");
     // the disk-usage figures need the directory to exist before the first message
     mkdirSync(commitLogStorePath(this.config), { recursive: true });
+    // warm-up needs a head start; a slave's first file starts at the master's offset, so it waits
+    if (this.config.warmMapedFileEnable && this.config.brokerRole !== "SLAVE")
+      this.commitLog.mappedFileQueue.preallocateNext();
     this.shutdownFlag = false;
     this.startServices();
   }

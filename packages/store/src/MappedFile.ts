@@ -13,6 +13,7 @@ import {
   read,
   statSync,
   unlinkSync,
+  write,
   writeSync,
 } from "node:fs";
 import { basename } from "node:path";
@@ -41,6 +42,9 @@ const ZEROS = Buffer.alloc(PREWRITE_CHUNK);
 const READ_AHEAD_CHUNK = 1024 * 1024;
 const READ_AHEAD_DISTANCE = 8 * 1024 * 1024;
 const READ_AHEAD_SINK = Buffer.alloc(READ_AHEAD_CHUNK);
+/** Warm-up writes (warmMapedFileEnable). */
+const WARM_CHUNK = 1024 * 1024;
+const WARM_ZEROS = Buffer.alloc(WARM_CHUNK);
 
 export class MappedFile {
   readonly fileFromOffset: number;
@@ -60,6 +64,9 @@ export class MappedFile {
   private readAheadIssued = 0;
   private readAheadBusy = false;
   private flushing: Promise<number> | null = null;
+  /** A warm-up under way: its zero writes own the file until it ends (see `warm`). */
+  private warming: { stop: boolean } | null = null;
+  private closeWhenWarmEnds = false;
 
   private constructor(
     readonly fileName: string,
@@ -92,8 +99,8 @@ export class MappedFile {
    * read-ahead the pages are already in the page cache and this write only dirties them.
    */
   prepareWrite(end: number): void {
-    if (this.readAheadEnabled) this.readAhead(end);
     if (end <= this.prewritten) return;
+    if (this.readAheadEnabled) this.readAhead(end);
     let from = Math.max(this.prewritten, this.wrotePosition);
     const to = Math.min(this.fileSize, Math.ceil(end / PREWRITE_CHUNK) * PREWRITE_CHUNK);
     while (from < to) {
@@ -120,6 +127,52 @@ export class MappedFile {
       // an error (closed file) just ends it: the pre-write does not depend on it
       if (this.fd >= 0) this.readAhead(this.wrotePosition);
     });
+  }
+
+  /**
+   * warmMapedFileEnable: write zeros over the whole file on the thread pool, with an fdatasync every
+   * `forceEveryBytes` and at the end when `force` (SYNC_FLUSH), so that its blocks are allocated and
+   * initialized before the writer comes; a group commit's fdatasync then writes data only instead of
+   * allocating blocks under the journal. Java warms in its allocation thread and makes the put wait;
+   * here the queue hands out a file only once its warm-up has ended and abandons one still warming
+   * (`destroy` unlinks it; a write under way lands in the unlinked file). Resolves true when the
+   * whole file was warmed.
+   */
+  warm(force: boolean, forceEveryBytes: number): Promise<boolean> {
+    const state = { stop: false };
+    this.warming = state;
+    return new Promise((resolve) => {
+      let pos = 0;
+      let sinceForce = 0;
+      const finish = (ok: boolean): void => {
+        this.warming = null;
+        if (this.closeWhenWarmEnds) this.closeDescriptor();
+        else if (ok) this.prewritten = this.fileSize;
+        resolve(ok);
+      };
+      const step = (): void => {
+        if (state.stop) return finish(false);
+        if (pos >= this.fileSize) {
+          if (force) fdatasync(this.fd, (err) => finish(!err && !state.stop));
+          else finish(true);
+          return;
+        }
+        const length = Math.min(WARM_CHUNK, this.fileSize - pos);
+        write(this.fd, WARM_ZEROS, 0, length, pos, (err) => {
+          if (err) return finish(false);
+          pos += length;
+          sinceForce += length;
+          if (!force || sinceForce < forceEveryBytes) return step();
+          sinceForce = 0;
+          fdatasync(this.fd, (e) => (e ? finish(false) : step()));
+        });
+      };
+      step();
+    });
+  }
+
+  get isWarming(): boolean {
+    return this.warming !== null;
   }
 
   get isAvailable(): boolean {
@@ -195,12 +248,22 @@ export class MappedFile {
     }
   }
 
-  /** Close the descriptor, keeping the file. */
+  /** Close the descriptor, keeping the file. A warm-up under way stops, and closes it after its last write. */
   shutdown(): void {
+    this.available = false;
+    if (this.warming) {
+      // closing now could hand the descriptor number to another file before that write runs
+      this.warming.stop = true;
+      this.closeWhenWarmEnds = true;
+      return;
+    }
+    this.closeDescriptor();
+  }
+
+  private closeDescriptor(): void {
     if (this.fd >= 0) {
       closeSync(this.fd);
       this.fd = -1;
     }
-    this.available = false;
   }
 }

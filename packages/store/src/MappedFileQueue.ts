@@ -14,6 +14,15 @@ export class StoreLoadError extends Error {
   }
 }
 
+export interface MappedFileQueueOptions {
+  /** Create the next file in the background before it is needed (the commit log). */
+  preallocate?: boolean;
+  /** Read files ahead of the writer (MappedFile.readAhead): for the commit log's sequential stream. */
+  readAhead?: boolean;
+  /** warmMapedFileEnable: warm pre-created files (MappedFile.warm). */
+  warm?: { force: boolean; forceEveryBytes: number };
+}
+
 export class MappedFileQueue {
   readonly files: MappedFile[] = [];
   flushedWhere = 0;
@@ -23,14 +32,12 @@ export class MappedFileQueue {
   constructor(
     readonly storePath: string,
     readonly mappedFileSize: number,
-    private readonly preallocate = false,
-    /** Read files ahead of the writer (MappedFile.readAhead): for the commit log's sequential stream. */
-    private readonly readAhead = false,
+    private readonly options: MappedFileQueueOptions = {},
   ) {}
 
   private open(path: string): MappedFile {
     const file = MappedFile.open(path, this.mappedFileSize);
-    file.readAheadEnabled = this.readAhead;
+    file.readAheadEnabled = this.options.readAhead === true;
     return file;
   }
 
@@ -81,6 +88,7 @@ export class MappedFileQueue {
       ? last.fileFromOffset + this.mappedFileSize
       : startOffset - (startOffset % this.mappedFileSize);
     let file: MappedFile;
+    if (this.preallocated?.isWarming) this.discardPreallocated(); // never shared with its warm-up
     if (this.preallocated && this.preallocated.fileFromOffset === createOffset) {
       file = this.preallocated;
       this.preallocated = null;
@@ -90,7 +98,7 @@ export class MappedFileQueue {
     }
     file.firstCreateInQueue = this.files.length === 0;
     this.files.push(file);
-    if (this.preallocate) this.scheduleNext(createOffset + this.mappedFileSize);
+    if (this.options.preallocate) this.scheduleNext(createOffset + this.mappedFileSize);
     return file;
   }
 
@@ -104,11 +112,23 @@ export class MappedFileQueue {
         if (this.lastMappedFile && this.lastMappedFile.fileFromOffset >= offset) return;
         mkdirSync(this.storePath, { recursive: true });
         this.preallocated?.destroy();
-        this.preallocated = this.open(join(this.storePath, offset2FileName(offset)));
+        const file = this.open(join(this.storePath, offset2FileName(offset)));
+        this.preallocated = file;
+        const warm = this.options.warm;
+        if (warm) void file.warm(warm.force, warm.forceEveryBytes);
       } catch {
         // created on demand instead
       }
     });
+  }
+
+  /**
+   * Pre-create the file the writer will need after the last one (the first file of an empty queue)
+   * now, at start, so that a warm-up has time to run before the first put reaches it.
+   */
+  preallocateNext(): void {
+    const last = this.lastMappedFile;
+    this.scheduleNext(last ? last.fileFromOffset + this.mappedFileSize : 0);
   }
 
   /** Drop a pre-created file that was never used (clean shutdown leaves none behind, as Java). */
