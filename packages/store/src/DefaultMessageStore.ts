@@ -132,6 +132,8 @@ export class DefaultMessageStore {
       storePath: commitLogStorePath(config),
       mappedFileSize: config.mappedFileSizeCommitLog,
       logger: this.logger,
+      // a slave flushes on the timer whatever the flush type
+      readAhead: config.flushDiskType === "ASYNC_FLUSH" || config.brokerRole === "SLAVE",
       warmMappedFile: config.warmMapedFileEnable
         ? {
             force: config.flushDiskType === "SYNC_FLUSH",
