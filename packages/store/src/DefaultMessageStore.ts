@@ -37,6 +37,9 @@ import { HAService } from "./ha/HAService.js";
 
 export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 
+/** Read once, as Java's UtilAll.TOTAL_PHYSICAL_MEMORY_SIZE (os.totalmem() reads /proc/meminfo). */
+const TOTAL_PHYSICAL_MEMORY_SIZE = totalmem();
+
 export type GetMessageStatus =
   | "FOUND"
   | "NO_MATCHED_MESSAGE"
@@ -755,8 +758,14 @@ export class DefaultMessageStore {
     return this.config.brokerRole !== "SLAVE" || this.config.offsetCheckInSlave ? newOffset : oldOffset;
   }
 
+  /** Java's checkInDiskByConsumeOffset: is the message at that queue offset beyond what fits in memory? */
+  checkInDiskByConsumeOffset(topic: string, queueId: number, consumeOffset: number): boolean {
+    const entry = this.existingConsumeQueue(topic, queueId)?.getEntry(consumeOffset);
+    return entry ? this.checkInDiskByCommitOffset(entry.offset, this.commitLog.getMaxOffset()) : false;
+  }
+
   private checkInDiskByCommitOffset(offsetPy: number, maxOffsetPy: number): boolean {
-    const memory = totalmem() * (this.config.accessMessageInMemoryMaxRatio / 100);
+    const memory = TOTAL_PHYSICAL_MEMORY_SIZE * (this.config.accessMessageInMemoryMaxRatio / 100);
     return maxOffsetPy - offsetPy > memory;
   }
 
@@ -867,7 +876,8 @@ export class DefaultMessageStore {
       }
       result.nextBeginOffset = offset + i / CQ_STORE_UNIT_SIZE;
       const diff = maxOffsetPy - maxPhyOffsetPulling;
-      result.suggestPullingFromSlave = diff > totalmem() * (this.config.accessMessageInMemoryMaxRatio / 100);
+      result.suggestPullingFromSlave =
+        diff > TOTAL_PHYSICAL_MEMORY_SIZE * (this.config.accessMessageInMemoryMaxRatio / 100);
     }
     return result;
   }

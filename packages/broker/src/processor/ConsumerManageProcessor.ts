@@ -12,7 +12,6 @@ import {
   UpdateConsumerOffsetRequestHeader,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
-import { totalmem } from "node:os";
 import type { BrokerContext } from "../BrokerContext.js";
 
 export function consumerManageProcessors(ctx: BrokerContext): Map<number, RequestProcessor> {
@@ -39,10 +38,7 @@ export function consumerManageProcessors(ctx: BrokerContext): Map<number, Reques
     if (offset < 0) {
       // a new group on a young queue whose first message is still in memory starts from 0
       const minOffset = ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
-      const inMemory =
-        ctx.store.getMaxPhyOffset() - ctx.store.getCommitLogOffsetInQueue(h.topic, h.queueId, 0) <=
-        totalmem() * (ctx.storeConfig.accessMessageInMemoryMaxRatio / 100);
-      if (minOffset <= 0 && inMemory) offset = 0;
+      if (minOffset <= 0 && !ctx.store.checkInDiskByConsumeOffset(h.topic, h.queueId, 0)) offset = 0;
       else {
         return createResponse(request, ResponseCode.QUERY_NOT_FOUND, {
           remark: "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first",
