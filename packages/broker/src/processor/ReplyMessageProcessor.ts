@@ -18,8 +18,9 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import { MessageConst, parseHost, string2messageProperties, type MessageInner } from "@rocketmq-ts/store";
+import { MessageConst, string2messageProperties, type MessageInner } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
+import { bornHostOf } from "./bornHost.js";
 import { msgCheck } from "./SendMessageProcessor.js";
 
 const PROPERTY_MESSAGE_REPLY_TO_CLIENT = "REPLY_TO_CLIENT";
@@ -57,7 +58,7 @@ export function replyMessageProcessor(ctx: BrokerContext) {
       propertiesString,
       sysFlag: h.sysFlag,
       bornTimestamp: h.bornTimestamp,
-      bornHost: parseHost(connection.remoteAddr),
+      bornHost: bornHostOf(connection),
       storeHost: ctx.storeHost,
       reconsumeTimes: h.reconsumeTimes ?? 0,
       preparedTransactionOffset: 0,

@@ -15,12 +15,12 @@ import {
 import {
   MessageConst,
   PROPERTY_SEPARATOR,
-  parseHost,
   string2messageProperties,
   type MessageInner,
   type PutMessageResult,
 } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
+import { bornHostOf } from "./bornHost.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
 import {
   getDLQTopic,
@@ -207,7 +207,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
     if (props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true" && bc.rejectTransactionMessage) {
       return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending transaction message is forbidden`);
     }
-    const bornHost = parseHost(connection.remoteAddr);
+    const bornHost = bornHostOf(connection);
     const storeHost = ctx.storeHost;
     let msgs: MessageInner[];
     if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
