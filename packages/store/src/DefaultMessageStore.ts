@@ -428,9 +428,14 @@ export class DefaultMessageStore {
       waitStoreMsgOK ?? getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
     if (!wait) return result;
     const nextOffset = append.wroteOffset + append.wroteBytes;
+    if (!syncMaster && this.groupCommit) {
+      // SYNC_FLUSH alone: one promise instead of a Promise.all per put
+      const flushed = await this.groupCommit.submit(nextOffset);
+      return flushed ? result : { status: "FLUSH_DISK_TIMEOUT", appendResult: append };
+    }
     const [flushed, replicated] = await Promise.all([
       this.groupCommit ? this.groupCommit.submit(nextOffset) : true,
-      syncMaster ? this.replicate(nextOffset) : ("PUT_OK" as const),
+      this.replicate(nextOffset),
     ]);
     // both failed: the replication status wins, as Java
     if (replicated !== "PUT_OK") return { status: replicated, appendResult: append };
