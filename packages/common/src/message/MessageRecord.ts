@@ -3,7 +3,7 @@
  * recovery and dispatch use. Layout: store-ha-config.md §2.1. Pure functions over Buffers.
  */
 import { crc32 } from "node:zlib";
-import { readLong } from "./longs.js";
+import { putLong, readLong } from "./longs.js";
 import { MessageSysFlag } from "./MessageSysFlag.js";
 import { string2messageProperties } from "./properties.js";
 
@@ -189,12 +189,6 @@ function dataView(b: Buffer): DataView {
     viewOf = b;
   }
   return view;
-}
-
-function putLong(v: DataView, offset: number, value: number): void {
-  const hi = Math.floor(value / 4294967296);
-  v.setInt32(offset, hi);
-  v.setUint32(offset + 4, value - hi * 4294967296);
 }
 
 function putHost(b: Buffer, v: DataView, p: number, host: HostAddress): number {

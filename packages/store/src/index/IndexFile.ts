@@ -3,7 +3,7 @@
  * per slot (newest first). Layout and rules: store-ha-config.md §4.
  */
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
-import { readLong } from "@rocketmq-ts/common";
+import { putLong, readLong } from "@rocketmq-ts/common";
 import { MappedFile } from "../MappedFile.js";
 
 export const INDEX_HEADER_SIZE = 40;
@@ -19,12 +19,6 @@ export function indexFileSize(hashSlotNum: number, indexNum: number): number {
 export function indexKeyHash(key: string): number {
   const h = javaStringHashCode(key);
   return h === -2147483648 ? 0 : Math.abs(h);
-}
-
-function putLong(v: DataView, offset: number, value: number): void {
-  const hi = Math.floor(value / 4294967296);
-  v.setInt32(offset, hi);
-  v.setUint32(offset + 4, value - hi * 4294967296);
 }
 
 export class IndexFile {
