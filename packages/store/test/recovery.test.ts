@@ -99,11 +99,17 @@ describe("abnormal recovery of the Java crash fixture", () => {
 });
 
 describe("kill -9 of a writing process", () => {
-  for (const flushDiskType of ["ASYNC_FLUSH", "SYNC_FLUSH"] as const) {
-    it(`${flushDiskType}: keeps every acknowledged message and a consistent tail`, async () => {
+  const cases = [
+    ["ASYNC_FLUSH", ""],
+    ["SYNC_FLUSH", ""],
+    ["SYNC_FLUSH", "warm"], // warmMapedFileEnable: killed with pre-created files warming or warmed
+  ] as const;
+  for (const [flushDiskType, warm] of cases) {
+    it(`${flushDiskType}${warm ? " + warmMapedFileEnable" : ""}: keeps every acknowledged message and a consistent tail`, async () => {
       const root = mkdtempSync(join(tmpdir(), "store-kill-"));
       cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-      const child = spawn(process.execPath, [join(import.meta.dirname, "support", "writer.mjs"), root, flushDiskType], {
+      const writer = join(import.meta.dirname, "support", "writer.mjs");
+      const child = spawn(process.execPath, [writer, root, flushDiskType, warm], {
         stdio: ["ignore", "pipe", "inherit"],
       });
       const acks: [number, number][] = [];

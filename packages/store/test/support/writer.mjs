@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { DefaultMessageStore, messageStoreConfigSpec, parseHost } from "../../dist/index.js";
 import { configDefaults } from "../../../common/dist/index.js";
 
-const [root, flushDiskType] = process.argv.slice(2);
+const [root, flushDiskType, warm] = process.argv.slice(2);
 const config = {
   ...configDefaults(messageStoreConfigSpec()),
   storePathRootDir: root,
@@ -14,6 +14,8 @@ const config = {
   maxIndexNum: 400,
   flushDiskType,
   flushIntervalCommitLog: 50,
+  warmMapedFileEnable: warm === "warm",
+  flushLeastPagesWhenWarmMapedFile: 16,
 };
 const host = parseHost("127.0.0.1:10911");
 const store = new DefaultMessageStore(config, { logger: pino({ level: "silent" }), storeHost: host });
