@@ -37,6 +37,16 @@ export class ConsumeQueue {
   }
 
   /** Java's recover(): scan from the third-last file; the first invalid entry is the end. */
+  /** Hint the kernel to read what `recover` and `correctMinOffset` will read (MappedFile.willNeed). */
+  willNeedForRecovery(): void {
+    const files = this.mappedFileQueue.files;
+    files.forEach((file, i) => {
+      // recover scans the last three files; correctMinOffset reads the first one's head
+      if (i >= files.length - 3) file.willNeed(file.allocatedBytes);
+      else if (i === 0) file.willNeed(Math.min(file.allocatedBytes, 64 * 1024));
+    });
+  }
+
   recover(): void {
     const files = this.mappedFileQueue.files;
     if (files.length === 0) return;

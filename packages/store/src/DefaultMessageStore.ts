@@ -207,6 +207,7 @@ export class DefaultMessageStore {
 
   private recover(): void {
     let maxPhyOffsetOfConsumeQueue = 0;
+    for (const cq of this.allConsumeQueues()) cq.willNeedForRecovery();
     for (const cq of this.allConsumeQueues()) {
       cq.recover();
       maxPhyOffsetOfConsumeQueue = Math.max(maxPhyOffsetOfConsumeQueue, cq.maxPhysicOffset);

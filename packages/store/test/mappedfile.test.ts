@@ -39,6 +39,24 @@ function readFromDisk(path: string, position: number, length: number): Buffer {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+describe("MappedFile", () => {
+  it("knows how much of a sparse file holds data, and takes read-ahead hints of any length", () => {
+    const dir = tempDir();
+    const path = join(dir, "00000000000000000000");
+    const created = MappedFile.open(path, 4 * MB);
+    expect(created.allocatedBytes).toBe(0);
+    const data = randomBytes(100 * 1024);
+    created.appendBytes(data);
+    created.shutdown();
+    const reopened = MappedFile.open(path, 4 * MB);
+    cleanups.push(() => reopened.shutdown());
+    expect(reopened.allocatedBytes).toBeGreaterThanOrEqual(100 * 1024);
+    expect(reopened.allocatedBytes).toBeLessThan(4 * MB);
+    for (const length of [0, 5, reopened.allocatedBytes, 10 * MB]) reopened.willNeed(length);
+    expect(reopened.buffer.subarray(0, data.length).equals(data)).toBe(true);
+  });
+});
+
 describe("warmMapedFileEnable", () => {
   it("a warmed file has every block allocated and still reads as zeros", async () => {
     const path = join(tempDir(), "00000000000000000000");
