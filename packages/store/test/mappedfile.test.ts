@@ -5,13 +5,16 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
+import { javaStringHashCode } from "@rocketmq-ts/remoting";
 import {
   decodeRecordAt,
   DefaultMessageStore,
+  indexKeyHash,
   MappedFile,
   MappedFileQueue,
   messageStoreConfigSpec,
   parseHost,
+  topicKeyHash,
 } from "@rocketmq-ts/store";
 
 const MB = 1024 * 1024;
@@ -142,5 +145,31 @@ describe("warmMapedFileEnable", () => {
       }
     }
     expect(offset).toBe(600);
+  });
+});
+
+describe("index key hash", () => {
+  it("topicKeyHash(topic, key) is the hash of `topic#key` for any strings", () => {
+    const alphabet = ["a", "Z", "9", "#", " ", "é", "中", "\u{1F600}", "\u0000", "\uffff"];
+    const pick = (n: number): string =>
+      Array.from({ length: n }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join("");
+    for (let i = 0; i < 5000; i++) {
+      const topic = pick(1 + Math.floor(Math.random() * 40));
+      const key = pick(Math.floor(Math.random() * (i % 10 === 0 ? 600 : 60)));
+      expect(topicKeyHash(topic, key)).toBe(indexKeyHash(`${topic}#${key}`));
+    }
+    // a key whose `T#key` hash is Integer.MIN_VALUE: both map it to 0 (Java's Math.abs rule)
+    const prefix = javaStringHashCode("T#");
+    let target = (2 ** 31 - (Math.imul(prefix, 887503681) >>> 0) + 2 ** 32) % 2 ** 32; // 31^6 mod 2^32
+    const units: number[] = [];
+    for (let p = 5; p >= 0; p--) {
+      const weight = 31 ** p;
+      units.push(Math.floor(target / weight));
+      target %= weight;
+    }
+    const key = String.fromCharCode(...units);
+    expect(javaStringHashCode(`T#${key}`)).toBe(-2147483648);
+    expect(indexKeyHash(`T#${key}`)).toBe(0);
+    expect(topicKeyHash("T", key)).toBe(0);
   });
 });

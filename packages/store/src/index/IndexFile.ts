@@ -17,8 +17,31 @@ export function indexFileSize(hashSlotNum: number, indexNum: number): number {
 
 /** |String.hashCode()| with Integer.MIN_VALUE mapped to 0. */
 export function indexKeyHash(key: string): number {
-  const h = javaStringHashCode(key);
+  return absHash(javaStringHashCode(key));
+}
+
+function absHash(h: number): number {
   return h === -2147483648 ? 0 : Math.abs(h);
+}
+
+// 31^n mod 2^32: hashCode(a + b) = hashCode(a) * 31^b.length + hashCode(b), so the index key
+// `<topic>#<key>` hashes without building the string or rehashing the topic for every message.
+const POW31 = new Int32Array(256);
+POW31[0] = 1;
+for (let i = 1; i < POW31.length; i++) POW31[i] = Math.imul(POW31[i - 1] as number, 31);
+const topicPrefixHashes = new Map<string, number>();
+
+/** `indexKeyHash(`${topic}#${key}`)`, computed without the concatenation. */
+export function topicKeyHash(topic: string, key: string): number {
+  let prefix = topicPrefixHashes.get(topic);
+  if (prefix === undefined) {
+    prefix = javaStringHashCode(`${topic}#`);
+    if (topicPrefixHashes.size >= 100_000) topicPrefixHashes.clear();
+    topicPrefixHashes.set(topic, prefix);
+  }
+  let pow = POW31[Math.min(key.length, POW31.length - 1)] as number;
+  for (let i = POW31.length - 1; i < key.length; i++) pow = Math.imul(pow, 31);
+  return absHash((Math.imul(prefix, pow) + javaStringHashCode(key)) | 0);
 }
 
 export class IndexFile {
@@ -73,10 +96,10 @@ export class IndexFile {
     return this.indexCount >= this.indexNum;
   }
 
-  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+  /** Add an entry for a key hash (`indexKeyHash` / `topicKeyHash`); false when the file is full. */
+  putKey(keyHash: number, phyOffset: number, storeTimestamp: number): boolean {
     if (this.isWriteFull()) return false;
     const v = this.view;
-    const keyHash = indexKeyHash(key);
     const slotPos = keyHash % this.hashSlotNum;
     const absSlotPos = INDEX_HEADER_SIZE + slotPos * HASH_SLOT_SIZE;
     let slotValue = v.getInt32(absSlotPos);

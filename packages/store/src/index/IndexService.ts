@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
 import { MessageConst } from "@rocketmq-ts/common";
-import { IndexFile } from "./IndexFile.js";
+import { IndexFile, topicKeyHash } from "./IndexFile.js";
 
 export interface IndexDispatchRequest {
   topic: string;
@@ -80,20 +80,22 @@ export class IndexService {
     if (transactionType(req.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) return;
     const file = this.lastFile();
     if (req.commitLogOffset < file.endPhyOffset) return; // already indexed
-    if (req.uniqKey) this.put(file, `${req.topic}#${req.uniqKey}`, req);
+    if (req.uniqKey) this.put(file, req.topic, req.uniqKey, req);
     const keys = req.keys;
     if (!keys) return;
     if (!keys.includes(MessageConst.KEY_SEPARATOR)) {
-      this.put(file, `${req.topic}#${keys}`, req);
+      this.put(file, req.topic, keys, req);
       return;
     }
     for (const key of keys.split(MessageConst.KEY_SEPARATOR))
-      if (key.length > 0) this.put(file, `${req.topic}#${key}`, req);
+      if (key.length > 0) this.put(file, req.topic, key, req);
   }
 
-  private put(file: IndexFile, key: string, req: IndexDispatchRequest): void {
-    if (file.putKey(key, req.commitLogOffset, req.storeTimestamp)) return;
-    this.lastFile().putKey(key, req.commitLogOffset, req.storeTimestamp);
+  /** Index `<topic>#<key>`; a full file hands over to a new one. */
+  private put(file: IndexFile, topic: string, key: string, req: IndexDispatchRequest): void {
+    const keyHash = topicKeyHash(topic, key);
+    if (file.putKey(keyHash, req.commitLogOffset, req.storeTimestamp)) return;
+    this.lastFile().putKey(keyHash, req.commitLogOffset, req.storeTimestamp);
   }
 
   /** Newest files first; stops at maxNum or at a file older than `begin`. */
