@@ -145,5 +145,12 @@ describe("commit-log records written by the Java broker (basic fixture)", () => 
     expect(id.length).toBe(56);
     expect(decodeMessageId(id).commitLogOffset).toBe(2 ** 40);
     expect(formatHost(decodeMessageId(id).storeHost)).toBe("[0:0:0:0:0:0:0:1]:10911");
+    for (let i = 0; i < 2000; i++) {
+      const offset = i < 1000 ? Math.floor(Math.random() * 2 ** 32) : Math.floor(Math.random() * 2 ** 53);
+      const hex = offset.toString(16).toUpperCase().padStart(16, "0");
+      expect(createMessageId(v4, offset)).toBe(`7F00000100009FCF${hex}`);
+      expect(decodeMessageId(createMessageId(v4, offset)).commitLogOffset).toBe(offset);
+    }
+    expect(createMessageId(v4, Number.MAX_SAFE_INTEGER)).toBe("7F00000100009FCF001FFFFFFFFFFFFF");
   });
 });

