@@ -87,8 +87,7 @@ export class IndexService {
       this.put(file, req.topic, keys, req);
       return;
     }
-    for (const key of keys.split(MessageConst.KEY_SEPARATOR))
-      if (key.length > 0) this.put(file, req.topic, key, req);
+    for (const key of keys.split(MessageConst.KEY_SEPARATOR)) if (key.length > 0) this.put(file, req.topic, key, req);
   }
 
   /** Index `<topic>#<key>`; a full file hands over to a new one. */
