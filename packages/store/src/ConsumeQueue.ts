@@ -41,9 +41,10 @@ export class ConsumeQueue {
   willNeedForRecovery(): void {
     const files = this.mappedFileQueue.files;
     files.forEach((file, i) => {
-      // recover scans the last three files; correctMinOffset reads the first one's head
-      if (i >= files.length - 3) file.willNeed(file.allocatedBytes);
-      else if (i === 0) file.willNeed(Math.min(file.allocatedBytes, 64 * 1024));
+      // recover scans the last three files, correctMinOffset reads the first one's head; the kernel's
+      // own read-ahead follows a sequential scan, so each file's first read is what needs overlapping
+      // (and a bounded hint keeps thousands of queues from asking for gigabytes at once)
+      if (i === 0 || i >= files.length - 3) file.willNeed(Math.min(file.allocatedBytes, 128 * 1024));
     });
   }
 
