@@ -36,7 +36,6 @@ export class ConsumeQueue {
     this.mappedFileQueue.load();
   }
 
-  /** Java's recover(): scan from the third-last file; the first invalid entry is the end. */
   /** Hint the kernel to read what `recover` and `correctMinOffset` will read (MappedFile.willNeed). */
   willNeedForRecovery(): void {
     const files = this.mappedFileQueue.files;
@@ -48,6 +47,7 @@ export class ConsumeQueue {
     });
   }
 
+  /** Java's recover(): scan from the third-last file; the first invalid entry is the end. */
   recover(): void {
     const files = this.mappedFileQueue.files;
     if (files.length === 0) return;

@@ -427,8 +427,12 @@ export class DefaultMessageStore {
     if (!this.groupCommit && !syncMaster) return result; // nothing to wait for
     const wait =
       waitStoreMsgOK ?? getProperty(first.propertiesString, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
-    if (!wait) return result;
     const nextOffset = append.wroteOffset + append.wroteBytes;
+    if (!wait) {
+      // as Java's wakeup of the group commit: flushed soon, but nobody waits for it
+      if (this.groupCommit) void this.groupCommit.submit(nextOffset);
+      return result;
+    }
     if (!syncMaster && this.groupCommit) {
       // SYNC_FLUSH alone: one promise instead of a Promise.all per put
       const flushed = await this.groupCommit.submit(nextOffset);

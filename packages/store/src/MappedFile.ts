@@ -74,7 +74,7 @@ export class MappedFile {
     readonly fileName: string,
     readonly fileSize: number,
     fd: number,
-    /** Bytes the file system had allocated when the file was opened (data of a sparse file). */
+    /** Bytes the file system had allocated when the file was opened: roughly how much data a sparse file holds. */
     readonly allocatedBytes: number,
   ) {
     this.fd = fd;
@@ -129,7 +129,8 @@ export class MappedFile {
     this.readAheadIssued = from + length;
     read(this.fd, READ_AHEAD_SINK, 0, length, from, () => {
       this.readAheadBusy = false;
-      // an error (closed file) just ends it: the pre-write does not depend on it
+      // the descriptor may have been closed (even reused) meanwhile: a read changes nothing, and an
+      // error just ends the read-ahead, which nothing depends on
       if (this.fd >= 0) this.readAhead(this.wrotePosition);
     });
   }

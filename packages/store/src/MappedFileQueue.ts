@@ -28,6 +28,10 @@ export class MappedFileQueue {
   flushedWhere = 0;
   private preallocated: MappedFile | null = null;
   private preallocating = false;
+  /** A pre-created file dropped while its warm-up was still writing (see getLastMappedFile). */
+  private abandoned: MappedFile | null = null;
+  /** Shut down: a pre-creation already scheduled must not run. */
+  private closed = false;
 
   constructor(
     readonly storePath: string,
@@ -88,7 +92,16 @@ export class MappedFileQueue {
       ? last.fileFromOffset + this.mappedFileSize
       : startOffset - (startOffset % this.mappedFileSize);
     let file: MappedFile;
-    if (this.preallocated?.isWarming) this.discardPreallocated(); // never shared with its warm-up
+    if (this.preallocated?.isWarming) {
+      // never shared with its warm-up: unlinked, its last zero write lands in the old inode
+      this.abandoned = this.preallocated;
+      this.discardPreallocated();
+    }
+    const abandoned = this.abandoned;
+    if (abandoned?.isWarming && abandoned.fileFromOffset === createOffset && existsSync(abandoned.fileName)) {
+      // the unlink failed: that write could still land on the writer's data
+      throw new Error(`${abandoned.fileName} is still being warmed and could not be removed`);
+    }
     if (this.preallocated && this.preallocated.fileFromOffset === createOffset) {
       file = this.preallocated;
       this.preallocated = null;
@@ -109,10 +122,15 @@ export class MappedFileQueue {
     setImmediate(() => {
       this.preallocating = false;
       try {
-        if (this.lastMappedFile && this.lastMappedFile.fileFromOffset >= offset) return;
+        if (this.closed || (this.lastMappedFile && this.lastMappedFile.fileFromOffset >= offset)) return;
         mkdirSync(this.storePath, { recursive: true });
         this.preallocated?.destroy();
         const file = this.open(join(this.storePath, offset2FileName(offset)));
+        if (file.allocatedBytes > 0) {
+          // a file that holds something is not ours to pre-create (nor to warm or delete unused)
+          file.shutdown();
+          return;
+        }
         this.preallocated = file;
         const warm = this.options.warm;
         if (warm) void file.warm(warm.force, warm.forceEveryBytes);
@@ -204,11 +222,13 @@ export class MappedFileQueue {
   }
 
   shutdown(): void {
+    this.closed = true;
     this.discardPreallocated();
     for (const f of this.files) f.shutdown();
   }
 
   destroy(): void {
+    this.closed = true;
     this.discardPreallocated();
     for (const f of this.files) f.destroy();
     this.files.length = 0;

@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, openSync, readSync, readdirSync, closeSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -95,6 +95,32 @@ describe("warmMapedFileEnable", () => {
     await sleep(300);
     await file.flush(0);
     expect(readFromDisk(join(dir, "00000000000000000000"), 0, data.length).equals(data)).toBe(true);
+  });
+
+  it("never warms a file that already holds data, and pre-creates nothing after shutdown", async () => {
+    const dir = tempDir();
+    const first = join(dir, "00000000000000000000");
+    const data = randomBytes(300 * 1024);
+    const existing = MappedFile.open(first, 4 * MB);
+    existing.appendBytes(data);
+    await existing.flush(0);
+    existing.shutdown();
+    // a queue that did not load the directory pre-creates offset 0, which is that file
+    const careless = new MappedFileQueue(dir, 4 * MB, {
+      preallocate: true,
+      warm: { force: true, forceEveryBytes: MB },
+    });
+    careless.preallocateNext();
+    await sleep(200);
+    careless.shutdown();
+    expect(readFromDisk(first, 0, data.length).equals(data)).toBe(true);
+
+    const queue = new MappedFileQueue(dir, 4 * MB, { preallocate: true });
+    queue.load();
+    queue.shutdown(); // a pre-creation scheduled now must not run
+    queue.preallocateNext();
+    await sleep(50);
+    expect(readdirSync(dir)).toEqual(["00000000000000000000"]);
   });
 
   it("a SYNC_FLUSH store with warm-up rolls through warmed and abandoned files and reads every message back", async () => {

@@ -13,7 +13,7 @@ export const BLANK_MAGIC_CODE = -875286124; // 0xCBD43194, end-of-file filler
 /** A record must leave room for a BLANK header after it. */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
 
-/** Socket address as stored: 4 (IPv4) or 16 (IPv6) address bytes and a port. */
+/** Socket address as stored: 4 (IPv4) or 16 (IPv6) address bytes and a port. Never mutated (hot-path caches key on the object). */
 export interface HostAddress {
   address: Buffer;
   port: number;
@@ -369,7 +369,10 @@ export function createMessageId(storeHost: HostAddress, commitLogOffset: number)
 const HEX_DIGITS = Buffer.from("0123456789ABCDEF", "latin1");
 const hexScratch = Buffer.alloc(16);
 
-/** 16 upper-case hex digits of a non-negative long (4× faster than toString(16) + toUpperCase + padStart). */
+/**
+ * 16 upper-case hex digits of a non-negative long below 2^53 (commit-log offsets), 4× faster than
+ * toString(16) + toUpperCase + padStart.
+ */
 function longHex(value: number): string {
   let lo = value % 4294967296;
   let hi = (value - lo) / 4294967296;
