@@ -1,5 +1,5 @@
 /** CONSUMER_SEND_MSG_BACK (36): a message the consumer failed goes to %RETRY%<group> after a delay, or to %DLQ%<group>. */
-import { isWriteable, javaPropertiesString, MixAll, PermName } from "@rocketmq-ts/common";
+import { isWriteable, javaPropertiesString, messageInnerFrom, MixAll, PermName } from "@rocketmq-ts/common";
 import {
   ConsumerSendMsgBackRequestHeader,
   createResponse,
@@ -68,19 +68,13 @@ export function consumerSendMsgBackProcessor(ctx: BrokerContext) {
     ({ topic, queueId } = applyDelayLevel(topic, queueId, props, ctx.scheduleMessageService.maxDelayLevel));
     const result = await ctx.store.putMessages(
       [
-        {
+        messageInnerFrom(msg, {
           topic,
           queueId,
-          flag: msg.flag,
           body: msg.body ? Buffer.from(msg.body) : null,
           propertiesString: javaPropertiesString(props),
-          sysFlag: msg.sysFlag,
-          bornTimestamp: msg.bornTimestamp,
-          bornHost: msg.bornHost,
-          storeHost: msg.storeHost,
           reconsumeTimes: msg.reconsumeTimes + 1,
-          preparedTransactionOffset: 0,
-        },
+        }),
       ],
       false,
     );

@@ -11,7 +11,7 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import { javaPropertiesString } from "@rocketmq-ts/common";
+import { javaPropertiesString, messageInnerFrom } from "@rocketmq-ts/common";
 import { MessageConst, MessageSysFlag, type MessageInner, type PutMessageStatus } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import {
@@ -24,20 +24,14 @@ const { TRANSACTION_NOT_TYPE, TRANSACTION_COMMIT_TYPE, TRANSACTION_ROLLBACK_TYPE
 
 /** The COMMIT record: the half's body, flag, born fields and properties string, under its real topic/queue. */
 function endMessageTransaction(half: StoredMessage): MessageInner {
-  return {
+  return messageInnerFrom(half, {
     topic: half.properties.get(MessageConst.PROPERTY_REAL_TOPIC) ?? "",
     queueId: Number.parseInt(half.properties.get(MessageConst.PROPERTY_REAL_QUEUE_ID) ?? "0", 10),
-    flag: half.flag,
-    body: half.body,
     // Java serializes the half's map before clearing TRAN_MSG / REAL_TOPIC / REAL_QID from it
     propertiesString: javaPropertiesString(half.properties),
     sysFlag: resetTransactionValue(half.sysFlag, TRANSACTION_COMMIT_TYPE),
-    bornTimestamp: half.bornTimestamp,
-    bornHost: half.bornHost,
-    storeHost: half.storeHost,
-    reconsumeTimes: half.reconsumeTimes,
     preparedTransactionOffset: half.commitLogOffset,
-  };
+  });
 }
 
 /** Java's sendFinalMessage answers. */

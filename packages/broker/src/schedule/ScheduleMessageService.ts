@@ -3,7 +3,7 @@
  * put back into their real topic/queue when due. Progress per level is kept in delayOffset.json.
  */
 import { join } from "node:path";
-import { entries, javaPropertiesString, num, obj } from "@rocketmq-ts/common";
+import { entries, javaPropertiesString, messageInnerFrom, num, obj } from "@rocketmq-ts/common";
 import {
   MessageConst,
   parseDelayLevels,
@@ -161,19 +161,12 @@ export class ScheduleMessageService {
     // Java serializes the properties before it clears DELAY, so the stored copy keeps them
     const result = await this.store.putMessages(
       [
-        {
+        messageInnerFrom(msg, {
           topic: realTopic,
           queueId: realQueue,
-          flag: msg.flag,
           body: msg.body ? Buffer.from(msg.body) : null,
           propertiesString: javaPropertiesString(props),
-          sysFlag: msg.sysFlag,
-          bornTimestamp: msg.bornTimestamp,
-          bornHost: msg.bornHost,
-          storeHost: msg.storeHost,
-          reconsumeTimes: msg.reconsumeTimes,
-          preparedTransactionOffset: 0,
-        },
+        }),
       ],
       false,
     );

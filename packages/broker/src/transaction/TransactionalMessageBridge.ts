@@ -5,6 +5,7 @@
  */
 import {
   javaPropertiesString,
+  messageInnerFrom,
   MixAll,
   PermName,
   createMessageId,
@@ -131,19 +132,11 @@ export class TransactionalMessageBridge {
    * changed), flag and reconsume times reset as Java's renewHalfMessageInner does.
    */
   renewHalfMessage(msg: MessageExt): MessageInner {
-    return {
-      topic: msg.topic,
-      queueId: msg.queueId,
+    return messageInnerFrom(msg, {
       flag: 0,
-      body: msg.body,
       propertiesString: javaPropertiesString(msg.properties),
-      sysFlag: msg.sysFlag,
-      bornTimestamp: msg.bornTimestamp,
-      bornHost: msg.bornHost,
-      storeHost: msg.storeHost,
       reconsumeTimes: 0,
-      preparedTransactionOffset: 0,
-    };
+    });
   }
 
   /** A renewed copy remembering the original half offset (CHECK_IMMUNITY_TIME_IN_SECONDS messages). */

@@ -11,7 +11,7 @@ import {
   encodeHeader,
   RequestCode,
 } from "@rocketmq-ts/remoting";
-import { encodeRecord, javaPropertiesString, type MessageExt } from "@rocketmq-ts/common";
+import { encodeRecord, javaPropertiesString, messageInnerFrom, type MessageExt } from "@rocketmq-ts/common";
 import { MessageConst } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import {
@@ -251,18 +251,9 @@ export class TransactionalMessageService {
       "MsgExt has been checked too many times, so discard it by moving it to system topic TRANS_CHECK_MAXTIME_TOPIC",
     );
     const target = this.bridge.discardTarget();
-    const result = await this.bridge.putMessage({
-      ...target,
-      flag: msg.flag,
-      body: msg.body,
-      propertiesString: javaPropertiesString(msg.properties),
-      sysFlag: msg.sysFlag,
-      bornTimestamp: msg.bornTimestamp,
-      bornHost: msg.bornHost,
-      storeHost: msg.storeHost,
-      reconsumeTimes: msg.reconsumeTimes,
-      preparedTransactionOffset: 0,
-    });
+    const result = await this.bridge.putMessage(
+      messageInnerFrom(msg, { ...target, propertiesString: javaPropertiesString(msg.properties) }),
+    );
     if (result.status !== "PUT_OK")
       this.ctx.logger.error(
         { msgId: msg.msgId },

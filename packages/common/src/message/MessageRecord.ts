@@ -45,6 +45,28 @@ export interface MessageExt extends MessageInner {
   properties: Map<string, string>;
 }
 
+/**
+ * A message to store again made from a stored one (a renewed half, a retry, a delayed message reaching
+ * its real topic, a commit record): its flag, body, flags, born and store fields, reconsume times and
+ * properties kept, no prepared offset, and what `changes` names replaced.
+ */
+export function messageInnerFrom(msg: MessageInner, changes: Partial<MessageInner>): MessageInner {
+  return {
+    topic: msg.topic,
+    queueId: msg.queueId,
+    flag: msg.flag,
+    body: msg.body,
+    propertiesString: msg.propertiesString,
+    sysFlag: msg.sysFlag,
+    bornTimestamp: msg.bornTimestamp,
+    bornHost: msg.bornHost,
+    storeHost: msg.storeHost,
+    reconsumeTimes: msg.reconsumeTimes,
+    preparedTransactionOffset: 0,
+    ...changes,
+  };
+}
+
 export function parseHost(hostPort: string): HostAddress {
   const i = hostPort.lastIndexOf(":");
   const host = hostPort.slice(0, i).replace(/^\[|\]$/g, "");
