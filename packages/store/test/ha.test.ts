@@ -8,6 +8,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
 import {
@@ -96,20 +97,12 @@ async function openStore(
 }
 
 function message(i: number, extra: Partial<MessageInner> = {}): MessageInner {
-  return {
-    topic: "T",
+  return innerMessage(host, {
     queueId: i % 2,
-    flag: 0,
     body: Buffer.alloc(500, 65 + (i % 26)),
     propertiesString: `KEYS\u0001key-${i}\u0002UNIQ_KEY\u0001U${i}`,
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: host,
-    storeHost: host,
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
     ...extra,
-  };
+  });
 }
 
 describe("HA frame codecs on the captured stream", () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
@@ -144,19 +145,7 @@ describe("warmMapedFileEnable", () => {
     for (let i = 0; i < 600; i++) {
       const body = randomBytes(1000 + (i % 7));
       bodies.push(body);
-      const res = await store.putMessage({
-        topic: "WarmTopic",
-        queueId: 0,
-        flag: 0,
-        body,
-        propertiesString: "",
-        sysFlag: 0,
-        bornTimestamp: Date.now(),
-        bornHost: host,
-        storeHost: host,
-        reconsumeTimes: 0,
-        preparedTransactionOffset: 0,
-      });
+      const res = await store.putMessage(innerMessage(host, { topic: "WarmTopic", body }));
       expect(res.status).toBe("PUT_OK");
       if (i % 50 === 0) await sleep(20); // some files finish warming before they are needed, some not
     }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
 import { DefaultMessageStore, messageStoreConfigSpec, parseHost, type MessageStoreConfig } from "@rocketmq-ts/store";
@@ -155,19 +156,7 @@ describe("kill -9 of a writing process", () => {
         const last = store.findConsumeQueue("KillTopic", qid).getEntry(max - 1);
         expect(store.lookMessageByOffset(last?.offset as number)?.queueOffset).toBe(max - 1);
       }
-      const res = await store.putMessage({
-        topic: "KillTopic",
-        queueId: 0,
-        flag: 0,
-        body: Buffer.from("after"),
-        propertiesString: "",
-        sysFlag: 0,
-        bornTimestamp: Date.now(),
-        bornHost: host,
-        storeHost: host,
-        reconsumeTimes: 0,
-        preparedTransactionOffset: 0,
-      });
+      const res = await store.putMessage(innerMessage(host, { topic: "KillTopic", body: Buffer.from("after") }));
       expect(res.status).toBe("PUT_OK");
       expect(res.appendResult?.logicsOffset).toBe(store.getMaxOffsetInQueue("KillTopic", 0) - 1);
     });

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
 import { configDefaults } from "@rocketmq-ts/common";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
@@ -45,20 +46,11 @@ function openStore(
 }
 
 function message(i: number, extra: Partial<MessageInner> = {}): MessageInner {
-  return {
-    topic: "T",
-    queueId: 0,
-    flag: 0,
+  return innerMessage(host, {
     body: Buffer.alloc(1000, 65 + (i % 26)),
     propertiesString: `TAGS\u0001tag${i % 3}\u0002KEYS\u0001key-${i}\u0002UNIQ_KEY\u0001U${i}`,
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: host,
-    storeHost: host,
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
     ...extra,
-  };
+  });
 }
 
 describe("DefaultMessageStore", () => {
