@@ -20,6 +20,7 @@ import {
 import { encodeFrame, type RemotingCommand, type RPCHook } from "@rocketmq-ts/remoting";
 import { frameBytes, loadScenarios, type CapturedFrame } from "./support/corpus.js";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
+import { StartedClients } from "./support/clients.js";
 
 let cluster: LocalCluster;
 
@@ -28,13 +29,10 @@ const uniqKeyOf = (props: string | undefined): string => {
   const at = (props ?? "").indexOf("UNIQ_KEY\u0001");
   return at < 0 ? "" : (props ?? "").slice(at + 9, at + 41);
 };
-const started: { shutdown(): Promise<void> }[] = [];
+const started = new StartedClients();
 
-async function producer(group: string, extra: Partial<ConstructorParameters<typeof DefaultMQProducer>[0]> = {}) {
-  const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: group, ...extra });
-  await p.start();
-  started.push(p);
-  return p;
+function producer(group: string, extra: Partial<ConstructorParameters<typeof DefaultMQProducer>[0]> = {}) {
+  return started.producer(cluster.namesrvAddr, group, extra);
 }
 
 async function consumer(
@@ -65,7 +63,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of started.reverse()) await s.shutdown().catch(() => undefined);
+  await started.shutdownAll();
   await cluster?.stop();
 });
 

@@ -6,8 +6,8 @@
  * load loses no acknowledged message; an empty slave catches up with a multi-file master.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DefaultMQProducer } from "@rocketmq-ts/client";
 import {
-  DefaultMQProducer,
   decodePulledMessages,
   DefaultMQPushConsumer,
   Message,
@@ -19,13 +19,14 @@ import {
 import { newTopicConfig } from "@rocketmq-ts/common";
 import { createRequest, parseFastjson, RequestCode } from "@rocketmq-ts/remoting";
 import { runTool, until } from "./support/cluster.js";
+import { StartedClients } from "./support/clients.js";
 import { loadScenarios } from "./support/corpus.js";
 import { replay } from "./support/replay.js";
 import { startHACluster, type HACluster } from "./support/haCluster.js";
 
 let cluster: HACluster;
 let admin: MQAdminClient;
-const started: { shutdown(): Promise<void> }[] = [];
+const started = new StartedClients();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -38,16 +39,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const s of started.reverse()) await s.shutdown().catch(() => undefined);
+  await started.shutdownAll();
   await admin?.remoting.shutdown();
   await cluster?.stop();
 });
 
-async function producer(group: string): Promise<DefaultMQProducer> {
-  const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: group });
-  await p.start();
-  started.push(p);
-  return p;
+function producer(group: string): Promise<DefaultMQProducer> {
+  return started.producer(cluster.namesrvAddr, group);
 }
 
 /** A push consumer counting deliveries per message key. */

@@ -6,9 +6,9 @@
  */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DefaultMQProducer } from "@rocketmq-ts/client";
 import {
   createReplyMessage,
-  DefaultMQProducer,
   DefaultMQPushConsumer,
   Message,
   MQAdminClient,
@@ -23,11 +23,12 @@ import {
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
+import { StartedClients } from "./support/clients.js";
 import { frameBytes, loadScenarios } from "./support/corpus.js";
 
 let cluster: LocalCluster;
 let admin: MQAdminClient;
-const started: { shutdown(): Promise<void> }[] = [];
+const started = new StartedClients();
 
 beforeAll(async () => {
   cluster = await startLocalCluster("traceTopicEnable=true");
@@ -35,16 +36,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of started.reverse()) await s.shutdown().catch(() => undefined);
+  await started.shutdownAll();
   await admin?.remoting.shutdown();
   await cluster?.stop();
 });
 
-async function producer(group: string): Promise<DefaultMQProducer> {
-  const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: group });
-  await p.start();
-  started.push(p);
-  return p;
+function producer(group: string): Promise<DefaultMQProducer> {
+  return started.producer(cluster.namesrvAddr, group);
 }
 
 describe("request-reply", () => {

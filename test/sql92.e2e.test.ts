@@ -5,24 +5,18 @@
  * the captured Java SqlFilterConsumer gets the Java broker's answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DefaultMQProducer,
-  DefaultMQPushConsumer,
-  Message,
-  MessageSelector,
-  MQAdminClient,
-  MQClientException,
-} from "@rocketmq-ts/client";
+import { DefaultMQPushConsumer, Message, MessageSelector, MQAdminClient, MQClientException } from "@rocketmq-ts/client";
 import { buildSqlSubscriptionData, decodeRecordAt, encodeHeartbeatData, newTopicConfig } from "@rocketmq-ts/common";
 import { createRequest, RemotingClient, RequestCode } from "@rocketmq-ts/remoting";
 import { closeAliConsumer, httpclient, ons } from "./support/alions.js";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
+import { StartedClients } from "./support/clients.js";
 import { loadScenarios, type CapturedFrame } from "./support/corpus.js";
 import { replay } from "./support/replay.js";
 
 let cluster: LocalCluster;
 let admin: MQAdminClient;
-const started: { shutdown(): Promise<void> }[] = [];
+const started = new StartedClients();
 
 beforeAll(async () => {
   cluster = await startLocalCluster("enablePropertyFilter=true");
@@ -30,7 +24,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of started.reverse()) await s.shutdown().catch(() => undefined);
+  await started.shutdownAll();
   await admin?.remoting.shutdown();
   await cluster?.stop();
 });
@@ -94,9 +88,7 @@ describe("SQL92 subscriptions", () => {
     await alions.ready();
     started.push({ shutdown: () => closeAliConsumer(alions) });
 
-    const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "sql-p" });
-    await p.start();
-    started.push(p);
+    const p = await started.producer(cluster.namesrvAddr, "sql-p");
     const rnd = lcg(20261123);
     const sent = new Map<string, Props>();
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;

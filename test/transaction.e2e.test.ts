@@ -16,11 +16,12 @@ import {
 import { createMessageId, decodeRecordAt, newTopicConfig, parseHost } from "@rocketmq-ts/common";
 import { decodeFramePayload, FrameDecoder, type RemotingCommand } from "@rocketmq-ts/remoting";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
+import { StartedClients } from "./support/clients.js";
 import { frameBytes, loadScenarios } from "./support/corpus.js";
 
 let cluster: LocalCluster;
 let admin: MQAdminClient;
-const started: { shutdown(): Promise<void> }[] = [];
+const started = new StartedClients();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of started.reverse()) await s.shutdown().catch(() => undefined);
+  await started.shutdownAll();
   await admin?.remoting.shutdown();
   await cluster?.stop();
 });
