@@ -145,8 +145,6 @@ export interface PreparedRecord {
   propsAscii: boolean;
   sysFlag: number;
   length: number;
-  /** Offset of STORETIMESTAMP inside the record (depends on the born host width). */
-  storeTimestampPos: number;
 }
 
 export const QUEUE_OFFSET_POS = 20;
@@ -196,7 +194,6 @@ export function prepareRecord(msg: MessageInner): PreparedRecord {
     propsAscii: propsLength === msg.propertiesString.length,
     sysFlag,
     length,
-    storeTimestampPos: 48 + msg.bornHost.address.length + 4,
   };
 }
 
