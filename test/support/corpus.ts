@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { decodeFrame, encodeFrame } from "@rocketmq-ts/remoting";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -61,6 +62,27 @@ export function loadScenarios(): Scenario[] {
 
 export function frameBytes(f: CapturedFrame): Buffer {
   return Buffer.from(f.frameBase64, "base64");
+}
+
+/** The captured frame re-encoded with some ext fields replaced (e.g. a born timestamp rebased on today). */
+export function frameBytesWith(f: CapturedFrame, extFields: Record<string, string>): Buffer {
+  const cmd = decodeFrame(frameBytes(f));
+  cmd.extFields = { ...cmd.extFields, ...extFields };
+  return encodeFrame(cmd);
+}
+
+/**
+ * Captures carry the timestamps of the day they were taken. Anything the broker judges by age
+ * (transaction checks skip halves born more than fileReservedTime hours ago, as Java's needSkip)
+ * must see the replayed messages as just born, whatever today's date: this returns, per frame,
+ * its born timestamp (ext field `field`, "g" in SendMessageRequestHeaderV2) moved so that the
+ * newest of them is `now`, keeping their spacing.
+ */
+export function rebasedBornTimestamps(frames: CapturedFrame[], now: number, field = "g"): Map<CapturedFrame, string> {
+  const born = (f: CapturedFrame) => Number((f.header.extFields as Record<string, string> | undefined)?.[field]);
+  const stamped = frames.filter((f) => Number.isFinite(born(f)));
+  const newest = Math.max(...stamped.map(born));
+  return new Map(stamped.map((f) => [f, String(born(f) - newest + now)]));
 }
 
 /** Java peers emit fastjson headers: keys alphabetical, starting with "code". ali-ons does not. */
