@@ -178,6 +178,34 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     for (const line of bs.stdout.split("\n").filter(Boolean)) expect(line.indexOf(": ")).toBeGreaterThanOrEqual(32);
   });
 
+  it("a closed stdout ends the command quietly (`mqadmin brokerStatus … | head -3`)", async () => {
+    const args = ["brokerStatus", "-n", cluster.namesrvAddr, "-b", cluster.brokerAddr];
+    // as an operator types it: three lines, the tool's own exit status 0, no stack trace
+    const shell = spawn(
+      "bash",
+      ["-c", `set -o pipefail; "${join(ROOT, "bin", "mqadmin")}" ${args.join(" ")} | head -3`],
+      {
+        env: { ...process.env, NAMESRV_ADDR: "" },
+      },
+    );
+    let piped = "";
+    let pipedErr = "";
+    shell.stdout.on("data", (d: Buffer) => (piped += d.toString()));
+    shell.stderr.on("data", (d: Buffer) => (pipedErr += d.toString()));
+    const pipeStatus = await new Promise<number | null>((r) => shell.on("exit", (c) => r(c)));
+    expect(piped.split("\n").filter(Boolean)).toHaveLength(3);
+    expect(pipedErr).toBe("");
+    expect(pipeStatus).toBe(0);
+    // deterministic: the reader is gone before the tool writes its first line
+    const child = spawn(join(ROOT, "bin", "mqadmin"), args, { env: { ...process.env, NAMESRV_ADDR: "" } });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
   it("queryMsgByKey", async () => {
     const p = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "pg-query" });
     await p.start();

@@ -155,6 +155,22 @@ describe("bin/mqnamesrv", () => {
     expect(ns.child.exitCode).toBeNull();
   });
 
+  it("keeps serving when its console is closed (`mqnamesrv | head -1`)", async () => {
+    const home = tempHome();
+    const port = await freePort();
+    const conf = join(home, "namesrv.properties");
+    writeFileSync(conf, `listenPort=${port}\n`);
+    const ns = run(["-c", conf], home);
+    ns.child.stdout?.destroy(); // the boot lines go to a pipe nobody reads any more
+    const client = new RemotingClient();
+    cleanups.push(() => client.shutdown());
+    const log = join(home, "logs", "rocketmqlogs", "namesrv.log");
+    await until(() => existsSync(log) && readFileSync(log, "utf8").includes("The Name Server boot success"), 15_000);
+    expect((await client.invokeSync(`127.0.0.1:${port}`, createRequest(206), 3000)).code).toBe(0);
+    expect(ns.child.exitCode).toBeNull();
+    expect(ns.stderr()).toBe("");
+  });
+
   it("refuses a bad config value naming the key", async () => {
     const home = tempHome();
     const conf = join(home, "bad.properties");

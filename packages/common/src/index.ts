@@ -16,3 +16,4 @@ export * from "./message/properties.js";
 export * from "./message/MessageRecord.js";
 export * from "./protocol/heartbeat.js";
 export * from "./protocol/ConsumerRunningInfo.js";
+export * from "./stdio.js";

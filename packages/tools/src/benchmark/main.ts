@@ -1,7 +1,9 @@
 // Process entry of bin/benchmark: `benchmark producer|consumer [Java's flags]`.
+import { handleClosedStdio } from "@rocketmq-ts/common";
 import { runConsumerBenchmark } from "./consumer.js";
 import { runProducerBenchmark } from "./producer.js";
 
+handleClosedStdio("exit"); // `benchmark producer | head` ends quietly
 const [mode, ...rest] = process.argv.slice(2);
 const out = (s: string): void => void process.stdout.write(s);
 const err = (s: string): void => void process.stderr.write(s);
