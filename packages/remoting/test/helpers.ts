@@ -26,7 +26,8 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Until `cond` holds, within a bound generous enough for a busy CI machine. */
+export async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error("condition not met in time");
