@@ -92,7 +92,7 @@ describe("bin/benchmark", () => {
     expect(p.stdout).toContain("topic: BenchAsync threadCount: 1 ");
     const result = JSON.parse(p.stdout.split("\n").find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
     expect(result["sendTotal"]).toBeGreaterThan(100);
-    // 10,000 async sends in flight can exceed the broker's 200 ms queue wait (SYSTEM_BUSY), as on Java
+    // sends turned away with SYSTEM_BUSY are counted as failed; test brokers wait 60 s first (TEST_BROKER_PROPS)
     expect(result["sendFailed"]).toBeLessThan(result["sendTotal"]! / 2);
     expect(result["sendTps"]).toBeGreaterThan(0);
   }, 60_000);

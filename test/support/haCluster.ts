@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clusterLayout } from "../../scripts/cluster-layout.mjs";
-import { freeBrokerPort, freePort, run, ROOT, until, type Proc } from "./cluster.js";
+import { freeBrokerPort, freePort, run, ROOT, TEST_BROKER_PROPS, until, type Proc } from "./cluster.js";
 
 export class BrokerNode {
   proc: Proc | null = null;
@@ -105,6 +105,7 @@ export async function startHACluster(
         "brokerIP2=127.0.0.1",
         `namesrvAddr=${namesrvAddr}`,
         `storePathRootDir=${join(bhome, "store")}`,
+        ...TEST_BROKER_PROPS,
         ...(extra.all ?? []),
         ...(extra[b.name] ?? []),
       ].join("\n"),
