@@ -217,6 +217,21 @@ describe("consumer commands beyond the captures", () => {
     expect(r.stdout).toBe("Not found the producer group connection\n");
   });
 
+  it("resetOffsetByTime prints the offsets in Java's HashMap order whatever order the brokers answered in", async () => {
+    const capture = loadCapture("resetOffsetByTime");
+    const captured = capturedAdmin(capture);
+    const admin = capturedAdmin(capture, {
+      resetOffsetByTimestamp: async (...args) => (await captured.resetOffsetByTimestamp(...args)).reverse(),
+    });
+    const r = await runWith(
+      ["resetOffsetByTime", "-g", GROUP, "-t", "TopicTest", "-s", "1795396084886"],
+      admin,
+      {},
+      env,
+    );
+    expect(r.stdout).toBe(capture.stdout);
+  });
+
   it("resetOffsetByTime: `now` is -1, a date is local time, -f false is passed on", async () => {
     const asked: [number, boolean][] = [];
     const admin = fakeAdmin({
