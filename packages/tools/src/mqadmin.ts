@@ -1,8 +1,8 @@
 /** `mqadmin <command> [options]` with Java's command names, option letters, usage text and outputs. */
 import { Command, type CommanderError } from "commander";
-import { MQAdminClient } from "@rocketmq-ts/client";
 import { defaultNamesrvAddr } from "@rocketmq-ts/common";
 import { commands, type Out } from "./commands.js";
+import { processRuntime, type MQAdminRuntime } from "./runtime.js";
 
 function usage(): string {
   const lines = ["The most commonly used mqadmin commands are:"];
@@ -17,6 +17,7 @@ export async function runMqadmin(
   out: Out,
   err: Out,
   env: NodeJS.ProcessEnv = process.env,
+  runtime: MQAdminRuntime = processRuntime,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "-h" || name === "--help") {
@@ -53,9 +54,16 @@ export async function runMqadmin(
     err(`${command.name} command failed: No name server address, please set it.\n`);
     return 1;
   }
-  const admin = new MQAdminClient({ namesrvAddr });
+  const admin = runtime.newAdmin(namesrvAddr);
   try {
-    await command.run(admin, opts, out);
+    await command.run(opts, {
+      admin,
+      out,
+      err,
+      newProducer: (config) => runtime.newProducer(config),
+      untilStopped: () => runtime.untilStopped(),
+      workDir: runtime.workDir(),
+    });
     return 0;
   } catch (e) {
     // one line, no stack trace: what failed and why

@@ -1,0 +1,51 @@
+/**
+ * What the sub-commands need from an admin client and a producer (Java's MQAdminExt and the
+ * DefaultMQProducer the sending commands start). bin/mqadmin passes the real MQAdminClient and
+ * DefaultMQProducer; tests pass in-memory stand-ins.
+ */
+import type { DefaultMQProducer, MQAdminClient } from "@rocketmq-ts/client";
+
+export type MQAdminExt = Pick<
+  MQAdminClient,
+  | "namesrvAddrList"
+  | "call"
+  | "examineBrokerClusterInfo"
+  | "examineTopicRouteInfo"
+  | "fetchAllTopicList"
+  | "fetchBrokerRuntimeStats"
+  | "examineTopicStats"
+  | "examineConsumeStats"
+  | "examineConsumerConnectionInfo"
+  | "getConsumerRunningInfo"
+  | "consumeMessageDirectly"
+  | "examineProducerConnectionInfo"
+  | "createAndUpdateTopicConfig"
+  | "deleteTopicInBroker"
+  | "deleteTopicInNameServer"
+  | "getBrokerConfig"
+  | "updateBrokerConfig"
+  | "operateWritePerm"
+  | "getNameServerConfig"
+  | "putKVConfig"
+  | "deleteKVConfig"
+  | "createAndUpdateSubscriptionGroupConfig"
+  | "queryMessageByKey"
+  | "viewMessage"
+  | "viewMessageByUniqKey"
+  | "pull"
+  | "pullOne"
+  | "queueOffset"
+  | "fetchSubscribeMessageQueues"
+  | "messageTrackDetail"
+  | "resetOffsetByTimestamp"
+  | "deleteSubscriptionGroup"
+  | "shutdown"
+>;
+
+/** The producer sendMessage and clusterRT start for their sends and shut down afterwards. */
+export type ToolProducer = Pick<DefaultMQProducer, "start" | "shutdown" | "send" | "sendToQueue">;
+
+export interface ToolProducerConfig {
+  namesrvAddr: string;
+  producerGroup: string;
+}

@@ -1,0 +1,43 @@
+/** `mqadmin updateTopic`: create or update a topic on one broker or every master of a cluster (Java's UpdateTopicSubCommand). */
+import { newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
+import { fetchMasterAddrByClusterName } from "../CommandUtil.js";
+import { str, type SubCommand } from "../SubCommand.js";
+
+/** Java's TopicConfig.toString. */
+function topicConfigString(c: TopicConfig): string {
+  return `TopicConfig [topicName=${c.topicName}, readQueueNums=${c.readQueueNums}, writeQueueNums=${c.writeQueueNums}, perm=${perm2String(c.perm)}, topicFilterType=${c.topicFilterType}, topicSysFlag=${c.topicSysFlag}, order=${c.order}]`;
+}
+
+export const updateTopicCommand: SubCommand = {
+  name: "updateTopic",
+  desc: "Update or create topic",
+  options: [
+    ["-b, --brokerAddr <arg>", "create topic to which broker", false],
+    ["-c, --clusterName <arg>", "create topic to which cluster", false],
+    ["-t, --topic <arg>", "topic name", true],
+    ["-r, --readQueueNums <arg>", "set read queue nums", false],
+    ["-w, --writeQueueNums <arg>", "set write queue nums", false],
+    ["-p, --perm <arg>", "set topic's permission(2|4|6), intro[2:W 4:R; 6:RW]", false],
+    ["-o, --order <arg>", "set topic's order(true|false)", false],
+    ["-u, --unit <arg>", "is unit topic (true|false)", false],
+    ["-s, --hasUnitSub <arg>", "has unit sub (true|false)", false],
+  ],
+  async run(opts, { admin, out }) {
+    const config = newTopicConfig(str(opts, "topic"), {
+      readQueueNums: Number(opts["readQueueNums"] ?? 8),
+      writeQueueNums: Number(opts["writeQueueNums"] ?? 8),
+      perm: Number(opts["perm"] ?? 6),
+      order: str(opts, "order") === "true",
+      topicSysFlag: (str(opts, "unit") === "true" ? 1 : 0) | (str(opts, "hasUnitSub") === "true" ? 2 : 0),
+    });
+    const addrs = opts["brokerAddr"]
+      ? [str(opts, "brokerAddr")]
+      : await fetchMasterAddrByClusterName(admin, str(opts, "clusterName"));
+    if (addrs.length === 0) throw new Error("no broker found: give -b or -c");
+    for (const addr of addrs) {
+      await admin.createAndUpdateTopicConfig(addr, config);
+      out(`create topic to ${addr} success.\n`);
+    }
+    out(topicConfigString(config));
+  },
+};

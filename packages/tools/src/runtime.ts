@@ -1,0 +1,37 @@
+/**
+ * What a run of mqadmin works with besides its arguments: the admin client and producers it creates,
+ * the operator's stop request and the working directory. bin/mqadmin uses this process's; tests give
+ * their own.
+ */
+import { DefaultMQProducer, MQAdminClient } from "@rocketmq-ts/client";
+import type { MQAdminExt, ToolProducer, ToolProducerConfig } from "./command/MQAdminExt.js";
+import type { StopRequest } from "./command/SubCommand.js";
+
+export interface MQAdminRuntime {
+  newAdmin(namesrvAddr: string): MQAdminExt;
+  newProducer(config: ToolProducerConfig): ToolProducer;
+  /** SIGINT/SIGTERM as a stop request; only commands that ask for it stop on them instead of dying. */
+  untilStopped(): StopRequest;
+  workDir(): string;
+}
+
+function stopOnSignal(): StopRequest {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+export const processRuntime: MQAdminRuntime = {
+  newAdmin: (namesrvAddr) => new MQAdminClient({ namesrvAddr }),
+  newProducer: (config) => new DefaultMQProducer(config),
+  untilStopped: stopOnSignal,
+  workDir: () => process.cwd(),
+};

@@ -1,0 +1,120 @@
+/** runMqadmin: the command listing, help, option errors, the name server address and the admin client's lifetime. */
+import { describe, expect, it } from "vitest";
+import { commands } from "../src/commands.js";
+import { fakeAdmin, runWith } from "./support/fakeAdmin.js";
+
+/** What `mqadmin` prints without a command (the listing's order is the registry's). */
+const USAGE = [
+  "The most commonly used mqadmin commands are:",
+  "   clusterList          List all of clusters",
+  "   topicList            Fetch all topic list from name server",
+  "   topicRoute           Examine topic route info",
+  "   topicStatus          Examine topic Status info",
+  "   brokerStatus         Fetch broker runtime status data",
+  "   updateTopic          Update or create topic",
+  "   deleteTopic          Delete topic from broker and NameServer.",
+  "   getBrokerConfig      Get broker config by cluster or special broker!",
+  "   updateBrokerConfig   Update broker's config",
+  "   wipeWritePerm        Wipe write perm of broker in all name server",
+  "   addWritePerm         Add write perm of broker in all name server",
+  "   getNamesrvConfig     Get configs of name server.",
+  "   updateKvConfig       Create or update KV config.",
+  "   deleteKvConfig       Delete KV config.",
+  "   updateSubGroup       Update or create subscription group",
+  "   deleteSubGroup       Delete subscription group from broker.",
+  "   consumerConnection   Query consumer's socket connection, client version and subscription",
+  "   consumerStatus       Query consumer's internal data structure",
+  "   consumeMessage       Consume message",
+  "   producerConnection   Query producer's socket connection and client version",
+  "   consumerProgress     Query consumers's progress, speed",
+  "   queryMsgByKey        Query Message by Key",
+  "   queryMsgById         Query Message by Id",
+  "   queryMsgByOffset     Query Message by offset",
+  "   queryMsgByUniqueKey  Query Message by Unique key",
+  "   sendMessage          Send a message",
+  "   clusterRT            List All clusters Message Send RT",
+  "   resetOffsetByTime    Reset consumer offset by timestamp(without client restart).",
+  "",
+  "See 'mqadmin help <command>' for more information on a specific command.",
+  "",
+].join("\n");
+
+describe("runMqadmin", () => {
+  it("lists the commands without a command, with -h and --help", async () => {
+    for (const argv of [[], ["-h"], ["--help"]]) {
+      const r = await runWith(argv, fakeAdmin({}));
+      expect(r).toMatchObject({ code: 0, stdout: USAGE, stderr: "", namesrvAddr: undefined });
+    }
+    expect(commands).toHaveLength(28);
+    expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
+  });
+
+  it("names a command that does not exist, then lists them", async () => {
+    for (const argv of [["nosuch"], ["help", "nosuch"]]) {
+      const r = await runWith(argv, fakeAdmin({}));
+      expect(r).toMatchObject({ code: 1, stdout: "", stderr: `The sub command nosuch not exist.\n${USAGE}` });
+    }
+  });
+
+  it("help <command> prints its options after -n", async () => {
+    const r = await runWith(["help", "updateKvConfig"], fakeAdmin({}));
+    expect(r).toMatchObject({ code: 0, stderr: "", namesrvAddr: undefined });
+    expect(r.stdout.split("\n")).toEqual([
+      "Usage: mqadmin updateKvConfig [options]",
+      "",
+      "Options:",
+      "  -n, --namesrvAddr <arg>  Name server address list, eg:",
+      "                           '192.168.0.1:9876;192.168.0.2:9876'",
+      "  -s, --namespace <arg>    set the namespace",
+      "  -k, --key <arg>          set the key name",
+      "  -v, --value <arg>        set the key value",
+      "  -h, --help               display help for command",
+      "",
+    ]);
+  });
+
+  it("a missing required option or an unknown one fails before any client is created", async () => {
+    const missing = await runWith(["updateKvConfig", "-n", "x:1", "-s", "NS", "-k", "k"], fakeAdmin({}));
+    expect(missing).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: "error: required option '-v, --value <arg>' not specified\n",
+      namesrvAddr: undefined,
+    });
+    const unknown = await runWith(["getNamesrvConfig", "-n", "x:1", "-z"], fakeAdmin({}));
+    expect(unknown).toMatchObject({ code: 1, stderr: "error: unknown option '-z'\n", namesrvAddr: undefined });
+  });
+
+  it("takes the name server from -n, else from NAMESRV_ADDR, else fails", async () => {
+    const admin = fakeAdmin({ fetchAllTopicList: async () => ["T"] });
+    expect(await runWith(["topicList", "-n", "a:1;b:2"], admin, {}, { NAMESRV_ADDR: "env:1" })).toMatchObject({
+      code: 0,
+      stdout: "T\n",
+      namesrvAddr: "a:1;b:2",
+    });
+    expect(await runWith(["topicList"], admin, {}, { NAMESRV_ADDR: "env:1" })).toMatchObject({ namesrvAddr: "env:1" });
+    expect(await runWith(["topicList"], admin, {}, {})).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: "topicList command failed: No name server address, please set it.\n",
+      namesrvAddr: undefined,
+    });
+  });
+
+  it("a failing command prints one line on stderr and exits 1; the admin client is shut down either way", async () => {
+    let shutdowns = 0;
+    const shutdown = async (): Promise<void> => void shutdowns++;
+    const failing = fakeAdmin({
+      shutdown,
+      fetchAllTopicList: () => Promise.reject(new Error("connect to x:1 failed")),
+    });
+    expect(await runWith(["topicList", "-n", "x:1"], failing)).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: "topicList command failed: connect to x:1 failed\n",
+    });
+    const working = fakeAdmin({ shutdown, fetchAllTopicList: async () => [] });
+    expect(await runWith(["topicList", "-n", "x:1"], working)).toMatchObject({ code: 0, stdout: "", stderr: "" });
+    expect(shutdowns).toBe(2);
+  });
+});
