@@ -24,6 +24,18 @@ export interface ConsumerFilterData {
   clientVersion: number;
 }
 
+/** A filter as consumerFilter.json holds it (4.9.8 without bloomFilterData). */
+interface PersistedFilterData {
+  bornTime: number;
+  clientVersion: number;
+  consumerGroup: string;
+  dead: boolean;
+  deadTime: number;
+  expression: string;
+  expressionType: string;
+  topic: string;
+}
+
 export const isDead = (d: ConsumerFilterData): boolean => d.deadTime >= d.bornTime;
 
 /** Build filter data for a non-tag subscription; null when it is a tag type, empty, or does not compile. */
@@ -172,14 +184,14 @@ export class ConsumerFilterManager {
   persist(): void {
     const now = Date.now();
     const span = this.cleanTimeSpan();
-    const table = new Map<string, { groupFilterData: Map<string, Record<string, unknown>>; topic: string }>();
+    const table = new Map<string, { groupFilterData: Map<string, PersistedFilterData>; topic: string }>();
     for (const [topic, byGroup] of this.filterDataByTopic) {
       for (const [group, d] of [...byGroup]) if (isDead(d) && now - d.deadTime > span) byGroup.delete(group);
       if (byGroup.size === 0) {
         this.filterDataByTopic.delete(topic);
         continue;
       }
-      const groups = new Map<string, Record<string, unknown>>();
+      const groups = new Map<string, PersistedFilterData>();
       for (const [group, d] of byGroup)
         groups.set(group, {
           bornTime: d.bornTime,
@@ -193,6 +205,6 @@ export class ConsumerFilterManager {
         });
       table.set(topic, { groupFilterData: groups, topic });
     }
-    this.file.persist({ filterDataByTopic: table } as never);
+    this.file.persist({ filterDataByTopic: table });
   }
 }

@@ -33,7 +33,7 @@ export class ConsumerOffsetManager {
   }
 
   persist(): void {
-    this.file.persist({ offsetTable: this.offsetTable } as never);
+    this.file.persist({ offsetTable: this.offsetTable });
   }
 
   commitOffset(group: string, topic: string, queueId: number, offset: number): void {

@@ -9,6 +9,7 @@ import {
   createResponse,
   decodeHeader,
   encodeHeader,
+  encodePartialHeader,
   ReplyMessageRequestHeader,
   RequestCode,
   ResponseCode,
@@ -36,7 +37,7 @@ export function replyMessageProcessor(ctx: BrokerContext) {
     const answer = (code: number, remark: string | null, fields: Record<string, string | number> = {}) =>
       createResponse(request, code, {
         remark,
-        extFields: encodeHeader(SendMessageResponseHeader, { ...fields, ...region } as never),
+        extFields: encodePartialHeader(SendMessageResponseHeader, { ...fields, ...region }),
       });
     if (Date.now() < bc.startAcceptSendRequestTimeStamp)
       return answer(

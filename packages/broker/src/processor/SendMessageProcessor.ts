@@ -4,6 +4,7 @@ import {
   createResponse,
   decodeHeader,
   encodeHeader,
+  encodePartialHeader,
   RequestCode,
   ResponseCode,
   SendMessageRequestHeader,
@@ -152,7 +153,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
     const bc = ctx.brokerConfig;
     const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
     const fail = (code: number, remark: string): RemotingCommand =>
-      createResponse(request, code, { remark, extFields: encodeHeader(SendMessageResponseHeader, region as never) });
+      createResponse(request, code, { remark, extFields: encodePartialHeader(SendMessageResponseHeader, region) });
 
     // Java's BrokerFastFailure: a request that waited too long before being handled is turned away
     const waited = Math.round(ctx.eventLoopLag.currentLagMs());

@@ -81,7 +81,7 @@ export class ScheduleMessageService {
   }
 
   persist(): void {
-    this.file.persist({ offsetTable: new Map([...this.offsetTable].sort((a, b) => a[0] - b[0])) } as never);
+    this.file.persist({ offsetTable: new Map([...this.offsetTable].sort((a, b) => a[0] - b[0])) });
   }
 
   start(): void {

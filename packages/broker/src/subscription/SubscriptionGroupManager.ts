@@ -127,7 +127,7 @@ export class SubscriptionGroupManager {
   }
 
   persist(): void {
-    this.file.persist({ dataVersion: this.dataVersion, subscriptionGroupTable: this.subscriptionGroupTable } as never);
+    this.file.persist({ dataVersion: this.dataVersion, subscriptionGroupTable: this.subscriptionGroupTable });
   }
 
   /** The group's config, auto-created with defaults when `autoCreateSubscriptionGroup` (Java default). */

@@ -19,7 +19,7 @@ import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import type { BrokerConfig } from "../config/BrokerConfig.js";
 import { ConfigFile } from "../ConfigFile.js";
-import { TopicValidator } from "./TopicValidator.js";
+import { isSystemTopicName, TopicValidator } from "./TopicValidator.js";
 
 export class TopicConfigManager {
   readonly topicConfigTable = new Map<string, TopicConfig>();
@@ -105,7 +105,7 @@ export class TopicConfigManager {
   }
 
   persist(): void {
-    this.file.persist({ dataVersion: this.dataVersion, topicConfigTable: this.topicConfigTable } as never);
+    this.file.persist({ dataVersion: this.dataVersion, topicConfigTable: this.topicConfigTable });
   }
 
   selectTopicConfig(topic: string): TopicConfig | undefined {
@@ -113,11 +113,7 @@ export class TopicConfigManager {
   }
 
   isSystemTopic(topic: string): boolean {
-    return (
-      this.systemTopics.has(topic) ||
-      topic.startsWith("rmq_sys_") ||
-      Object.values(TopicValidator).includes(topic as never)
-    );
+    return this.systemTopics.has(topic) || isSystemTopicName(topic);
   }
 
   private changed(config: TopicConfig): void {
