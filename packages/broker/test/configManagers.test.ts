@@ -2,7 +2,16 @@
  * The broker's persisted config tables (config/*.json): what each manager writes, how it loads a
  * Java-written file (and its .bak), and how the versioned ones take a master's copy.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -79,6 +88,19 @@ describe("ConsumerOffsetManager (consumerOffset.json)", () => {
     fresh.commitOffset("g", "T", 0, 3);
     fresh.persist();
     expect(ourText("consumerOffset.json")).toBe('{\n\t"offsetTable":{\n\t\t"T@g":{1:7,0:3\n\t\t}\n\t}\n}');
+  });
+
+  it("falls back to the .bak when the file does not decode, and refuses to start on no good copy", () => {
+    writeFileSync(ourPath("consumerOffset.json"), '{"offsetTable":{"T@g":{0:"x"}}}');
+    copyFileSync(join(javaConfig, "consumerOffset.json"), ourPath("consumerOffset.json.bak"));
+    const m = new ConsumerOffsetManager(root, logger);
+    m.load();
+    expect(m.queryOffset("fix_cg_all", "FixTopic", 1)).toBe(276);
+    expect(m.queryOffset("g", "T", 0)).toBe(-1);
+    writeFileSync(ourPath("consumerOffset.json.bak"), "{broken");
+    const none = new ConsumerOffsetManager(root, logger);
+    expect(() => none.load()).toThrow();
+    expect(none.offsetTable.size).toBe(0);
   });
 
   it("syncFromMaster takes the master's entries over its own and keeps its own other keys", () => {
