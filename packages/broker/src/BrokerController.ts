@@ -15,6 +15,8 @@ import {
   userHome,
   type ConfigOf,
   type DataVersion,
+  parseHost,
+  type HostAddress,
 } from "@rocketmq-ts/common";
 import {
   createOnewayRequest,
@@ -28,10 +30,8 @@ import {
 } from "@rocketmq-ts/remoting";
 import {
   DefaultMessageStore,
-  parseHost,
   commitLogStorePath,
   messageStoreConfigSpec,
-  type HostAddress,
   type MessageStoreConfig,
 } from "@rocketmq-ts/store";
 import type { Logger } from "pino";

@@ -16,9 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configDefaults, newTopicConfig } from "@rocketmq-ts/common";
+import { configDefaults, newTopicConfig, parseHost } from "@rocketmq-ts/common";
 import { parseFastjson, type JsonValue } from "@rocketmq-ts/remoting";
-import { DefaultMessageStore, messageStoreConfigSpec, parseHost } from "@rocketmq-ts/store";
+import { DefaultMessageStore, messageStoreConfigSpec } from "@rocketmq-ts/store";
 import {
   brokerConfigSpec,
   ConsumerOffsetManager,

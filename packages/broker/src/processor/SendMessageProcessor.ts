@@ -1,5 +1,15 @@
 /** SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320): Java 4.9.8's checks and answers. */
-import { isWriteable, javaPropertiesString, MixAll, PermName, type TopicConfig } from "@rocketmq-ts/common";
+import {
+  isWriteable,
+  javaPropertiesString,
+  MixAll,
+  PermName,
+  type TopicConfig,
+  MessageConst,
+  PROPERTY_SEPARATOR,
+  string2messageProperties,
+  type MessageInner,
+} from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
@@ -13,13 +23,7 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import {
-  MessageConst,
-  PROPERTY_SEPARATOR,
-  string2messageProperties,
-  type MessageInner,
-  type PutMessageResult,
-} from "@rocketmq-ts/store";
+import type { PutMessageResult } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { bornHostOf } from "./bornHost.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";

@@ -2,15 +2,17 @@
  * Delay levels (Java ScheduleMessageService): messages parked in SCHEDULE_TOPIC_XXXX queue level−1 are
  * put back into their real topic/queue when due. Progress per level is kept in delayOffset.json.
  */
-import { entries, javaPropertiesString, messageInnerFrom, num, obj } from "@rocketmq-ts/common";
 import {
+  entries,
+  javaPropertiesString,
+  messageInnerFrom,
+  num,
+  obj,
   MessageConst,
-  parseDelayLevels,
-  SCHEDULE_TOPIC,
   string2messageProperties,
-  type DefaultMessageStore,
   type MessageExt,
-} from "@rocketmq-ts/store";
+} from "@rocketmq-ts/common";
+import { parseDelayLevels, SCHEDULE_TOPIC, type DefaultMessageStore } from "@rocketmq-ts/store";
 import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import { ConfigManager } from "../config/ConfigManager.js";
