@@ -10,7 +10,7 @@ import {
   sendHeaderV2ToV1,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import { checkRecord, decodeMessageId } from "@rocketmq-ts/store";
+import { checkRecord, decodeMessageId } from "@rocketmq-ts/common";
 import { startLocalCluster, type LocalCluster } from "./support/cluster.js";
 import { SHARED_DIR } from "./support/corpus.js";
 

@@ -4,7 +4,7 @@
  * the same record sizes as on the Java broker).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeMessageId } from "@rocketmq-ts/store";
+import { decodeMessageId } from "@rocketmq-ts/common";
 import { loadScenarios, type CapturedFrame } from "./support/corpus.js";
 import { replay } from "./support/replay.js";
 import { startLocalCluster, type LocalCluster } from "./support/cluster.js";

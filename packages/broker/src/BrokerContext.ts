@@ -1,7 +1,8 @@
 /** What the processors see of the broker: configs, store, managers, stats. */
 import type { DataVersion } from "@rocketmq-ts/common";
 import type { Connection, RemotingCommand } from "@rocketmq-ts/remoting";
-import type { DefaultMessageStore, HostAddress, MessageStoreConfig } from "@rocketmq-ts/store";
+import type { HostAddress } from "@rocketmq-ts/common";
+import type { DefaultMessageStore, MessageStoreConfig } from "@rocketmq-ts/store";
 import type { RebalanceLockManager } from "./client/RebalanceLockManager.js";
 import type { EventLoopLag } from "./EventLoopLag.js";
 import type { Logger } from "pino";

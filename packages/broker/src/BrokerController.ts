@@ -4,8 +4,7 @@
  */
 import { join } from "node:path";
 import {
-  applyProperties,
-  configLines,
+  bindConfig,
   isWriteable,
   nettyClientConfigSpec,
   nettyServerConfigSpecFor,
@@ -16,6 +15,8 @@ import {
   userHome,
   type ConfigOf,
   type DataVersion,
+  parseHost,
+  type HostAddress,
 } from "@rocketmq-ts/common";
 import {
   createOnewayRequest,
@@ -29,10 +30,8 @@ import {
 } from "@rocketmq-ts/remoting";
 import {
   DefaultMessageStore,
-  parseHost,
   commitLogStorePath,
   messageStoreConfigSpec,
-  type HostAddress,
   type MessageStoreConfig,
 } from "@rocketmq-ts/store";
 import type { Logger } from "pino";
@@ -295,25 +294,21 @@ export class BrokerController implements BrokerContext {
 
   private buildConfiguration(): BrokerConfiguration {
     const env = process.env;
-    const specs = [
-      [brokerConfigSpec(env), this.brokerConfig],
-      [nettyServerConfigSpecFor(10911), this.options.nettyServerConfig],
-      [nettyClientConfigSpec, this.options.nettyClientConfig],
-      [messageStoreConfigSpec(env), this.storeConfig],
-    ] as const;
-    const lines = (): string[] => specs.flatMap(([spec, config]) => configLines(spec, config as never));
+    const configs = [
+      bindConfig(brokerConfigSpec(env), this.brokerConfig),
+      bindConfig(nettyServerConfigSpecFor(10911), this.options.nettyServerConfig),
+      bindConfig(nettyClientConfigSpec, this.options.nettyClientConfig),
+      bindConfig(messageStoreConfigSpec(env), this.storeConfig),
+    ];
+    const lines = (): string[] => configs.flatMap((config) => config.lines());
     return {
       lines,
       dataVersion: () => this.configDataVersion,
       update: (props) => {
         // validate everything on copies first, then apply
-        const trials = specs.map(([spec, config]) => {
-          const copy = { ...(config as object) } as Record<string, unknown>;
-          applyProperties(copy as never, spec, props);
-          return copy;
-        });
+        const applySteps = configs.map((config) => config.prepareUpdate(props));
         const oldPermission = this.brokerConfig.brokerPermission;
-        specs.forEach(([, config], i) => Object.assign(config as object, trials[i]));
+        for (const apply of applySteps) apply();
         this.configDataVersion = nextDataVersion(this.configDataVersion);
         const merged = new Map(this.options.fileProperties ?? []);
         for (const [k, v] of props) merged.set(k, v);

@@ -1,6 +1,6 @@
 /** A `config/*.json` file: Java's ConfigManager load (with .bak fallback) and pretty fastjson persist. */
 import { loadWithBackup, string2File } from "@rocketmq-ts/common";
-import { parseFastjson, stringifyFastjson, type JsonInput, type JsonValue } from "@rocketmq-ts/remoting";
+import { parseFastjson, stringifyFastjson, type Jsonable, type JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 
 export class ConfigFile {
@@ -25,7 +25,8 @@ export class ConfigFile {
     return value;
   }
 
-  persist(value: JsonInput): void {
+  /** Write `value` as pretty fastjson (file.tmp, old content to .bak); failures are logged, not thrown. */
+  persist<T>(value: T & Jsonable<T>): void {
     try {
       string2File(stringifyFastjson(value, { pretty: true }), this.path);
     } catch (err) {

@@ -588,7 +588,7 @@ function numOf(v: JsonValue | undefined, key: string): number {
 export function mqTable(body: Buffer | null): [{ brokerName: string; queueId: number; topic: string }, JsonValue][] {
   const root = parseBody(body, "offsetTable") as Record<string, JsonValue>;
   const table = root["offsetTable"];
-  const entries: [JsonValue, JsonValue][] = table instanceof Map ? ([...(table as JsonMap).entries()] as never) : [];
+  const entries: [JsonValue, JsonValue][] = table instanceof Map ? [...table.entries()] : [];
   return entries.map(([k, v]) => {
     const key = k as Record<string, JsonValue>;
     return [{ brokerName: String(key["brokerName"]), queueId: Number(key["queueId"]), topic: String(key["topic"]) }, v];

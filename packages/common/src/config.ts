@@ -112,3 +112,29 @@ export function configLines<S extends ConfigSpec>(
   }
   return lines;
 }
+
+/**
+ * A config object bound to its spec, so that configs of different specs can be listed together
+ * and handled alike (printed, updated at runtime).
+ */
+export interface BoundConfig {
+  /** The object's `name=value` lines (configLines). */
+  lines(): string[];
+  /**
+   * Apply the keys of `props` that belong to the spec onto a copy — throwing ConfigError, as
+   * applyProperties does, leaves the object untouched — and return the step that copies the
+   * result into the object.
+   */
+  prepareUpdate(props: ReadonlyMap<string, string>): () => void;
+}
+
+export function bindConfig<S extends ConfigSpec>(spec: S, config: ConfigOf<S>): BoundConfig {
+  return {
+    lines: () => configLines(spec, config),
+    prepareUpdate: (props) => {
+      const copy = { ...config };
+      applyProperties(copy, spec, props);
+      return () => Object.assign(config, copy);
+    },
+  };
+}

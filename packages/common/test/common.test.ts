@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   applyProperties,
+  bindConfig,
   configDefaults,
   ConfigError,
   decodeRegisterBrokerBody,
@@ -77,6 +78,28 @@ describe("config binding", () => {
     expect(bad("listenPort", "99999999999")).toThrow(ConfigError);
     expect(bad("brokerRole", "MASTER")).toThrow(/brokerRole.*ASYNC_MASTER, SYNC_MASTER, SLAVE/);
     expect(bad("autoCreateTopicEnable", "yes")).toThrow(/autoCreateTopicEnable/);
+  });
+
+  it("a bound config prints its lines and updates only when every value parses", () => {
+    const config = configDefaults(spec);
+    const bound = bindConfig(spec, config);
+    expect(bound.lines()).toEqual([
+      "listenPort=10911",
+      "brokerRole=ASYNC_MASTER",
+      "autoCreateTopicEnable=true",
+      "brokerIP1=",
+    ]);
+    expect(() => bound.prepareUpdate(new Map([["listenPort", "x"]]))).toThrow(/listenPort/);
+    const apply = bound.prepareUpdate(
+      new Map([
+        ["brokerIP1", "10.0.0.1"],
+        ["other", "x"],
+      ]),
+    );
+    expect(config.brokerIP1).toBeNull(); // prepared on a copy
+    apply();
+    expect(config).toEqual({ ...configDefaults(spec), brokerIP1: "10.0.0.1" });
+    expect(bound.lines()[3]).toBe("brokerIP1=10.0.0.1");
   });
 });
 

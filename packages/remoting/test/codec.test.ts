@@ -3,6 +3,10 @@ import {
   createRequest,
   createResponse,
   decodeFrame,
+  decodeHeader,
+  encodeHeader,
+  encodePartialHeader,
+  SendMessageResponseHeader,
   decodeFramePayload,
   encodeFrame,
   FrameDecoder,
@@ -181,5 +185,20 @@ describe("FrameDecoder", () => {
     const negative = Buffer.alloc(4);
     negative.writeInt32BE(-1);
     expect(() => new FrameDecoder().push(negative)).toThrow(RemotingCodecError);
+  });
+});
+
+describe("command headers", () => {
+  it("a partly filled response header carries only the fields set, in Java's HashMap order", () => {
+    const region = { MSG_REGION: "DefaultRegion", TRACE_ON: "true" };
+    expect(Object.entries(encodePartialHeader(SendMessageResponseHeader, region))).toEqual([
+      ["TRACE_ON", "true"],
+      ["MSG_REGION", "DefaultRegion"],
+    ]);
+    const full = { msgId: "AC11", queueId: 3, queueOffset: 9, ...region };
+    expect(encodePartialHeader(SendMessageResponseHeader, full)).toEqual(encodeHeader(SendMessageResponseHeader, full));
+    expect(() =>
+      decodeHeader(SendMessageResponseHeader, encodePartialHeader(SendMessageResponseHeader, region)),
+    ).toThrow("the custom field <msgId> is null");
   });
 });

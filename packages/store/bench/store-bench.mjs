@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import CRC32 from "crc-32";
 import { pino } from "pino";
-import { configDefaults } from "../../common/dist/index.js";
-import { DefaultMessageStore, messageStoreConfigSpec, parseHost } from "../dist/index.js";
+import { configDefaults, parseHost } from "../../common/dist/index.js";
+import { DefaultMessageStore, messageStoreConfigSpec } from "../dist/index.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);

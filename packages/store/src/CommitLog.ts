@@ -1,7 +1,7 @@
 /**
- * The commit log: every message of every topic, appended to 1 GiB mapped files (§2). Assigns
+ * The commit log: every message of every topic, appended to 1 GiB mapped files (store-ha-config.md §2). Assigns
  * physical and queue offsets, writes the BLANK filler at file ends, flushes (ASYNC_FLUSH timer or
- * SYNC_FLUSH group commit) and recovers the valid tail after a restart (§5.4).
+ * SYNC_FLUSH group commit) and recovers the valid tail after a restart (store-ha-config.md §5.4).
  */
 import type { Logger } from "pino";
 import {
@@ -321,7 +321,8 @@ export class CommitLog {
 
 /**
  * SYNC_FLUSH: writers wait for one shared fdatasync; requests not covered by their deadline fail
- * (§6.2). One watcher timer checks deadlines, as Java's FlushDiskWatcher, instead of a timer per put.
+ * (store-ha-config.md §6.2). One watcher timer checks deadlines, as Java's FlushDiskWatcher,
+ * instead of a timer per put.
  */
 export class GroupCommitService {
   private waiting: { nextOffset: number; deadline: number; resolve: (ok: boolean) => void; done: boolean }[] = [];

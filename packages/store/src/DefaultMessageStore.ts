@@ -84,7 +84,7 @@ export interface DispatchRequest {
   propertiesString: string;
 }
 
-// running-flag bits (§7.4)
+// running-flag bits (store-ha-config.md §7.4)
 const NOT_WRITEABLE = 0x2;
 const WRITE_LOGICS_QUEUE_ERROR = 0x4;
 const WRITE_INDEX_FILE_ERROR = 0x8;
@@ -177,7 +177,7 @@ export class DefaultMessageStore {
     return join(this.rootDir, "abort");
   }
 
-  /** Load files and recover (§5.3). Throws StoreLoadError when the directory is not loadable. */
+  /** Load files and recover (store-ha-config.md §5.3). Throws StoreLoadError when the directory is not loadable. */
   load(): void {
     mkdirSync(this.rootDir, { recursive: true });
     this.lastExitOK = !existsSync(this.abortFile);
@@ -301,7 +301,7 @@ export class DefaultMessageStore {
 
   private flushing = false;
 
-  /** One ASYNC_FLUSH round: least pages normally, everything every thorough interval (§6.1). */
+  /** One ASYNC_FLUSH round: least pages normally, everything every thorough interval (store-ha-config.md §6.1). */
   async flushCommitLogRound(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
@@ -448,7 +448,7 @@ export class DefaultMessageStore {
     return result;
   }
 
-  /** SYNC_MASTER: wait for a slave to hold everything below `nextOffset` (§8.4). */
+  /** SYNC_MASTER: wait for a slave to hold everything below `nextOffset` (store-ha-config.md §8.4). */
   private async replicate(nextOffset: number): Promise<"PUT_OK" | "SLAVE_NOT_AVAILABLE" | "FLUSH_SLAVE_TIMEOUT"> {
     if (!this.haService.isSlaveOK(nextOffset)) return "SLAVE_NOT_AVAILABLE";
     return (await this.haService.waitForSlave(nextOffset)) ? "PUT_OK" : "FLUSH_SLAVE_TIMEOUT";
@@ -675,7 +675,10 @@ export class DefaultMessageStore {
     return this.getMessageStoreTimeStamp(topic, queueId, cq.getMinOffsetInQueue());
   }
 
-  /** Queue offset of the first message stored at or after `timestamp` (Java's binary search, §3.3). */
+  /**
+   * Queue offset of the first message stored at or after `timestamp` (Java's binary search,
+   * store-ha-config.md §3.3).
+   */
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
     const cq = this.existingConsumeQueue(topic, queueId);
     if (!cq) return 0;
@@ -893,7 +896,7 @@ export class DefaultMessageStore {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Cleanup and disk space (§7)
+  // Cleanup and disk space (store-ha-config.md §7)
 
   /** Usage of the partition holding `path` as a fraction, rounded up to whole percent; -1 if unknown. */
   static diskPartitionSpaceUsedPercent(path: string): number {

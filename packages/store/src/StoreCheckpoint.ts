@@ -1,4 +1,4 @@
-/** The 4096-byte `checkpoint` file: physic, logics and index message timestamps (§5.1). */
+/** The 4096-byte `checkpoint` file: physic, logics and index message timestamps (store-ha-config.md §5.1). */
 import { readLong, writeLong } from "@rocketmq-ts/common";
 import { MappedFile } from "./MappedFile.js";
 

@@ -4,15 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
+import { configDefaults, parseHost, formatHost } from "@rocketmq-ts/common";
 import { javaStringHashCode, parseFastjson, stringifyFastjson } from "@rocketmq-ts/remoting";
-import {
-  DefaultMessageStore,
-  messageStoreConfigSpec,
-  parseHost,
-  formatHost,
-  type MessageStoreConfig,
-} from "@rocketmq-ts/store";
+import { DefaultMessageStore, messageStoreConfigSpec, type MessageStoreConfig } from "@rocketmq-ts/store";
 import { manifest, unpackFixture } from "../../../test/support/storeFixtures.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -10,16 +10,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
+import { configDefaults, parseHost, type MessageInner } from "@rocketmq-ts/common";
 import {
   DefaultMessageStore,
   encodeSlaveReport,
   encodeTransferHeader,
   messageStoreConfigSpec,
-  parseHost,
   SlaveReportReader,
   TransferFrameDecoder,
-  type MessageInner,
   type MessageStoreConfig,
   type TransferFrame,
 } from "@rocketmq-ts/store";

@@ -5,16 +5,14 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
+import { configDefaults, decodeRecordAt, parseHost } from "@rocketmq-ts/common";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
 import {
-  decodeRecordAt,
   DefaultMessageStore,
   indexKeyHash,
   MappedFile,
   MappedFileQueue,
   messageStoreConfigSpec,
-  parseHost,
   topicKeyHash,
 } from "@rocketmq-ts/store";
 

@@ -12,7 +12,7 @@ import {
   string2messageProperties,
   parseHost,
   type MessageExt,
-} from "@rocketmq-ts/store";
+} from "@rocketmq-ts/common";
 import {
   decodedRecords,
   STORE_FIXTURES,

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
-import { DefaultMessageStore, messageStoreConfigSpec, parseHost, type MessageStoreConfig } from "@rocketmq-ts/store";
+import { configDefaults, parseHost } from "@rocketmq-ts/common";
+import { DefaultMessageStore, messageStoreConfigSpec, type MessageStoreConfig } from "@rocketmq-ts/store";
 import { manifest, unpackFixture } from "../../../test/support/storeFixtures.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];

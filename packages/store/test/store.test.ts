@@ -4,15 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { innerMessage } from "./support/messages.js";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
+import { configDefaults, parseHost, type MessageInner } from "@rocketmq-ts/common";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
-import {
-  DefaultMessageStore,
-  messageStoreConfigSpec,
-  parseHost,
-  type MessageInner,
-  type MessageStoreConfig,
-} from "@rocketmq-ts/store";
+import { DefaultMessageStore, messageStoreConfigSpec, type MessageStoreConfig } from "@rocketmq-ts/store";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

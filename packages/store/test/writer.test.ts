@@ -7,14 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
-import {
-  checkRecord,
-  DefaultMessageStore,
-  messageStoreConfigSpec,
-  parseHost,
-  type MessageExt,
-} from "@rocketmq-ts/store";
+import { configDefaults, checkRecord, parseHost, type MessageExt } from "@rocketmq-ts/common";
+import { DefaultMessageStore, messageStoreConfigSpec } from "@rocketmq-ts/store";
 import { decodedRecords, STORE_FIXTURES, unpackFixture } from "../../../test/support/storeFixtures.js";
 
 const java = unpackFixture("basic");

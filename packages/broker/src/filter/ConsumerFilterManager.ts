@@ -4,12 +4,11 @@
  * or stops subscribing the topic, kept in consumerFilter.json. Bloom-filter bitmaps are not
  * computed (enableCalcFilterBitMap): every candidate is evaluated against its properties instead.
  */
-import { join } from "node:path";
 import { entries, num, obj, str, type SubscriptionData } from "@rocketmq-ts/common";
 import { compileSql92, isTagType, type CompiledSelector } from "@rocketmq-ts/filter";
 import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import { ConfigFile } from "../ConfigFile.js";
+import { ConfigManager } from "../config/ConfigManager.js";
 
 export interface ConsumerFilterData {
   consumerGroup: string;
@@ -22,6 +21,18 @@ export interface ConsumerFilterData {
   deadTime: number;
   /** The subscription's subVersion it was built from. */
   clientVersion: number;
+}
+
+/** A filter as consumerFilter.json holds it (4.9.8 without bloomFilterData). */
+interface PersistedFilterData {
+  bornTime: number;
+  clientVersion: number;
+  consumerGroup: string;
+  dead: boolean;
+  deadTime: number;
+  expression: string;
+  expressionType: string;
+  topic: string;
 }
 
 export const isDead = (d: ConsumerFilterData): boolean => d.deadTime >= d.bornTime;
@@ -55,17 +66,21 @@ export function buildFilterData(
   };
 }
 
-export class ConsumerFilterManager {
+/** consumerFilter.json as written: topic → its groups' filters. */
+interface ConsumerFilterFile {
+  filterDataByTopic: Map<string, { groupFilterData: Map<string, PersistedFilterData>; topic: string }>;
+}
+
+export class ConsumerFilterManager extends ConfigManager<ConsumerFilterData[], ConsumerFilterFile> {
   /** topic → group → filter data */
   readonly filterDataByTopic = new Map<string, Map<string, ConsumerFilterData>>();
-  private readonly file: ConfigFile;
 
   constructor(
     storeRoot: string,
     private readonly logger: Logger,
     private readonly cleanTimeSpan: () => number,
   ) {
-    this.file = new ConfigFile(join(storeRoot, "config", "consumerFilter.json"), logger);
+    super(storeRoot, "consumerFilter.json", logger);
   }
 
   get(topic: string, group: string): ConsumerFilterData | undefined {
@@ -135,33 +150,34 @@ export class ConsumerFilterManager {
     }
   }
 
-  load(): void {
-    const loaded = this.file.load((json: JsonValue) =>
-      entries(obj(json, "consumerFilter.json")["filterDataByTopic"], "filterDataByTopic").flatMap(([topic, v]) =>
-        entries(obj(v, topic)["groupFilterData"], `${topic}.groupFilterData`).map(([group, d]) => {
-          const o = obj(d, group);
-          const expression = str(o["expression"], "expression");
-          const expressionType = str(o["expressionType"], "expressionType");
-          let compiled: CompiledSelector | null = null;
-          try {
-            compiled = compileSql92(expression);
-          } catch {
-            compiled = null;
-          }
-          return {
-            consumerGroup: group,
-            topic,
-            expression,
-            expressionType,
-            compiled,
-            bornTime: num(o["bornTime"], "bornTime"),
-            deadTime: num(o["deadTime"], "deadTime"),
-            clientVersion: num(o["clientVersion"], "clientVersion"),
-          } satisfies ConsumerFilterData;
-        }),
-      ),
+  protected decode(json: JsonValue): ConsumerFilterData[] {
+    return entries(obj(json, this.fileName)["filterDataByTopic"], "filterDataByTopic").flatMap(([topic, v]) =>
+      entries(obj(v, topic)["groupFilterData"], `${topic}.groupFilterData`).map(([group, d]) => {
+        const o = obj(d, group);
+        const expression = str(o["expression"], "expression");
+        const expressionType = str(o["expressionType"], "expressionType");
+        let compiled: CompiledSelector | null = null;
+        try {
+          compiled = compileSql92(expression);
+        } catch {
+          compiled = null;
+        }
+        return {
+          consumerGroup: group,
+          topic,
+          expression,
+          expressionType,
+          compiled,
+          bornTime: num(o["bornTime"], "bornTime"),
+          deadTime: num(o["deadTime"], "deadTime"),
+          clientVersion: num(o["clientVersion"], "clientVersion"),
+        } satisfies ConsumerFilterData;
+      }),
     );
-    for (const d of loaded ?? []) {
+  }
+
+  protected applyLoaded(loaded: ConsumerFilterData[]): void {
+    for (const d of loaded) {
       let byGroup = this.filterDataByTopic.get(d.topic);
       if (!byGroup) this.filterDataByTopic.set(d.topic, (byGroup = new Map()));
       byGroup.set(d.consumerGroup, d);
@@ -169,17 +185,17 @@ export class ConsumerFilterManager {
   }
 
   /** consumerFilter.json as 4.9.8 writes it (without bloomFilterData); long-dead entries are dropped first. */
-  persist(): void {
+  protected encode(): ConsumerFilterFile {
     const now = Date.now();
     const span = this.cleanTimeSpan();
-    const table = new Map<string, { groupFilterData: Map<string, Record<string, unknown>>; topic: string }>();
+    const table: ConsumerFilterFile["filterDataByTopic"] = new Map();
     for (const [topic, byGroup] of this.filterDataByTopic) {
       for (const [group, d] of [...byGroup]) if (isDead(d) && now - d.deadTime > span) byGroup.delete(group);
       if (byGroup.size === 0) {
         this.filterDataByTopic.delete(topic);
         continue;
       }
-      const groups = new Map<string, Record<string, unknown>>();
+      const groups = new Map<string, PersistedFilterData>();
       for (const [group, d] of byGroup)
         groups.set(group, {
           bornTime: d.bornTime,
@@ -193,6 +209,6 @@ export class ConsumerFilterManager {
         });
       table.set(topic, { groupFilterData: groups, topic });
     }
-    this.file.persist({ filterDataByTopic: table } as never);
+    return { filterDataByTopic: table };
   }
 }

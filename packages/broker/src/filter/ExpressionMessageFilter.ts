@@ -4,9 +4,9 @@
  * selector over each candidate's properties; with filterSupportRetry, a %RETRY% topic is filtered
  * with the group's selector of the message's original topic (RETRY_TOPIC).
  */
-import { MixAll, SUB_ALL, type SubscriptionData } from "@rocketmq-ts/common";
+import { MixAll, SUB_ALL, type SubscriptionData, MessageConst } from "@rocketmq-ts/common";
 import { isTagType } from "@rocketmq-ts/filter";
-import { MessageConst, type MessageFilter } from "@rocketmq-ts/store";
+import type { MessageFilter } from "@rocketmq-ts/store";
 import type { ConsumerFilterData, ConsumerFilterManager } from "./ConsumerFilterManager.js";
 
 function evaluate(data: ConsumerFilterData | null | undefined, properties: Map<string, string>): boolean {

@@ -1,39 +1,41 @@
 /** Committed consumer offsets, `topic@group` → queueId → offset (consumerOffset.json). */
-import { join } from "node:path";
 import { entries, num, obj } from "@rocketmq-ts/common";
 import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import { ConfigFile } from "../ConfigFile.js";
+import { ConfigManager } from "../config/ConfigManager.js";
 
 export const TOPIC_GROUP_SEPARATOR = "@";
 
-export class ConsumerOffsetManager {
-  readonly offsetTable = new Map<string, Map<number, number>>();
-  private readonly file: ConfigFile;
+/** `topic@group` → queueId → offset */
+type OffsetTable = Map<string, Map<number, number>>;
+
+export class ConsumerOffsetManager extends ConfigManager<OffsetTable, { offsetTable: OffsetTable }> {
+  readonly offsetTable: OffsetTable = new Map();
 
   constructor(storeRoot: string, logger: Logger) {
-    this.file = new ConfigFile(join(storeRoot, "config", "consumerOffset.json"), logger);
+    super(storeRoot, "consumerOffset.json", logger);
   }
 
-  private static decode(json: JsonValue): (readonly [string, Map<number, number>])[] {
-    return entries(obj(json, "consumerOffset.json")["offsetTable"], "offsetTable").map(
-      ([key, queues]) => [key, new Map(entries(queues, key).map(([q, off]) => [Number(q), num(off, key)]))] as const,
+  protected decode(json: JsonValue): OffsetTable {
+    return new Map(
+      entries(obj(json, this.fileName)["offsetTable"], "offsetTable").map(
+        ([key, queues]) => [key, new Map(entries(queues, key).map(([q, off]) => [Number(q), num(off, key)]))] as const,
+      ),
     );
   }
 
-  load(): void {
-    const loaded = this.file.load(ConsumerOffsetManager.decode);
-    for (const [key, queues] of loaded ?? []) this.offsetTable.set(key, queues);
+  protected applyLoaded(loaded: OffsetTable): void {
+    for (const [key, queues] of loaded) this.offsetTable.set(key, queues);
+  }
+
+  protected encode(): { offsetTable: OffsetTable } {
+    return { offsetTable: this.offsetTable };
   }
 
   /** Slave: merge the master's offsets (its entries win, slave-only keys stay) and persist. */
   syncFromMaster(json: JsonValue): void {
-    for (const [key, queues] of ConsumerOffsetManager.decode(json)) this.offsetTable.set(key, queues);
+    this.applyLoaded(this.decode(json));
     this.persist();
-  }
-
-  persist(): void {
-    this.file.persist({ offsetTable: this.offsetTable } as never);
   }
 
   commitOffset(group: string, topic: string, queueId: number, offset: number): void {

@@ -93,7 +93,7 @@ export function adminBrokerProcessors(ctx: BrokerContext): Map<number, RequestPr
   handlers.set(RequestCode.GET_ALL_TOPIC_CONFIG, (request) =>
     createResponse(request, ResponseCode.SUCCESS, {
       body: Buffer.from(
-        stringifyFastjson(topicConfigWrapperJson(ctx.topicConfigManager.buildTopicConfigSerializeWrapper()) as never),
+        stringifyFastjson(topicConfigWrapperJson(ctx.topicConfigManager.buildTopicConfigSerializeWrapper())),
       ),
     }),
   );

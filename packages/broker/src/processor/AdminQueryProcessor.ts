@@ -31,7 +31,8 @@ import {
   versionDesc,
   ViewMessageRequestHeader,
   CURRENT_VERSION,
-  type JsonInput,
+  type Jsonable,
+  type JsonValue,
   type RemotingCommand,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
@@ -41,7 +42,7 @@ import { NOT_SET_REMARK } from "./AdminBrokerProcessor.js";
 import type { MessageQueueKey } from "../client/RebalanceLockManager.js";
 import { decodeSubscriptionGroupConfig } from "../subscription/SubscriptionGroupManager.js";
 
-const json = (value: unknown): Buffer => Buffer.from(stringifyFastjson(value as JsonInput));
+const json = <T>(value: T & Jsonable<T>): Buffer => Buffer.from(stringifyFastjson(value));
 
 /** Java's MixAll.humanReadableByteCount(bytes, false). */
 export function humanReadableByteCount(bytes: number): string {
@@ -55,8 +56,8 @@ function runtimeString(ms: number): string {
   return `[ ${Math.floor(s / 86400)} days, ${Math.floor((s % 86400) / 3600)} hours, ${Math.floor((s % 3600) / 60)} minutes, ${s % 60} seconds ]`;
 }
 
-function decodeMessageQueues(v: unknown, path: string): MessageQueueKey[] {
-  return arr(v as never, path).map((m, i) => {
+function decodeMessageQueues(v: JsonValue | undefined, path: string): MessageQueueKey[] {
+  return arr(v, path).map((m, i) => {
     const o = obj(m, `${path}[${i}]`);
     return {
       topic: str(o["topic"], "topic"),
@@ -157,7 +158,7 @@ export function adminQueryProcessors(ctx: BrokerContext): Map<number, RequestPro
     const h = decodeHeader(GetTopicStatsInfoRequestHeader, request.extFields);
     const config = ctx.topicConfigManager.selectTopicConfig(h.topic);
     if (!config) return fail(request, ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist`);
-    const offsetTable = new Map<MessageQueueKey, unknown>();
+    const offsetTable = new Map<MessageQueueKey, JsonValue>();
     for (let q = 0; q < config.writeQueueNums; q++) {
       const max = Math.max(0, ctx.store.getMaxOffsetInQueue(h.topic, q));
       const min = Math.max(0, ctx.store.getMinOffsetInQueue(h.topic, q));
@@ -175,7 +176,7 @@ export function adminQueryProcessors(ctx: BrokerContext): Map<number, RequestPro
           .filter((k) => k.endsWith(`@${h.consumerGroup}`))
           .map((k) => k.slice(0, k.lastIndexOf("@")));
     const group = ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
-    const offsetTable = new Map<MessageQueueKey, unknown>();
+    const offsetTable = new Map<MessageQueueKey, JsonValue>();
     for (const topic of topics) {
       const config = ctx.topicConfigManager.selectTopicConfig(topic);
       if (!config) continue;
@@ -305,7 +306,7 @@ export function adminQueryProcessors(ctx: BrokerContext): Map<number, RequestPro
   handlers.set(RequestCode.GET_BROKER_CONFIG, (request) =>
     createResponse(request, ResponseCode.SUCCESS, {
       extFields: encodeHeader(GetBrokerConfigResponseHeader, {
-        version: stringifyFastjson(ctx.configuration.dataVersion() as never),
+        version: stringifyFastjson(ctx.configuration.dataVersion()),
       }),
       body: Buffer.from(ctx.configuration.lines().join("\n") + "\n", "utf8"),
     }),

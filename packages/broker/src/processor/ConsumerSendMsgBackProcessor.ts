@@ -1,5 +1,14 @@
 /** CONSUMER_SEND_MSG_BACK (36): a message the consumer failed goes to %RETRY%<group> after a delay, or to %DLQ%<group>. */
-import { isWriteable, javaPropertiesString, messageInnerFrom, MixAll, PermName } from "@rocketmq-ts/common";
+import {
+  isWriteable,
+  javaPropertiesString,
+  messageInnerFrom,
+  MixAll,
+  PermName,
+  createMessageId,
+  MessageConst,
+  string2messageProperties,
+} from "@rocketmq-ts/common";
 import {
   ConsumerSendMsgBackRequestHeader,
   createResponse,
@@ -7,7 +16,6 @@ import {
   ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import { createMessageId, MessageConst, string2messageProperties } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
 import { getDLQTopic, getRetryTopic } from "../topic/TopicValidator.js";

@@ -11,8 +11,14 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import { javaPropertiesString, messageInnerFrom } from "@rocketmq-ts/common";
-import { MessageConst, MessageSysFlag, type MessageInner, type PutMessageStatus } from "@rocketmq-ts/store";
+import {
+  javaPropertiesString,
+  messageInnerFrom,
+  MessageConst,
+  MessageSysFlag,
+  type MessageInner,
+} from "@rocketmq-ts/common";
+import type { PutMessageStatus } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import {
   resetTransactionValue,

@@ -3,12 +3,19 @@
  * requesting client (REPLY_TO_CLIENT) with PUSH_REPLY_MESSAGE_TO_CLIENT (326) and, with
  * storeReplyMessageEnable, stored like any message. The push decides the answer, as in 4.9.8.
  */
-import { formatHost, javaPropertiesString } from "@rocketmq-ts/common";
+import {
+  formatHost,
+  javaPropertiesString,
+  MessageConst,
+  string2messageProperties,
+  type MessageInner,
+} from "@rocketmq-ts/common";
 import {
   createRequest,
   createResponse,
   decodeHeader,
   encodeHeader,
+  encodePartialHeader,
   ReplyMessageRequestHeader,
   RequestCode,
   ResponseCode,
@@ -18,7 +25,6 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import { MessageConst, string2messageProperties, type MessageInner } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { bornHostOf } from "./bornHost.js";
 import { msgCheck } from "./SendMessageProcessor.js";
@@ -36,7 +42,7 @@ export function replyMessageProcessor(ctx: BrokerContext) {
     const answer = (code: number, remark: string | null, fields: Record<string, string | number> = {}) =>
       createResponse(request, code, {
         remark,
-        extFields: encodeHeader(SendMessageResponseHeader, { ...fields, ...region } as never),
+        extFields: encodePartialHeader(SendMessageResponseHeader, { ...fields, ...region }),
       });
     if (Date.now() < bc.startAcceptSendRequestTimeStamp)
       return answer(

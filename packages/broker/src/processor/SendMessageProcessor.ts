@@ -1,9 +1,20 @@
 /** SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320): Java 4.9.8's checks and answers. */
-import { isWriteable, javaPropertiesString, MixAll, PermName, type TopicConfig } from "@rocketmq-ts/common";
+import {
+  isWriteable,
+  javaPropertiesString,
+  MixAll,
+  PermName,
+  type TopicConfig,
+  MessageConst,
+  PROPERTY_SEPARATOR,
+  string2messageProperties,
+  type MessageInner,
+} from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
   encodeHeader,
+  encodePartialHeader,
   RequestCode,
   ResponseCode,
   SendMessageRequestHeader,
@@ -12,13 +23,7 @@ import {
   type RemotingCommand,
   type RequestContext,
 } from "@rocketmq-ts/remoting";
-import {
-  MessageConst,
-  PROPERTY_SEPARATOR,
-  string2messageProperties,
-  type MessageInner,
-  type PutMessageResult,
-} from "@rocketmq-ts/store";
+import type { PutMessageResult } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { bornHostOf } from "./bornHost.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
@@ -152,7 +157,7 @@ export function sendMessageProcessor(ctx: BrokerContext) {
     const bc = ctx.brokerConfig;
     const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
     const fail = (code: number, remark: string): RemotingCommand =>
-      createResponse(request, code, { remark, extFields: encodeHeader(SendMessageResponseHeader, region as never) });
+      createResponse(request, code, { remark, extFields: encodePartialHeader(SendMessageResponseHeader, region) });
 
     // Java's BrokerFastFailure: a request that waited too long before being handled is turned away
     const waited = Math.round(ctx.eventLoopLag.currentLagMs());

@@ -1,6 +1,6 @@
 /** The producer's address as stored in BORNHOST, parsed once per connection instead of per message. */
+import { parseHost, type HostAddress } from "@rocketmq-ts/common";
 import type { Connection } from "@rocketmq-ts/remoting";
-import { parseHost, type HostAddress } from "@rocketmq-ts/store";
 
 const byConnection = new WeakMap<Connection, HostAddress>();
 

@@ -2,18 +2,20 @@
  * Delay levels (Java ScheduleMessageService): messages parked in SCHEDULE_TOPIC_XXXX queue level−1 are
  * put back into their real topic/queue when due. Progress per level is kept in delayOffset.json.
  */
-import { join } from "node:path";
-import { entries, javaPropertiesString, messageInnerFrom, num, obj } from "@rocketmq-ts/common";
 import {
+  entries,
+  javaPropertiesString,
+  messageInnerFrom,
+  num,
+  obj,
   MessageConst,
-  parseDelayLevels,
-  SCHEDULE_TOPIC,
   string2messageProperties,
-  type DefaultMessageStore,
   type MessageExt,
-} from "@rocketmq-ts/store";
+} from "@rocketmq-ts/common";
+import { parseDelayLevels, SCHEDULE_TOPIC, type DefaultMessageStore } from "@rocketmq-ts/store";
+import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import { ConfigFile } from "../ConfigFile.js";
+import { ConfigManager } from "../config/ConfigManager.js";
 
 const TRANS_HALF_TOPIC = "RMQ_SYS_TRANS_HALF_TOPIC";
 
@@ -40,11 +42,13 @@ export function applyDelayLevel(
   return { topic: SCHEDULE_TOPIC, queueId: delayLevelToQueueId(capped), props };
 }
 
-export class ScheduleMessageService {
+/** delay level → offset in its SCHEDULE_TOPIC_XXXX queue */
+type DelayOffsetTable = Map<number, number>;
+
+export class ScheduleMessageService extends ConfigManager<DelayOffsetTable, { offsetTable: DelayOffsetTable }> {
   readonly delayLevelTable: Map<number, number>;
-  readonly offsetTable = new Map<number, number>();
+  readonly offsetTable: DelayOffsetTable = new Map();
   readonly maxDelayLevel: number;
-  private readonly file: ConfigFile;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private persistTimer: NodeJS.Timeout | null = null;
   private started = false;
@@ -56,18 +60,26 @@ export class ScheduleMessageService {
     private readonly flushDelayOffsetInterval: number,
     private readonly logger: Logger,
   ) {
+    super(storeRoot, "delayOffset.json", logger);
     this.delayLevelTable = parseDelayLevels(delayLevels);
     this.maxDelayLevel = Math.max(0, ...this.delayLevelTable.keys());
-    this.file = new ConfigFile(join(storeRoot, "config", "delayOffset.json"), logger);
   }
 
-  load(): void {
-    const loaded = this.file.load((json) =>
-      entries(obj(json, "delayOffset.json")["offsetTable"], "offsetTable").map(
+  protected decode(json: JsonValue): DelayOffsetTable {
+    return new Map(
+      entries(obj(json, this.fileName)["offsetTable"], "offsetTable").map(
         ([level, off]) => [Number(level), num(off, level)] as const,
       ),
     );
-    for (const [level, offset] of loaded ?? []) this.offsetTable.set(level, offset);
+  }
+
+  protected applyLoaded(loaded: DelayOffsetTable): void {
+    for (const [level, offset] of loaded) this.offsetTable.set(level, offset);
+  }
+
+  /** Levels in ascending order, as Java's table iterates them. */
+  protected encode(): { offsetTable: DelayOffsetTable } {
+    return { offsetTable: new Map([...this.offsetTable].sort((a, b) => a[0] - b[0])) };
   }
 
   /** Clamp stored offsets into the queues' current range (Java does this at load). */
@@ -78,10 +90,6 @@ export class ScheduleMessageService {
       const max = this.store.getMaxOffsetInQueue(SCHEDULE_TOPIC, queueId);
       this.offsetTable.set(level, Math.min(Math.max(offset, min), max));
     }
-  }
-
-  persist(): void {
-    this.file.persist({ offsetTable: new Map([...this.offsetTable].sort((a, b) => a[0] - b[0])) } as never);
   }
 
   start(): void {

@@ -1,7 +1,8 @@
 /**
- * A slave's metadata copy from its master (§8.7): topic configs (over the master's VIP port),
- * consumer offsets, delay offsets and subscription groups, every 10 s (first after 3 s), against
- * the master address the name server returned at registration. Failures are only logged.
+ * A slave's metadata copy from its master (store-ha-config.md §8.7): topic configs (over the
+ * master's VIP port), consumer offsets, delay offsets and subscription groups, every 10 s (first
+ * after 3 s), against the master address the name server returned at registration. Failures are
+ * only logged.
  */
 import { join } from "node:path";
 import { string2File } from "@rocketmq-ts/common";

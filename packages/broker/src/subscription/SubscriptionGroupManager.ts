@@ -1,20 +1,8 @@
 /** Consumer-group configurations (subscriptionGroup.json), with Java's built-in groups and auto-creation. */
-import { join } from "node:path";
-import {
-  bool,
-  dataVersionEquals,
-  decodeDataVersion,
-  entries,
-  newDataVersion,
-  nextDataVersion,
-  num,
-  obj,
-  str,
-  type DataVersion,
-} from "@rocketmq-ts/common";
+import { bool, num, obj, str, type DataVersion } from "@rocketmq-ts/common";
 import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import { ConfigFile } from "../ConfigFile.js";
+import { VersionedConfigManager } from "../config/VersionedConfigManager.js";
 
 export interface SubscriptionGroupConfig {
   groupName: string;
@@ -84,50 +72,36 @@ const BUILT_IN_GROUPS = [
   "CID_ONSAPI_OWNER",
 ];
 
-export class SubscriptionGroupManager {
-  readonly subscriptionGroupTable = new Map<string, SubscriptionGroupConfig>();
-  dataVersion: DataVersion = newDataVersion();
-  private readonly file: ConfigFile;
+/** subscriptionGroup.json as written: the data version and group name → SubscriptionGroupConfig. */
+interface SubscriptionGroupFile {
+  dataVersion: DataVersion;
+  subscriptionGroupTable: Map<string, SubscriptionGroupConfig>;
+}
 
+export class SubscriptionGroupManager extends VersionedConfigManager<SubscriptionGroupConfig, SubscriptionGroupFile> {
   constructor(
     storeRoot: string,
     private readonly autoCreate: () => boolean,
     private readonly logger: Logger,
   ) {
-    this.file = new ConfigFile(join(storeRoot, "config", "subscriptionGroup.json"), logger);
+    super(storeRoot, "subscriptionGroup.json", "subscriptionGroupTable", logger);
     for (const g of BUILT_IN_GROUPS) this.subscriptionGroupTable.set(g, newSubscriptionGroupConfig(g));
   }
 
-  private static decode(json: JsonValue): { dataVersion: DataVersion | undefined; table: SubscriptionGroupConfig[] } {
-    const o = obj(json, "subscriptionGroup.json");
-    return {
-      dataVersion: o["dataVersion"] === undefined ? undefined : decodeDataVersion(o["dataVersion"]),
-      table: entries(o["subscriptionGroupTable"], "subscriptionGroupTable").map(([name, v]) =>
-        decodeSubscriptionGroupConfig(v, name),
-      ),
-    };
+  get subscriptionGroupTable(): Map<string, SubscriptionGroupConfig> {
+    return this.table;
   }
 
-  load(): void {
-    const loaded = this.file.load(SubscriptionGroupManager.decode);
-    if (!loaded) return;
-    for (const g of loaded.table) this.subscriptionGroupTable.set(g.groupName, g);
-    if (loaded.dataVersion) this.dataVersion = loaded.dataVersion;
+  protected decodeRow(json: JsonValue, name: string): SubscriptionGroupConfig {
+    return decodeSubscriptionGroupConfig(json, name);
   }
 
-  /** Slave: take the master's groups when its data version differs; true if taken. */
-  syncFromMaster(json: JsonValue): boolean {
-    const master = SubscriptionGroupManager.decode(json);
-    if (!master.dataVersion || dataVersionEquals(master.dataVersion, this.dataVersion)) return false;
-    this.subscriptionGroupTable.clear();
-    for (const g of master.table) this.subscriptionGroupTable.set(g.groupName, g);
-    this.dataVersion = { ...master.dataVersion };
-    this.persist();
-    return true;
+  protected rowName(config: SubscriptionGroupConfig): string {
+    return config.groupName;
   }
 
-  persist(): void {
-    this.file.persist({ dataVersion: this.dataVersion, subscriptionGroupTable: this.subscriptionGroupTable } as never);
+  protected encode(): SubscriptionGroupFile {
+    return { dataVersion: this.dataVersion, subscriptionGroupTable: this.subscriptionGroupTable };
   }
 
   /** The group's config, auto-created with defaults when `autoCreateSubscriptionGroup` (Java default). */
@@ -137,22 +111,17 @@ export class SubscriptionGroupManager {
       config = newSubscriptionGroupConfig(group);
       this.subscriptionGroupTable.set(group, config);
       this.logger.info({ config }, "auto create a subscription group");
-      this.dataVersion = nextDataVersion(this.dataVersion);
-      this.persist();
+      this.bumpDataVersionAndPersist();
     }
     return config;
   }
 
   updateSubscriptionGroupConfig(config: SubscriptionGroupConfig): void {
     this.subscriptionGroupTable.set(config.groupName, config);
-    this.dataVersion = nextDataVersion(this.dataVersion);
-    this.persist();
+    this.bumpDataVersionAndPersist();
   }
 
   deleteSubscriptionGroupConfig(group: string): void {
-    if (this.subscriptionGroupTable.delete(group)) {
-      this.dataVersion = nextDataVersion(this.dataVersion);
-      this.persist();
-    }
+    if (this.subscriptionGroupTable.delete(group)) this.bumpDataVersionAndPersist();
   }
 }

@@ -1,31 +1,23 @@
 /** Topic configurations of this broker: system topics, topics.json, auto-creation (Java TopicConfigManager). */
-import { join } from "node:path";
 import {
-  dataVersionEquals,
-  decodeDataVersion,
   decodeTopicConfig,
-  entries,
-  newDataVersion,
   newTopicConfig,
-  nextDataVersion,
-  obj,
   PermName,
   isInherited,
-  type DataVersion,
   type TopicConfig,
   type TopicConfigSerializeWrapper,
 } from "@rocketmq-ts/common";
 import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import type { BrokerConfig } from "../config/BrokerConfig.js";
-import { ConfigFile } from "../ConfigFile.js";
-import { TopicValidator } from "./TopicValidator.js";
+import { VersionedConfigManager } from "../config/VersionedConfigManager.js";
+import { isSystemTopicName, TopicValidator } from "./TopicValidator.js";
 
-export class TopicConfigManager {
-  readonly topicConfigTable = new Map<string, TopicConfig>();
+/** topics.json as written: the data version and topic name → TopicConfig. */
+type TopicsFile = TopicConfigSerializeWrapper;
+
+export class TopicConfigManager extends VersionedConfigManager<TopicConfig, TopicsFile> {
   readonly systemTopics = new Set<string>();
-  dataVersion: DataVersion = newDataVersion();
-  private readonly file: ConfigFile;
 
   constructor(
     private readonly brokerConfig: BrokerConfig,
@@ -34,8 +26,24 @@ export class TopicConfigManager {
     /** Called after a topic is created or changed (the broker re-registers with the name servers). */
     private readonly onChanged: (topic: TopicConfig) => void = () => undefined,
   ) {
-    this.file = new ConfigFile(join(storeRoot, "config", "topics.json"), logger);
+    super(storeRoot, "topics.json", "topicConfigTable", logger);
     this.createSystemTopics();
+  }
+
+  get topicConfigTable(): Map<string, TopicConfig> {
+    return this.table;
+  }
+
+  protected decodeRow(json: JsonValue, name: string): TopicConfig {
+    return decodeTopicConfig(json, `topicConfigTable.${name}`);
+  }
+
+  protected rowName(config: TopicConfig): string {
+    return config.topicName;
+  }
+
+  protected encode(): TopicsFile {
+    return { dataVersion: this.dataVersion, topicConfigTable: this.topicConfigTable };
   }
 
   private addSystem(config: TopicConfig): void {
@@ -76,53 +84,16 @@ export class TopicConfigManager {
     this.addSystem(newTopicConfig(`${c.brokerClusterName}_REPLY_TOPIC`, { readQueueNums: 1, writeQueueNums: 1 }));
   }
 
-  private static decode(json: JsonValue): { dataVersion: DataVersion | undefined; table: TopicConfig[] } {
-    const o = obj(json, "topics.json");
-    return {
-      dataVersion: o["dataVersion"] === undefined ? undefined : decodeDataVersion(o["dataVersion"]),
-      table: entries(o["topicConfigTable"], "topicConfigTable").map(([name, v]) =>
-        decodeTopicConfig(v, `topicConfigTable.${name}`),
-      ),
-    };
-  }
-
-  load(): void {
-    const loaded = this.file.load(TopicConfigManager.decode);
-    if (!loaded) return;
-    for (const t of loaded.table) this.topicConfigTable.set(t.topicName, t);
-    if (loaded.dataVersion) this.dataVersion = loaded.dataVersion;
-  }
-
-  /** Slave: take the master's GET_ALL_TOPIC_CONFIG answer when its data version differs; true if taken. */
-  syncFromMaster(json: JsonValue): boolean {
-    const master = TopicConfigManager.decode(json);
-    if (!master.dataVersion || dataVersionEquals(master.dataVersion, this.dataVersion)) return false;
-    this.topicConfigTable.clear();
-    for (const t of master.table) this.topicConfigTable.set(t.topicName, t);
-    this.dataVersion = { ...master.dataVersion };
-    this.persist();
-    return true;
-  }
-
-  persist(): void {
-    this.file.persist({ dataVersion: this.dataVersion, topicConfigTable: this.topicConfigTable } as never);
-  }
-
   selectTopicConfig(topic: string): TopicConfig | undefined {
     return this.topicConfigTable.get(topic);
   }
 
   isSystemTopic(topic: string): boolean {
-    return (
-      this.systemTopics.has(topic) ||
-      topic.startsWith("rmq_sys_") ||
-      Object.values(TopicValidator).includes(topic as never)
-    );
+    return this.systemTopics.has(topic) || isSystemTopicName(topic);
   }
 
   private changed(config: TopicConfig): void {
-    this.dataVersion = nextDataVersion(this.dataVersion);
-    this.persist();
+    this.bumpDataVersionAndPersist();
     this.onChanged(config);
   }
 
@@ -196,8 +167,7 @@ export class TopicConfigManager {
     if (!old) return false;
     this.topicConfigTable.delete(topic);
     this.logger.info({ topic }, "delete topic config OK");
-    this.dataVersion = nextDataVersion(this.dataVersion);
-    this.persist();
+    this.bumpDataVersionAndPersist();
     return true;
   }
 

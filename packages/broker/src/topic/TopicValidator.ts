@@ -11,6 +11,13 @@ export const TopicValidator = {
   RMQ_SYS_OFFSET_MOVED_EVENT: "OFFSET_MOVED_EVENT",
 } as const;
 
+const SYSTEM_TOPICS = new Set<string>(Object.values(TopicValidator));
+
+/** One of the reserved topic names above, or a name with the `rmq_sys_` prefix. */
+export function isSystemTopicName(topic: string): boolean {
+  return SYSTEM_TOPICS.has(topic) || topic.startsWith("rmq_sys_");
+}
+
 const NOT_ALLOWED_SEND = new Set<string>([
   TopicValidator.RMQ_SYS_SCHEDULE_TOPIC,
   TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC,

@@ -1,7 +1,8 @@
 /**
- * The store side of transactional messages (§10): half messages in RMQ_SYS_TRANS_HALF_TOPIC, op
- * ("done") records in RMQ_SYS_TRANS_OP_HALF_TOPIC, both read with the internal group
- * CID_RMQ_SYS_TRANS whose offsets live in consumerOffset.json — all as 4.9.8 writes them.
+ * The store side of transactional messages (store-ha-config.md §10): half messages in
+ * RMQ_SYS_TRANS_HALF_TOPIC, op ("done") records in RMQ_SYS_TRANS_OP_HALF_TOPIC, both read with the
+ * internal group CID_RMQ_SYS_TRANS whose offsets live in consumerOffset.json — all as 4.9.8 writes
+ * them.
  */
 import {
   javaPropertiesString,
@@ -12,8 +13,10 @@ import {
   decodeRecordAt,
   type MessageExt,
   type MessageInner,
+  MessageConst,
+  MessageSysFlag,
 } from "@rocketmq-ts/common";
-import { MessageConst, MessageSysFlag, type PutMessageResult } from "@rocketmq-ts/store";
+import type { PutMessageResult } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { TopicValidator } from "../topic/TopicValidator.js";
 

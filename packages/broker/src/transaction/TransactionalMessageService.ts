@@ -1,9 +1,9 @@
 /**
- * Back-checks of unresolved half messages (§10.2), 4.9.8's algorithm: per half queue, learn the
- * done offsets from the op queue, walk the halves from the internal group's offset, discard those
- * checked transactionCheckMax times (or older than fileReservedTime), stop at fresh ones, renew
- * the rest (TRANSACTION_CHECK_TIMES + 1) and ask a producer of the group to check them; then move
- * both offsets forward.
+ * Back-checks of unresolved half messages (store-ha-config.md §10.2), 4.9.8's algorithm: per half
+ * queue, learn the done offsets from the op queue, walk the halves from the internal group's
+ * offset, discard those checked transactionCheckMax times (or older than fileReservedTime), stop at
+ * fresh ones, renew the rest (TRANSACTION_CHECK_TIMES + 1) and ask a producer of the group to check
+ * them; then move both offsets forward.
  */
 import {
   CheckTransactionStateRequestHeader,
@@ -11,8 +11,13 @@ import {
   encodeHeader,
   RequestCode,
 } from "@rocketmq-ts/remoting";
-import { encodeRecord, javaPropertiesString, messageInnerFrom, type MessageExt } from "@rocketmq-ts/common";
-import { MessageConst } from "@rocketmq-ts/store";
+import {
+  encodeRecord,
+  javaPropertiesString,
+  messageInnerFrom,
+  type MessageExt,
+  MessageConst,
+} from "@rocketmq-ts/common";
 import type { BrokerContext } from "../BrokerContext.js";
 import {
   HALF_TOPIC,

@@ -18,7 +18,7 @@ export const PullSysFlag = {
   LITE_PULL: 0x10,
 } as const;
 
-/** Offset RPCs go to the master, or to whatever address of the set is present (§7.5). */
+/** Offset RPCs go to the master, or to whatever address of the set is present (remoting-protocol.md §7.5). */
 export function offsetBrokerAddr(instance: MQClientInstance, mq: MessageQueue): string {
   const addr = instance.findBrokerAddrForOffset(mq.brokerName);
   if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { loadWithBackup, string2File, systemProperty, userHome } from "@rocketmq-ts/common";
-import { stringifyFastjson, type JsonInput } from "@rocketmq-ts/remoting";
+import { stringifyFastjson } from "@rocketmq-ts/remoting";
 import { mqTable } from "../MQAdminClient.js";
 import { mqKey, type MessageQueue } from "../message/Message.js";
 
@@ -30,6 +30,6 @@ export class LocalFileOffsetStore {
     const offsetTable = new Map(
       entries.map(({ mq, offset }) => [{ brokerName: mq.brokerName, queueId: mq.queueId, topic: mq.topic }, offset]),
     );
-    string2File(stringifyFastjson({ offsetTable } as unknown as JsonInput, { pretty: true }), this.storePath);
+    string2File(stringifyFastjson({ offsetTable }, { pretty: true }), this.storePath);
   }
 }

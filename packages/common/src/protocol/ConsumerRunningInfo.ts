@@ -71,11 +71,11 @@ export function compareSubscriptionData(a: SubscriptionData, b: SubscriptionData
 
 /** The body as Java's client writes it (fastjson, TreeMap/TreeSet orders, MessageQueue object keys). */
 export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Buffer {
-  const mq = new Map<JsonValue, JsonValue>();
+  const mq = new Map<MessageQueueKey, ProcessQueueInfo>();
   for (const [k, v] of [...info.mqTable].sort((a, b) => compareMessageQueue(a[0], b[0])))
-    mq.set({ brokerName: k.brokerName, queueId: k.queueId, topic: k.topic } as never, v as never);
+    mq.set({ brokerName: k.brokerName, queueId: k.queueId, topic: k.topic }, v);
   const status = new Map([...info.statusTable].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-  const doubles = (s: ConsumeStatus): Record<string, unknown> => ({
+  const doubles = (s: ConsumeStatus) => ({
     consumeFailedMsgs: s.consumeFailedMsgs,
     consumeFailedTPS: jdouble(s.consumeFailedTPS),
     consumeOKTPS: jdouble(s.consumeOKTPS),
@@ -83,14 +83,14 @@ export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Buffer {
     pullRT: jdouble(s.pullRT),
     pullTPS: jdouble(s.pullTPS),
   });
-  const body: Record<string, unknown> = {
+  const body = {
     ...(info.jstack !== undefined ? { jstack: info.jstack } : {}),
     mqTable: mq,
     properties: info.properties,
     statusTable: new Map([...status].map(([t, s]) => [t, doubles(s)])),
     subscriptionSet: [...info.subscriptionSet].sort(compareSubscriptionData),
   };
-  return Buffer.from(stringifyFastjson(body as never), "utf8");
+  return Buffer.from(stringifyFastjson(body), "utf8");
 }
 
 const num = (v: JsonValue | undefined): number =>
@@ -228,7 +228,7 @@ export interface ConsumeMessageDirectlyResult {
 }
 
 export function encodeConsumeMessageDirectlyResult(r: ConsumeMessageDirectlyResult): Buffer {
-  return Buffer.from(stringifyFastjson({ ...r } as never), "utf8");
+  return Buffer.from(stringifyFastjson({ ...r }), "utf8");
 }
 
 export function decodeConsumeMessageDirectlyResult(body: Buffer): ConsumeMessageDirectlyResult {

@@ -15,7 +15,7 @@ export interface RegisterBrokerBody {
   filterServerList: string[];
 }
 
-export function topicConfigWrapperJson(w: TopicConfigSerializeWrapper): Record<string, unknown> {
+export function topicConfigWrapperJson(w: TopicConfigSerializeWrapper): TopicConfigSerializeWrapper {
   return { dataVersion: w.dataVersion, topicConfigTable: w.topicConfigTable };
 }
 
@@ -25,7 +25,7 @@ export function encodeRegisterBrokerBody(body: RegisterBrokerBody, compressed = 
       filterServerList: body.filterServerList,
       topicConfigSerializeWrapper: topicConfigWrapperJson(body.topicConfigSerializeWrapper),
     };
-    return Buffer.from(stringifyFastjson(json as never), "utf8");
+    return Buffer.from(stringifyFastjson(json), "utf8");
   }
   const parts: Buffer[] = [];
   const lengthPrefixed = (text: string): void => {
@@ -34,7 +34,7 @@ export function encodeRegisterBrokerBody(body: RegisterBrokerBody, compressed = 
     len.writeInt32BE(bytes.length);
     parts.push(len, bytes);
   };
-  lengthPrefixed(stringifyFastjson(body.topicConfigSerializeWrapper.dataVersion as never));
+  lengthPrefixed(stringifyFastjson(body.topicConfigSerializeWrapper.dataVersion));
   const count = Buffer.alloc(4);
   count.writeInt32BE(body.topicConfigSerializeWrapper.topicConfigTable.size);
   parts.push(count);

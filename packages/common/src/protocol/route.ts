@@ -34,7 +34,7 @@ function sortedAddrs(addrs: Map<number, string>): Map<number, string> {
   return new Map([...addrs.entries()].sort((a, b) => a[0] - b[0]));
 }
 
-function brokerDataJson(b: BrokerData): Record<string, unknown> {
+function brokerDataJson(b: BrokerData): BrokerData {
   return { brokerAddrs: sortedAddrs(b.brokerAddrs), brokerName: b.brokerName, cluster: b.cluster };
 }
 
@@ -49,7 +49,7 @@ export function encodeTopicRouteData(route: TopicRouteData, standard: boolean): 
     orderTopicConf: route.orderTopicConf,
     queueDatas: route.queueDatas.map((q) => ({ ...q })),
   };
-  return Buffer.from(stringifyFastjson(body as never, { quoteNumericKeys: standard, asciiOnly: standard }), "utf8");
+  return Buffer.from(stringifyFastjson(body, { quoteNumericKeys: standard, asciiOnly: standard }), "utf8");
 }
 
 function decodeBrokerData(v: JsonValue, path: string): BrokerData {
@@ -95,7 +95,7 @@ export function decodeTopicRouteData(body: Buffer | null): TopicRouteData {
 /** ClusterInfo: always fastjson's legacy form (bare numeric keys), as the Java name server sends it. */
 export function encodeClusterInfo(info: ClusterInfo): Buffer {
   const brokerAddrTable = new Map([...info.brokerAddrTable].map(([name, b]) => [name, brokerDataJson(b)]));
-  return Buffer.from(stringifyFastjson({ brokerAddrTable, clusterAddrTable: info.clusterAddrTable } as never), "utf8");
+  return Buffer.from(stringifyFastjson({ brokerAddrTable, clusterAddrTable: info.clusterAddrTable }), "utf8");
 }
 
 export function decodeClusterInfo(body: Buffer | null): ClusterInfo {

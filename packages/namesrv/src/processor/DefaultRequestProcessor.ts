@@ -109,7 +109,7 @@ export function namesrvProcessors(ctx: NamesrvContext): Map<number, RequestProce
     const stored = routes.queryBrokerTopicConfig(h.brokerAddr);
     return ok(req, {
       extFields: encodeHeader(QueryDataVersionResponseHeader, { changed }),
-      body: stored ? Buffer.from(stringifyFastjson(stored as never)) : null,
+      body: stored ? Buffer.from(stringifyFastjson(stored)) : null,
     });
   });
 

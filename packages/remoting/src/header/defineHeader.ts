@@ -137,6 +137,18 @@ export function decodeHeader<S extends HeaderSpec>(def: HeaderDefinition<S>, ext
  * left out (Java leaves out nulls); fields with a default are always written.
  */
 export function encodeHeader<S extends HeaderSpec>(def: HeaderDefinition<S>, header: HeaderOf<S>): ExtFields {
+  return encodePartialHeader(def, header);
+}
+
+/**
+ * Encode a header of which only some fields are set, as Java does for a response header it fills
+ * in part (a failed send answers with the region fields alone): required fields are checked when
+ * a header is decoded, never when it is encoded.
+ */
+export function encodePartialHeader<S extends HeaderSpec>(
+  def: HeaderDefinition<S>,
+  header: Partial<HeaderOf<S>>,
+): ExtFields {
   const values: Record<string, string> = {};
   const source = header as Record<string, unknown>;
   for (const [field, spec] of Object.entries(def.fields)) {

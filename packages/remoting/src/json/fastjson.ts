@@ -300,16 +300,35 @@ class Reader {
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-/** Values the writer accepts: the parsed model plus Sets and objects with optional/undefined fields. */
-export type JsonInput =
-  | JsonPrimitive
-  | undefined
-  | readonly JsonInput[]
-  | ReadonlySet<JsonInput>
-  | ReadonlyMap<JsonInputKey, JsonInput>
-  | { readonly [key: string]: JsonInput };
-export type JsonInputKey =
-  string | number | bigint | { readonly [key: string]: JsonInput } | ReadonlyMap<JsonInputKey, JsonInput>;
+/**
+ * `T` when the writer can serialize it, checked at compile time: JSON primitives (and JsonDouble),
+ * `undefined` (left out), arrays, Sets, Maps keyed by strings, numbers or beans, and beans — plain
+ * objects, interfaces, readonly fields included — whose fields are all of these. Anything else
+ * (functions, methods, Buffers, symbols) maps to `never`, so `stringifyFastjson<T extends
+ * Jsonable<T>>` refuses it. Beans are written from their own enumerable properties.
+ */
+export type Jsonable<T> = T extends JsonPrimitive | undefined
+  ? JsonPrimitive | undefined
+  : T extends ReadonlyMap<infer K, infer V>
+    ? ReadonlyMap<JsonableKey<K>, Jsonable<V>>
+    : T extends ReadonlySet<infer V>
+      ? ReadonlySet<Jsonable<V>>
+      : T extends readonly (infer V)[]
+        ? readonly Jsonable<V>[]
+        : T extends (...args: never[]) => unknown
+          ? never
+          : T extends object
+            ? { readonly [K in keyof T]: K extends string | number ? Jsonable<T[K]> : never }
+            : never;
+
+/** A Map key the writer can serialize: a string, a number (written bare) or a bean (written as JSON). */
+export type JsonableKey<K> = K extends string | number | bigint
+  ? string | number | bigint
+  : K extends (...args: never[]) => unknown
+    ? never
+    : K extends object
+      ? Jsonable<K>
+      : never;
 
 export interface StringifyOptions {
   /**
@@ -341,7 +360,7 @@ interface WriteContext {
  * Serialize like fastjson: plain objects are beans (sorted keys, nulls omitted); Maps keep their
  * order and write number/bigint keys bare and object keys as JSON; JsonDouble prints as Java's double.
  */
-export function stringifyFastjson(value: JsonInput, options: StringifyOptions = {}): string {
+export function stringifyFastjson<T>(value: T & Jsonable<T>, options: StringifyOptions = {}): string {
   const ctx: WriteContext = {
     out: [],
     quoteNumericKeys: options.quoteNumericKeys ?? false,
@@ -354,7 +373,8 @@ export function stringifyFastjson(value: JsonInput, options: StringifyOptions = 
   return ctx.out.join("");
 }
 
-function write(v: JsonInput, ctx: WriteContext): void {
+/** Writes what `Jsonable` admits; the type check happened at stringifyFastjson's call site. */
+function write(v: unknown, ctx: WriteContext): void {
   const out = ctx.out;
   const quote = (s: string): string => (ctx.asciiOnly ? quoteAscii(s) : quoteJavaString(s));
   if (v === null || v === undefined) {
@@ -380,7 +400,7 @@ function write(v: JsonInput, ctx: WriteContext): void {
     return;
   }
   if (Array.isArray(v) || v instanceof Set) {
-    const items = [...(v as Iterable<JsonInput>)];
+    const items: unknown[] = [...(v as Iterable<unknown>)];
     // fastjson's PrettyFormat puts each bean of a list on its own line; primitive arrays stay inline
     const vertical = ctx.pretty && items.some((i) => i !== null && typeof i === "object" && !(i instanceof JsonDouble));
     out.push("[");
@@ -400,7 +420,7 @@ function write(v: JsonInput, ctx: WriteContext): void {
     let first = true;
     let count = 0;
     ctx.depth++;
-    for (const [key, item] of v as ReadonlyMap<JsonInputKey, JsonInput>) {
+    for (const [key, item] of v as ReadonlyMap<unknown, unknown>) {
       if (item === null || item === undefined) continue;
       if (!first) out.push(",");
       first = false;
@@ -420,7 +440,7 @@ function write(v: JsonInput, ctx: WriteContext): void {
     out.push("}");
     return;
   }
-  const obj = v as { readonly [key: string]: JsonInput };
+  const obj = v as { readonly [key: string]: unknown };
   const keys = ctx.sortKeys ? Object.keys(obj).sort() : Object.keys(obj);
   out.push("{");
   let first = true;

@@ -1,5 +1,5 @@
 /**
- * The slave's HA client (§8.2/8.3/8.6): connects to the master's HA address, reports its commit-log
+ * The slave's HA client (store-ha-config.md §8.2/8.3/8.6): connects to the master's HA address, reports its commit-log
  * max offset, appends every frame at that offset and reports again. A frame for any other offset
  * (a diverged or replaced master) closes the connection; the client retries every 5 s.
  */

@@ -1,5 +1,5 @@
 /**
- * The master's side of one slave connection (§8.2/8.3): reads the slave's offset reports and
+ * The master's side of one slave connection (store-ha-config.md §8.2/8.3): reads the slave's offset reports and
  * streams the commit log from the slave's request offset in frames of at most haTransferBatchSize,
  * never crossing a file end, with a heartbeat header when idle.
  */

@@ -1,5 +1,5 @@
 /**
- * The default (4.9.8) HA protocol on the HA port, §8.2/8.3 — raw TCP, no remoting framing:
+ * The default (4.9.8) HA protocol on the HA port, store-ha-config.md §8.2/8.3 — raw TCP, no remoting framing:
  * slave → master: one 8-byte big-endian long, the slave's commit-log max offset;
  * master → slave: 8-byte physical offset + 4-byte size + that many commit-log bytes (size 0 = heartbeat).
  * Pure codecs; the sockets live in HAConnection and HAClient.

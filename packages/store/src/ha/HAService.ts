@@ -1,5 +1,5 @@
 /**
- * Replication (§8): the HA listener every broker runs (slaves connect to a master's), the slave's
+ * Replication (store-ha-config.md §8): the HA listener every broker runs (slaves connect to a master's), the slave's
  * HA client, and the SYNC_MASTER wait — a put waits until any slave acknowledged its end offset
  * (Java's GroupTransferService), bounded by slaveTimeout.
  */

@@ -1,5 +1,5 @@
 /** Messages for store tests: the fields a test names, the rest zero or empty, born and stored at `host`. */
-import type { HostAddress, MessageInner } from "@rocketmq-ts/store";
+import type { HostAddress, MessageInner } from "@rocketmq-ts/common";
 
 export function innerMessage(host: HostAddress, fields: Partial<MessageInner>): MessageInner {
   return {

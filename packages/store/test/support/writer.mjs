@@ -1,8 +1,8 @@
 // Child process for the kill -9 test: writes messages to a store as fast as it can and prints
 // "ack <queueOffset> <commitLogOffset>" for every put that returned PUT_OK.
 import { pino } from "pino";
-import { DefaultMessageStore, messageStoreConfigSpec, parseHost } from "../../dist/index.js";
-import { configDefaults } from "../../../common/dist/index.js";
+import { DefaultMessageStore, messageStoreConfigSpec } from "../../dist/index.js";
+import { configDefaults, parseHost } from "../../../common/dist/index.js";
 
 const [root, flushDiskType, warm] = process.argv.slice(2);
 const config = {
