@@ -11,6 +11,7 @@ import {
   sendHeaderV2ToV1,
   type RemotingCommand,
   type RequestContext,
+  type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import {
   MessageConst,
@@ -21,6 +22,7 @@ import {
 } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { bornHostOf } from "./bornHost.js";
+import type { ProcessorTable } from "./ProcessorTable.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
 import {
   getDLQTopic,
@@ -145,156 +147,162 @@ export function msgCheck(
   return { topicConfig };
 }
 
-export function sendMessageProcessor(ctx: BrokerContext) {
-  return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
-    const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
-    const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
-    const bc = ctx.brokerConfig;
-    const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
-    const fail = (code: number, remark: string): RemotingCommand =>
-      createResponse(request, code, { remark, extFields: encodeHeader(SendMessageResponseHeader, region as never) });
+export function sendMessageProcessors(ctx: BrokerContext): ProcessorTable {
+  const send: RequestProcessor = (request, { connection }) => sendMessage(ctx, request, connection);
+  return new Map([
+    [RequestCode.SEND_MESSAGE, send],
+    [RequestCode.SEND_MESSAGE_V2, send],
+    [RequestCode.SEND_BATCH_MESSAGE, send],
+  ]);
+}
 
-    // Java's BrokerFastFailure: a request that waited too long before being handled is turned away
-    const waited = Math.round(ctx.eventLoopLag.currentLagMs());
-    if (bc.brokerFastFailureEnable && waited > bc.waitTimeMillsInSendQueue) {
+async function sendMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RequestContext["connection"],
+): Promise<RemotingCommand> {
+  const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
+  const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
+  const bc = ctx.brokerConfig;
+  const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
+  const fail = (code: number, remark: string): RemotingCommand =>
+    createResponse(request, code, { remark, extFields: encodeHeader(SendMessageResponseHeader, region as never) });
+
+  // Java's BrokerFastFailure: a request that waited too long before being handled is turned away
+  const waited = Math.round(ctx.eventLoopLag.currentLagMs());
+  if (bc.brokerFastFailureEnable && waited > bc.waitTimeMillsInSendQueue) {
+    return fail(
+      ResponseCode.SYSTEM_BUSY,
+      `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: 0`,
+    );
+  }
+  if (Date.now() < bc.startAcceptSendRequestTimeStamp) {
+    return fail(
+      ResponseCode.SYSTEM_ERROR,
+      `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
+    );
+  }
+  const checked = msgCheck(ctx, h, connection.remoteAddr);
+  if ("code" in checked) return fail(checked.code, checked.remark);
+  const topicConfig = checked.topicConfig;
+
+  let topic = h.topic;
+  let queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topicConfig.writeQueueNums)) : h.queueId;
+  // Java answers with the queue it chose here, even when the message is parked for a delay or goes to the DLQ
+  const responseQueueId = queueId;
+  const reconsumeTimes = h.reconsumeTimes ?? 0;
+  const props = string2messageProperties(h.properties ?? "");
+
+  // %RETRY%<group>: over the retry limit the message goes to the group's DLQ
+  if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+    const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(group);
+    if (!groupConfig)
       return fail(
-        ResponseCode.SYSTEM_BUSY,
-        `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: 0`,
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group not exist, ${group}${MixAll.FAQ_URL_SUFFIX}`,
       );
+    const maxReconsumeTimes =
+      request.version >= 121 && h.maxReconsumeTimes !== undefined ? h.maxReconsumeTimes : groupConfig.retryMaxTimes;
+    if (reconsumeTimes >= maxReconsumeTimes) {
+      topic = getDLQTopic(group);
+      queueId = 0;
+      ctx.topicConfigManager.createTopicInSendMessageBackMethod(topic, 1, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+      props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
     }
-    if (Date.now() < bc.startAcceptSendRequestTimeStamp) {
-      return fail(
-        ResponseCode.SYSTEM_ERROR,
-        `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
-      );
-    }
-    const checked = msgCheck(ctx, h, connection.remoteAddr);
-    if ("code" in checked) return fail(checked.code, checked.remark);
-    const topicConfig = checked.topicConfig;
+  }
 
-    let topic = h.topic;
-    let queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topicConfig.writeQueueNums)) : h.queueId;
-    // Java answers with the queue it chose here, even when the message is parked for a delay or goes to the DLQ
-    const responseQueueId = queueId;
-    const reconsumeTimes = h.reconsumeTimes ?? 0;
-    const props = string2messageProperties(h.properties ?? "");
-
-    // %RETRY%<group>: over the retry limit the message goes to the group's DLQ
-    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
-      const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(group);
-      if (!groupConfig)
-        return fail(
-          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-          `subscription group not exist, ${group}${MixAll.FAQ_URL_SUFFIX}`,
-        );
-      const maxReconsumeTimes =
-        request.version >= 121 && h.maxReconsumeTimes !== undefined ? h.maxReconsumeTimes : groupConfig.retryMaxTimes;
-      if (reconsumeTimes >= maxReconsumeTimes) {
-        topic = getDLQTopic(group);
-        queueId = 0;
-        ctx.topicConfigManager.createTopicInSendMessageBackMethod(
-          topic,
-          1,
-          PermName.PERM_WRITE | PermName.PERM_READ,
-          0,
-        );
-        props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
-      }
+  const waitValue = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+  if (props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true" && bc.rejectTransactionMessage) {
+    return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending transaction message is forbidden`);
+  }
+  const bornHost = bornHostOf(connection);
+  const storeHost = ctx.storeHost;
+  let msgs: MessageInner[];
+  if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
+    if (!request.body) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
+    if (props.has(MessageConst.PROPERTY_DELAY_TIME_LEVEL))
+      return fail(ResponseCode.MESSAGE_ILLEGAL, "Batch message does not support delay message");
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))
+      return fail(ResponseCode.MESSAGE_ILLEGAL, "Retry group topic does not support batch message");
+    props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
+    const batchProps = javaPropertiesString(props);
+    let items;
+    try {
+      items = decodeBatchBody(request.body);
+    } catch (e) {
+      return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch message body is illegal: ${(e as Error).message}`);
     }
-
-    const waitValue = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-    if (props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true" && bc.rejectTransactionMessage) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending transaction message is forbidden`);
-    }
-    const bornHost = bornHostOf(connection);
-    const storeHost = ctx.storeHost;
-    let msgs: MessageInner[];
-    if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
-      if (!request.body) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
-      if (props.has(MessageConst.PROPERTY_DELAY_TIME_LEVEL))
-        return fail(ResponseCode.MESSAGE_ILLEGAL, "Batch message does not support delay message");
-      if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))
-        return fail(ResponseCode.MESSAGE_ILLEGAL, "Retry group topic does not support batch message");
-      props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
-      const batchProps = javaPropertiesString(props);
-      let items;
-      try {
-        items = decodeBatchBody(request.body);
-      } catch (e) {
-        return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch message body is illegal: ${(e as Error).message}`);
-      }
-      msgs = items.map((item) => ({
-        topic,
-        queueId,
-        flag: item.flag,
-        body: item.body,
-        propertiesString:
-          item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
-            ? item.properties + batchProps
-            : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
-        sysFlag: h.sysFlag,
-        bornTimestamp: h.bornTimestamp,
-        bornHost,
-        storeHost,
-        reconsumeTimes,
-        preparedTransactionOffset: 0,
-      }));
-      if (msgs.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
-    } else {
-      props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
-      const tranType = h.sysFlag & 0xc;
-      const delayLevel = Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL));
-      const delayed = (tranType === 0 || tranType === 0x8) && delayLevel > 0;
-      // TRAN_MSG=true (Boolean.parseBoolean): a half message, unless it is a delayed retry
-      const prepared =
-        props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED)?.toLowerCase() === "true" &&
-        !(reconsumeTimes > 0 && delayLevel > 0);
-      // Java removes WAIT, serializes, then puts WAIT back: it re-enters the HashMap last in its bucket.
-      // A plain message is stored without it; a delayed one (re-serialized by the commit log) and a
-      // half message keep it, at that new position.
-      const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-      props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-      if ((delayed || prepared) && wait !== undefined) props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, wait);
-      if (delayed)
-        ({ topic, queueId } = applyDelayLevel(topic, queueId, props, ctx.scheduleMessageService.maxDelayLevel));
-      const msg: MessageInner = {
-        topic,
-        queueId,
-        flag: h.flag,
-        body: request.body,
-        propertiesString: javaPropertiesString(props),
-        sysFlag: h.sysFlag,
-        bornTimestamp: h.bornTimestamp,
-        bornHost,
-        storeHost,
-        reconsumeTimes,
-        preparedTransactionOffset: 0,
-      };
-      msgs = [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg];
-    }
-    const started = Date.now();
-    const result = await ctx.store.putMessages(msgs, waitValue !== "false");
-    const { code, remark } = putStatusToResponse(result, ctx);
-    const append = result.appendResult;
-    if (
-      append &&
-      code !== ResponseCode.SYSTEM_ERROR &&
-      code !== ResponseCode.MESSAGE_ILLEGAL &&
-      code !== ResponseCode.SERVICE_NOT_AVAILABLE
-    ) {
-      ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes, Date.now() - started);
-      return createResponse(request, code, {
-        remark,
-        extFields: encodeHeader(SendMessageResponseHeader, {
-          msgId: append.msgId,
-          queueId: responseQueueId,
-          queueOffset: append.logicsOffset,
-          ...region,
-        }),
-      });
-    }
-    ctx.stats.recordPutFailed();
-    return fail(code, remark ?? "");
-  };
+    msgs = items.map((item) => ({
+      topic,
+      queueId,
+      flag: item.flag,
+      body: item.body,
+      propertiesString:
+        item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
+          ? item.properties + batchProps
+          : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
+      sysFlag: h.sysFlag,
+      bornTimestamp: h.bornTimestamp,
+      bornHost,
+      storeHost,
+      reconsumeTimes,
+      preparedTransactionOffset: 0,
+    }));
+    if (msgs.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
+  } else {
+    props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
+    const tranType = h.sysFlag & 0xc;
+    const delayLevel = Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL));
+    const delayed = (tranType === 0 || tranType === 0x8) && delayLevel > 0;
+    // TRAN_MSG=true (Boolean.parseBoolean): a half message, unless it is a delayed retry
+    const prepared =
+      props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED)?.toLowerCase() === "true" &&
+      !(reconsumeTimes > 0 && delayLevel > 0);
+    // Java removes WAIT, serializes, then puts WAIT back: it re-enters the HashMap last in its bucket.
+    // A plain message is stored without it; a delayed one (re-serialized by the commit log) and a
+    // half message keep it, at that new position.
+    const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+    props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+    if ((delayed || prepared) && wait !== undefined) props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, wait);
+    if (delayed)
+      ({ topic, queueId } = applyDelayLevel(topic, queueId, props, ctx.scheduleMessageService.maxDelayLevel));
+    const msg: MessageInner = {
+      topic,
+      queueId,
+      flag: h.flag,
+      body: request.body,
+      propertiesString: javaPropertiesString(props),
+      sysFlag: h.sysFlag,
+      bornTimestamp: h.bornTimestamp,
+      bornHost,
+      storeHost,
+      reconsumeTimes,
+      preparedTransactionOffset: 0,
+    };
+    msgs = [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg];
+  }
+  const started = Date.now();
+  const result = await ctx.store.putMessages(msgs, waitValue !== "false");
+  const { code, remark } = putStatusToResponse(result, ctx);
+  const append = result.appendResult;
+  if (
+    append &&
+    code !== ResponseCode.SYSTEM_ERROR &&
+    code !== ResponseCode.MESSAGE_ILLEGAL &&
+    code !== ResponseCode.SERVICE_NOT_AVAILABLE
+  ) {
+    ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes, Date.now() - started);
+    return createResponse(request, code, {
+      remark,
+      extFields: encodeHeader(SendMessageResponseHeader, {
+        msgId: append.msgId,
+        queueId: responseQueueId,
+        queueOffset: append.logicsOffset,
+        ...region,
+      }),
+    });
+  }
+  ctx.stats.recordPutFailed();
+  return fail(code, remark ?? "");
 }
