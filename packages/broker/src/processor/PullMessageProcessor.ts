@@ -1,10 +1,9 @@
 /** PULL_MESSAGE (11) / 5.x LITE_PULL_MESSAGE (361): Java 4.9.8's checks, statuses and long polling. */
-import { isReadable, MixAll } from "@rocketmq-ts/common";
+import { isReadable, MixAll, string2messageProperties } from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
   encodeHeader,
-  javaStringHashCode,
   PullMessageRequestHeader,
   PullMessageResponseHeader,
   RequestCode,
@@ -13,20 +12,16 @@ import {
   type RequestContext,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
-import type { GetMessageStatus } from "@rocketmq-ts/store";
-import { isTagType } from "@rocketmq-ts/filter";
-import { buildFilterData, type ConsumerFilterData } from "../filter/ConsumerFilterManager.js";
+import type { GetMessageStatus, MessageFilter } from "@rocketmq-ts/store";
 import { expressionMessageFilter } from "../filter/ExpressionMessageFilter.js";
 import type { BrokerContext } from "../BrokerContext.js";
-import { buildSubscriptionData, string2messageProperties, type SubscriptionData } from "@rocketmq-ts/common";
 import type { HeldPullRequest } from "../longpolling/PullRequestHoldService.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
+import { resolvePullSubscription, type PullRefusal } from "./PullSubscription.js";
+import type { SubscriptionGroupConfig } from "../subscription/SubscriptionGroupManager.js";
 
 const FLAG_COMMIT_OFFSET = 0x1;
 const FLAG_SUSPEND = 0x2;
-const FLAG_SUBSCRIPTION = 0x4;
-
-/** Tag filter of a subscription: `*` matches everything, otherwise the tag hash must be in codeSet. */
 
 function storeStatusToCode(status: GetMessageStatus, requestedOffset: number): number {
   switch (status) {
@@ -47,6 +42,65 @@ function storeStatusToCode(status: GetMessageStatus, requestedOffset: number): n
   }
 }
 
+/** The broker, group, topic and queue checks that come before the subscription (Java's order). */
+function checkPull(
+  ctx: BrokerContext,
+  h: PullMessageRequestHeader,
+  remoteAddr: string,
+): { groupConfig: SubscriptionGroupConfig } | PullRefusal {
+  const bc = ctx.brokerConfig;
+  if (!isReadable(bc.brokerPermission))
+    return { code: ResponseCode.NO_PERMISSION, remark: `the broker[${bc.brokerIP1}] pulling message is forbidden` };
+  const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
+  if (!groupConfig)
+    return {
+      code: ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      remark: `subscription group [${h.consumerGroup}] does not exist, ${MixAll.FAQ_URL_SUFFIX.trim()}`,
+    };
+  if (!groupConfig.consumeEnable)
+    return { code: ResponseCode.NO_PERMISSION, remark: `subscription group no permission, ${h.consumerGroup}` };
+  const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
+  if (!topicConfig)
+    return {
+      code: ResponseCode.TOPIC_NOT_EXIST,
+      remark: `topic[${h.topic}] not exist, apply first please! ${MixAll.FAQ_URL_SUFFIX.trim()}`,
+    };
+  if (!isReadable(topicConfig.perm))
+    return { code: ResponseCode.NO_PERMISSION, remark: `the topic[${h.topic}] pulling message is forbidden` };
+  if (h.queueId < 0 || h.queueId >= topicConfig.readQueueNums)
+    return {
+      code: ResponseCode.SYSTEM_ERROR,
+      remark: `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${remoteAddr}]`,
+    };
+  return { groupConfig };
+}
+
+/** Park a pull that found nothing until a matching message arrives or its time is up (long polling). */
+function holdPull(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RequestContext["connection"],
+  h: PullMessageRequestHeader,
+  filter: MessageFilter,
+): void {
+  const bc = ctx.brokerConfig;
+  const timeoutMillis = bc.longPollingEnable ? h.suspendTimeoutMillis : bc.shortPollingTimeMills;
+  const held: HeldPullRequest = {
+    request,
+    connection,
+    pullFromThisOffset: h.queueOffset,
+    suspendTimestamp: Date.now(),
+    timeoutMillis,
+    // as Java: a message that passes the tag code is evaluated on its properties before waking
+    matches: (tagsCode, propertiesString) =>
+      filter.isMatchedByConsumeQueue(tagsCode) &&
+      (propertiesString === null ||
+        !filter.isMatchedByCommitLog ||
+        filter.isMatchedByCommitLog(string2messageProperties(propertiesString))),
+  };
+  ctx.pullRequestHoldService.suspendPullRequest(h.topic, h.queueId, held);
+}
+
 /** One execution; `allowSuspend` false when re-run by the hold service. Null = parked. */
 function processPull(
   ctx: BrokerContext,
@@ -57,90 +111,13 @@ function processPull(
   const h = decodeHeader(PullMessageRequestHeader, request.extFields);
   const bc = ctx.brokerConfig;
   const respond = (code: number, remark: string): RemotingCommand => createResponse(request, code, { remark });
-  if (!isReadable(bc.brokerPermission))
-    return respond(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] pulling message is forbidden`);
-  const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
-  if (!groupConfig) {
-    return respond(
-      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-      `subscription group [${h.consumerGroup}] does not exist, ${MixAll.FAQ_URL_SUFFIX.trim()}`,
-    );
-  }
-  if (!groupConfig.consumeEnable)
-    return respond(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
-  const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
-  if (!topicConfig)
-    return respond(
-      ResponseCode.TOPIC_NOT_EXIST,
-      `topic[${h.topic}] not exist, apply first please! ${MixAll.FAQ_URL_SUFFIX.trim()}`,
-    );
-  if (!isReadable(topicConfig.perm))
-    return respond(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] pulling message is forbidden`);
-  if (h.queueId < 0 || h.queueId >= topicConfig.readQueueNums) {
-    return respond(
-      ResponseCode.SYSTEM_ERROR,
-      `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${connection.remoteAddr}]`,
-    );
-  }
+  const checked = checkPull(ctx, h, connection.remoteAddr);
+  if ("code" in checked) return respond(checked.code, checked.remark);
+  const { groupConfig } = checked;
 
-  let subscription: SubscriptionData;
-  let filterData: ConsumerFilterData | null = null;
-  if ((h.sysFlag & FLAG_SUBSCRIPTION) !== 0) {
-    if (isTagType(h.expressionType)) subscription = buildSubscriptionData(h.topic, h.subscription, javaStringHashCode);
-    else {
-      // FilterAPI.build: an empty expression does not parse; an invalid one leaves the pull unfiltered (Java's quirk)
-      if (!h.subscription)
-        return respond(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed");
-      subscription = {
-        topic: h.topic,
-        subString: h.subscription,
-        tagsSet: [],
-        codeSet: [],
-        subVersion: h.subVersion,
-        expressionType: h.expressionType ?? "",
-        classFilterMode: false,
-      };
-      filterData = buildFilterData(h.topic, h.consumerGroup, h.subscription, h.expressionType, h.subVersion);
-    }
-  } else {
-    const group = ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
-    if (!group)
-      return respond(
-        ResponseCode.SUBSCRIPTION_NOT_EXIST,
-        `the consumer's group info not exist${MixAll.FAQ_URL_SUFFIX}`,
-      );
-    if (!groupConfig.consumeBroadcastEnable && group.messageModel === "BROADCASTING") {
-      return respond(
-        ResponseCode.NO_PERMISSION,
-        `the consumer group[${h.consumerGroup}] can not consume by broadcast way`,
-      );
-    }
-    const sub = group.subscriptionTable.get(h.topic);
-    if (!sub)
-      return respond(
-        ResponseCode.SUBSCRIPTION_NOT_EXIST,
-        `the consumer's subscription not exist${MixAll.FAQ_URL_SUFFIX}`,
-      );
-    if (sub.subVersion < h.subVersion)
-      return respond(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
-    subscription = sub;
-    if (!isTagType(sub.expressionType)) {
-      filterData = ctx.consumerFilterManager.get(h.topic, h.consumerGroup) ?? null;
-      if (!filterData)
-        return respond(
-          ResponseCode.FILTER_DATA_NOT_EXIST,
-          "The broker's consumer filter data is not exist!Your expression may be wrong!",
-        );
-      if (filterData.clientVersion < h.subVersion)
-        return respond(ResponseCode.FILTER_DATA_NOT_LATEST, "the consumer's consumer filter data not latest");
-    }
-  }
-  if (!isTagType(subscription.expressionType) && !bc.enablePropertyFilter) {
-    return respond(
-      ResponseCode.SYSTEM_ERROR,
-      `The broker does not support consumer to filter message by ${subscription.expressionType}`,
-    );
-  }
+  const resolved = resolvePullSubscription(ctx, h, groupConfig);
+  if ("code" in resolved) return respond(resolved.code, resolved.remark);
+  const { subscription, filterData } = resolved;
 
   const filter = expressionMessageFilter(subscription, filterData, {
     filterSupportRetry: bc.filterSupportRetry,
@@ -176,21 +153,7 @@ function processPull(
     });
   }
   if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & FLAG_SUSPEND) !== 0) {
-    const timeoutMillis = bc.longPollingEnable ? h.suspendTimeoutMillis : bc.shortPollingTimeMills;
-    const held: HeldPullRequest = {
-      request,
-      connection,
-      pullFromThisOffset: h.queueOffset,
-      suspendTimestamp: Date.now(),
-      timeoutMillis,
-      // as Java: a message that passes the tag code is evaluated on its properties before waking
-      matches: (tagsCode, propertiesString) =>
-        filter.isMatchedByConsumeQueue(tagsCode) &&
-        (propertiesString === null ||
-          !filter.isMatchedByCommitLog ||
-          filter.isMatchedByCommitLog(string2messageProperties(propertiesString))),
-    };
-    ctx.pullRequestHoldService.suspendPullRequest(h.topic, h.queueId, held);
+    holdPull(ctx, request, connection, h, filter);
     return null;
   }
   return createResponse(request, code, { remark: result.status, extFields });

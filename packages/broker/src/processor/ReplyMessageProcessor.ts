@@ -23,7 +23,7 @@ import { MessageConst, string2messageProperties, type MessageInner } from "@rock
 import type { BrokerContext } from "../BrokerContext.js";
 import { bornHostOf } from "./bornHost.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
-import { msgCheck } from "./SendMessageProcessor.js";
+import { msgCheck } from "./SendMessageCheck.js";
 
 const PROPERTY_MESSAGE_REPLY_TO_CLIENT = "REPLY_TO_CLIENT";
 const PROPERTY_PUSH_REPLY_TIME = "PUSH_REPLY_TIME";
