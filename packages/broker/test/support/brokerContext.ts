@@ -16,6 +16,7 @@ import { applyProperties, configDefaults, configLines, newDataVersion, nextDataV
 import {
   Connection,
   createRequest,
+  parseAddr,
   type ExtFields,
   type RemotingCommand,
   type RequestProcessor,
@@ -71,16 +72,13 @@ const silent = pino({ level: "silent" });
 
 /**
  * A connection as a processor sees it: a peer address and nothing behind it (a socket that never
- * connects; writes to it are dropped with an error the processors already tolerate).
+ * connects; a write to it fails with "Socket is closed", which the processors tolerate).
  */
 export function peerConnection(remoteAddr = "127.0.0.1:50001"): Connection {
-  const [host, port] = [
-    remoteAddr.slice(0, remoteAddr.lastIndexOf(":")),
-    remoteAddr.slice(remoteAddr.lastIndexOf(":") + 1),
-  ];
+  const { host, port } = parseAddr(remoteAddr);
   const socket = new Socket();
   Object.defineProperty(socket, "remoteAddress", { value: host });
-  Object.defineProperty(socket, "remotePort", { value: Number(port) });
+  Object.defineProperty(socket, "remotePort", { value: port });
   return new Connection(socket, {
     maxFrameLength: 16 * 1024 * 1024,
     idleTimeoutMs: 0,
