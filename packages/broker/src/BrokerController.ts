@@ -26,7 +26,6 @@ import {
   RequestCode,
   type Connection,
   type RemotingCommand,
-  type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import {
   DefaultMessageStore,
@@ -39,7 +38,6 @@ import type { BrokerConfiguration, BrokerContext } from "./BrokerContext.js";
 import { RebalanceLockManager } from "./client/RebalanceLockManager.js";
 import { EventLoopLag } from "./EventLoopLag.js";
 import { brokerConfigSpec } from "./config/BrokerConfig.js";
-import { adminQueryProcessors } from "./processor/AdminQueryProcessor.js";
 import { BrokerStats } from "./BrokerStats.js";
 import { ConsumerManager } from "./client/ConsumerManager.js";
 import { ProducerManager } from "./client/ProducerManager.js";
@@ -48,16 +46,10 @@ import { PullRequestHoldService } from "./longpolling/PullRequestHoldService.js"
 import { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
 import { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
-import { adminBrokerProcessors } from "./processor/AdminBrokerProcessor.js";
-import { clientManageProcessors } from "./processor/ClientManageProcessor.js";
-import { consumerManageProcessors } from "./processor/ConsumerManageProcessor.js";
-import { pullMessageProcessor } from "./processor/PullMessageProcessor.js";
-import { sendMessageProcessor } from "./processor/SendMessageProcessor.js";
-import { consumerSendMsgBackProcessor } from "./processor/ConsumerSendMsgBackProcessor.js";
+import { brokerProcessors } from "./processor/BrokerProcessors.js";
+import { wakeupPullRequest } from "./processor/PullMessageProcessor.js";
 import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import { SlaveSynchronize } from "./slave/SlaveSynchronize.js";
-import { endTransactionProcessor } from "./processor/EndTransactionProcessor.js";
-import { replyMessageProcessor } from "./processor/ReplyMessageProcessor.js";
 import { TransactionalMessageBridge } from "./transaction/TransactionalMessageBridge.js";
 import { TransactionalMessageCheckService } from "./transaction/TransactionalMessageCheckService.js";
 import { TransactionalMessageService } from "./transaction/TransactionalMessageService.js";
@@ -139,7 +131,7 @@ export class BrokerController implements BrokerContext {
     }, this.logger);
     this.producerManager = new ProducerManager();
     this.pullRequestHoldService = new PullRequestHoldService(
-      (held) => this.pull.wakeup(held),
+      (held) => wakeupPullRequest(this, held),
       (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId),
       bc.longPollingEnable ? 5000 : bc.shortPollingTimeMills,
     );
@@ -192,33 +184,17 @@ export class BrokerController implements BrokerContext {
     this.updateMasterHAServerAddrPeriodically = !(haMaster && haMaster.length >= 6);
   }
 
-  private readonly pull = pullMessageProcessor(this);
-
+  /** Every code of processor/BrokerProcessors on both ports, pulls on the main port only. */
   private registerProcessors(): void {
-    const send = sendMessageProcessor(this);
-    const table = new Map<number, RequestProcessor>([
-      [RequestCode.SEND_MESSAGE, send],
-      [RequestCode.SEND_MESSAGE_V2, send],
-      [RequestCode.SEND_BATCH_MESSAGE, send],
-      [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(this)],
-      [RequestCode.END_TRANSACTION, endTransactionProcessor(this, this.transactionalMessageBridge)],
-      [RequestCode.SEND_REPLY_MESSAGE, replyMessageProcessor(this)],
-      [RequestCode.SEND_REPLY_MESSAGE_V2, replyMessageProcessor(this)],
-      ...clientManageProcessors(this),
-      ...consumerManageProcessors(this),
-      ...adminBrokerProcessors(this),
-      ...adminQueryProcessors(this),
-    ]);
+    const { bothPorts, mainPortOnly } = brokerProcessors(this);
     for (const server of [this.remotingServer, this.fastRemotingServer]) {
-      for (const [code, p] of table) server.registerProcessor(code, p);
+      for (const [code, p] of bothPorts) server.registerProcessor(code, p);
       server.on("close", (conn: Connection) => {
         this.consumerManager.doChannelCloseEvent(conn);
         this.producerManager.doChannelCloseEvent(conn);
       });
     }
-    // pulls only on the main port, as Java
-    this.remotingServer.registerProcessor(RequestCode.PULL_MESSAGE, this.pull.processor);
-    this.remotingServer.registerProcessor(RequestCode.LITE_PULL_MESSAGE, this.pull.processor);
+    for (const [code, p] of mainPortOnly) this.remotingServer.registerProcessor(code, p);
   }
 
   /** Load configs and the store (Java's BrokerController.initialize). */

@@ -7,15 +7,15 @@ import {
   ResponseCode,
   UnregisterClientRequestHeader,
   parseFastjson,
-  type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
+import type { ProcessorTable } from "./ProcessorTable.js";
 import { compileSql92, ExpressionType, isTagType } from "@rocketmq-ts/filter";
 import { decodeHeartbeatData } from "@rocketmq-ts/common";
 import { getRetryTopic } from "../topic/TopicValidator.js";
 
-export function clientManageProcessors(ctx: BrokerContext): Map<number, RequestProcessor> {
-  const handlers = new Map<number, RequestProcessor>();
+export function clientManageProcessors(ctx: BrokerContext): ProcessorTable {
+  const handlers: ProcessorTable = new Map();
 
   handlers.set(RequestCode.HEART_BEAT, (request, { connection }) => {
     const data = decodeHeartbeatData(request.body);

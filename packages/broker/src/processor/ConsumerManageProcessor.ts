@@ -10,12 +10,12 @@ import {
   ResponseCode,
   stringifyFastjson,
   UpdateConsumerOffsetRequestHeader,
-  type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
+import type { ProcessorTable } from "./ProcessorTable.js";
 
-export function consumerManageProcessors(ctx: BrokerContext): Map<number, RequestProcessor> {
-  const handlers = new Map<number, RequestProcessor>();
+export function consumerManageProcessors(ctx: BrokerContext): ProcessorTable {
+  const handlers: ProcessorTable = new Map();
 
   handlers.set(RequestCode.GET_CONSUMER_LIST_BY_GROUP, (request) => {
     const h = decodeHeader(GetConsumerListByGroupRequestHeader, request.extFields);

@@ -7,6 +7,7 @@ import {
   createResponse,
   decodeHeader,
   EndTransactionRequestHeader,
+  RequestCode,
   ResponseCode,
   type RemotingCommand,
   type RequestContext,
@@ -20,11 +21,8 @@ import {
 } from "@rocketmq-ts/common";
 import type { PutMessageStatus } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
-import {
-  resetTransactionValue,
-  type StoredMessage,
-  type TransactionalMessageBridge,
-} from "../transaction/TransactionalMessageBridge.js";
+import { resetTransactionValue, type StoredMessage } from "../transaction/TransactionalMessageBridge.js";
+import type { ProcessorTable } from "./ProcessorTable.js";
 
 const { TRANSACTION_NOT_TYPE, TRANSACTION_COMMIT_TYPE, TRANSACTION_ROLLBACK_TYPE } = MessageSysFlag;
 
@@ -68,55 +66,64 @@ function finalMessageResponse(
   }
 }
 
-export function endTransactionProcessor(ctx: BrokerContext, bridge: TransactionalMessageBridge) {
-  return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand | null> => {
-    const h = decodeHeader(EndTransactionRequestHeader, request.extFields);
-    if (ctx.storeConfig.brokerRole === "SLAVE") {
-      ctx.logger.warn("Message store is slave mode, so end transaction is forbidden.");
-      return createResponse(request, ResponseCode.SLAVE_NOT_AVAILABLE);
-    }
-    const from = connection.remoteAddr;
-    const verdict = h.commitOrRollback;
-    if (verdict === TRANSACTION_NOT_TYPE) {
-      ctx.logger.warn(
-        { producer: from, header: h },
-        h.fromTransactionCheck
-          ? "Check producer transaction state, but it's pending status."
-          : "The producer end transaction in sending message, and it's pending status.",
-      );
-      return null;
-    }
-    if (verdict !== TRANSACTION_COMMIT_TYPE && verdict !== TRANSACTION_ROLLBACK_TYPE) return null;
-    if (verdict === TRANSACTION_ROLLBACK_TYPE || h.fromTransactionCheck)
-      ctx.logger.warn(
-        { producer: from, header: h },
-        verdict === TRANSACTION_COMMIT_TYPE ? "the producer commit the message" : "the producer rollback the message",
-      );
+export function endTransactionProcessors(ctx: BrokerContext): ProcessorTable {
+  return new Map([
+    [RequestCode.END_TRANSACTION, (request, { connection }) => endTransaction(ctx, request, connection)],
+  ]);
+}
 
-    const half = bridge.lookMessageByOffset(h.commitLogOffset);
-    if (!half)
-      return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: "Find prepared transaction message failed" });
-    const wrong =
-      half.properties.get(MessageConst.PROPERTY_PRODUCER_GROUP) !== h.producerGroup
-        ? "The producer group wrong"
-        : half.queueOffset !== h.tranStateTableOffset
-          ? "The transaction state table offset wrong"
-          : half.commitLogOffset !== h.commitLogOffset
-            ? "The commit log offset wrong"
-            : null;
-    if (wrong) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: wrong });
+async function endTransaction(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RequestContext["connection"],
+): Promise<RemotingCommand | null> {
+  const bridge = ctx.transactionalMessageBridge;
+  const h = decodeHeader(EndTransactionRequestHeader, request.extFields);
+  if (ctx.storeConfig.brokerRole === "SLAVE") {
+    ctx.logger.warn("Message store is slave mode, so end transaction is forbidden.");
+    return createResponse(request, ResponseCode.SLAVE_NOT_AVAILABLE);
+  }
+  const from = connection.remoteAddr;
+  const verdict = h.commitOrRollback;
+  if (verdict === TRANSACTION_NOT_TYPE) {
+    ctx.logger.warn(
+      { producer: from, header: h },
+      h.fromTransactionCheck
+        ? "Check producer transaction state, but it's pending status."
+        : "The producer end transaction in sending message, and it's pending status.",
+    );
+    return null;
+  }
+  if (verdict !== TRANSACTION_COMMIT_TYPE && verdict !== TRANSACTION_ROLLBACK_TYPE) return null;
+  if (verdict === TRANSACTION_ROLLBACK_TYPE || h.fromTransactionCheck)
+    ctx.logger.warn(
+      { producer: from, header: h },
+      verdict === TRANSACTION_COMMIT_TYPE ? "the producer commit the message" : "the producer rollback the message",
+    );
 
-    if (verdict === TRANSACTION_COMMIT_TYPE) {
-      const result = await bridge.putMessage(
-        endMessageTransaction(half),
-        half.properties.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false",
-      );
-      const { code, remark } = finalMessageResponse(result.status, ctx.storeConfig.maxMessageSize);
-      if (code !== ResponseCode.SUCCESS) return createResponse(request, code, { remark });
-      await bridge.putOpMessage(half);
-      return createResponse(request, ResponseCode.SUCCESS);
-    }
+  const half = bridge.lookMessageByOffset(h.commitLogOffset);
+  if (!half)
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: "Find prepared transaction message failed" });
+  const wrong =
+    half.properties.get(MessageConst.PROPERTY_PRODUCER_GROUP) !== h.producerGroup
+      ? "The producer group wrong"
+      : half.queueOffset !== h.tranStateTableOffset
+        ? "The transaction state table offset wrong"
+        : half.commitLogOffset !== h.commitLogOffset
+          ? "The commit log offset wrong"
+          : null;
+  if (wrong) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: wrong });
+
+  if (verdict === TRANSACTION_COMMIT_TYPE) {
+    const result = await bridge.putMessage(
+      endMessageTransaction(half),
+      half.properties.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false",
+    );
+    const { code, remark } = finalMessageResponse(result.status, ctx.storeConfig.maxMessageSize);
+    if (code !== ResponseCode.SUCCESS) return createResponse(request, code, { remark });
     await bridge.putOpMessage(half);
     return createResponse(request, ResponseCode.SUCCESS);
-  };
+  }
+  await bridge.putOpMessage(half);
+  return createResponse(request, ResponseCode.SUCCESS);
 }

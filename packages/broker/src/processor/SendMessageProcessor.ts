@@ -1,11 +1,9 @@
 /** SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320): Java 4.9.8's checks and answers. */
 import {
-  isWriteable,
   javaPropertiesString,
+  MessageConst,
   MixAll,
   PermName,
-  type TopicConfig,
-  MessageConst,
   PROPERTY_SEPARATOR,
   string2messageProperties,
   type MessageInner,
@@ -21,18 +19,16 @@ import {
   SendMessageResponseHeader,
   sendHeaderV2ToV1,
   type RemotingCommand,
-  type RequestContext,
+  type Connection,
+  type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { PutMessageResult } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { bornHostOf } from "./bornHost.js";
+import type { ProcessorTable } from "./ProcessorTable.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
-import {
-  getDLQTopic,
-  isNotAllowedSendTopic,
-  RETRY_GROUP_TOPIC_PREFIX,
-  validateTopic,
-} from "../topic/TopicValidator.js";
+import { getDLQTopic, RETRY_GROUP_TOPIC_PREFIX } from "../topic/TopicValidator.js";
+import { msgCheck } from "./SendMessageCheck.js";
 
 /** Items of a SEND_BATCH_MESSAGE body (client format: size, magic, crc, flag, body, properties). */
 export function decodeBatchBody(body: Buffer): { flag: number; body: Buffer; properties: string }[] {
@@ -90,216 +86,261 @@ function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { co
   }
 }
 
-/** What a send header carries that msgCheck looks at. */
-interface SendCheckHeader {
-  topic: string;
-  defaultTopic: string;
-  defaultTopicQueueNums: number;
-  queueId: number;
-  unitMode?: boolean | undefined;
+export function sendMessageProcessors(ctx: BrokerContext): ProcessorTable {
+  const send: RequestProcessor = (request, { connection }) => sendMessage(ctx, request, connection);
+  return new Map([
+    [RequestCode.SEND_MESSAGE, send],
+    [RequestCode.SEND_MESSAGE_V2, send],
+    [RequestCode.SEND_BATCH_MESSAGE, send],
+  ]);
+}
+
+/** A send turned away: the answer's code and remark. */
+interface SendRefusal {
+  readonly code: number;
+  readonly remark: string;
+}
+
+/** Where a send's message(s) go and the properties they carry, as the steps below decide. */
+interface SendTarget {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly props: Map<string, string>;
 }
 
 /**
- * Java's msgCheck for sends and replies: topic name, system topics, broker and topic permissions,
- * the topic (auto-created from defaultTopic, or as a retry topic) and the queue id.
+ * Java's BrokerFastFailure (a request that waited too long before being handled is turned away) and
+ * the broker's start-accepting time.
  */
-export function msgCheck(
-  ctx: BrokerContext,
-  h: SendCheckHeader,
-  remoteAddr: string,
-): { topicConfig: TopicConfig } | { code: number; remark: string } {
+function fastFailure(ctx: BrokerContext): SendRefusal | null {
   const bc = ctx.brokerConfig;
-  const topicError = validateTopic(h.topic);
-  if (topicError) return { code: ResponseCode.SYSTEM_ERROR, remark: topicError };
-  if (isNotAllowedSendTopic(h.topic))
-    return { code: ResponseCode.NO_PERMISSION, remark: `Sending message to topic[${h.topic}] is forbidden.` };
-  if (!isWriteable(bc.brokerPermission))
-    return { code: ResponseCode.NO_PERMISSION, remark: `the broker[${bc.brokerIP1}] sending message is forbidden` };
-  let topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
-  if (!topicConfig) {
-    const topicSysFlag = h.unitMode ? (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? 0x2 : 0x1) : 0;
-    topicConfig =
-      (h.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
-        ? ctx.topicConfigManager.createTopicInSendMessageBackMethod(
-            h.topic,
-            1,
-            PermName.PERM_WRITE | PermName.PERM_READ,
-            topicSysFlag,
-          )
-        : ctx.topicConfigManager.createTopicInSendMessageMethod(
-            h.topic,
-            h.defaultTopic,
-            remoteAddr,
-            h.defaultTopicQueueNums,
-            topicSysFlag,
-          )) ?? undefined;
-    if (!topicConfig)
-      return {
-        code: ResponseCode.TOPIC_NOT_EXIST,
-        remark: `topic[${h.topic}] not exist, apply first please!${MixAll.FAQ_URL_SUFFIX}`,
-      };
-  }
-  const maxQueue = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
-  if (h.queueId >= maxQueue)
+  const waited = Math.round(ctx.eventLoopLag.currentLagMs());
+  if (bc.brokerFastFailureEnable && waited > bc.waitTimeMillsInSendQueue)
+    return {
+      code: ResponseCode.SYSTEM_BUSY,
+      remark: `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: 0`,
+    };
+  if (Date.now() < bc.startAcceptSendRequestTimeStamp)
     return {
       code: ResponseCode.SYSTEM_ERROR,
-      remark: `request queueId[${h.queueId}] is illegal, ${JSON.stringify(topicConfig)} Producer: ${remoteAddr}`,
+      remark: `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
     };
-  if (!isWriteable(topicConfig.perm))
-    return { code: ResponseCode.NO_PERMISSION, remark: `the topic[${h.topic}] sending message is forbidden` };
-  return { topicConfig };
+  return null;
 }
 
-export function sendMessageProcessor(ctx: BrokerContext) {
-  return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
-    const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
-    const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
-    const bc = ctx.brokerConfig;
-    const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
-    const fail = (code: number, remark: string): RemotingCommand =>
-      createResponse(request, code, { remark, extFields: encodePartialHeader(SendMessageResponseHeader, region) });
+/**
+ * %RETRY%<group>: a message reconsumed as often as the group allows (the client's maxReconsumeTimes
+ * from version 121 on, else the group's retryMaxTimes) goes to the group's DLQ, queue 0, undelayed.
+ */
+function deadLetterRedirect(
+  ctx: BrokerContext,
+  h: SendMessageRequestHeader,
+  requestVersion: number,
+  target: SendTarget,
+): SendTarget | SendRefusal {
+  if (!target.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return target;
+  const group = target.topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+  const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(group);
+  if (!groupConfig)
+    return {
+      code: ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      remark: `subscription group not exist, ${group}${MixAll.FAQ_URL_SUFFIX}`,
+    };
+  const maxReconsumeTimes =
+    requestVersion >= 121 && h.maxReconsumeTimes !== undefined ? h.maxReconsumeTimes : groupConfig.retryMaxTimes;
+  if ((h.reconsumeTimes ?? 0) < maxReconsumeTimes) return target;
+  const topic = getDLQTopic(group);
+  ctx.topicConfigManager.createTopicInSendMessageBackMethod(topic, 1, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+  target.props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+  return { topic, queueId: 0, props: target.props };
+}
 
-    // Java's BrokerFastFailure: a request that waited too long before being handled is turned away
-    const waited = Math.round(ctx.eventLoopLag.currentLagMs());
-    if (bc.brokerFastFailureEnable && waited > bc.waitTimeMillsInSendQueue) {
-      return fail(
-        ResponseCode.SYSTEM_BUSY,
-        `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: 0`,
-      );
-    }
-    if (Date.now() < bc.startAcceptSendRequestTimeStamp) {
-      return fail(
-        ResponseCode.SYSTEM_ERROR,
-        `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
-      );
-    }
-    const checked = msgCheck(ctx, h, connection.remoteAddr);
-    if ("code" in checked) return fail(checked.code, checked.remark);
-    const topicConfig = checked.topicConfig;
-
-    let topic = h.topic;
-    let queueId = h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, topicConfig.writeQueueNums)) : h.queueId;
-    // Java answers with the queue it chose here, even when the message is parked for a delay or goes to the DLQ
-    const responseQueueId = queueId;
-    const reconsumeTimes = h.reconsumeTimes ?? 0;
-    const props = string2messageProperties(h.properties ?? "");
-
-    // %RETRY%<group>: over the retry limit the message goes to the group's DLQ
-    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
-      const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(group);
-      if (!groupConfig)
-        return fail(
-          ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-          `subscription group not exist, ${group}${MixAll.FAQ_URL_SUFFIX}`,
-        );
-      const maxReconsumeTimes =
-        request.version >= 121 && h.maxReconsumeTimes !== undefined ? h.maxReconsumeTimes : groupConfig.retryMaxTimes;
-      if (reconsumeTimes >= maxReconsumeTimes) {
-        topic = getDLQTopic(group);
-        queueId = 0;
-        ctx.topicConfigManager.createTopicInSendMessageBackMethod(
-          topic,
-          1,
-          PermName.PERM_WRITE | PermName.PERM_READ,
-          0,
-        );
-        props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
-      }
-    }
-
-    const waitValue = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-    if (props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true" && bc.rejectTransactionMessage) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${bc.brokerIP1}] sending transaction message is forbidden`);
-    }
-    const bornHost = bornHostOf(connection);
-    const storeHost = ctx.storeHost;
-    let msgs: MessageInner[];
-    if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
-      if (!request.body) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
-      if (props.has(MessageConst.PROPERTY_DELAY_TIME_LEVEL))
-        return fail(ResponseCode.MESSAGE_ILLEGAL, "Batch message does not support delay message");
-      if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))
-        return fail(ResponseCode.MESSAGE_ILLEGAL, "Retry group topic does not support batch message");
-      props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
-      const batchProps = javaPropertiesString(props);
-      let items;
-      try {
-        items = decodeBatchBody(request.body);
-      } catch (e) {
-        return fail(ResponseCode.MESSAGE_ILLEGAL, `the batch message body is illegal: ${(e as Error).message}`);
-      }
-      msgs = items.map((item) => ({
-        topic,
-        queueId,
-        flag: item.flag,
-        body: item.body,
-        propertiesString:
-          item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
-            ? item.properties + batchProps
-            : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
-        sysFlag: h.sysFlag,
-        bornTimestamp: h.bornTimestamp,
-        bornHost,
-        storeHost,
-        reconsumeTimes,
-        preparedTransactionOffset: 0,
-      }));
-      if (msgs.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the batch message body is empty");
-    } else {
-      props.set(MessageConst.PROPERTY_CLUSTER, bc.brokerClusterName);
-      const tranType = h.sysFlag & 0xc;
-      const delayLevel = Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL));
-      const delayed = (tranType === 0 || tranType === 0x8) && delayLevel > 0;
-      // TRAN_MSG=true (Boolean.parseBoolean): a half message, unless it is a delayed retry
-      const prepared =
-        props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED)?.toLowerCase() === "true" &&
-        !(reconsumeTimes > 0 && delayLevel > 0);
-      // Java removes WAIT, serializes, then puts WAIT back: it re-enters the HashMap last in its bucket.
-      // A plain message is stored without it; a delayed one (re-serialized by the commit log) and a
-      // half message keep it, at that new position.
-      const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-      props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
-      if ((delayed || prepared) && wait !== undefined) props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, wait);
-      if (delayed)
-        ({ topic, queueId } = applyDelayLevel(topic, queueId, props, ctx.scheduleMessageService.maxDelayLevel));
-      const msg: MessageInner = {
-        topic,
-        queueId,
-        flag: h.flag,
-        body: request.body,
-        propertiesString: javaPropertiesString(props),
-        sysFlag: h.sysFlag,
-        bornTimestamp: h.bornTimestamp,
-        bornHost,
-        storeHost,
-        reconsumeTimes,
-        preparedTransactionOffset: 0,
-      };
-      msgs = [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg];
-    }
-    const started = Date.now();
-    const result = await ctx.store.putMessages(msgs, waitValue !== "false");
-    const { code, remark } = putStatusToResponse(result, ctx);
-    const append = result.appendResult;
-    if (
-      append &&
-      code !== ResponseCode.SYSTEM_ERROR &&
-      code !== ResponseCode.MESSAGE_ILLEGAL &&
-      code !== ResponseCode.SERVICE_NOT_AVAILABLE
-    ) {
-      ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes, Date.now() - started);
-      return createResponse(request, code, {
-        remark,
-        extFields: encodeHeader(SendMessageResponseHeader, {
-          msgId: append.msgId,
-          queueId: responseQueueId,
-          queueOffset: append.logicsOffset,
-          ...region,
-        }),
-      });
-    }
-    ctx.stats.recordPutFailed();
-    return fail(code, remark ?? "");
+/** One message of the send: the header's fields, born at the producer's address, stored here. */
+function innerMessage(
+  ctx: BrokerContext,
+  h: SendMessageRequestHeader,
+  connection: Connection,
+  where: { topic: string; queueId: number },
+  content: { flag: number; body: Buffer | null; propertiesString: string },
+): MessageInner {
+  return {
+    topic: where.topic,
+    queueId: where.queueId,
+    ...content,
+    sysFlag: h.sysFlag,
+    bornTimestamp: h.bornTimestamp,
+    bornHost: bornHostOf(connection),
+    storeHost: ctx.storeHost,
+    reconsumeTimes: h.reconsumeTimes ?? 0,
+    preparedTransactionOffset: 0,
   };
+}
+
+/** The message(s) a send stores, and the topic the stats count them under. */
+interface SendMessages {
+  readonly msgs: MessageInner[];
+  /** The target's topic, or SCHEDULE_TOPIC_XXXX for a delayed message (Java counts the stored topic). */
+  readonly topic: string;
+}
+
+/** SEND_BATCH_MESSAGE: each item with its own properties, then the batch's (the CLUSTER added). */
+function batchMessages(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  h: SendMessageRequestHeader,
+  connection: Connection,
+  target: SendTarget,
+): SendMessages | SendRefusal {
+  const illegal = (remark: string): SendRefusal => ({ code: ResponseCode.MESSAGE_ILLEGAL, remark });
+  if (!request.body) return illegal("the batch message body is empty");
+  if (target.props.has(MessageConst.PROPERTY_DELAY_TIME_LEVEL))
+    return illegal("Batch message does not support delay message");
+  if (target.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))
+    return illegal("Retry group topic does not support batch message");
+  target.props.set(MessageConst.PROPERTY_CLUSTER, ctx.brokerConfig.brokerClusterName);
+  const batchProps = javaPropertiesString(target.props);
+  let items;
+  try {
+    items = decodeBatchBody(request.body);
+  } catch (e) {
+    return illegal(`the batch message body is illegal: ${(e as Error).message}`);
+  }
+  if (items.length === 0) return illegal("the batch message body is empty");
+  const msgs = items.map((item) =>
+    innerMessage(ctx, h, connection, target, {
+      flag: item.flag,
+      body: item.body,
+      propertiesString:
+        item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
+          ? item.properties + batchProps
+          : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
+    }),
+  );
+  return { msgs, topic: target.topic };
+}
+
+/**
+ * SEND_MESSAGE(_V2): the CLUSTER added, parked on its delay level (SCHEDULE_TOPIC_XXXX) when it has
+ * one, or turned into a half message when TRAN_MSG says it is prepared.
+ */
+function singleMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  h: SendMessageRequestHeader,
+  connection: Connection,
+  target: SendTarget,
+): SendMessages {
+  const { props } = target;
+  props.set(MessageConst.PROPERTY_CLUSTER, ctx.brokerConfig.brokerClusterName);
+  const tranType = h.sysFlag & 0xc;
+  const delayLevel = Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL));
+  const delayed = (tranType === 0 || tranType === 0x8) && delayLevel > 0;
+  // TRAN_MSG=true (Boolean.parseBoolean): a half message, unless it is a delayed retry
+  const prepared =
+    props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED)?.toLowerCase() === "true" &&
+    !((h.reconsumeTimes ?? 0) > 0 && delayLevel > 0);
+  // Java removes WAIT, serializes, then puts WAIT back: it re-enters the HashMap last in its bucket.
+  // A plain message is stored without it; a delayed one (re-serialized by the commit log) and a
+  // half message keep it, at that new position.
+  const wait = props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+  props.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
+  if ((delayed || prepared) && wait !== undefined) props.set(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, wait);
+  const where = delayed
+    ? applyDelayLevel(target.topic, target.queueId, props, ctx.scheduleMessageService.maxDelayLevel)
+    : target;
+  const msg = innerMessage(ctx, h, connection, where, {
+    flag: h.flag,
+    body: request.body,
+    propertiesString: javaPropertiesString(props),
+  });
+  return { msgs: [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg], topic: where.topic };
+}
+
+/** The answer's extra fields on every send answer (Java's SendMessageResponseHeader region/trace). */
+const regionFields = (ctx: BrokerContext) => ({
+  MSG_REGION: ctx.brokerConfig.regionId,
+  TRACE_ON: String(ctx.brokerConfig.traceOn),
+});
+
+function refuse(ctx: BrokerContext, request: RemotingCommand, { code, remark }: SendRefusal): RemotingCommand {
+  return createResponse(request, code, {
+    remark,
+    extFields: encodePartialHeader(SendMessageResponseHeader, regionFields(ctx)),
+  });
+}
+
+/**
+ * The answer to a stored send: msgId (ids joined by commas for a batch), the queue chosen before any
+ * DLQ or delay redirect, and the queue offset; the put is counted in the stats either way.
+ */
+function sendResponse(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  result: PutMessageResult,
+  topic: string,
+  responseQueueId: number,
+  elapsedMs: number,
+): RemotingCommand {
+  const { code, remark } = putStatusToResponse(result, ctx);
+  const append = result.appendResult;
+  if (
+    append &&
+    code !== ResponseCode.SYSTEM_ERROR &&
+    code !== ResponseCode.MESSAGE_ILLEGAL &&
+    code !== ResponseCode.SERVICE_NOT_AVAILABLE
+  ) {
+    ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes, elapsedMs);
+    return createResponse(request, code, {
+      remark,
+      extFields: encodeHeader(SendMessageResponseHeader, {
+        msgId: append.msgId,
+        queueId: responseQueueId,
+        queueOffset: append.logicsOffset,
+        ...regionFields(ctx),
+      }),
+    });
+  }
+  ctx.stats.recordPutFailed();
+  return refuse(ctx, request, { code, remark: remark ?? "" });
+}
+
+async function sendMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: Connection,
+): Promise<RemotingCommand> {
+  const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
+  const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
+  const fastFailed = fastFailure(ctx);
+  if (fastFailed) return refuse(ctx, request, fastFailed);
+  const checked = msgCheck(ctx, h, connection.remoteAddr);
+  if ("code" in checked) return refuse(ctx, request, checked);
+
+  const queueId =
+    h.queueId < 0 ? Math.floor(Math.random() * Math.max(1, checked.topicConfig.writeQueueNums)) : h.queueId;
+  const target = deadLetterRedirect(ctx, h, request.version, {
+    topic: h.topic,
+    queueId,
+    props: string2messageProperties(h.properties ?? ""),
+  });
+  if ("code" in target) return refuse(ctx, request, target);
+  const waitStoreMsgOk = target.props.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
+  if (
+    target.props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true" &&
+    ctx.brokerConfig.rejectTransactionMessage
+  )
+    return refuse(ctx, request, {
+      code: ResponseCode.NO_PERMISSION,
+      remark: `the broker[${ctx.brokerConfig.brokerIP1}] sending transaction message is forbidden`,
+    });
+  const built =
+    request.code === RequestCode.SEND_BATCH_MESSAGE
+      ? batchMessages(ctx, request, h, connection, target)
+      : singleMessage(ctx, request, h, connection, target);
+  if ("code" in built) return refuse(ctx, request, built);
+
+  const started = Date.now();
+  const result = await ctx.store.putMessages(built.msgs, waitStoreMsgOk);
+  // Java answers with the queue it chose before a DLQ or delay redirect
+  return sendResponse(ctx, request, result, built.topic, queueId, Date.now() - started);
 }

@@ -1,0 +1,72 @@
+/**
+ * Every request code the broker answers, module by module (Java's BrokerController.registerProcessor).
+ * packages/broker/README.md lists the same codes with the file handling each, a table that
+ * test/requestCodeTable.test.ts checks against this registration.
+ */
+import type { BrokerContext } from "../BrokerContext.js";
+import { brokerConfigProcessors } from "./admin/brokerConfig.js";
+import { connectionProcessors } from "./admin/connection.js";
+import { consumerOffsetProcessors } from "./admin/consumerOffset.js";
+import { consumerRelayProcessors } from "./admin/consumerRelay.js";
+import { queueLockProcessors } from "./admin/lock.js";
+import { queueOffsetProcessors } from "./admin/queueOffset.js";
+import { runtimeInfoProcessors } from "./admin/runtimeInfo.js";
+import { statsProcessors } from "./admin/stats.js";
+import { subscriptionGroupProcessors } from "./admin/subscriptionGroup.js";
+import { topicAdminProcessors } from "./admin/topic.js";
+import { clientManageProcessors } from "./ClientManageProcessor.js";
+import { consumerManageProcessors } from "./ConsumerManageProcessor.js";
+import { consumerSendMsgBackProcessors } from "./ConsumerSendMsgBackProcessor.js";
+import { endTransactionProcessors } from "./EndTransactionProcessor.js";
+import type { ProcessorTable } from "./ProcessorTable.js";
+import { pullMessageProcessors } from "./PullMessageProcessor.js";
+import { queryMessageProcessors } from "./QueryMessageProcessor.js";
+import { replyMessageProcessors } from "./ReplyMessageProcessor.js";
+import { sendMessageProcessors } from "./SendMessageProcessor.js";
+
+type ProcessorModule = (ctx: BrokerContext) => ProcessorTable;
+
+/** Served on the main port and on the VIP port (listenPort − 2). */
+const BOTH_PORTS: readonly ProcessorModule[] = [
+  sendMessageProcessors,
+  consumerSendMsgBackProcessors,
+  endTransactionProcessors,
+  replyMessageProcessors,
+  clientManageProcessors,
+  consumerManageProcessors,
+  queryMessageProcessors,
+  topicAdminProcessors,
+  queueOffsetProcessors,
+  subscriptionGroupProcessors,
+  brokerConfigProcessors,
+  runtimeInfoProcessors,
+  statsProcessors,
+  connectionProcessors,
+  consumerOffsetProcessors,
+  queueLockProcessors,
+  consumerRelayProcessors,
+];
+
+/** Pulls are served on the main port only, as Java does. */
+const MAIN_PORT_ONLY: readonly ProcessorModule[] = [pullMessageProcessors];
+
+export interface BrokerProcessors {
+  readonly bothPorts: ProcessorTable;
+  readonly mainPortOnly: ProcessorTable;
+}
+
+/** One table from several modules; a code claimed twice is a wiring mistake, refused at start-up. */
+function merge(ctx: BrokerContext, modules: readonly ProcessorModule[]): ProcessorTable {
+  const table: ProcessorTable = new Map();
+  for (const module of modules) {
+    for (const [code, processor] of module(ctx)) {
+      if (table.has(code)) throw new Error(`request code ${code} is registered twice (again by ${module.name})`);
+      table.set(code, processor);
+    }
+  }
+  return table;
+}
+
+export function brokerProcessors(ctx: BrokerContext): BrokerProcessors {
+  return { bothPorts: merge(ctx, BOTH_PORTS), mainPortOnly: merge(ctx, MAIN_PORT_ONLY) };
+}

@@ -1,0 +1,70 @@
+/**
+ * Topic administration (Java's AdminBrokerProcessor updateAndCreateTopic, deleteTopic,
+ * getAllTopicConfig, getTopicConfig): UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215),
+ * GET_ALL_TOPIC_CONFIG (21), GET_TOPIC_CONFIG (351).
+ */
+import { newTopicConfig, topicConfigWrapperJson, type TopicFilterType } from "@rocketmq-ts/common";
+import {
+  createResponse,
+  CreateTopicRequestHeader,
+  decodeHeader,
+  DeleteTopicRequestHeader,
+  GetTopicConfigRequestHeader,
+  RequestCode,
+  ResponseCode,
+  stringifyFastjson,
+} from "@rocketmq-ts/remoting";
+import type { BrokerContext } from "../../BrokerContext.js";
+import { validateTopic } from "../../topic/TopicValidator.js";
+import type { ProcessorTable } from "../ProcessorTable.js";
+import { fail, jsonBody, NOT_SET_REMARK, ok } from "../answers.js";
+
+export function topicAdminProcessors(ctx: BrokerContext): ProcessorTable {
+  const handlers: ProcessorTable = new Map();
+
+  handlers.set(RequestCode.UPDATE_AND_CREATE_TOPIC, (request) => {
+    const h = decodeHeader(CreateTopicRequestHeader, request.extFields);
+    const topicError = validateTopic(h.topic);
+    if (topicError) return fail(request, ResponseCode.SYSTEM_ERROR, topicError);
+    if (h.topic === ctx.brokerConfig.brokerClusterName)
+      return fail(request, ResponseCode.SYSTEM_ERROR, `the topic[${h.topic}] is conflict with system reserved words.`);
+    if (ctx.topicConfigManager.isSystemTopic(h.topic))
+      return fail(request, ResponseCode.SYSTEM_ERROR, `The topic[${h.topic}] is conflict with system topic.`);
+    const config = newTopicConfig(h.topic, {
+      readQueueNums: h.readQueueNums,
+      writeQueueNums: h.writeQueueNums,
+      perm: h.perm,
+      topicFilterType: (h.topicFilterType === "MULTI_TAG" ? "MULTI_TAG" : "SINGLE_TAG") as TopicFilterType,
+      topicSysFlag: h.topicSysFlag ?? 0,
+      order: h.order,
+    });
+    ctx.topicConfigManager.updateTopicConfig(config);
+    // Java builds this answer from a default "failure" command and only sets the code
+    return createResponse(request, ResponseCode.SUCCESS, { remark: NOT_SET_REMARK });
+  });
+
+  handlers.set(RequestCode.DELETE_TOPIC_IN_BROKER, (request) => {
+    const h = decodeHeader(DeleteTopicRequestHeader, request.extFields);
+    if (ctx.topicConfigManager.isSystemTopic(h.topic))
+      return fail(request, ResponseCode.SYSTEM_ERROR, `The topic[${h.topic}] is conflict with system topic.`);
+    ctx.topicConfigManager.deleteTopicConfig(h.topic);
+    return createResponse(request, ResponseCode.SUCCESS);
+  });
+
+  handlers.set(RequestCode.GET_ALL_TOPIC_CONFIG, (request) =>
+    createResponse(request, ResponseCode.SUCCESS, {
+      body: Buffer.from(
+        stringifyFastjson(topicConfigWrapperJson(ctx.topicConfigManager.buildTopicConfigSerializeWrapper())),
+      ),
+    }),
+  );
+
+  handlers.set(RequestCode.GET_TOPIC_CONFIG, (request) => {
+    const h = decodeHeader(GetTopicConfigRequestHeader, request.extFields);
+    const config = ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!config) return fail(request, ResponseCode.TOPIC_NOT_EXIST, `No topic in this broker. topic: ${h.topic}`);
+    return ok(request, jsonBody({ attributes: config.attributes ?? {}, ...config }));
+  });
+
+  return handlers;
+}
