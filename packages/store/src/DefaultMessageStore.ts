@@ -15,10 +15,10 @@ import {
   parseDelayLevels,
   type MessageStoreConfig,
 } from "./config/MessageStoreConfig.js";
-import { ConsumeQueue, CQ_STORE_UNIT_SIZE } from "./ConsumeQueue.js";
+import { ConsumeQueue } from "./ConsumeQueue.js";
+import { CQ_STORE_UNIT_SIZE, cqEntryOffset, cqEntrySize, cqEntryTagsCode } from "./ConsumeQueueEntry.js";
 import { OS_PAGE_SIZE } from "./MappedFile.js";
 import { IndexService } from "./index/IndexService.js";
-import { readLong } from "@rocketmq-ts/common";
 import {
   checkRecord,
   decodeRecordAt,
@@ -679,50 +679,9 @@ export class DefaultMessageStore {
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
     const cq = this.existingConsumeQueue(topic, queueId);
     if (!cq) return 0;
-    const files = cq.mappedFileQueue.files;
-    const file = files.find((f) => f.lastModifiedTimestamp() >= timestamp) ?? files[files.length - 1];
-    if (!file) return 0;
-    const minPhy = this.commitLog.getMinOffset();
-    const buf = file.selectMappedBuffer(0);
-    if (!buf || buf.length === 0) return cq.getMinOffsetInQueue();
-    let low = cq.minLogicOffset > file.fileFromOffset ? cq.minLogicOffset - file.fileFromOffset : 0;
-    let high = buf.length - CQ_STORE_UNIT_SIZE;
-    let leftOffset = -1;
-    let rightOffset = -1;
-    let leftIndexValue = -1;
-    let rightIndexValue = -1;
-    let targetOffset = -1;
-    while (high >= low) {
-      const midOffset = Math.floor((low + high) / (2 * CQ_STORE_UNIT_SIZE)) * CQ_STORE_UNIT_SIZE;
-      const phyOffset = readLong(buf, midOffset);
-      const size = buf.readInt32BE(midOffset + 8);
-      if (phyOffset < minPhy) {
-        low = midOffset + CQ_STORE_UNIT_SIZE;
-        leftOffset = midOffset;
-        continue;
-      }
-      const storeTime = this.commitLog.pickupStoreTimestamp(phyOffset, size);
-      if (storeTime < 0) return 0;
-      if (storeTime === timestamp) {
-        targetOffset = midOffset;
-        break;
-      } else if (storeTime > timestamp) {
-        high = midOffset - CQ_STORE_UNIT_SIZE;
-        rightOffset = midOffset;
-        rightIndexValue = storeTime;
-      } else {
-        low = midOffset + CQ_STORE_UNIT_SIZE;
-        leftOffset = midOffset;
-        leftIndexValue = storeTime;
-      }
-    }
-    let offset: number;
-    if (targetOffset !== -1) offset = targetOffset;
-    else if (leftIndexValue === -1) offset = rightOffset;
-    else if (rightIndexValue === -1) offset = leftOffset;
-    else
-      offset = Math.abs(timestamp - leftIndexValue) > Math.abs(timestamp - rightIndexValue) ? rightOffset : leftOffset;
-    return (file.fileFromOffset + Math.max(0, offset)) / CQ_STORE_UNIT_SIZE;
+    return cq.getOffsetInQueueByTime(timestamp, this.commitLog.getMinOffset(), (offset, size) =>
+      this.commitLog.pickupStoreTimestamp(offset, size),
+    );
   }
 
   /** Read and decode the record at a commit-log offset. */
@@ -854,9 +813,9 @@ export class DefaultMessageStore {
       const limit = Math.min(buf.length, 16000 * CQ_STORE_UNIT_SIZE);
       let i = 0;
       for (; i + CQ_STORE_UNIT_SIZE <= limit; i += CQ_STORE_UNIT_SIZE) {
-        const offsetPy = readLong(buf, i);
-        const sizePy = buf.readInt32BE(i + 8);
-        const tagsCode = readLong(buf, i + 12);
+        const offsetPy = cqEntryOffset(buf, i);
+        const sizePy = cqEntrySize(buf, i);
+        const tagsCode = cqEntryTagsCode(buf, i);
         maxPhyOffsetPulling = offsetPy;
         if (nextPhyFileStartOffset !== Number.MIN_SAFE_INTEGER && offsetPy < nextPhyFileStartOffset) continue;
         const isInDisk = this.checkInDiskByCommitOffset(offsetPy, maxOffsetPy);

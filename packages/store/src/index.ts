@@ -40,6 +40,7 @@ export * from "./config/MessageStoreConfig.js";
 export * from "./MappedFile.js";
 export * from "./MappedFileQueue.js";
 export * from "./ConsumeQueue.js";
+export * from "./ConsumeQueueEntry.js";
 export * from "./index/IndexFile.js";
 export * from "./index/IndexService.js";
 export * from "./StoreCheckpoint.js";
