@@ -8,7 +8,9 @@ import { totalmem } from "node:os";
 import { join } from "node:path";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import { CommitLog, GroupCommitService, type PutMessageResult } from "./CommitLog.js";
+import { CommitLog } from "./CommitLog.js";
+import type { CommitLogStore, PutMessageResult } from "./CommitLogStore.js";
+import { GroupCommitService } from "./GroupCommitService.js";
 import {
   commitLogStorePath,
   consumeQueueFileSize,
@@ -106,7 +108,7 @@ export interface MessageStoreOptions {
 }
 
 export class DefaultMessageStore {
-  readonly commitLog: CommitLog;
+  readonly commitLog: CommitLogStore;
   readonly consumeQueueTable = new Map<string, Map<number, ConsumeQueue>>();
   readonly indexService: IndexService;
   /** Replication; the broker starts it (`haService.start()`), the store shuts it down. */
@@ -143,6 +145,7 @@ export class DefaultMessageStore {
             forceEveryBytes: config.flushLeastPagesWhenWarmMapedFile * OS_PAGE_SIZE,
           }
         : undefined,
+      preallocateOnStart: config.warmMapedFileEnable && config.brokerRole !== "SLAVE",
     });
     this.indexService = new IndexService(
       this.rootDir,
@@ -225,7 +228,7 @@ export class DefaultMessageStore {
         this.doDispatch(this.dispatchRequestOf(msg, size)),
       );
     }
-    if (this.commitLog.mappedFileQueue.files.length === 0) {
+    if (this.commitLog.isEmpty()) {
       for (const cq of this.allConsumeQueues()) cq.destroy();
       this.consumeQueueTable.clear();
     } else if (maxPhyOffsetOfConsumeQueue >= processOffset) {
@@ -266,9 +269,7 @@ export class DefaultMessageStore {
     writeFileSync(this.abortFile, "");
     // the disk-usage figures need the directory to exist before the first message
     mkdirSync(commitLogStorePath(this.config), { recursive: true });
-    // warm-up needs a head start; a slave's first file starts at the master's offset, so it waits
-    if (this.config.warmMapedFileEnable && this.config.brokerRole !== "SLAVE")
-      this.commitLog.mappedFileQueue.preallocateNext();
+    this.commitLog.start();
     this.shutdownFlag = false;
     this.startServices();
   }
@@ -914,7 +915,7 @@ export class DefaultMessageStore {
         c.fileReservedTime * 3600 * 1000,
         c.deleteCommitLogFilesInterval,
         cleanImmediately,
-      ).length;
+      );
       if (deleted > 0) this.logger.info({ deleted, timeUp, spaceFull, cleanImmediately }, "commit log files deleted");
     }
     const minOffset = this.commitLog.getMinOffset();
