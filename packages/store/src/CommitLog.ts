@@ -16,7 +16,8 @@ import {
 } from "@rocketmq-ts/common";
 import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
 import type { CommitLogStore, PutMessageResult, SelectMappedBufferResult } from "./CommitLogStore.js";
-import type { MappedFile } from "./MappedFile.js";
+import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
+import { OS_PAGE_SIZE, type MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
 
 export interface CommitLogOptions {
@@ -35,6 +36,24 @@ export interface CommitLogOptions {
    * Not on a slave: its first file starts at the master's offset, unknown until the first transfer.
    */
   preallocateOnStart?: boolean;
+}
+
+/** The options the store's configuration gives its commit log. */
+export function commitLogOptions(config: MessageStoreConfig, logger: Logger): CommitLogOptions {
+  return {
+    storePath: commitLogStorePath(config),
+    mappedFileSize: config.mappedFileSizeCommitLog,
+    logger,
+    // a slave flushes on the timer whatever the flush type
+    readAhead: config.flushDiskType === "ASYNC_FLUSH" || config.brokerRole === "SLAVE",
+    warmMappedFile: config.warmMapedFileEnable
+      ? {
+          force: config.flushDiskType === "SYNC_FLUSH",
+          forceEveryBytes: config.flushLeastPagesWhenWarmMapedFile * OS_PAGE_SIZE,
+        }
+      : undefined,
+    preallocateOnStart: config.warmMapedFileEnable && config.brokerRole !== "SLAVE",
+  };
 }
 
 /** The commit log over mapped files: the master/slave implementation of the CommitLogStore seam. */
