@@ -1,7 +1,8 @@
 /**
- * The commit log: every message of every topic, appended to 1 GiB mapped files (§2). Assigns
- * physical and queue offsets, writes the BLANK filler at file ends, flushes (ASYNC_FLUSH timer or
- * SYNC_FLUSH group commit) and recovers the valid tail after a restart (§5.4).
+ * The commit log: every message of every topic, appended to 1 GiB mapped files (§2); the master/slave
+ * implementation of the CommitLogStore seam. Assigns physical and queue offsets, writes the BLANK
+ * filler at file ends, flushes when asked (ASYNC_FLUSH rounds, SYNC_FLUSH group commit) and recovers
+ * the valid tail after a restart (§5.4).
  */
 import type { Logger } from "pino";
 import {
