@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { configDefaults } from "@rocketmq-ts/common";
+import { configDefaults, parseHost, prepareRecord, type MessageInner } from "@rocketmq-ts/common";
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
 import {
   CommitLog,
@@ -14,15 +14,12 @@ import {
   delayLevelsOf,
   IndexService,
   messageStoreConfigSpec,
-  parseHost,
-  prepareRecord,
   ReputMessageService,
   RunningFlags,
   SCHEDULE_TOPIC,
   StoreCheckpoint,
   type AppendMessageResult,
   type DispatchRequest,
-  type MessageInner,
   type MessageStoreConfig,
 } from "@rocketmq-ts/store";
 import { innerMessage } from "./support/messages.js";
