@@ -1,7 +1,8 @@
 /**
- * The commit log: every message of every topic, appended to 1 GiB mapped files (store-ha-config.md §2). Assigns
- * physical and queue offsets, writes the BLANK filler at file ends, flushes (ASYNC_FLUSH timer or
- * SYNC_FLUSH group commit) and recovers the valid tail after a restart (store-ha-config.md §5.4).
+ * The commit log: every message of every topic, appended to 1 GiB mapped files (store-ha-config.md §2); the master/slave
+ * implementation of the CommitLogStore seam. Assigns physical and queue offsets, writes the BLANK
+ * filler at file ends, flushes when asked (ASYNC_FLUSH rounds, SYNC_FLUSH group commit) and recovers
+ * the valid tail after a restart (store-ha-config.md §5.4).
  */
 import type { Logger } from "pino";
 import {
@@ -15,37 +16,10 @@ import {
   type PreparedRecord,
 } from "@rocketmq-ts/common";
 import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
-import type { MappedFile } from "./MappedFile.js";
+import type { CommitLogStore, PutMessageResult, SelectMappedBufferResult } from "./CommitLogStore.js";
+import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
+import { OS_PAGE_SIZE, type MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
-
-export type PutMessageStatus =
-  | "PUT_OK"
-  | "FLUSH_DISK_TIMEOUT"
-  | "FLUSH_SLAVE_TIMEOUT"
-  | "SLAVE_NOT_AVAILABLE"
-  | "SERVICE_NOT_AVAILABLE"
-  | "CREATE_MAPEDFILE_FAILED"
-  | "MESSAGE_ILLEGAL"
-  | "PROPERTIES_SIZE_EXCEEDED"
-  | "OS_PAGECACHE_BUSY"
-  | "UNKNOWN_ERROR";
-
-export interface AppendMessageResult {
-  /** Physical offset of the first record. */
-  wroteOffset: number;
-  wroteBytes: number;
-  /** offsetMsgId(s), comma-joined for a batch. */
-  msgId: string;
-  storeTimestamp: number;
-  /** Queue offset of the first record. */
-  logicsOffset: number;
-  msgNum: number;
-}
-
-export interface PutMessageResult {
-  status: PutMessageStatus;
-  appendResult?: AppendMessageResult;
-}
 
 export interface CommitLogOptions {
   storePath: string;
@@ -58,9 +32,33 @@ export interface CommitLogOptions {
   readAhead: boolean;
   /** warmMapedFileEnable: pre-created files are warmed, forced as they go under SYNC_FLUSH. */
   warmMappedFile?: { force: boolean; forceEveryBytes: number };
+  /**
+   * Create the next file at start, before the first append needs it (the warm-up needs a head start).
+   * Not on a slave: its first file starts at the master's offset, unknown until the first transfer.
+   */
+  preallocateOnStart?: boolean;
 }
 
-export class CommitLog {
+/** The options the store's configuration gives its commit log. */
+export function commitLogOptions(config: MessageStoreConfig, logger: Logger): CommitLogOptions {
+  return {
+    storePath: commitLogStorePath(config),
+    mappedFileSize: config.mappedFileSizeCommitLog,
+    logger,
+    // a slave flushes on the timer whatever the flush type
+    readAhead: config.flushDiskType === "ASYNC_FLUSH" || config.brokerRole === "SLAVE",
+    warmMappedFile: config.warmMapedFileEnable
+      ? {
+          force: config.flushDiskType === "SYNC_FLUSH",
+          forceEveryBytes: config.flushLeastPagesWhenWarmMapedFile * OS_PAGE_SIZE,
+        }
+      : undefined,
+    preallocateOnStart: config.warmMapedFileEnable && config.brokerRole !== "SLAVE",
+  };
+}
+
+/** The commit log over mapped files: the master/slave implementation of the CommitLogStore seam. */
+export class CommitLog implements CommitLogStore {
   readonly mappedFileQueue: MappedFileQueue;
   /** `<topic>-<queueId>` → next queue offset. */
   readonly topicQueueTable = new Map<string, number>();
@@ -84,6 +82,14 @@ export class CommitLog {
     this.options.logger.info({ files: this.mappedFileQueue.files.length }, "load commit log OK");
   }
 
+  start(): void {
+    if (this.options.preallocateOnStart) this.mappedFileQueue.preallocateNext();
+  }
+
+  isEmpty(): boolean {
+    return this.mappedFileQueue.files.length === 0;
+  }
+
   getMinOffset(): number {
     const first = this.mappedFileQueue.firstMappedFile;
     if (!first) return -1;
@@ -92,6 +98,11 @@ export class CommitLog {
 
   getMaxOffset(): number {
     return this.mappedFileQueue.getMaxOffset();
+  }
+
+  /** Every byte written is confirmed: replication to slaves does not hold back dispatch. */
+  getConfirmOffset(): number {
+    return this.getMaxOffset();
   }
 
   rollNextFile(offset: number): number {
@@ -184,7 +195,7 @@ export class CommitLog {
   }
 
   /** Raw bytes written from `offset` to the end of its file's data (for dispatch and replication). */
-  getData(offset: number): { buffer: Buffer; startOffset: number } | null {
+  getData(offset: number): SelectMappedBufferResult | null {
     const file = this.mappedFileQueue.findMappedFileByOffset(offset, offset === 0);
     if (!file) return null;
     const pos = offset % this.options.mappedFileSize;
@@ -285,13 +296,11 @@ export class CommitLog {
     this.mappedFileQueue.truncateDirtyFiles(processOffset);
   }
 
-  /** Delete files (never the last) older than `expiredMs`, or all eligible ones when `cleanImmediately`. */
-  deleteExpiredFile(
-    expiredMs: number,
-    deleteFilesInterval: number,
-    cleanImmediately: boolean,
-    maxBatch = 10,
-  ): MappedFile[] {
+  /**
+   * Delete files (never the last) older than `expiredMs`, or all eligible ones when `cleanImmediately`;
+   * at most `maxBatch` per call (Java's DELETE_FILES_BATCH_MAX). Returns how many were deleted.
+   */
+  deleteExpiredFile(expiredMs: number, deleteFilesInterval: number, cleanImmediately: boolean, maxBatch = 10): number {
     const files = this.mappedFileQueue.files;
     const victims: MappedFile[] = [];
     const now = Date.now();
@@ -302,7 +311,7 @@ export class CommitLog {
     }
     void deleteFilesInterval;
     this.mappedFileQueue.deleteFiles(victims);
-    return victims;
+    return victims.length;
   }
 
   /** Flush per the async rules: at least `leastPages` dirty pages, or everything when 0. */
@@ -316,84 +325,5 @@ export class CommitLog {
 
   shutdown(): void {
     this.mappedFileQueue.shutdown();
-  }
-}
-
-/**
- * SYNC_FLUSH: writers wait for one shared fdatasync; requests not covered by their deadline fail
- * (store-ha-config.md §6.2). One watcher timer checks deadlines, as Java's FlushDiskWatcher,
- * instead of a timer per put.
- */
-export class GroupCommitService {
-  private waiting: { nextOffset: number; deadline: number; resolve: (ok: boolean) => void; done: boolean }[] = [];
-  private running = false;
-  private watcher: NodeJS.Timeout | null = null;
-
-  constructor(
-    private readonly commitLog: CommitLog,
-    private readonly timeoutMs: number,
-    private readonly onFlushed: () => void,
-  ) {}
-
-  /** Resolves true once everything up to `nextOffset` is on disk, false at the timeout. */
-  submit(nextOffset: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.waiting.push({ nextOffset, deadline: Date.now() + this.timeoutMs, resolve, done: false });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.run());
-      }
-      this.watcher ??= setInterval(() => this.expire(), Math.max(1, Math.min(this.timeoutMs, 100)));
-    });
-  }
-
-  private expire(): void {
-    const now = Date.now();
-    for (const r of this.inFlight) {
-      if (!r.done && r.deadline <= now) {
-        r.done = true;
-        r.resolve(false);
-      }
-    }
-    for (const r of this.waiting) {
-      if (!r.done && r.deadline <= now) {
-        r.done = true;
-        r.resolve(false);
-      }
-    }
-    if (this.waiting.length === 0 && this.inFlight.length === 0 && this.watcher) {
-      clearInterval(this.watcher);
-      this.watcher = null;
-    }
-  }
-
-  private inFlight: GroupCommitService["waiting"] = [];
-
-  private async run(): Promise<void> {
-    try {
-      while (this.waiting.length > 0) {
-        this.inFlight = this.waiting;
-        this.waiting = [];
-        let target = 0;
-        for (const r of this.inFlight) target = Math.max(target, r.nextOffset);
-        // the data may end in the next file: at most two flushes
-        for (let i = 0; i < 2 && this.commitLog.flushedWhere < target; i++) await this.commitLog.flush(0);
-        this.onFlushed();
-        const flushed = this.commitLog.flushedWhere;
-        for (const r of this.inFlight) {
-          if (r.done) continue;
-          r.done = true;
-          r.resolve(flushed >= r.nextOffset && Date.now() <= r.deadline);
-        }
-        this.inFlight = [];
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  shutdown(): void {
-    if (this.watcher) clearInterval(this.watcher);
-    this.watcher = null;
   }
 }

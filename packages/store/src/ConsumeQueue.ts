@@ -3,17 +3,17 @@
  * MappedFileQueue under consumequeue/<topic>/<queueId>. Layout and rules: store-ha-config.md §3.
  */
 import { join } from "node:path";
-import { readLong, writeLong } from "@rocketmq-ts/common";
+import {
+  CQ_BLANK_ENTRY_SIZE,
+  CQ_STORE_UNIT_SIZE,
+  cqEntryOffset,
+  cqEntrySize,
+  decodeCqEntry,
+  encodeCqEntry,
+  type CqEntry,
+} from "./ConsumeQueueEntry.js";
 import type { MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
-
-export const CQ_STORE_UNIT_SIZE = 20;
-
-export interface CqEntry {
-  offset: number;
-  size: number;
-  tagsCode: number;
-}
 
 export class ConsumeQueue {
   readonly mappedFileQueue: MappedFileQueue;
@@ -55,16 +55,14 @@ export class ConsumeQueue {
     let file = files[index] as MappedFile;
     let processOffset = file.fileFromOffset;
     let mappedFileOffset = 0;
-    let maxExtAddr = -1;
     for (;;) {
       const buf = file.buffer;
       for (let i = 0; i < this.mappedFileSize; i += CQ_STORE_UNIT_SIZE) {
-        const offset = readLong(buf, i);
-        const size = buf.readInt32BE(i + 8);
+        const offset = cqEntryOffset(buf, i);
+        const size = cqEntrySize(buf, i);
         if (offset >= 0 && size > 0) {
           mappedFileOffset = i + CQ_STORE_UNIT_SIZE;
           this.maxPhysicOffset = offset + size;
-          maxExtAddr = Math.max(maxExtAddr, readLong(buf, i + 12));
         } else break;
       }
       if (mappedFileOffset === this.mappedFileSize) {
@@ -78,7 +76,6 @@ export class ConsumeQueue {
     processOffset += mappedFileOffset;
     this.mappedFileQueue.flushedWhere = processOffset;
     this.mappedFileQueue.truncateDirtyFiles(processOffset);
-    void maxExtAddr;
   }
 
   /** Drop entries whose message starts at or beyond `phyOffset` (commit-log truncated). */
@@ -91,8 +88,8 @@ export class ConsumeQueue {
       let kept = 0;
       let deleteFile = false;
       for (let i = 0; i < this.mappedFileSize; i += CQ_STORE_UNIT_SIZE) {
-        const offset = readLong(buf, i);
-        const size = buf.readInt32BE(i + 8);
+        const offset = cqEntryOffset(buf, i);
+        const size = cqEntrySize(buf, i);
         if (i === 0) {
           if (offset >= phyOffset) {
             deleteFile = true;
@@ -122,9 +119,9 @@ export class ConsumeQueue {
     if (!first) return;
     const buf = first.buffer;
     for (let i = 0; i < first.wrotePosition; i += CQ_STORE_UNIT_SIZE) {
-      const offset = readLong(buf, i);
-      const size = buf.readInt32BE(i + 8);
-      if (offset >= phyMinOffset && size !== 0x7fffffff) {
+      const offset = cqEntryOffset(buf, i);
+      const size = cqEntrySize(buf, i);
+      if (offset >= phyMinOffset && size !== CQ_BLANK_ENTRY_SIZE) {
         this.minLogicOffset = first.fileFromOffset + i;
         return;
       }
@@ -158,17 +155,14 @@ export class ConsumeQueue {
       const currentLogicOffset = file.wrotePosition + file.fileFromOffset;
       if (expectLogicOffset < currentLogicOffset) return true; // already built
     }
-    writeLong(this.unit, offset, 0);
-    this.unit.writeInt32BE(size, 8);
-    writeLong(this.unit, tagsCode, 12);
+    encodeCqEntry(this.unit, 0, offset, size, tagsCode);
     this.maxPhysicOffset = offset + size;
     return file.appendBytes(this.unit);
   }
 
   private fillPreBlank(file: MappedFile, untilWhere: number): void {
     const blank = Buffer.alloc(CQ_STORE_UNIT_SIZE);
-    writeLong(blank, 0, 0);
-    blank.writeInt32BE(0x7fffffff, 8);
+    encodeCqEntry(blank, 0, 0, CQ_BLANK_ENTRY_SIZE, 0);
     const until = untilWhere % this.mappedFileSize;
     for (let i = 0; i < until; i += CQ_STORE_UNIT_SIZE) file.appendBytes(blank);
   }
@@ -192,7 +186,61 @@ export class ConsumeQueue {
   getEntry(index: number): CqEntry | null {
     const res = this.getIndexBuffer(index);
     if (!res || res.buffer.length < CQ_STORE_UNIT_SIZE) return null;
-    return { offset: readLong(res.buffer, 0), size: res.buffer.readInt32BE(8), tagsCode: readLong(res.buffer, 12) };
+    return decodeCqEntry(res.buffer, 0);
+  }
+
+  /**
+   * Queue offset of the first message stored at or after `timestamp`: Java's binary search over the
+   * first file modified at or after that time (store-ha-config.md §3.3). `minPhyOffset` is the commit log's minimum (older
+   * entries are skipped); `storeTimeOf` reads a message's store time (-1 if unreadable).
+   */
+  getOffsetInQueueByTime(
+    timestamp: number,
+    minPhyOffset: number,
+    storeTimeOf: (offset: number, size: number) => number,
+  ): number {
+    const files = this.mappedFileQueue.files;
+    const file = files.find((f) => f.lastModifiedTimestamp() >= timestamp) ?? files[files.length - 1];
+    if (!file) return 0;
+    const buf = file.selectMappedBuffer(0);
+    if (!buf || buf.length === 0) return this.getMinOffsetInQueue();
+    let low = this.minLogicOffset > file.fileFromOffset ? this.minLogicOffset - file.fileFromOffset : 0;
+    let high = buf.length - CQ_STORE_UNIT_SIZE;
+    let leftOffset = -1;
+    let rightOffset = -1;
+    let leftIndexValue = -1;
+    let rightIndexValue = -1;
+    let targetOffset = -1;
+    while (high >= low) {
+      const midOffset = Math.floor((low + high) / (2 * CQ_STORE_UNIT_SIZE)) * CQ_STORE_UNIT_SIZE;
+      const phyOffset = cqEntryOffset(buf, midOffset);
+      if (phyOffset < minPhyOffset) {
+        low = midOffset + CQ_STORE_UNIT_SIZE;
+        leftOffset = midOffset;
+        continue;
+      }
+      const storeTime = storeTimeOf(phyOffset, cqEntrySize(buf, midOffset));
+      if (storeTime < 0) return 0;
+      if (storeTime === timestamp) {
+        targetOffset = midOffset;
+        break;
+      } else if (storeTime > timestamp) {
+        high = midOffset - CQ_STORE_UNIT_SIZE;
+        rightOffset = midOffset;
+        rightIndexValue = storeTime;
+      } else {
+        low = midOffset + CQ_STORE_UNIT_SIZE;
+        leftOffset = midOffset;
+        leftIndexValue = storeTime;
+      }
+    }
+    let offset: number;
+    if (targetOffset !== -1) offset = targetOffset;
+    else if (leftIndexValue === -1) offset = rightOffset;
+    else if (rightIndexValue === -1) offset = leftOffset;
+    else
+      offset = Math.abs(timestamp - leftIndexValue) > Math.abs(timestamp - rightIndexValue) ? rightOffset : leftOffset;
+    return (file.fileFromOffset + Math.max(0, offset)) / CQ_STORE_UNIT_SIZE;
   }
 
   /** Delete files whose last entry points below the commit log's new minimum; returns how many. */
@@ -203,7 +251,7 @@ export class ConsumeQueue {
       const file = files[i] as MappedFile;
       const last = file.wrotePosition - CQ_STORE_UNIT_SIZE;
       if (last < 0) break;
-      const maxOffsetInLogicQueue = readLong(file.buffer, last);
+      const maxOffsetInLogicQueue = cqEntryOffset(file.buffer, last);
       if (maxOffsetInLogicQueue < minCommitLogOffset) victims.push(file);
       else break;
     }

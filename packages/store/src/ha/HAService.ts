@@ -5,14 +5,14 @@
  */
 import { createServer, type Server } from "node:net";
 import type { Logger } from "pino";
-import type { CommitLog } from "../CommitLog.js";
+import type { CommitLogStore } from "../CommitLogStore.js";
 import type { MessageStoreConfig } from "../config/MessageStoreConfig.js";
 import { HAClient } from "./HAClient.js";
 import { HAConnection, type HAConnectionHost } from "./HAConnection.js";
 
 export interface HAServiceOptions {
   config: MessageStoreConfig;
-  commitLog: CommitLog;
+  commitLog: CommitLogStore;
   logger: Logger;
   /** Slave: append replicated bytes and dispatch them. */
   appendToCommitLog(offset: number, data: Buffer): boolean;

@@ -1,0 +1,131 @@
+/**
+ * The reput service (Java's ReputMessageService): keeps consume queues and index in step with the
+ * commit log. From `reputFromOffset` it reads every complete record up to the commit log's confirm
+ * offset, builds its DispatchRequest and hands it to the dispatchers (build consume queue, build
+ * index), then to the store's listener (long polling).
+ *
+ * Java runs it as a thread polling every millisecond. Here a put dispatches what it appended before
+ * it returns (`dispatchAppended`: every field is known, nothing is read back), a slave dispatches
+ * after each replicated append, and start-up dispatches whatever the consume queues miss (`doReput`).
+ */
+import { checkRecord, getsConsumeQueueEntry, type MessageExt, type MessageInner } from "@rocketmq-ts/common";
+import type { PreparedRecord } from "@rocketmq-ts/common";
+import type { Logger } from "pino";
+import type { CommitLogDispatcher } from "./CommitLogDispatcher.js";
+import type { AppendMessageResult, CommitLogStore } from "./CommitLogStore.js";
+import {
+  dispatchRequestOfAppended,
+  dispatchRequestOfRecord,
+  type DelayLevels,
+  type DispatchRequest,
+} from "./DispatchRequest.js";
+
+export interface ReputMessageServiceOptions {
+  commitLog: CommitLogStore;
+  /** Called in this order for every message. */
+  dispatchers: readonly CommitLogDispatcher[];
+  delayLevels: DelayLevels;
+  logger: Logger;
+  /** Called after the dispatchers (long polling wakes here). */
+  onDispatched?: (req: DispatchRequest) => void;
+}
+
+export class ReputMessageService {
+  private reputFromOffset = 0;
+
+  constructor(private readonly options: ReputMessageServiceOptions) {}
+
+  /** Physical offset of the next record to dispatch. */
+  get fromOffset(): number {
+    return this.reputFromOffset;
+  }
+
+  /** Continue from `offset` (at start: the end of what the consume queues already hold). */
+  setReputFromOffset(offset: number): void {
+    this.reputFromOffset = offset;
+  }
+
+  /** Bytes stored but not dispatched yet (Java's dispatchBehindBytes). */
+  behindBytes(): number {
+    return this.options.commitLog.getMaxOffset() - this.reputFromOffset;
+  }
+
+  /** Run the dispatchers and the listener for one message. */
+  dispatch(req: DispatchRequest): void {
+    for (const dispatcher of this.options.dispatchers) dispatcher.dispatch(req);
+    this.options.onDispatched?.(req);
+  }
+
+  /** Dispatch a record found valid by abnormal recovery (the offset moves on at start). */
+  dispatchRecovered(msg: MessageExt, size: number): void {
+    this.dispatch(dispatchRequestOfRecord(msg, size, this.options.delayLevels));
+  }
+
+  /** Dispatch every complete record between the reput offset and the commit log's confirm offset. */
+  doReput(): void {
+    const { commitLog, logger, delayLevels } = this.options;
+    if (this.reputFromOffset < commitLog.getMinOffset()) this.reputFromOffset = Math.max(0, commitLog.getMinOffset());
+    for (;;) {
+      const confirmOffset = commitLog.getConfirmOffset();
+      if (this.reputFromOffset >= confirmOffset) break;
+      const data = commitLog.getData(this.reputFromOffset);
+      if (!data) break;
+      // never beyond the confirm offset (a master/slave log confirms everything it holds)
+      const end = Math.min(data.buffer.length, confirmOffset - this.reputFromOffset);
+      const buf = data.buffer;
+      let pos = 0;
+      let stop = false;
+      while (pos < end) {
+        const check = checkRecord(buf, pos, end, false, false);
+        if (check.kind === "message") {
+          this.dispatch(dispatchRequestOfRecord(check.msg, check.size, delayLevels));
+          // a slave's checkpoint follows the replicated messages (a master sets it when appending)
+          if (check.msg.storeTimestamp > commitLog.lastStoreTimestamp)
+            commitLog.lastStoreTimestamp = check.msg.storeTimestamp;
+          pos += check.size;
+          this.reputFromOffset += check.size;
+        } else if (check.kind === "blank") {
+          this.reputFromOffset = commitLog.rollNextFile(this.reputFromOffset);
+          pos = end;
+        } else if (check.size > 0) {
+          logger.error(
+            { offset: this.reputFromOffset, reason: check.reason },
+            "[BUG] dispatch found an inconsistent record, skipped",
+          );
+          pos += check.size;
+          this.reputFromOffset += check.size;
+        } else {
+          stop = true; // incomplete: wait for more bytes (a slave receiving HA data)
+          break;
+        }
+      }
+      if (stop) break;
+    }
+  }
+
+  /**
+   * Dispatch the records this store has just appended without reading them back. Falls back to
+   * `doReput` when something else wrote in between or the append is not confirmed yet.
+   */
+  dispatchAppended(
+    msgs: readonly MessageInner[],
+    encoded: readonly PreparedRecord[],
+    append: AppendMessageResult,
+  ): void {
+    const { wroteOffset, wroteBytes, logicsOffset, storeTimestamp } = append;
+    if (this.reputFromOffset !== wroteOffset || wroteOffset + wroteBytes > this.options.commitLog.getConfirmOffset()) {
+      this.doReput();
+      return;
+    }
+    let physicalOffset = wroteOffset;
+    msgs.forEach((m, i) => {
+      const size = (encoded[i] as PreparedRecord).length;
+      const queueOffset = getsConsumeQueueEntry(m.sysFlag) ? logicsOffset + i : 0;
+      this.dispatch(
+        dispatchRequestOfAppended(m, physicalOffset, size, storeTimestamp, queueOffset, this.options.delayLevels),
+      );
+      physicalOffset += size;
+    });
+    this.reputFromOffset = physicalOffset;
+  }
+}
