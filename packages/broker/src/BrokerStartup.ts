@@ -5,18 +5,23 @@
  * parse refuses to start, naming the key.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { Command, type CommanderError } from "commander";
 import {
   applyProperties,
   configDefaults,
   configLines,
   ConfigError,
+  consoleIo,
+  consoleLine,
   createFileLogger,
   flushLogger,
   nettyClientConfigSpec,
   nettyServerConfigSpecFor,
   parsePropertiesFile,
+  parseServerOptions,
+  runServerMain,
+  StartupError,
   type ConfigSpec,
+  type StartupIo,
 } from "@rocketmq-ts/common";
 import { defaultSerializeType } from "@rocketmq-ts/remoting";
 import { messageStoreConfigSpec } from "@rocketmq-ts/store";
@@ -31,27 +36,9 @@ const USAGE = `usage: mqbroker [-c <arg>] [-h] [-m] [-n <arg>] [-p]
  -p,--printConfigItem        Print all config item
 `;
 
-export class StartupError extends Error {
-  constructor(readonly exitCode: number) {
-    super(`startup failed (${exitCode})`);
-  }
-}
-
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
-function consoleLine(message: string, now = new Date()): string {
-  const t = new Date(now.getTime() + 8 * 3600_000).toISOString().replace("T", " ").slice(0, 19);
-  return `${t} INFO main - ${message}`;
-}
-
 export interface BrokerStartupOptions {
   env?: NodeJS.ProcessEnv;
-  io?: Io;
+  io?: StartupIo;
   /** Bind address (tests use 127.0.0.1). */
   bindAddress?: string;
   /** Install SIGTERM/SIGINT handlers that shut down and exit (the CLI does). */
@@ -60,30 +47,27 @@ export interface BrokerStartupOptions {
 
 /** Parse arguments, build and start the broker; null after -h/-p/-m. */
 export async function startBroker(argv: string[], opts: BrokerStartupOptions = {}): Promise<BrokerController | null> {
-  const io = opts.io ?? defaultIo;
+  const io = opts.io ?? consoleIo;
   const env = opts.env ?? process.env;
-  const program = new Command("mqbroker")
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
-    .helpOption(false)
-    .option("-c, --configFile <file>")
-    .option("-n, --namesrvAddr <addr>")
-    .option("-p, --printConfigItem")
-    .option("-m, --printImportantConfig")
-    .option("-h, --help");
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (e) {
-    io.err(`${(e as CommanderError).message}\n${USAGE}`);
-    throw new StartupError(1);
-  }
-  const o = program.opts<{
+  const o = parseServerOptions<{
     configFile?: string;
     namesrvAddr?: string;
     printConfigItem?: boolean;
     printImportantConfig?: boolean;
     help?: boolean;
-  }>();
+  }>(
+    "mqbroker",
+    [
+      { letter: "c", long: "configFile", arg: true },
+      { letter: "n", long: "namesrvAddr", arg: true },
+      { letter: "p", long: "printConfigItem" },
+      { letter: "m", long: "printImportantConfig" },
+      { letter: "h", long: "help" },
+    ],
+    argv,
+    io,
+    USAGE,
+  );
   if (o.help) {
     io.out(USAGE);
     return null;
@@ -228,12 +212,5 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
 
 /** Entry point of bin/mqbroker. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  try {
-    const controller = await startBroker(argv, { handleSignals: true });
-    if (!controller) process.exit(0);
-  } catch (e) {
-    if (e instanceof StartupError) process.exit(e.exitCode < 0 ? 256 + e.exitCode : e.exitCode);
-    process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  }
+  await runServerMain(() => startBroker(argv, { handleSignals: true }));
 }

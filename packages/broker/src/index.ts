@@ -1,5 +1,5 @@
 export { BrokerController, type BrokerControllerOptions } from "./BrokerController.js";
-export { startBroker, main, StartupError } from "./BrokerStartup.js";
+export { startBroker, main } from "./BrokerStartup.js";
 export { brokerConfigSpec, localAddress, OBSOLETE_KEYS, type BrokerConfig } from "./config/BrokerConfig.js";
 export { TopicConfigManager } from "./topic/TopicConfigManager.js";
 export { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";

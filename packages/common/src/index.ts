@@ -17,3 +17,4 @@ export * from "./message/MessageRecord.js";
 export * from "./protocol/heartbeat.js";
 export * from "./protocol/ConsumerRunningInfo.js";
 export * from "./stdio.js";
+export * from "./serverStartup.js";

@@ -4,16 +4,20 @@
  * ignored (as in Java), `-h` prints usage.
  */
 import { existsSync, readFileSync } from "node:fs";
-import type { CommanderError } from "commander";
-import { Command } from "commander";
 import {
   applyProperties,
   configDefaults,
   configLines,
   ConfigError,
+  consoleIo,
+  consoleLine,
   createFileLogger,
   flushLogger,
   parsePropertiesFile,
+  parseServerOptions,
+  runServerMain,
+  StartupError,
+  type StartupIo,
 } from "@rocketmq-ts/common";
 import { defaultSerializeType } from "@rocketmq-ts/remoting";
 import { NamesrvController } from "./NamesrvController.js";
@@ -26,40 +30,24 @@ const USAGE = `usage: mqnamesrv [-c <arg>] [-h] [-n <arg>] [-p]
  -p,--printConfigItem     Print all config items
 `;
 
-/** Console line in the pattern of RocketMQ's console logger (`yyyy-MM-dd HH:mm:ss INFO main - msg`, GMT+8). */
-export function consoleLine(message: string, now = new Date()): string {
-  const t = new Date(now.getTime() + 8 * 3600_000).toISOString().replace("T", " ").slice(0, 19);
-  return `${t} INFO main - ${message}`;
-}
-
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
 /** Parse arguments and start; resolves with the running controller, or null after -h/-p. */
 export async function startNamesrv(
   argv: string[],
-  io: Io = defaultIo,
+  io: StartupIo = consoleIo,
   env = process.env,
 ): Promise<NamesrvController | null> {
-  const program = new Command("mqnamesrv")
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
-    .helpOption(false)
-    .option("-c, --configFile <file>")
-    .option("-n, --namesrvAddr <addr>")
-    .option("-p, --printConfigItem")
-    .option("-h, --help");
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (e) {
-    io.err(`${(e as CommanderError).message}\n${USAGE}`);
-    throw new StartupError(1);
-  }
-  const opts = program.opts<{ configFile?: string; printConfigItem?: boolean; help?: boolean }>();
+  const opts = parseServerOptions<{ configFile?: string; printConfigItem?: boolean; help?: boolean }>(
+    "mqnamesrv",
+    [
+      { letter: "c", long: "configFile", arg: true },
+      { letter: "n", long: "namesrvAddr", arg: true },
+      { letter: "p", long: "printConfigItem" },
+      { letter: "h", long: "help" },
+    ],
+    argv,
+    io,
+    USAGE,
+  );
   if (opts.help) {
     io.out(USAGE);
     return null;
@@ -151,20 +139,7 @@ export async function startNamesrv(
   return controller;
 }
 
-export class StartupError extends Error {
-  constructor(readonly exitCode: number) {
-    super(`startup failed (${exitCode})`);
-  }
-}
-
 /** Entry point of bin/mqnamesrv. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  try {
-    const controller = await startNamesrv(argv);
-    if (!controller) process.exit(0);
-  } catch (e) {
-    if (e instanceof StartupError) process.exit(e.exitCode === -2 ? 254 : e.exitCode === -1 ? 255 : e.exitCode);
-    process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  }
+  await runServerMain(() => startNamesrv(argv));
 }
