@@ -34,6 +34,7 @@ import { createRequest } from "./impl/requests.js";
 import type { Logger } from "pino";
 import { decodePulledMessages } from "./consumer/decodeMessages.js";
 import type { MessageExt, MessageQueue } from "./message/Message.js";
+import type { ClientRemoting } from "./impl/MQClientInstance.js";
 import { MQClientException } from "./MQClientException.js";
 
 export interface MQAdminClientOptions {
@@ -42,6 +43,8 @@ export interface MQAdminClientOptions {
   timeoutMillis?: number;
   logger?: Logger;
   rpcHook?: RPCHook;
+  /** The remoting client to use instead of a new RemotingClient. */
+  remotingClient?: ClientRemoting;
 }
 
 export interface QueueStats {
@@ -89,11 +92,12 @@ const PULL_STATUS = new Map<number, PullStatus>([
 ]);
 
 export class MQAdminClient {
-  readonly remoting: RemotingClient;
+  readonly remoting: ClientRemoting;
   private readonly timeout: number;
 
   constructor(options: MQAdminClientOptions) {
-    this.remoting = new RemotingClient({ ...(options.logger ? { logger: options.logger } : {}) });
+    this.remoting =
+      options.remotingClient ?? new RemotingClient({ ...(options.logger ? { logger: options.logger } : {}) });
     this.remoting.updateNameServerAddressList(options.namesrvAddr.split(";"));
     if (options.rpcHook) this.remoting.registerRPCHook(options.rpcHook);
     this.timeout = options.timeoutMillis ?? 5000;

@@ -45,6 +45,19 @@ import { mqTable } from "../MQAdminClient.js";
 import { MQClientException } from "../MQClientException.js";
 import { defaultInstanceName, localAddress } from "./clientId.js";
 
+/** What the client uses of a RemotingClient (unit tests answer it from an in-memory cluster). */
+export type ClientRemoting = Pick<
+  RemotingClient,
+  | "invokeSync"
+  | "invokeAsync"
+  | "invokeOneway"
+  | "registerProcessor"
+  | "registerRPCHook"
+  | "updateNameServerAddressList"
+  | "getNameServerAddressList"
+  | "shutdown"
+>;
+
 export interface ClientConfig {
   namesrvAddr: string;
   clientIP?: string;
@@ -55,6 +68,8 @@ export interface ClientConfig {
   mqClientApiTimeout?: number;
   logger?: Logger;
   rpcHook?: RPCHook;
+  /** The remoting client to use instead of a new RemotingClient. */
+  remotingClient?: ClientRemoting;
 }
 
 /** What the instance needs from a producer. */
@@ -90,7 +105,7 @@ const REBALANCE_INTERVAL = 20_000;
 
 export class MQClientInstance {
   readonly clientId: string;
-  readonly remoting: RemotingClient;
+  readonly remoting: ClientRemoting;
   readonly logger: Logger;
   readonly apiTimeout: number;
   readonly clientIP: string;
@@ -109,7 +124,7 @@ export class MQClientInstance {
     this.clientId = `${this.clientIP}@${config.instanceName ?? defaultInstanceName()}`;
     this.logger = config.logger ?? pino({ level: "silent" });
     this.apiTimeout = config.mqClientApiTimeout ?? 3000;
-    this.remoting = new RemotingClient({ logger: this.logger });
+    this.remoting = config.remotingClient ?? new RemotingClient({ logger: this.logger });
     this.remoting.updateNameServerAddressList(config.namesrvAddr.split(";"));
     if (config.rpcHook) this.remoting.registerRPCHook(config.rpcHook);
     this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
