@@ -70,6 +70,7 @@ describe("request headers as the client writes them", () => {
     cluster.createTopic("T", 4);
     cluster.createTopic("%RETRY%cg", 1);
     cluster.createTopic("DefaultCluster_REPLY_TOPIC", 1);
+    cluster.createTopic("TX", 1);
     const p = new DefaultMQProducer({ ...base(cluster, "p1"), producerGroup: "pg" });
     await p.start();
     await p.send(new Message("T", Buffer.from("hello"), { tags: "TagA", keys: "k1" }));
@@ -100,7 +101,7 @@ describe("request headers as the client writes them", () => {
       checkLocalTransaction: () => "ROLLBACK_MESSAGE",
     });
     await tx.start();
-    await tx.sendMessageInTransaction(new Message("T", Buffer.from("tx")), null);
+    await tx.sendMessageInTransaction(new Message("TX", Buffer.from("tx")), null);
     const half = encodeRecord(
       {
         topic: "RMQ_SYS_TRANS_HALF_TOPIC",
