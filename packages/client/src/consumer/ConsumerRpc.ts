@@ -15,7 +15,7 @@ import {
   UpdateConsumerOffsetRequestHeader,
   type ExtFields,
 } from "@rocketmq-ts/remoting";
-import { decodeResponseHeader, headerFields } from "../impl/headers.js";
+import { decodeHeaderLeniently, headerFields } from "../impl/headers.js";
 import type { MQClientInstance } from "../impl/MQClientInstance.js";
 import { createOnewayRequest, createRequest } from "../impl/requests.js";
 import type { MessageExt, MessageQueue } from "../message/Message.js";
@@ -48,7 +48,7 @@ export async function queryConsumerOffset(
   );
   if (res.code === ResponseCode.QUERY_NOT_FOUND) return -1;
   if (res.code !== ResponseCode.SUCCESS) return -2;
-  return decodeResponseHeader(OffsetResponseHeader, res.extFields).offset ?? -1;
+  return decodeHeaderLeniently(OffsetResponseHeader, res.extFields).offset ?? -1;
 }
 
 /** Java puts the inherited `bname` before `commitOffset` (they share a HashMap bucket). */
@@ -103,7 +103,7 @@ async function queueOffsetRpc(
     instance.apiTimeout,
   );
   if (res.code !== ResponseCode.SUCCESS) throw new MQBrokerException(res.code, res.remark ?? "");
-  return decodeResponseHeader(OffsetResponseHeader, res.extFields).offset ?? 0;
+  return decodeHeaderLeniently(OffsetResponseHeader, res.extFields).offset ?? 0;
 }
 
 function maxOffset(instance: MQClientInstance, mq: MessageQueue): Promise<number> {

@@ -12,7 +12,7 @@ import {
   ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import { decodeResponseHeader } from "../impl/headers.js";
+import { decodeHeaderLeniently } from "../impl/headers.js";
 import type { MQClientInstance } from "../impl/MQClientInstance.js";
 import { createRequest } from "../impl/requests.js";
 import type { MessageExt, MessageQueue } from "../message/Message.js";
@@ -102,7 +102,7 @@ export interface PullResult {
 }
 
 export function pullResultOf(res: RemotingCommand): PullResult {
-  const h = decodeResponseHeader(PullMessageResponseHeader, res.extFields);
+  const h = decodeHeaderLeniently(PullMessageResponseHeader, res.extFields);
   return {
     pullStatus: PULL_STATUS.get(res.code) ?? null,
     responseCode: res.code,

@@ -50,10 +50,11 @@ function lenient(def: HeaderDefinition<HeaderSpec>): HeaderDefinition<HeaderSpec
 }
 
 /**
- * A response header read through its declaration, every field optional: the client falls back on
- * its own value for a field the answer lacks (error answers carry no header) instead of failing.
+ * A header read through its declaration with every field optional: the client falls back on its
+ * own value for a field it lacks (an error answer carries no header) instead of failing. Java's
+ * client only decodes the answers it expects a header on; ours reads the fields that are there.
  */
-export function decodeResponseHeader<S extends HeaderSpec>(
+export function decodeHeaderLeniently<S extends HeaderSpec>(
   def: HeaderDefinition<S>,
   ext: ExtFields | null,
 ): Partial<HeaderOf<S>> {
