@@ -5,14 +5,15 @@
  * (clustering) or dropped (broadcasting); one that cannot be sent back is kept and retried here
  * after 5 s.
  */
-import { MessageConst } from "@rocketmq-ts/common";
+import { MessageConst, type ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
 import type { MessageExt } from "../message/Message.js";
-import type {
-  ConsumeConcurrentlyContext,
-  ConsumeConcurrentlyStatus,
-  ConsumeMessageService,
-  ConsumeServiceOwner,
-  MessageListenerConcurrently,
+import {
+  consumeDirectly,
+  type ConsumeConcurrentlyContext,
+  type ConsumeConcurrentlyStatus,
+  type ConsumeMessageService,
+  type ConsumeServiceOwner,
+  type MessageListenerConcurrently,
 } from "./ConsumeMessageService.js";
 import { consumerSendMessageBack } from "./ConsumerRpc.js";
 import type { PullRequest } from "./PullRequest.js";
@@ -30,6 +31,14 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     for (let i = 0; i < msgs.length; i += size) {
       void this.consume(req, msgs.slice(i, i + size));
     }
+  }
+
+  consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
+    const messageQueue = { topic: msg.topic, brokerName, queueId: msg.queueId };
+    return consumeDirectly(false, async () => {
+      const status = await this.listener([msg], { messageQueue, delayLevelWhenNextConsume: 0 });
+      return status ? (status === "CONSUME_SUCCESS" ? "CR_SUCCESS" : "CR_LATER") : undefined;
+    });
   }
 
   private async consume(req: PullRequest, msgs: MessageExt[]): Promise<void> {

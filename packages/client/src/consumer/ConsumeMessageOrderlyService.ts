@@ -4,13 +4,15 @@
  * after a pause. A loop stops when its queue is empty, dropped, or (clustering) its broker lock
  * lapsed; the next pull or re-lock starts it again.
  */
+import type { ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
 import type { MessageExt } from "../message/Message.js";
-import type {
-  ConsumeMessageService,
-  ConsumeOrderlyContext,
-  ConsumeOrderlyStatus,
-  ConsumeServiceOwner,
-  MessageListenerOrderly,
+import {
+  consumeDirectly,
+  type ConsumeMessageService,
+  type ConsumeOrderlyContext,
+  type ConsumeOrderlyStatus,
+  type ConsumeServiceOwner,
+  type MessageListenerOrderly,
 } from "./ConsumeMessageService.js";
 import { lockValid, type PullRequest } from "./PullRequest.js";
 
@@ -23,6 +25,15 @@ export class ConsumeMessageOrderlyService implements ConsumeMessageService {
   /** The messages are already in the process queue: make sure its loop runs. */
   submitConsumeRequest(_msgs: MessageExt[], req: PullRequest): void {
     void this.drain(req);
+  }
+
+  consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
+    const messageQueue = { topic: msg.topic, brokerName, queueId: msg.queueId };
+    const { suspendCurrentQueueTimeMillis } = this.owner.settings;
+    return consumeDirectly(true, async () => {
+      const status = await this.listener([msg], { messageQueue, suspendCurrentQueueTimeMillis });
+      return status ? (status === "SUCCESS" ? "CR_SUCCESS" : "CR_LATER") : undefined;
+    });
   }
 
   private async drain(req: PullRequest): Promise<void> {

@@ -3,6 +3,7 @@
  * listener types, the bound on listener calls running at once (Java's consume thread pool) and
  * what a service needs from its consumer.
  */
+import type { ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
 import type { MQClientInstance } from "../impl/MQClientInstance.js";
 import type { MessageExt, MessageQueue } from "../message/Message.js";
 import type { ConsumerStatsManager } from "./ConsumerStatsManager.js";
@@ -64,6 +65,39 @@ export interface ConsumeServiceOwner {
 export interface ConsumeMessageService {
   /** Hand messages just pulled for a queue (and put in its process queue) to the listener. */
   submitConsumeRequest(msgs: MessageExt[], req: PullRequest): void;
+  /**
+   * CONSUME_MESSAGE_DIRECTLY (mqadmin queryMsgByUniqueKey -g -d): run the listener on one stored
+   * message now, outside the queues, and report how it went.
+   */
+  consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult>;
+}
+
+type DirectConsumeResult = ConsumeMessageDirectlyResult["consumeResult"];
+
+/**
+ * Java's ConsumeMessageDirectlyResult of one listener call: its outcome (CR_RETURN_NULL when the
+ * listener returned nothing), a throw as CR_THROW_EXCEPTION with the error as remark, the time spent.
+ */
+export async function consumeDirectly(
+  order: boolean,
+  consume: () => Promise<DirectConsumeResult | undefined>,
+): Promise<ConsumeMessageDirectlyResult> {
+  const begin = Date.now();
+  const result: ConsumeMessageDirectlyResult = {
+    order,
+    autoCommit: true,
+    consumeResult: "CR_RETURN_NULL",
+    spentTimeMills: 0,
+  };
+  try {
+    const outcome = await consume();
+    if (outcome) result.consumeResult = outcome;
+  } catch (e) {
+    result.consumeResult = "CR_THROW_EXCEPTION";
+    result.remark = String(e instanceof Error ? `${e.name}: ${e.message}` : e);
+  }
+  result.spentTimeMills = Date.now() - begin;
+  return result;
 }
 
 /** A counting semaphore: waiters are served first-come first-served. */

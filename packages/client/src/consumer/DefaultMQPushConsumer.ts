@@ -22,7 +22,7 @@ import {
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
-import { mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
+import type { MessageExt, MessageQueue } from "../message/Message.js";
 import { MQClientException } from "../MQClientException.js";
 import { ConsumeMessageConcurrentlyService } from "./ConsumeMessageConcurrentlyService.js";
 import { ConsumeMessageOrderlyService } from "./ConsumeMessageOrderlyService.js";
@@ -35,15 +35,10 @@ import {
   type MessageModel,
 } from "./ConsumeMessageService.js";
 import { ConsumerStatsManager } from "./ConsumerStatsManager.js";
-import {
-  offsetWhenNoneStored,
-  queryConsumerOffset,
-  timestampString,
-  updateConsumerOffset,
-  type ConsumeFromWhere,
-} from "./ConsumerRpc.js";
+import { offsetWhenNoneStored, timestampString, type ConsumeFromWhere } from "./ConsumerRpc.js";
 import { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
 import { subscriptionOf, type MessageSelector } from "./MessageSelector.js";
+import { OffsetStore } from "./OffsetStore.js";
 import { processPullResult, pullKernelImpl, pullResultOf, PullSysFlag } from "./PullAPIWrapper.js";
 import { lockValid, type PullRequest } from "./PullRequest.js";
 import { RebalancePushImpl } from "./RebalancePushImpl.js";
@@ -93,14 +88,11 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     consumeTimestamp: string;
   };
   private readonly rebalanceImpl: RebalancePushImpl;
-  /** mqKey → offset to commit (Java's offset store table). */
-  private readonly offsets = new Map<string, number>();
+  private readonly offsetStore: OffsetStore;
   private listener: MessageListenerConcurrently | null = null;
   private orderlyListener: MessageListenerOrderly | null = null;
   private consumeMessageService: ConsumeMessageService | null = null;
   private lockTimer: NodeJS.Timeout | null = null;
-  /** Broadcasting: offsets live in a local file. */
-  private localOffsetStore: LocalFileOffsetStore | null = null;
   private running = false;
   private readonly pullTimers = new Set<NodeJS.Timeout>();
   readonly stats = new ConsumerStatsManager();
@@ -126,12 +118,12 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       suspendCurrentQueueTimeMillis: config.suspendCurrentQueueTimeMillis ?? 1000,
     };
     this.instance = new MQClientInstance(config);
+    this.offsetStore = new OffsetStore(this.instance, this.groupName);
     this.rebalanceImpl = new RebalancePushImpl(this.instance, this.groupName, this.cfg.messageModel, {
       isRunning: () => this.running,
       isLocking: () => this.locking,
-      offsets: this.offsets,
+      offsetStore: this.offsetStore,
       computePullFromWhere: (mq) => this.computePullFromWhere(mq),
-      updateConsumeOffsetToBroker: (mq, offset, oneway) => this.updateConsumeOffsetToBroker(mq, offset, oneway),
       dispatchPullRequest: (req) => this.executePull(req, 0),
       consumeLockedQueue: (req) => this.consumeMessageService?.submitConsumeRequest([], req),
     });
@@ -202,8 +194,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     }
     this.instance.registerConsumer(this);
     if (this.cfg.messageModel === "BROADCASTING") {
-      this.localOffsetStore = new LocalFileOffsetStore(this.clientId, this.groupName);
-      for (const [key, offset] of this.localOffsetStore.load()) this.offsets.set(key, offset);
+      this.offsetStore.loadLocalFile(new LocalFileOffsetStore(this.clientId, this.groupName));
     }
     this.running = true;
     this.startTimestamp = Date.now();
@@ -240,31 +231,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
    */
   async consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
     this.resetRetryTopic(msg);
-    const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
-    const begin = Date.now();
-    const result: ConsumeMessageDirectlyResult = {
-      order: this.orderly,
-      autoCommit: true,
-      consumeResult: "CR_RETURN_NULL",
-      spentTimeMills: 0,
-    };
-    try {
-      if (this.orderlyListener) {
-        const status = await this.orderlyListener([msg], {
-          messageQueue: mq,
-          suspendCurrentQueueTimeMillis: this.cfg.suspendCurrentQueueTimeMillis,
-        });
-        if (status) result.consumeResult = status === "SUCCESS" ? "CR_SUCCESS" : "CR_LATER";
-      } else if (this.listener) {
-        const status = await this.listener([msg], { messageQueue: mq, delayLevelWhenNextConsume: 0 });
-        if (status) result.consumeResult = status === "CONSUME_SUCCESS" ? "CR_SUCCESS" : "CR_LATER";
-      }
-    } catch (e) {
-      result.consumeResult = "CR_THROW_EXCEPTION";
-      result.remark = String(e instanceof Error ? `${e.name}: ${e.message}` : e);
-    }
-    result.spentTimeMills = Date.now() - begin;
-    return result;
+    const service = this.consumeMessageService;
+    if (service) return service.consumeMessageDirectly(msg, brokerName);
+    return { order: false, autoCommit: true, consumeResult: "CR_RETURN_NULL", spentTimeMills: 0 };
   }
 
   /** What GET_CONSUMER_RUNNING_INFO reports: settings, subscriptions, queues in flight, statistics. */
@@ -297,7 +266,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     const mqTable: ConsumerRunningInfo["mqTable"] = [...this.assigned.values()].map((a) => [
       { topic: a.mq.topic, brokerName: a.mq.brokerName, queueId: a.mq.queueId },
       {
-        commitOffset: this.offsets.get(mqKey(a.mq)) ?? 0,
+        commitOffset: this.offsetStore.readOffset(a.mq) ?? 0,
         cachedMsgMinOffset: a.pq.msgCount > 0 ? a.pq.minCachedOffset() : 0,
         cachedMsgMaxOffset: a.pq.msgCount > 0 ? a.pq.maxCachedOffset() : 0,
         cachedMsgCount: a.pq.msgCount,
@@ -360,24 +329,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   }
 
   async persistConsumerOffset(oneway = true): Promise<void> {
-    if (this.localOffsetStore) {
-      const entries = [...this.assigned.values()]
-        .map(({ mq }) => ({ mq, offset: this.offsets.get(mqKey(mq)) ?? -1 }))
-        .filter((e) => e.offset >= 0);
-      try {
-        this.localOffsetStore.persist(entries);
-      } catch (e) {
-        this.instance.logger.warn({ err: e, path: this.localOffsetStore.storePath }, "persist local offsets failed");
-      }
-      return;
-    }
-    for (const { mq } of this.assigned.values()) {
-      const offset = this.offsets.get(mqKey(mq));
-      if (offset === undefined || offset < 0) continue;
-      await this.updateConsumeOffsetToBroker(mq, offset, oneway).catch((e: unknown) =>
-        this.instance.logger.warn({ err: e, mq }, "persist consumer offset failed"),
-      );
-    }
+    await this.offsetStore.persistAll(this.assignedQueues(), oneway);
   }
 
   async resetOffset(topic: string, offsets: Map<string, number>): Promise<void> {
@@ -387,8 +339,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       a.pq.dropped = true;
       this.assigned.delete(key);
       const offset = offsets.get(key) ?? 0;
-      this.offsets.set(key, offset);
-      await this.updateConsumeOffsetToBroker(a.mq, offset, false).catch((err: unknown) => {
+      this.offsetStore.updateOffset(a.mq, offset);
+      await this.offsetStore.updateConsumeOffsetToBroker(a.mq, offset, false).catch((err: unknown) => {
         this.instance.logger.warn({ err, mq: a.mq, offset }, "reset offset: store on the broker failed");
       });
     }
@@ -398,32 +350,22 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   // ---- offsets ----
 
   private async computePullFromWhere(mq: MessageQueue): Promise<number> {
-    const key = mqKey(mq);
     if (this.cfg.messageModel === "BROADCASTING") {
-      const local = this.offsets.get(key);
+      const local = this.offsetStore.readOffset(mq);
       if (local !== undefined && local >= 0) return local;
     } else {
-      const stored = await this.fetchConsumeOffsetFromBroker(mq);
+      const stored = await this.offsetStore.fetchConsumeOffsetFromBroker(mq);
       if (stored >= 0) return stored;
       if (stored !== -1) return -1;
     }
     return offsetWhenNoneStored(this.instance, mq, this.cfg.consumeFromWhere, this.cfg.consumeTimestamp);
   }
 
-  private fetchConsumeOffsetFromBroker(mq: MessageQueue): Promise<number> {
-    return queryConsumerOffset(this.instance, this.groupName, mq);
-  }
-
-  private updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void> {
-    return updateConsumerOffset(this.instance, this.groupName, mq, offset, oneway);
-  }
-
   /** Consumed messages leave the process queue; the offset to commit only moves forward. */
   private commit(a: PullRequest, msgs: MessageExt[]): void {
     const offset = a.pq.removeMessage(msgs);
     if (offset < 0 || a.pq.dropped) return;
-    const key = mqKey(a.mq);
-    if (offset > (this.offsets.get(key) ?? -1)) this.offsets.set(key, offset);
+    this.offsetStore.updateOffset(a.mq, offset, true);
   }
 
   // ---- pulling (Java's DefaultMQPushConsumerImpl.pullMessage and its PullCallback) ----
@@ -451,7 +393,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       }
       if (!a.previouslyLocked) {
         // first pull after a (re)lock: continue from what the broker has committed
-        const stored = await this.fetchConsumeOffsetFromBroker(mq);
+        const stored = await this.offsetStore.fetchConsumeOffsetFromBroker(mq);
         if (stored >= 0) a.nextOffset = stored;
         a.previouslyLocked = true;
       }
@@ -469,7 +411,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
       return;
     }
-    const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsets.get(mqKey(mq)) ?? 0) : 0;
+    const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsetStore.readOffset(mq) ?? 0) : 0;
     const pullStarted = Date.now();
     const res = await pullKernelImpl(this.instance, {
       group: this.groupName,
@@ -500,7 +442,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
         this.stats.incPullTPS(a.mq.topic, msgs.length);
         for (const m of msgs) this.resetRetryTopic(m);
         if (msgs.length === 0) {
-          if (a.pq.msgCount === 0) this.offsets.set(mqKey(a.mq), next);
+          if (a.pq.msgCount === 0) this.offsetStore.updateOffset(a.mq, next);
         } else {
           a.pq.putMessage(msgs);
           this.consumeMessageService?.submitConsumeRequest(msgs, a);
@@ -511,14 +453,14 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       case "NO_NEW_MSG":
       case "NO_MATCHED_MSG":
         a.nextOffset = next;
-        if (a.pq.msgCount === 0 && result.pullStatus === "NO_NEW_MSG") this.offsets.set(mqKey(a.mq), next);
+        if (a.pq.msgCount === 0 && result.pullStatus === "NO_NEW_MSG") this.offsetStore.updateOffset(a.mq, next);
         this.executePull(a, this.cfg.pullInterval);
         return;
       case "OFFSET_ILLEGAL":
         // Java: drop the queue, store the corrected offset, let the rebalance re-add it
         this.instance.logger.warn({ mq: a.mq, from: a.nextOffset, to: next }, "pull offset illegal, corrected");
         a.nextOffset = next;
-        this.offsets.set(mqKey(a.mq), next);
+        this.offsetStore.updateOffset(a.mq, next);
         this.executePull(a, this.cfg.pullInterval);
         return;
       default:
@@ -535,7 +477,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
 
   /** Committed offsets this consumer holds (for tests and tools). */
   currentOffsets(): Map<string, number> {
-    return new Map(this.offsets);
+    return this.offsetStore.snapshot();
   }
 
   assignedQueues(): MessageQueue[] {

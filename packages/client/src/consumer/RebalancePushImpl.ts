@@ -8,6 +8,7 @@ import { MixAll } from "@rocketmq-ts/common";
 import type { MQClientInstance } from "../impl/MQClientInstance.js";
 import { mqKey, type MessageQueue } from "../message/Message.js";
 import type { MessageModel } from "./ConsumeMessageService.js";
+import type { OffsetStore } from "./OffsetStore.js";
 import { ProcessQueue } from "./ProcessQueue.js";
 import type { PullRequest } from "./PullRequest.js";
 import { lockBatch, unlockBatch } from "./RebalanceLock.js";
@@ -18,10 +19,8 @@ export interface RebalancePushHost {
   isRunning(): boolean;
   /** Orderly clustering: queues are locked on the broker. */
   isLocking(): boolean;
-  /** mqKey → offset to commit. */
-  readonly offsets: Map<string, number>;
+  readonly offsetStore: OffsetStore;
   computePullFromWhere(mq: MessageQueue): Promise<number>;
-  updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void>;
   /** Start pulling a queue now. */
   dispatchPullRequest(req: PullRequest): void;
   /** Orderly: a queue's lock is back and messages wait in it. */
@@ -52,16 +51,16 @@ export class RebalancePushImpl extends RebalanceImpl<PullRequest> {
     return this.topicSubscribeInfoTable.get(topic);
   }
 
-  protected async removeUnnecessaryMessageQueue(key: string, req: PullRequest): Promise<void> {
+  protected async removeUnnecessaryMessageQueue(_key: string, req: PullRequest): Promise<void> {
     const { host, instance } = this;
     req.pq.dropped = true;
-    const offset = host.offsets.get(key);
+    const offset = host.offsetStore.readOffset(req.mq);
     if (offset !== undefined && offset >= 0 && this.messageModel === "CLUSTERING") {
-      await host.updateConsumeOffsetToBroker(req.mq, offset, !host.isLocking()).catch((err: unknown) => {
+      await host.offsetStore.updateConsumeOffsetToBroker(req.mq, offset, !host.isLocking()).catch((err: unknown) => {
         instance.logger.warn({ err, mq: req.mq, offset }, "rebalance: store offset of a removed queue failed");
       });
     }
-    host.offsets.delete(key);
+    host.offsetStore.removeOffset(req.mq);
     if (host.isLocking()) {
       await unlockBatch(instance, this.consumerGroup, req.mq.brokerName, [req.mq], true).catch((err: unknown) => {
         instance.logger.warn({ err, mq: req.mq }, "rebalance: unlock of a removed queue failed");
@@ -96,7 +95,7 @@ export class RebalancePushImpl extends RebalanceImpl<PullRequest> {
       draining: false,
     };
     this.processQueueTable.set(key, req);
-    host.offsets.set(key, next);
+    host.offsetStore.updateOffset(mq, next);
     host.dispatchPullRequest(req);
     return true;
   }
