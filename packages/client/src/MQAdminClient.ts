@@ -7,8 +7,6 @@ import {
   decodeConsumeMessageDirectlyResult,
   decodeConsumerRunningInfo,
   decodeKVTable,
-  decodeMessageId,
-  formatHost,
   decodeTopicList,
   decodeTopicRouteData,
   MixAll,
@@ -20,8 +18,28 @@ import {
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
+  AddWritePermOfBrokerRequestHeader,
+  AddWritePermOfBrokerResponseHeader,
+  ConsumeMessageDirectlyResultRequestHeader,
+  CreateTopicRequestHeader,
+  DeleteKVConfigRequestHeader,
+  DeleteSubscriptionGroupRequestHeader,
+  DeleteTopicFromNamesrvRequestHeader,
+  DeleteTopicRequestHeader,
+  encodeHeader,
+  GetConsumeStatsRequestHeader,
+  GetConsumerConnectionListRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
+  GetProducerConnectionListRequestHeader,
+  GetRouteInfoRequestHeader,
+  GetTopicStatsInfoRequestHeader,
   javaHashMapOrder,
+  PutKVConfigRequestHeader,
+  QueryTopicConsumeByWhoRequestHeader,
   RemotingClient,
+  ResetOffsetRequestHeader,
+  WipeWritePermOfBrokerRequestHeader,
+  WipeWritePermOfBrokerResponseHeader,
   RequestCode,
   ResponseCode,
   stringifyFastjson,
@@ -30,11 +48,23 @@ import {
   type RemotingCommand,
   type RPCHook,
 } from "@rocketmq-ts/remoting";
+import { decodeHeaderLeniently, headerFields } from "./impl/headers.js";
 import { createRequest } from "./impl/requests.js";
+import type { PullStatus } from "./consumer/PullAPIWrapper.js";
 import type { Logger } from "pino";
-import { decodePulledMessages } from "./consumer/decodeMessages.js";
 import type { MessageExt, MessageQueue } from "./message/Message.js";
+import type { ClientRemoting } from "./impl/MQClientInstance.js";
 import { MQClientException } from "./MQClientException.js";
+import {
+  connectionsOf,
+  numOf,
+  selectBrokerAddr,
+  type ConnectionInfo,
+  type ConsumeQueueProgress,
+  type QueueStats,
+} from "./admin/adminBodies.js";
+import { MQAdminImpl } from "./admin/MQAdminImpl.js";
+import { messageTrackDetail, type MessageTrack } from "./admin/MessageTrack.js";
 
 export interface MQAdminClientOptions {
   namesrvAddr: string;
@@ -42,61 +72,36 @@ export interface MQAdminClientOptions {
   timeoutMillis?: number;
   logger?: Logger;
   rpcHook?: RPCHook;
+  /** The remoting client to use instead of a new RemotingClient. */
+  remotingClient?: ClientRemoting;
 }
 
-export interface QueueStats {
-  brokerName: string;
-  queueId: number;
-  topic: string;
-  minOffset: number;
-  maxOffset: number;
-  lastUpdateTimestamp: number;
-}
+export type { PullStatus };
+export {
+  selectBrokerAddr,
+  type ConnectionInfo,
+  type ConsumeQueueProgress,
+  type QueueStats,
+} from "./admin/adminBodies.js";
+export { messageTrackToString, type MessageTrack } from "./admin/MessageTrack.js";
 
-export interface ConsumeQueueProgress {
-  brokerName: string;
-  queueId: number;
-  topic: string;
-  brokerOffset: number;
-  consumerOffset: number;
-  lastTimestamp: number;
-}
-
-/** Java's MessageTrack (printed through its toString). */
-export interface MessageTrack {
-  consumerGroup: string;
-  trackType: "CONSUMED" | "CONSUMED_BUT_FILTERED" | "PULL" | "NOT_CONSUME_YET" | "NOT_ONLINE" | "UNKNOWN";
-  exceptionDesc: string | null;
-}
-
-export function messageTrackToString(t: MessageTrack): string {
-  return `MessageTrack [consumerGroup=${t.consumerGroup}, trackType=${t.trackType}, exceptionDesc=${t.exceptionDesc ?? "null"}]`;
-}
-
-export interface ConnectionInfo {
-  clientId: string;
-  clientAddr: string;
-  language: string;
-  version: number;
-}
-
-export type PullStatus = "FOUND" | "NO_NEW_MSG" | "NO_MATCHED_MSG" | "OFFSET_ILLEGAL";
-const PULL_STATUS = new Map<number, PullStatus>([
-  [ResponseCode.SUCCESS, "FOUND"],
-  [ResponseCode.PULL_NOT_FOUND, "NO_NEW_MSG"],
-  [ResponseCode.PULL_RETRY_IMMEDIATELY, "NO_MATCHED_MSG"],
-  [ResponseCode.PULL_OFFSET_MOVED, "OFFSET_ILLEGAL"],
-]);
+/** mqadmin deleteSubGroup (4.9.8) writes only the group name; later headers add removeOffset. */
+const DeleteSubscriptionGroupGroupOnly = headerFields(DeleteSubscriptionGroupRequestHeader, ["groupName"]);
 
 export class MQAdminClient {
-  readonly remoting: RemotingClient;
-  private readonly timeout: number;
+  readonly remoting: ClientRemoting;
+  /** Per-call timeout. */
+  readonly timeoutMillis: number;
+  readonly logger: Logger | undefined;
+  private readonly mqAdminImpl = new MQAdminImpl(this);
 
   constructor(options: MQAdminClientOptions) {
-    this.remoting = new RemotingClient({ ...(options.logger ? { logger: options.logger } : {}) });
+    this.remoting =
+      options.remotingClient ?? new RemotingClient({ ...(options.logger ? { logger: options.logger } : {}) });
     this.remoting.updateNameServerAddressList(options.namesrvAddr.split(";"));
     if (options.rpcHook) this.remoting.registerRPCHook(options.rpcHook);
-    this.timeout = options.timeoutMillis ?? 5000;
+    this.timeoutMillis = options.timeoutMillis ?? 5000;
+    this.logger = options.logger;
   }
 
   namesrvAddrList(): string[] {
@@ -109,7 +114,7 @@ export class MQAdminClient {
     request: RemotingCommand,
     accept: number[] = [ResponseCode.SUCCESS],
   ): Promise<RemotingCommand> {
-    const res = await this.remoting.invokeSync(addr, request, this.timeout);
+    const res = await this.remoting.invokeSync(addr, request, this.timeoutMillis);
     if (!accept.includes(res.code)) throw new MQClientException(res.code, res.remark ?? "");
     return res;
   }
@@ -121,8 +126,10 @@ export class MQAdminClient {
   async examineTopicRouteInfo(topic: string): Promise<TopicRouteData> {
     const res = await this.remoting.invokeSync(
       null,
-      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic } }),
-      this.timeout,
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+        extFields: encodeHeader(GetRouteInfoRequestHeader, { topic }),
+      }),
+      this.timeoutMillis,
     );
     if (res.code === ResponseCode.TOPIC_NOT_EXIST) {
       throw new MQClientException(
@@ -149,7 +156,12 @@ export class MQAdminClient {
     for (const bd of route.brokerDatas) {
       const addr = selectBrokerAddr(bd.brokerAddrs);
       if (!addr) continue;
-      const res = await this.call(addr, createRequest(RequestCode.GET_TOPIC_STATS_INFO, { extFields: { topic } }));
+      const res = await this.call(
+        addr,
+        createRequest(RequestCode.GET_TOPIC_STATS_INFO, {
+          extFields: encodeHeader(GetTopicStatsInfoRequestHeader, { topic }),
+        }),
+      );
       for (const [key, value] of mqTable(res.body)) {
         out.push({
           ...key,
@@ -172,8 +184,7 @@ export class MQAdminClient {
     for (const bd of route.brokerDatas) {
       const addr = selectBrokerAddr(bd.brokerAddrs);
       if (!addr) continue;
-      const ext: Record<string, string> = { consumerGroup: group };
-      if (topic) ext["topic"] = topic;
+      const ext = encodeHeader(GetConsumeStatsRequestHeader, { consumerGroup: group, ...(topic ? { topic } : {}) });
       const res = await this.remoting.invokeSync(
         addr,
         createRequest(RequestCode.GET_CONSUME_STATS, { extFields: ext }),
@@ -203,7 +214,9 @@ export class MQAdminClient {
     if (!addr) throw new MQClientException(ResponseCode.CONSUMER_NOT_ONLINE, "Not found the consumer group connection");
     const res = await this.call(
       addr,
-      createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: group } }),
+      createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, {
+        extFields: encodeHeader(GetConsumerConnectionListRequestHeader, { consumerGroup: group }),
+      }),
     );
     const body = parseBody(res.body, "ConsumerConnection") as Record<string, JsonValue>;
     const connections = connectionsOf(body["connectionSet"]);
@@ -221,9 +234,13 @@ export class MQAdminClient {
       const res = await this.remoting.invokeSync(
         addr,
         createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, {
-          extFields: { clientId, jstackEnable: String(jstack), consumerGroup: group },
+          extFields: encodeHeader(GetConsumerRunningInfoRequestHeader, {
+            consumerGroup: group,
+            clientId,
+            jstackEnable: jstack,
+          }),
         }),
-        this.timeout * 3,
+        this.timeoutMillis * 3,
       );
       if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
       return res.body ? decodeConsumerRunningInfo(res.body) : null;
@@ -242,7 +259,11 @@ export class MQAdminClient {
     const res = await this.call(
       msg.storeHost,
       createRequest(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
-        extFields: { consumerGroup: group, clientId, msgId: msg.offsetMsgId },
+        extFields: encodeHeader(ConsumeMessageDirectlyResultRequestHeader, {
+          consumerGroup: group,
+          clientId,
+          msgId: msg.offsetMsgId,
+        }),
       }),
     );
     return decodeConsumeMessageDirectlyResult(res.body ?? Buffer.alloc(0));
@@ -255,7 +276,9 @@ export class MQAdminClient {
     if (!addr) return [];
     const res = await this.call(
       addr,
-      createRequest(RequestCode.GET_PRODUCER_CONNECTION_LIST, { extFields: { producerGroup: group } }),
+      createRequest(RequestCode.GET_PRODUCER_CONNECTION_LIST, {
+        extFields: encodeHeader(GetProducerConnectionListRequestHeader, { producerGroup: group }),
+      }),
     );
     return connectionsOf((parseBody(res.body, "ProducerConnection") as Record<string, JsonValue>)["connectionSet"]);
   }
@@ -264,27 +287,31 @@ export class MQAdminClient {
     await this.call(
       brokerAddr,
       createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-        extFields: {
+        extFields: encodeHeader(CreateTopicRequestHeader, {
           topic: config.topicName,
           defaultTopic: MixAll.AUTO_CREATE_TOPIC_KEY_TOPIC,
-          readQueueNums: String(config.readQueueNums),
-          writeQueueNums: String(config.writeQueueNums),
-          perm: String(config.perm),
+          readQueueNums: config.readQueueNums,
+          writeQueueNums: config.writeQueueNums,
+          perm: config.perm,
           topicFilterType: config.topicFilterType,
-          topicSysFlag: String(config.topicSysFlag),
-          order: String(config.order),
-        },
+          topicSysFlag: config.topicSysFlag,
+          order: config.order,
+        }),
       }),
     );
   }
 
   async deleteTopicInBroker(brokerAddr: string, topic: string): Promise<void> {
-    await this.call(brokerAddr, createRequest(RequestCode.DELETE_TOPIC_IN_BROKER, { extFields: { topic } }));
+    await this.call(
+      brokerAddr,
+      createRequest(RequestCode.DELETE_TOPIC_IN_BROKER, {
+        extFields: encodeHeader(DeleteTopicRequestHeader, { topic }),
+      }),
+    );
   }
 
   async deleteTopicInNameServer(namesrvAddr: string, topic: string, clusterName?: string): Promise<void> {
-    const ext: Record<string, string> = { topic };
-    if (clusterName) ext["clusterName"] = clusterName;
+    const ext = encodeHeader(DeleteTopicFromNamesrvRequestHeader, { topic, ...(clusterName ? { clusterName } : {}) });
     await this.call(namesrvAddr, createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV, { extFields: ext }));
   }
 
@@ -299,9 +326,14 @@ export class MQAdminClient {
 
   /** WIPE/ADD_WRITE_PERM_OF_BROKER on one name server; returns the number of topics changed. */
   async operateWritePerm(namesrvAddr: string, brokerName: string, op: "wipe" | "add"): Promise<number> {
-    const code = op === "wipe" ? RequestCode.WIPE_WRITE_PERM_OF_BROKER : RequestCode.ADD_WRITE_PERM_OF_BROKER;
-    const res = await this.call(namesrvAddr, createRequest(code, { extFields: { brokerName } }));
-    return Number(res.extFields?.[op === "wipe" ? "wipeTopicCount" : "addTopicCount"] ?? 0);
+    if (op === "wipe") {
+      const extFields = encodeHeader(WipeWritePermOfBrokerRequestHeader, { brokerName });
+      const res = await this.call(namesrvAddr, createRequest(RequestCode.WIPE_WRITE_PERM_OF_BROKER, { extFields }));
+      return decodeHeaderLeniently(WipeWritePermOfBrokerResponseHeader, res.extFields).wipeTopicCount ?? 0;
+    }
+    const extFields = encodeHeader(AddWritePermOfBrokerRequestHeader, { brokerName });
+    const res = await this.call(namesrvAddr, createRequest(RequestCode.ADD_WRITE_PERM_OF_BROKER, { extFields }));
+    return decodeHeaderLeniently(AddWritePermOfBrokerResponseHeader, res.extFields).addTopicCount ?? 0;
   }
 
   async getNameServerConfig(namesrvAddr: string): Promise<string> {
@@ -310,13 +342,15 @@ export class MQAdminClient {
 
   async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
     for (const addr of this.namesrvAddrList()) {
-      await this.call(addr, createRequest(RequestCode.PUT_KV_CONFIG, { extFields: { namespace, key, value } }));
+      const extFields = encodeHeader(PutKVConfigRequestHeader, { namespace, key, value });
+      await this.call(addr, createRequest(RequestCode.PUT_KV_CONFIG, { extFields }));
     }
   }
 
   async deleteKVConfig(namespace: string, key: string): Promise<void> {
     for (const addr of this.namesrvAddrList()) {
-      await this.call(addr, createRequest(RequestCode.DELETE_KV_CONFIG, { extFields: { namespace, key } }));
+      const extFields = encodeHeader(DeleteKVConfigRequestHeader, { namespace, key });
+      await this.call(addr, createRequest(RequestCode.DELETE_KV_CONFIG, { extFields }));
     }
   }
 
@@ -328,135 +362,38 @@ export class MQAdminClient {
   }
 
   /** QUERY_MESSAGE by key on every broker set of the topic; keeps messages whose KEYS contain `key`. */
-  async queryMessageByKey(
-    topic: string,
-    key: string,
-    maxNum: number,
-    begin: number,
-    end: number,
-  ): Promise<MessageExt[]> {
-    const ext = { topic, key, maxNum: String(maxNum), beginTimestamp: String(begin), endTimestamp: String(end) };
-    const out = (await this.queryMessageOnEveryBroker(topic, ext)).filter((m) =>
-      (m.keys ?? "").split(" ").includes(key),
-    );
-    if (out.length === 0)
-      throw new MQClientException(ResponseCode.NO_MESSAGE, `query message by key finished, but no message.`);
-    return out;
+  queryMessageByKey(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<MessageExt[]> {
+    return this.mqAdminImpl.queryMessageByKey(topic, key, maxNum, begin, end);
   }
 
   /** VIEW_MESSAGE_BY_ID: the offset message id names the store host and the commit-log offset. */
-  async viewMessage(offsetMsgId: string): Promise<MessageExt> {
-    const { storeHost, commitLogOffset } = decodeMessageId(offsetMsgId);
-    const res = await this.call(
-      formatHost(storeHost),
-      createRequest(RequestCode.VIEW_MESSAGE_BY_ID, { extFields: { offset: String(commitLogOffset) } }),
-    );
-    const msg = res.body ? decodePulledMessages(res.body, "")[0] : undefined;
-    if (!msg) throw new MQClientException(ResponseCode.SYSTEM_ERROR, "the message body is empty");
-    return msg;
+  viewMessage(offsetMsgId: string): Promise<MessageExt> {
+    return this.mqAdminImpl.viewMessage(offsetMsgId);
   }
 
   /** QUERY_MESSAGE with `_UNIQUE_KEY_QUERY`: the message whose UNIQ_KEY is `msgId` (newest store time wins). */
-  async viewMessageByUniqKey(topic: string, msgId: string): Promise<MessageExt> {
-    const ext = {
-      _UNIQUE_KEY_QUERY: "true",
-      beginTimestamp: "0",
-      topic,
-      maxNum: "32",
-      endTimestamp: "9223372036854775807",
-      key: msgId,
-    };
-    const found = (await this.queryMessageOnEveryBroker(topic, ext)).filter((m) => m.msgId === msgId);
-    const newest = found.sort((a, b) => b.storeTimestamp - a.storeTimestamp)[0];
-    if (!newest) throw new MQClientException(ResponseCode.NO_MESSAGE, "query message by key finished, but no message.");
-    return newest;
+  viewMessageByUniqKey(topic: string, msgId: string): Promise<MessageExt> {
+    return this.mqAdminImpl.viewMessageByUniqKey(topic, msgId);
   }
 
-  /** QUERY_MESSAGE on one address of every broker set of the topic; the records they answer with. */
-  private async queryMessageOnEveryBroker(topic: string, extFields: Record<string, string>): Promise<MessageExt[]> {
-    const route = await this.examineTopicRouteInfo(topic);
-    const out: MessageExt[] = [];
-    for (const bd of route.brokerDatas) {
-      const addr = selectBrokerAddr(bd.brokerAddrs);
-      if (!addr) continue;
-      const res = await this.remoting.invokeSync(
-        addr,
-        createRequest(RequestCode.QUERY_MESSAGE, { extFields: { ...extFields } }),
-        15_000,
-      );
-      if (res.code === ResponseCode.SUCCESS && res.body) out.push(...decodePulledMessages(res.body, bd.brokerName));
-    }
-    return out;
-  }
-
-  private async brokerAddrOf(mq: { topic: string; brokerName: string }): Promise<string> {
-    const route = await this.examineTopicRouteInfo(mq.topic);
-    const bd = route.brokerDatas.find((b) => b.brokerName === mq.brokerName);
-    const addr = bd ? selectBrokerAddr(bd.brokerAddrs) : undefined;
-    if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
-    return addr;
-  }
-
-  /**
-   * DefaultMQPullConsumer.pull(mq, "*", offset, maxNums) as the tools use it: status FOUND /
-   * NO_NEW_MSG / NO_MATCHED_MSG / OFFSET_ILLEGAL, the next offset and the messages.
-   */
-  async pull(
+  /** DefaultMQPullConsumer.pull(mq, "*", offset, maxNums) as the tools use it. */
+  pull(
     mq: MessageQueue,
     offset: number,
     maxNums: number,
     group = "TOOLS_CONSUMER",
   ): Promise<{ status: PullStatus; nextBeginOffset: number; messages: MessageExt[] }> {
-    const res = await this.remoting.invokeSync(
-      await this.brokerAddrOf(mq),
-      createRequest(RequestCode.PULL_MESSAGE, {
-        extFields: {
-          consumerGroup: group,
-          topic: mq.topic,
-          queueId: String(mq.queueId),
-          queueOffset: String(offset),
-          maxMsgNums: String(maxNums),
-          sysFlag: "4",
-          commitOffset: "0",
-          suspendTimeoutMillis: "20000",
-          subscription: "*",
-          subVersion: "0",
-          expressionType: "TAG",
-          bname: mq.brokerName,
-        },
-      }),
-      this.timeout,
-    );
-    const nextBeginOffset = Number(res.extFields?.["nextBeginOffset"] ?? offset);
-    const status = PULL_STATUS.get(res.code);
-    if (!status) throw new MQClientException(res.code, res.remark ?? "");
-    const messages = status === "FOUND" && res.body ? decodePulledMessages(res.body, mq.brokerName) : [];
-    // as Java's PullAPIWrapper: the queue's range travels with every pulled message
-    for (const m of messages) {
-      m.properties.set("MIN_OFFSET", String(res.extFields?.["minOffset"] ?? 0));
-      m.properties.set("MAX_OFFSET", String(res.extFields?.["maxOffset"] ?? 0));
-    }
-    return { status, nextBeginOffset, messages };
+    return this.mqAdminImpl.pull(mq, offset, maxNums, group);
   }
 
-  /** One message at a queue offset (what DefaultMQPullConsumer.pull(mq, "*", offset, 1) fetches); null if none. */
-  async pullOne(mq: MessageQueue, offset: number): Promise<MessageExt | null> {
-    const r = await this.pull(mq, offset, 1).catch(() => null);
-    return r?.messages[0] ?? null;
+  /** One message at a queue offset; null if none. */
+  pullOne(mq: MessageQueue, offset: number): Promise<MessageExt | null> {
+    return this.mqAdminImpl.pullOne(mq, offset);
   }
 
   /** GET_MIN_OFFSET / GET_MAX_OFFSET / SEARCH_OFFSET_BY_TIMESTAMP of a queue. */
-  async queueOffset(kind: "min" | "max" | { timestamp: number }, mq: MessageQueue): Promise<number> {
-    const code =
-      kind === "min"
-        ? RequestCode.GET_MIN_OFFSET
-        : kind === "max"
-          ? RequestCode.GET_MAX_OFFSET
-          : RequestCode.SEARCH_OFFSET_BY_TIMESTAMP;
-    const extFields: Record<string, string> = { topic: mq.topic, queueId: String(mq.queueId) };
-    if (typeof kind === "object") extFields["timestamp"] = String(kind.timestamp);
-    const res = await this.call(await this.brokerAddrOf(mq), createRequest(code, { extFields }));
-    return Number(res.extFields?.["offset"] ?? 0);
+  queueOffset(kind: "min" | "max" | { timestamp: number }, mq: MessageQueue): Promise<number> {
+    return this.mqAdminImpl.queueOffset(kind, mq);
   }
 
   /** The readable queues of a topic (Java's fetchSubscribeMessageQueues), in route order. */
@@ -475,7 +412,9 @@ export class MQAdminClient {
       if (!addr) continue;
       const res = await this.call(
         addr,
-        createRequest(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { extFields: { topic } }),
+        createRequest(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, {
+          extFields: encodeHeader(QueryTopicConsumeByWhoRequestHeader, { topic }),
+        }),
       );
       const body = parseBody(res.body, "GroupList") as Record<string, JsonValue>;
       const list = Array.isArray(body["groupList"]) ? body["groupList"].map(String) : [];
@@ -486,59 +425,8 @@ export class MQAdminClient {
   }
 
   /** Java's messageTrackDetail: for every group that consumes the topic, has it consumed `msg`? */
-  async messageTrackDetail(msg: MessageExt): Promise<MessageTrack[]> {
-    const out: MessageTrack[] = [];
-    // cluster info is fetched once, and only if some group consumes passively
-    let info: ClusterInfo | undefined;
-    for (const group of await this.queryTopicConsumeByWho(msg.topic)) {
-      const track: MessageTrack = { consumerGroup: group, trackType: "UNKNOWN", exceptionDesc: null };
-      out.push(track);
-      let connection: Record<string, JsonValue>;
-      try {
-        connection = (await this.examineConsumerConnectionInfo(group)).body;
-      } catch (e) {
-        if (e instanceof MQClientException) {
-          if (e.responseCode === ResponseCode.CONSUMER_NOT_ONLINE) track.trackType = "NOT_ONLINE";
-          track.exceptionDesc = `CODE:${e.responseCode} DESC:${e.errorMessage}`;
-        } else {
-          track.exceptionDesc = String(e);
-        }
-        continue;
-      }
-      if (connection["consumeType"] === "CONSUME_ACTIVELY") {
-        track.trackType = "PULL";
-        continue;
-      }
-      const { progress } = await this.examineConsumeStats(group);
-      const storeHost = msg.storeHost;
-      info ??= await this.examineBrokerClusterInfo();
-      const masters = info;
-      const consumed = progress.some(
-        (p) =>
-          p.topic === msg.topic &&
-          p.queueId === msg.queueId &&
-          masters.brokerAddrTable.get(p.brokerName)?.brokerAddrs.get(MixAll.MASTER_ID) === storeHost &&
-          p.consumerOffset > msg.queueOffset,
-      );
-      track.trackType = consumed ? "CONSUMED" : "NOT_CONSUME_YET";
-      if (consumed) {
-        const subs = connection["subscriptionTable"];
-        const sub =
-          subs instanceof Map
-            ? (subs as JsonMap).get(msg.topic)
-            : subs && typeof subs === "object" && !Array.isArray(subs)
-              ? (subs as Record<string, JsonValue>)[msg.topic]
-              : undefined;
-        const tags =
-          sub && typeof sub === "object" && !Array.isArray(sub)
-            ? (sub as Record<string, JsonValue>)["tagsSet"]
-            : undefined;
-        const set = Array.isArray(tags) ? tags.map(String) : [];
-        if (sub && set.length > 0 && !set.includes("*") && !(msg.tags !== undefined && set.includes(msg.tags)))
-          track.trackType = "CONSUMED_BUT_FILTERED";
-      }
-    }
-    return out;
+  messageTrackDetail(msg: MessageExt): Promise<MessageTrack[]> {
+    return messageTrackDetail(this, msg);
   }
 
   /** INVOKE_BROKER_TO_RESET_OFFSET on every master of the topic; the offsets each broker set. */
@@ -556,7 +444,7 @@ export class MQAdminClient {
       const res = await this.call(
         addr,
         createRequest(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {
-          extFields: { topic, group, timestamp: String(timestamp), isForce: String(isForce) },
+          extFields: encodeHeader(ResetOffsetRequestHeader, { topic, group, timestamp, isForce }),
         }),
       );
       for (const [k, v] of mqTable(res.body)) out.push({ ...k, offset: Number(v) });
@@ -565,22 +453,17 @@ export class MQAdminClient {
   }
 
   async deleteSubscriptionGroup(brokerAddr: string, groupName: string): Promise<void> {
-    await this.call(brokerAddr, createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP, { extFields: { groupName } }));
+    await this.call(
+      brokerAddr,
+      createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP, {
+        extFields: encodeHeader(DeleteSubscriptionGroupGroupOnly, { groupName }),
+      }),
+    );
   }
 
   shutdown(): Promise<void> {
     return this.remoting.shutdown();
   }
-}
-
-/** BrokerData.selectBrokerAddr: the master, else any address. */
-export function selectBrokerAddr(addrs: Map<number, string>): string | undefined {
-  return addrs.get(0) ?? [...addrs.values()][Math.floor(Math.random() * addrs.size)];
-}
-
-function numOf(v: JsonValue | undefined, key: string): number {
-  const o = v as Record<string, JsonValue> | undefined;
-  return Number(o?.[key] ?? 0);
 }
 
 /** A `{ {MessageQueue}: value }` table from a body (GET_TOPIC_STATS_INFO, GET_CONSUME_STATS). */
@@ -592,17 +475,5 @@ export function mqTable(body: Buffer | null): [{ brokerName: string; queueId: nu
   return entries.map(([k, v]) => {
     const key = k as Record<string, JsonValue>;
     return [{ brokerName: String(key["brokerName"]), queueId: Number(key["queueId"]), topic: String(key["topic"]) }, v];
-  });
-}
-
-function connectionsOf(v: JsonValue | undefined): ConnectionInfo[] {
-  return (Array.isArray(v) ? v : []).map((c) => {
-    const o = c as Record<string, JsonValue>;
-    return {
-      clientId: String(o["clientId"]),
-      clientAddr: String(o["clientAddr"]),
-      language: String(o["language"]),
-      version: Number(o["version"]),
-    };
   });
 }

@@ -1,22 +1,25 @@
 /**
- * The broker calls both consumers make (Java's MQClientAPIImpl consumer part + RemoteBrokerOffsetStore):
- * committed-offset query/update, max/min/by-time offsets, and the PULL_MESSAGE request.
+ * The offset calls both consumers make (Java's MQClientAPIImpl consumer part + RemoteBrokerOffsetStore):
+ * committed-offset query/update and max/by-time offsets. Pulls are in PullAPIWrapper.
  */
-import { MixAll, type SubscriptionData } from "@rocketmq-ts/common";
-import { RequestCode, ResponseCode, type RemotingCommand } from "@rocketmq-ts/remoting";
+import { MixAll } from "@rocketmq-ts/common";
+import {
+  ConsumerSendMsgBackRequestHeader,
+  encodeHeader,
+  GetMaxOffsetRequestHeader,
+  OffsetResponseHeader,
+  QueryConsumerOffsetRequestHeader,
+  RequestCode,
+  ResponseCode,
+  SearchOffsetRequestHeader,
+  UpdateConsumerOffsetRequestHeader,
+  type ExtFields,
+} from "@rocketmq-ts/remoting";
+import { decodeHeaderLeniently, headerFields } from "../impl/headers.js";
 import type { MQClientInstance } from "../impl/MQClientInstance.js";
 import { createOnewayRequest, createRequest } from "../impl/requests.js";
-import type { MessageQueue } from "../message/Message.js";
+import type { MessageExt, MessageQueue } from "../message/Message.js";
 import { MQBrokerException, MQClientException } from "../MQClientException.js";
-
-/** PullSysFlag bits. */
-export const PullSysFlag = {
-  COMMIT_OFFSET: 0x1,
-  SUSPEND: 0x2,
-  SUBSCRIPTION: 0x4,
-  CLASS_FILTER: 0x8,
-  LITE_PULL: 0x10,
-} as const;
 
 /** Offset RPCs go to the master, or to whatever address of the set is present (remoting-protocol.md §7.5). */
 export function offsetBrokerAddr(instance: MQClientInstance, mq: MessageQueue): string {
@@ -34,14 +37,28 @@ export async function queryConsumerOffset(
   const res = await instance.remoting.invokeSync(
     offsetBrokerAddr(instance, mq),
     createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
-      extFields: { consumerGroup: group, topic: mq.topic, queueId: String(mq.queueId), bname: mq.brokerName },
+      extFields: encodeHeader(QueryConsumerOffsetRequestHeader, {
+        consumerGroup: group,
+        topic: mq.topic,
+        queueId: mq.queueId,
+        bname: mq.brokerName,
+      }),
     }),
     instance.apiTimeout,
   );
   if (res.code === ResponseCode.QUERY_NOT_FOUND) return -1;
   if (res.code !== ResponseCode.SUCCESS) return -2;
-  return Number(res.extFields?.["offset"] ?? -1);
+  return decodeHeaderLeniently(OffsetResponseHeader, res.extFields).offset ?? -1;
 }
+
+/** Java puts the inherited `bname` before `commitOffset` (they share a HashMap bucket). */
+const UpdateConsumerOffsetInJavaOrder = headerFields(UpdateConsumerOffsetRequestHeader, [
+  "bname",
+  "consumerGroup",
+  "topic",
+  "queueId",
+  "commitOffset",
+]);
 
 export async function updateConsumerOffset(
   instance: MQClientInstance,
@@ -50,14 +67,13 @@ export async function updateConsumerOffset(
   offset: number,
   oneway: boolean,
 ): Promise<void> {
-  // Java puts the inherited `bname` before `commitOffset` (they share a HashMap bucket)
-  const extFields = {
+  const extFields = encodeHeader(UpdateConsumerOffsetInJavaOrder, {
     bname: mq.brokerName,
     consumerGroup: group,
     topic: mq.topic,
-    queueId: String(mq.queueId),
-    commitOffset: String(offset),
-  };
+    queueId: mq.queueId,
+    commitOffset: offset,
+  });
   const addr = offsetBrokerAddr(instance, mq);
   if (oneway) {
     await instance.remoting.invokeOneway(
@@ -74,66 +90,65 @@ export async function updateConsumerOffset(
   }
 }
 
-/** GET_MAX_OFFSET / GET_MIN_OFFSET / SEARCH_OFFSET_BY_TIMESTAMP. */
-export async function queueOffsetRpc(
+/** GET_MAX_OFFSET / SEARCH_OFFSET_BY_TIMESTAMP: the `offset` the broker answers. */
+async function queueOffsetRpc(
   instance: MQClientInstance,
   code: number,
   mq: MessageQueue,
-  extra: Record<string, string> = {},
+  extFields: ExtFields,
 ): Promise<number> {
   const res = await instance.remoting.invokeSync(
     offsetBrokerAddr(instance, mq),
-    createRequest(code, {
-      extFields: { topic: mq.topic, queueId: String(mq.queueId), ...extra, bname: mq.brokerName },
-    }),
+    createRequest(code, { extFields }),
     instance.apiTimeout,
   );
   if (res.code !== ResponseCode.SUCCESS) throw new MQBrokerException(res.code, res.remark ?? "");
-  return Number(res.extFields?.["offset"] ?? 0);
+  return decodeHeaderLeniently(OffsetResponseHeader, res.extFields).offset ?? 0;
 }
 
-export interface PullRequest {
-  group: string;
-  mq: MessageQueue;
-  offset: number;
-  maxNums: number;
-  sysFlag: number;
-  commitOffset: number;
-  suspendTimeoutMillis: number;
-  timeoutMillis: number;
-  sub: SubscriptionData;
-  /** Broker id the last answer suggested (Java's pullFromWhichNodeTable). */
-  brokerId: number;
+function maxOffset(instance: MQClientInstance, mq: MessageQueue): Promise<number> {
+  const header = { topic: mq.topic, queueId: mq.queueId, bname: mq.brokerName };
+  return queueOffsetRpc(instance, RequestCode.GET_MAX_OFFSET, mq, encodeHeader(GetMaxOffsetRequestHeader, header));
 }
 
-/** One async PULL_MESSAGE to the broker findBrokerAddressInSubscribe picks (COMMIT bit cleared for slaves). */
-export async function pullMessage(instance: MQClientInstance, req: PullRequest): Promise<RemotingCommand> {
-  const target = instance.findBrokerAddressInSubscribe(req.mq.brokerName, req.brokerId ?? MixAll.MASTER_ID);
-  if (!target) {
-    await instance.updateTopicRouteInfoFromNameServer(req.mq.topic).catch(() => false);
-    throw new MQClientException(-1, `The broker[${req.mq.brokerName}] not exist`);
-  }
-  const sysFlag = target.slave ? req.sysFlag & ~PullSysFlag.COMMIT_OFFSET : req.sysFlag;
-  // insertion order = Java's header field order (it decides HashMap ties)
-  const extFields: Record<string, string> = {
-    consumerGroup: req.group,
-    topic: req.mq.topic,
-    queueId: String(req.mq.queueId),
-    queueOffset: String(req.offset),
-    maxMsgNums: String(req.maxNums),
-    sysFlag: String(sysFlag),
-    commitOffset: String(req.commitOffset),
-    suspendTimeoutMillis: String(req.suspendTimeoutMillis),
-  };
-  if ((sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) extFields["subscription"] = req.sub.subString;
-  extFields["subVersion"] = String(req.sub.subVersion);
-  extFields["expressionType"] = req.sub.expressionType;
-  extFields["bname"] = req.mq.brokerName;
-  return instance.remoting.invokeAsync(
-    target.addr,
-    createRequest(RequestCode.PULL_MESSAGE, { extFields }),
-    req.timeoutMillis,
+function searchOffset(instance: MQClientInstance, mq: MessageQueue, timestamp: number): Promise<number> {
+  const header = { topic: mq.topic, queueId: mq.queueId, timestamp, bname: mq.brokerName };
+  return queueOffsetRpc(
+    instance,
+    RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+    mq,
+    encodeHeader(SearchOffsetRequestHeader, header),
   );
+}
+
+/**
+ * CONSUMER_SEND_MSG_BACK to the broker that stored the message: the broker re-sends it through the
+ * group's retry topic (or its DLQ past maxReconsumeTimes; −1 means Java's default 16).
+ */
+export async function consumerSendMessageBack(
+  instance: MQClientInstance,
+  group: string,
+  m: MessageExt,
+  delayLevel: number,
+  maxReconsumeTimes: number,
+): Promise<boolean> {
+  const addr = instance.findBrokerAddressInPublish(m.brokerName) ?? m.storeHost;
+  const extFields = encodeHeader(ConsumerSendMsgBackRequestHeader, {
+    offset: m.commitLogOffset,
+    group,
+    delayLevel,
+    originMsgId: m.msgId,
+    originTopic: m.topic,
+    unitMode: false,
+    maxReconsumeTimes: maxReconsumeTimes < 0 ? 16 : maxReconsumeTimes,
+    bname: m.brokerName,
+  });
+  const res = await instance.remoting.invokeSync(
+    addr,
+    createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, { extFields }),
+    5000,
+  );
+  return res.code === ResponseCode.SUCCESS;
 }
 
 export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
@@ -154,12 +169,10 @@ export function offsetWhenNoneStored(
     case "CONSUME_FROM_FIRST_OFFSET":
       return Promise.resolve(0);
     case "CONSUME_FROM_TIMESTAMP":
-      if (retry) return queueOffsetRpc(instance, RequestCode.GET_MAX_OFFSET, mq);
-      return queueOffsetRpc(instance, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq, {
-        timestamp: String(parseConsumeTimestamp(consumeTimestamp)),
-      });
+      if (retry) return maxOffset(instance, mq);
+      return searchOffset(instance, mq, parseConsumeTimestamp(consumeTimestamp));
     default:
-      return retry ? Promise.resolve(0) : queueOffsetRpc(instance, RequestCode.GET_MAX_OFFSET, mq);
+      return retry ? Promise.resolve(0) : maxOffset(instance, mq);
   }
 }
 

@@ -6,21 +6,19 @@
  * CONSUME_ACTIVELY.
  */
 import { buildSubscriptionData, MixAll, type ConsumerData, type SubscriptionData } from "@rocketmq-ts/common";
-import { javaStringHashCode, ResponseCode } from "@rocketmq-ts/remoting";
+import { javaStringHashCode } from "@rocketmq-ts/remoting";
 import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
 import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
 import { MQClientException } from "../MQClientException.js";
-import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
 import {
   offsetWhenNoneStored,
-  PullSysFlag,
-  pullMessage,
   queryConsumerOffset,
   timestampString,
   updateConsumerOffset,
   type ConsumeFromWhere,
 } from "./ConsumerRpc.js";
-import { pulledMessagesFor } from "./decodeMessages.js";
+import { processPullResult, pullKernelImpl, pullResultOf, PullSysFlag } from "./PullAPIWrapper.js";
+import { RebalanceLitePullImpl } from "./RebalanceLitePullImpl.js";
 
 export interface LitePullConsumerConfig extends ClientConfig {
   consumerGroup: string;
@@ -65,9 +63,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
   readonly groupName: string;
   readonly instance: MQClientInstance;
   private readonly cfg: Required<Omit<LitePullConsumerConfig, keyof ClientConfig>>;
-  private readonly subscriptions = new Map<string, SubscriptionData>();
-  private readonly topicSubscribeInfo = new Map<string, MessageQueue[]>();
-  private readonly queues = new Map<string, QueueState>();
+  private readonly rebalanceImpl: RebalanceLitePullImpl<QueueState>;
   private readonly buffer: ConsumeRequest[] = [];
   /** Messages in `buffer` (the pullThresholdForAll check runs on every pull). */
   private bufferedTotal = 0;
@@ -92,10 +88,23 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
       pullThresholdForQueue: config.pullThresholdForQueue ?? 1000,
     };
     this.instance = new MQClientInstance(config);
+    this.rebalanceImpl = new RebalanceLitePullImpl(this.instance, this.groupName, {
+      dropQueue: (key, st) => this.dropQueue(key, st),
+      addQueue: (mq) => this.addQueue(mq),
+    });
   }
 
   get clientId(): string {
     return this.instance.clientId;
+  }
+
+  private get subscriptions(): Map<string, SubscriptionData> {
+    return this.rebalanceImpl.subscriptionInner;
+  }
+
+  /** mqKey → the queue being pulled (assigned, or allocated by rebalance). */
+  private get queues(): Map<string, QueueState> {
+    return this.rebalanceImpl.processQueueTable;
   }
 
   subscribe(topic: string, subExpression = "*"): void {
@@ -123,8 +132,12 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     this.instance.registerConsumer(this);
     this.running = true;
     this.instance.start();
-    for (const topic of this.subscriptions.keys())
-      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    for (const topic of this.subscriptions.keys()) {
+      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
+        this.instance.logger.warn({ err, topic }, "start: update topic route failed");
+        return false;
+      });
+    }
     await this.instance.sendHeartbeatToAllBrokers();
     if (this.mode === "SUBSCRIBE") this.instance.rebalanceImmediately();
     else for (const mq of this.pendingAssign) await this.addQueue(mq);
@@ -134,7 +147,8 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     if (!this.running) return;
     this.running = false;
     for (const [key, st] of this.queues) this.dropQueue(key, st, false);
-    if (this.cfg.autoCommit) await this.commitSync().catch(() => undefined);
+    if (this.cfg.autoCommit)
+      await this.commitSync().catch((err: unknown) => this.instance.logger.warn({ err }, "shutdown: commit failed"));
     for (const w of this.waiters.splice(0)) w();
     await this.instance.unregister(null, this.groupName);
     await this.instance.shutdown();
@@ -142,7 +156,10 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
 
   /** Queues a topic has (readable ones), for `assign`. */
   async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
-    await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
+      this.instance.logger.warn({ err, topic }, "fetchMessageQueues: update topic route failed");
+      return false;
+    });
     const route = this.instance.topicRouteTable.get(topic) ?? (await this.instance.fetchTopicRoute(topic));
     if (!route) throw new MQClientException(-1, `Can not find Message Queue for this topic, ${topic}`);
     const out: MessageQueue[] = [];
@@ -230,7 +247,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
   }
 
   updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void {
-    if (this.subscriptions.has(topic)) this.topicSubscribeInfo.set(topic, mqs);
+    this.rebalanceImpl.updateTopicSubscribeInfo(topic, mqs);
   }
 
   consumerData(): ConsumerData {
@@ -246,16 +263,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
 
   async doRebalance(): Promise<void> {
     if (!this.running || this.mode !== "SUBSCRIBE") return;
-    for (const topic of this.subscriptions.keys()) {
-      const mqSet = this.topicSubscribeInfo.get(topic);
-      if (!mqSet) continue;
-      const cids = (await this.instance.findConsumerIdList(topic, this.groupName).catch(() => [])).sort();
-      if (cids.length === 0) continue;
-      const mine = allocateMessageQueueAveragely(this.clientId, [...mqSet].sort(compareMessageQueue), cids);
-      const wanted = new Set(mine.map(mqKey));
-      for (const [key, st] of this.queues) if (st.mq.topic === topic && !wanted.has(key)) this.dropQueue(key, st);
-      for (const mq of mine) if (!this.queues.has(mqKey(mq))) await this.addQueue(mq);
-    }
+    await this.rebalanceImpl.doRebalance();
   }
 
   async persistConsumerOffset(): Promise<void> {
@@ -274,7 +282,10 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
   private async addQueue(mq: MessageQueue): Promise<void> {
     const key = mqKey(mq);
     if (this.queues.has(key)) return;
-    const offset = await this.computePullFromWhere(mq).catch(() => -1);
+    const offset = await this.computePullFromWhere(mq).catch((err: unknown) => {
+      this.instance.logger.warn({ err, mq }, "compute pull offset failed");
+      return -1;
+    });
     if (offset < 0 || !this.running || this.queues.has(key)) return;
     const st: QueueState = {
       mq,
@@ -295,7 +306,9 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     if (st.timer) clearTimeout(st.timer);
     this.queues.delete(key);
     if (commit && this.cfg.autoCommit && st.consumeOffset >= 0)
-      void updateConsumerOffset(this.instance, this.groupName, st.mq, st.consumeOffset, true).catch(() => undefined);
+      void updateConsumerOffset(this.instance, this.groupName, st.mq, st.consumeOffset, true).catch((err: unknown) => {
+        this.instance.logger.warn({ err, mq: st.mq }, "commit of a dropped queue failed");
+      });
   }
 
   private async computePullFromWhere(mq: MessageQueue): Promise<number> {
@@ -324,7 +337,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     const sub = this.subscriptions.get(st.mq.topic);
     if (!sub) return this.schedulePull(st, DELAY_EXCEPTION);
     const version = st.seekVersion;
-    const res = await pullMessage(this.instance, {
+    const res = await pullKernelImpl(this.instance, {
       group: this.groupName,
       mq: st.mq,
       offset: st.pullOffset,
@@ -338,10 +351,11 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
       brokerId: MixAll.MASTER_ID,
     });
     if (st.dropped || version !== st.seekVersion) return;
-    const next = Number(res.extFields?.["nextBeginOffset"] ?? st.pullOffset);
-    switch (res.code) {
-      case ResponseCode.SUCCESS: {
-        const msgs = pulledMessagesFor(res.body, st.mq.brokerName, sub);
+    const result = pullResultOf(res);
+    const next = result.nextBeginOffset ?? st.pullOffset;
+    switch (result.pullStatus) {
+      case "FOUND": {
+        const msgs = processPullResult(result, st.mq, sub);
         st.pullOffset = next;
         if (msgs.length > 0) {
           st.buffered += msgs.length;
@@ -351,13 +365,13 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
         }
         return this.schedulePull(st, 0);
       }
-      case ResponseCode.PULL_NOT_FOUND:
-      case ResponseCode.PULL_RETRY_IMMEDIATELY:
-      case ResponseCode.PULL_OFFSET_MOVED:
+      case "NO_NEW_MSG":
+      case "NO_MATCHED_MSG":
+      case "OFFSET_ILLEGAL":
         st.pullOffset = next;
         return this.schedulePull(st, 0);
       default:
-        this.instance.logger.warn({ mq: st.mq, code: res.code, remark: res.remark }, "lite pull refused");
+        this.instance.logger.warn({ mq: st.mq, code: result.responseCode, remark: result.remark }, "lite pull refused");
         return this.schedulePull(st, DELAY_EXCEPTION);
     }
   }

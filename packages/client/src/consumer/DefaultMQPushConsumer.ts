@@ -18,62 +18,42 @@ import {
   CURRENT_VERSION,
   javaHashMapOrder,
   javaStringHashCode,
-  RequestCode,
-  ResponseCode,
   versionDesc,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import { createRequest } from "../impl/requests.js";
 import { MQClientInstance, type ClientConfig, type MQConsumerInner } from "../impl/MQClientInstance.js";
-import { compareMessageQueue, mqKey, type MessageExt, type MessageQueue } from "../message/Message.js";
+import type { MessageExt, MessageQueue } from "../message/Message.js";
 import { MQClientException } from "../MQClientException.js";
-import { allocateMessageQueueAveragely } from "./AllocateMessageQueueAveragely.js";
-import { pulledMessagesFor } from "./decodeMessages.js";
-import { ProcessQueue } from "./ProcessQueue.js";
-import { ConsumerStatsManager } from "./ConsumerStatsManager.js";
+import { ConsumeMessageConcurrentlyService } from "./ConsumeMessageConcurrentlyService.js";
+import { ConsumeMessageOrderlyService } from "./ConsumeMessageOrderlyService.js";
 import {
-  offsetWhenNoneStored,
-  PullSysFlag,
-  pullMessage,
-  queryConsumerOffset,
-  timestampString,
-  updateConsumerOffset,
-  type ConsumeFromWhere,
-} from "./ConsumerRpc.js";
+  ConsumeSlots,
+  type ConsumeMessageService,
+  type ConsumeServiceOwner,
+  type MessageListenerConcurrently,
+  type MessageListenerOrderly,
+  type MessageModel,
+} from "./ConsumeMessageService.js";
+import { ConsumerStatsManager } from "./ConsumerStatsManager.js";
+import { offsetWhenNoneStored, timestampString, type ConsumeFromWhere } from "./ConsumerRpc.js";
 import { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
 import { subscriptionOf, type MessageSelector } from "./MessageSelector.js";
-import { lockBatch, unlockBatch } from "./RebalanceLock.js";
+import { OffsetStore } from "./OffsetStore.js";
+import { processPullResult, pullKernelImpl, pullResultOf, PullSysFlag } from "./PullAPIWrapper.js";
+import { lockValid, type PullRequest } from "./PullRequest.js";
+import { RebalancePushImpl } from "./RebalancePushImpl.js";
 
-export type MessageModel = "CLUSTERING" | "BROADCASTING";
-export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
-
-export interface ConsumeConcurrentlyContext {
-  messageQueue: MessageQueue;
-  /** 0: the broker picks (3 + reconsumeTimes); −1: straight to the DLQ; >0: this delay level. */
-  delayLevelWhenNextConsume: number;
-}
-
-export type MessageListenerConcurrently = (
-  msgs: MessageExt[],
-  context: ConsumeConcurrentlyContext,
-) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
-
+export type {
+  ConsumeConcurrentlyContext,
+  ConsumeConcurrentlyStatus,
+  ConsumeOrderlyContext,
+  ConsumeOrderlyStatus,
+  MessageListenerConcurrently,
+  MessageListenerOrderly,
+  MessageModel,
+} from "./ConsumeMessageService.js";
 export type { ConsumeFromWhere };
 export { timestampString };
-
-export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT";
-
-export interface ConsumeOrderlyContext {
-  messageQueue: MessageQueue;
-  /** How long the queue pauses after SUSPEND_CURRENT_QUEUE_A_MOMENT (ms). */
-  suspendCurrentQueueTimeMillis: number;
-}
-
-/** Called for one queue at a time, in queue order; the queue is locked on the broker for this client. */
-export type MessageListenerOrderly = (
-  msgs: MessageExt[],
-  context: ConsumeOrderlyContext,
-) => ConsumeOrderlyStatus | Promise<ConsumeOrderlyStatus>;
 
 export interface PushConsumerConfig extends ClientConfig {
   consumerGroup: string;
@@ -98,21 +78,8 @@ const PULL_TIME_DELAY_WHEN_EXCEPTION = 1000;
 const PULL_TIME_DELAY_WHEN_FLOW_CONTROL = 50;
 const BROKER_SUSPEND_MAX_TIME_MILLIS = 15_000;
 const CONSUMER_TIMEOUT_WHEN_SUSPEND = 30_000;
-/** Orderly: re-lock period, and how long a lock counts without a successful re-lock (Java defaults). */
+/** Orderly: how often the broker locks are renewed (Java's rocketmq.client.rebalance.lockInterval). */
 const REBALANCE_LOCK_INTERVAL = 20_000;
-const REBALANCE_LOCK_MAX_LIVE_TIME = 30_000;
-
-interface Assigned {
-  mq: MessageQueue;
-  pq: ProcessQueue;
-  nextOffset: number;
-  brokerId: number;
-  /** Orderly: broker lock held, when it was last granted, and whether a drain loop runs. */
-  locked: boolean;
-  lastLockTimestamp: number;
-  previouslyLocked: boolean;
-  draining: boolean;
-}
 
 export class DefaultMQPushConsumer implements MQConsumerInner {
   readonly groupName: string;
@@ -120,21 +87,18 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   private readonly cfg: Required<Omit<PushConsumerConfig, keyof ClientConfig | "consumeTimestamp">> & {
     consumeTimestamp: string;
   };
-  private readonly subscriptions = new Map<string, SubscriptionData>();
-  private readonly topicSubscribeInfo = new Map<string, MessageQueue[]>();
-  private readonly assigned = new Map<string, Assigned>();
-  private readonly offsets = new Map<string, number>();
+  private readonly rebalanceImpl: RebalancePushImpl;
+  private readonly offsetStore: OffsetStore;
   private listener: MessageListenerConcurrently | null = null;
   private orderlyListener: MessageListenerOrderly | null = null;
+  private consumeMessageService: ConsumeMessageService | null = null;
   private lockTimer: NodeJS.Timeout | null = null;
-  /** Broadcasting: offsets live in a local file. */
-  private localOffsetStore: LocalFileOffsetStore | null = null;
   private running = false;
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
   private readonly pullTimers = new Set<NodeJS.Timeout>();
   readonly stats = new ConsumerStatsManager();
   private startTimestamp = 0;
+  /** What the consume services use of this consumer. */
+  private readonly serviceOwner: ConsumeServiceOwner;
 
   constructor(config: PushConsumerConfig) {
     this.groupName = config.consumerGroup;
@@ -154,10 +118,44 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       suspendCurrentQueueTimeMillis: config.suspendCurrentQueueTimeMillis ?? 1000,
     };
     this.instance = new MQClientInstance(config);
+    this.offsetStore = new OffsetStore(this.instance, this.groupName);
+    this.rebalanceImpl = new RebalancePushImpl(this.instance, this.groupName, this.cfg.messageModel, {
+      isRunning: () => this.running,
+      isLocking: () => this.locking,
+      offsetStore: this.offsetStore,
+      computePullFromWhere: (mq) => this.computePullFromWhere(mq),
+      dispatchPullRequest: (req) => this.executePull(req, 0),
+      consumeLockedQueue: (req) => this.consumeMessageService?.submitConsumeRequest([], req),
+    });
+    this.serviceOwner = {
+      groupName: this.groupName,
+      instance: this.instance,
+      stats: this.stats,
+      settings: this.cfg,
+      slots: new ConsumeSlots(this.cfg.consumeThreadMax),
+      isRunning: () => this.running,
+      isLocking: () => this.locking,
+      commit: (req, msgs) => this.commit(req, msgs),
+      schedule: (fn, delay) => {
+        const t = setTimeout(() => {
+          this.pullTimers.delete(t);
+          fn();
+        }, delay);
+        this.pullTimers.add(t);
+      },
+    };
   }
 
   get clientId(): string {
     return this.instance.clientId;
+  }
+
+  private get subscriptions(): Map<string, SubscriptionData> {
+    return this.rebalanceImpl.subscriptionInner;
+  }
+
+  private get assigned(): Map<string, PullRequest> {
+    return this.rebalanceImpl.processQueueTable;
   }
 
   /** Subscribe with a TAG expression (`*`, `TagA || TagB`) or a selector (`MessageSelector.bySql("a > 5")`). */
@@ -168,12 +166,14 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   registerMessageListener(listener: MessageListenerConcurrently): void {
     this.listener = listener;
     this.orderlyListener = null;
+    this.consumeMessageService = new ConsumeMessageConcurrentlyService(this.serviceOwner, listener);
   }
 
   /** Orderly consumption: queues locked on the broker, each consumed serially in offset order. */
   registerMessageListenerOrderly(listener: MessageListenerOrderly): void {
     this.orderlyListener = listener;
     this.listener = null;
+    this.consumeMessageService = new ConsumeMessageOrderlyService(this.serviceOwner, listener);
   }
 
   private get orderly(): boolean {
@@ -194,14 +194,16 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     }
     this.instance.registerConsumer(this);
     if (this.cfg.messageModel === "BROADCASTING") {
-      this.localOffsetStore = new LocalFileOffsetStore(this.clientId, this.groupName);
-      for (const [key, offset] of this.localOffsetStore.load()) this.offsets.set(key, offset);
+      this.offsetStore.loadLocalFile(new LocalFileOffsetStore(this.clientId, this.groupName));
     }
     this.running = true;
     this.startTimestamp = Date.now();
     this.instance.start();
     for (const topic of this.subscriptions.keys()) {
-      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
+        this.instance.logger.warn({ err, topic }, "start: update topic route failed");
+        return false;
+      });
     }
     // Java's checkClientInBroker: a broker must accept every non-tag subscription before we start
     try {
@@ -214,7 +216,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     this.instance.rebalanceImmediately();
     if (this.locking) {
       const relock = (): void => {
-        this.lockAll().catch((e: unknown) => this.instance.logger.warn({ err: e }, "lockAll failed"));
+        this.rebalanceImpl.lockAll().catch((e: unknown) => this.instance.logger.warn({ err: e }, "lockAll failed"));
       };
       this.lockTimer = setTimeout(() => {
         relock();
@@ -229,31 +231,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
    */
   async consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
     this.resetRetryTopic(msg);
-    const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
-    const begin = Date.now();
-    const result: ConsumeMessageDirectlyResult = {
-      order: this.orderly,
-      autoCommit: true,
-      consumeResult: "CR_RETURN_NULL",
-      spentTimeMills: 0,
-    };
-    try {
-      if (this.orderlyListener) {
-        const status = await this.orderlyListener([msg], {
-          messageQueue: mq,
-          suspendCurrentQueueTimeMillis: this.cfg.suspendCurrentQueueTimeMillis,
-        });
-        if (status) result.consumeResult = status === "SUCCESS" ? "CR_SUCCESS" : "CR_LATER";
-      } else if (this.listener) {
-        const status = await this.listener([msg], { messageQueue: mq, delayLevelWhenNextConsume: 0 });
-        if (status) result.consumeResult = status === "CONSUME_SUCCESS" ? "CR_SUCCESS" : "CR_LATER";
-      }
-    } catch (e) {
-      result.consumeResult = "CR_THROW_EXCEPTION";
-      result.remark = String(e instanceof Error ? `${e.name}: ${e.message}` : e);
-    }
-    result.spentTimeMills = Date.now() - begin;
-    return result;
+    const service = this.consumeMessageService;
+    if (service) return service.consumeMessageDirectly(msg, brokerName);
+    return { order: false, autoCommit: true, consumeResult: "CR_RETURN_NULL", spentTimeMills: 0 };
   }
 
   /** What GET_CONSUMER_RUNNING_INFO reports: settings, subscriptions, queues in flight, statistics. */
@@ -286,7 +266,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     const mqTable: ConsumerRunningInfo["mqTable"] = [...this.assigned.values()].map((a) => [
       { topic: a.mq.topic, brokerName: a.mq.brokerName, queueId: a.mq.queueId },
       {
-        commitOffset: this.offsets.get(mqKey(a.mq)) ?? 0,
+        commitOffset: this.offsetStore.readOffset(a.mq) ?? 0,
         cachedMsgMinOffset: a.pq.msgCount > 0 ? a.pq.minCachedOffset() : 0,
         cachedMsgMaxOffset: a.pq.msgCount > 0 ? a.pq.maxCachedOffset() : 0,
         cachedMsgCount: a.pq.msgCount,
@@ -314,7 +294,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     if (this.lockTimer) clearTimeout(this.lockTimer);
     for (const a of this.assigned.values()) a.pq.dropped = true;
     await this.persistConsumerOffset(false);
-    if (this.locking) await this.unlockAll();
+    if (this.locking) await this.rebalanceImpl.unlockAll();
     await this.instance.unregister(null, this.groupName);
     await this.instance.shutdown();
   }
@@ -326,7 +306,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
   }
 
   updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void {
-    if (this.subscriptions.has(topic)) this.topicSubscribeInfo.set(topic, mqs);
+    this.rebalanceImpl.updateTopicSubscribeInfo(topic, mqs);
   }
 
   consumerData(): ConsumerData {
@@ -345,34 +325,11 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
 
   async doRebalance(): Promise<void> {
     if (!this.running) return;
-    for (const topic of this.subscriptions.keys()) {
-      try {
-        await this.rebalanceByTopic(topic);
-      } catch (e) {
-        this.instance.logger.warn({ err: e, topic }, "rebalance failed");
-      }
-    }
+    await this.rebalanceImpl.doRebalance();
   }
 
   async persistConsumerOffset(oneway = true): Promise<void> {
-    if (this.localOffsetStore) {
-      const entries = [...this.assigned.values()]
-        .map(({ mq }) => ({ mq, offset: this.offsets.get(mqKey(mq)) ?? -1 }))
-        .filter((e) => e.offset >= 0);
-      try {
-        this.localOffsetStore.persist(entries);
-      } catch (e) {
-        this.instance.logger.warn({ err: e, path: this.localOffsetStore.storePath }, "persist local offsets failed");
-      }
-      return;
-    }
-    for (const { mq } of this.assigned.values()) {
-      const offset = this.offsets.get(mqKey(mq));
-      if (offset === undefined || offset < 0) continue;
-      await this.updateConsumeOffsetToBroker(mq, offset, oneway).catch((e: unknown) =>
-        this.instance.logger.warn({ err: e, mq }, "persist consumer offset failed"),
-      );
-    }
+    await this.offsetStore.persistAll(this.assignedQueues(), oneway);
   }
 
   async resetOffset(topic: string, offsets: Map<string, number>): Promise<void> {
@@ -382,105 +339,38 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       a.pq.dropped = true;
       this.assigned.delete(key);
       const offset = offsets.get(key) ?? 0;
-      this.offsets.set(key, offset);
-      await this.updateConsumeOffsetToBroker(a.mq, offset, false).catch(() => undefined);
+      this.offsetStore.updateOffset(a.mq, offset);
+      await this.offsetStore.updateConsumeOffsetToBroker(a.mq, offset, false).catch((err: unknown) => {
+        this.instance.logger.warn({ err, mq: a.mq, offset }, "reset offset: store on the broker failed");
+      });
     }
     this.instance.rebalanceImmediately();
   }
 
-  // ---- rebalance ----
-
-  private async rebalanceByTopic(topic: string): Promise<void> {
-    // a group's %RETRY% topic is created by our own first heartbeat: look it up now rather than
-    // waiting for the 30 s route poll (Java waits)
-    if (!this.topicSubscribeInfo.has(topic))
-      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
-    const mqSet = this.topicSubscribeInfo.get(topic);
-    if (!mqSet) return;
-    let mine: MessageQueue[];
-    if (this.cfg.messageModel === "BROADCASTING") {
-      mine = mqSet;
-    } else {
-      const cids = (await this.instance.findConsumerIdList(topic, this.groupName)).sort();
-      if (cids.length === 0) return;
-      const mqAll = [...mqSet].sort(compareMessageQueue);
-      mine = allocateMessageQueueAveragely(this.clientId, mqAll, cids);
-    }
-    const wanted = new Set(mine.map(mqKey));
-    let changed = false;
-    for (const [key, a] of this.assigned) {
-      if (a.mq.topic !== topic || wanted.has(key)) continue;
-      a.pq.dropped = true;
-      this.assigned.delete(key);
-      changed = true;
-      const offset = this.offsets.get(key);
-      if (offset !== undefined && offset >= 0 && this.cfg.messageModel === "CLUSTERING")
-        await this.updateConsumeOffsetToBroker(a.mq, offset, !this.locking).catch(() => undefined);
-      this.offsets.delete(key);
-      if (this.locking)
-        await unlockBatch(this.instance, this.groupName, a.mq.brokerName, [a.mq], true).catch(() => undefined);
-    }
-    for (const mq of mine) {
-      const key = mqKey(mq);
-      if (this.assigned.has(key)) continue;
-      // orderly: only queues this client could lock
-      if (this.locking) {
-        const granted = await lockBatch(this.instance, this.groupName, mq.brokerName, [mq]).catch(
-          () => new Set<string>(),
-        );
-        if (!granted.has(key)) continue;
-      }
-      const next = await this.computePullFromWhere(mq).catch((e: unknown) => {
-        this.instance.logger.warn({ err: e, mq }, "compute pull offset failed");
-        return -1;
-      });
-      if (next < 0 || !this.running) continue;
-      const a: Assigned = {
-        mq,
-        pq: new ProcessQueue(),
-        nextOffset: next,
-        brokerId: MixAll.MASTER_ID,
-        locked: this.locking,
-        lastLockTimestamp: Date.now(),
-        previouslyLocked: this.locking,
-        draining: false,
-      };
-      this.assigned.set(key, a);
-      this.offsets.set(key, next);
-      changed = true;
-      this.executePull(a, 0);
-    }
-    if (changed) {
-      const sub = this.subscriptions.get(topic);
-      if (sub) sub.subVersion = Date.now();
-      await this.instance.sendHeartbeatToAllBrokers();
-    }
-  }
+  // ---- offsets ----
 
   private async computePullFromWhere(mq: MessageQueue): Promise<number> {
-    const key = mqKey(mq);
     if (this.cfg.messageModel === "BROADCASTING") {
-      const local = this.offsets.get(key);
+      const local = this.offsetStore.readOffset(mq);
       if (local !== undefined && local >= 0) return local;
     } else {
-      const stored = await this.fetchConsumeOffsetFromBroker(mq);
+      const stored = await this.offsetStore.fetchConsumeOffsetFromBroker(mq);
       if (stored >= 0) return stored;
       if (stored !== -1) return -1;
     }
     return offsetWhenNoneStored(this.instance, mq, this.cfg.consumeFromWhere, this.cfg.consumeTimestamp);
   }
 
-  private fetchConsumeOffsetFromBroker(mq: MessageQueue): Promise<number> {
-    return queryConsumerOffset(this.instance, this.groupName, mq);
+  /** Consumed messages leave the process queue; the offset to commit only moves forward. */
+  private commit(a: PullRequest, msgs: MessageExt[]): void {
+    const offset = a.pq.removeMessage(msgs);
+    if (offset < 0 || a.pq.dropped) return;
+    this.offsetStore.updateOffset(a.mq, offset, true);
   }
 
-  private updateConsumeOffsetToBroker(mq: MessageQueue, offset: number, oneway: boolean): Promise<void> {
-    return updateConsumerOffset(this.instance, this.groupName, mq, offset, oneway);
-  }
+  // ---- pulling (Java's DefaultMQPushConsumerImpl.pullMessage and its PullCallback) ----
 
-  // ---- pulling ----
-
-  private executePull(a: Assigned, delay: number): void {
+  private executePull(a: PullRequest, delay: number): void {
     if (!this.running || a.pq.dropped) return;
     const t = setTimeout(() => {
       this.pullTimers.delete(t);
@@ -492,18 +382,18 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     this.pullTimers.add(t);
   }
 
-  private async pullMessage(a: Assigned): Promise<void> {
+  private async pullMessage(a: PullRequest): Promise<void> {
     const { pq, mq } = a;
     if (!this.running || pq.dropped) return;
     pq.lastPullTimestamp = Date.now();
     if (this.locking) {
-      if (!this.lockValid(a)) {
+      if (!lockValid(a)) {
         this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
         return;
       }
       if (!a.previouslyLocked) {
         // first pull after a (re)lock: continue from what the broker has committed
-        const stored = await this.fetchConsumeOffsetFromBroker(mq);
+        const stored = await this.offsetStore.fetchConsumeOffsetFromBroker(mq);
         if (stored >= 0) a.nextOffset = stored;
         a.previouslyLocked = true;
       }
@@ -521,9 +411,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
       return;
     }
-    const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsets.get(mqKey(mq)) ?? 0) : 0;
+    const commitOffset = this.cfg.messageModel === "CLUSTERING" ? (this.offsetStore.readOffset(mq) ?? 0) : 0;
     const pullStarted = Date.now();
-    const res = await pullMessage(this.instance, {
+    const res = await pullKernelImpl(this.instance, {
       group: this.groupName,
       mq,
       offset: a.nextOffset,
@@ -536,45 +426,45 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
       brokerId: a.brokerId,
     });
     this.stats.incPullRT(mq.topic, Date.now() - pullStarted);
-    this.onPullResponse(a, sub, res);
+    this.onPullResult(a, sub, res);
   }
 
-  private onPullResponse(a: Assigned, sub: SubscriptionData, res: RemotingCommand): void {
+  private onPullResult(a: PullRequest, sub: SubscriptionData, res: RemotingCommand): void {
     // a queue dropped by a rebalance or a reset while its long poll was out: forget the answer
     if (a.pq.dropped || !this.running) return;
-    const ext = res.extFields ?? {};
-    const next = Number(ext["nextBeginOffset"] ?? a.nextOffset);
-    a.brokerId = Number(ext["suggestWhichBrokerId"] ?? MixAll.MASTER_ID);
-    switch (res.code) {
-      case ResponseCode.SUCCESS: {
+    const result = pullResultOf(res);
+    const next = result.nextBeginOffset ?? a.nextOffset;
+    a.brokerId = result.suggestWhichBrokerId ?? MixAll.MASTER_ID;
+    switch (result.pullStatus) {
+      case "FOUND": {
         a.nextOffset = next;
-        const msgs = pulledMessagesFor(res.body, a.mq.brokerName, sub);
+        const msgs = processPullResult(result, a.mq, sub);
         this.stats.incPullTPS(a.mq.topic, msgs.length);
         for (const m of msgs) this.resetRetryTopic(m);
         if (msgs.length === 0) {
-          if (a.pq.msgCount === 0) this.offsets.set(mqKey(a.mq), next);
+          if (a.pq.msgCount === 0) this.offsetStore.updateOffset(a.mq, next);
         } else {
           a.pq.putMessage(msgs);
-          this.submitConsume(a, msgs);
+          this.consumeMessageService?.submitConsumeRequest(msgs, a);
         }
         this.executePull(a, this.cfg.pullInterval);
         return;
       }
-      case ResponseCode.PULL_NOT_FOUND:
-      case ResponseCode.PULL_RETRY_IMMEDIATELY:
+      case "NO_NEW_MSG":
+      case "NO_MATCHED_MSG":
         a.nextOffset = next;
-        if (a.pq.msgCount === 0 && res.code === ResponseCode.PULL_NOT_FOUND) this.offsets.set(mqKey(a.mq), next);
+        if (a.pq.msgCount === 0 && result.pullStatus === "NO_NEW_MSG") this.offsetStore.updateOffset(a.mq, next);
         this.executePull(a, this.cfg.pullInterval);
         return;
-      case ResponseCode.PULL_OFFSET_MOVED:
+      case "OFFSET_ILLEGAL":
         // Java: drop the queue, store the corrected offset, let the rebalance re-add it
         this.instance.logger.warn({ mq: a.mq, from: a.nextOffset, to: next }, "pull offset illegal, corrected");
         a.nextOffset = next;
-        this.offsets.set(mqKey(a.mq), next);
+        this.offsetStore.updateOffset(a.mq, next);
         this.executePull(a, this.cfg.pullInterval);
         return;
       default:
-        this.instance.logger.warn({ mq: a.mq, code: res.code, remark: res.remark }, "pull refused");
+        this.instance.logger.warn({ mq: a.mq, code: result.responseCode, remark: result.remark }, "pull refused");
         this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
     }
   }
@@ -585,202 +475,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     if (origin && m.topic === MixAll.RETRY_GROUP_TOPIC_PREFIX + this.groupName) m.topic = origin;
   }
 
-  // ---- consuming ----
-
-  private submitConsume(a: Assigned, msgs: MessageExt[]): void {
-    if (this.orderly) {
-      void this.drainOrderly(a);
-      return;
-    }
-    const size = Math.max(1, this.cfg.consumeMessageBatchMaxSize);
-    for (let i = 0; i < msgs.length; i += size) {
-      void this.consume(a, msgs.slice(i, i + size));
-    }
-  }
-
-  private async acquire(): Promise<void> {
-    if (this.inFlight < this.cfg.consumeThreadMax) {
-      this.inFlight++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight--;
-  }
-
-  private async consume(a: Assigned, msgs: MessageExt[]): Promise<void> {
-    await this.acquire();
-    try {
-      if (a.pq.dropped || !this.listener) return;
-      const ctx: ConsumeConcurrentlyContext = { messageQueue: a.mq, delayLevelWhenNextConsume: 0 };
-      let status: ConsumeConcurrentlyStatus;
-      const now = String(Date.now());
-      for (const m of msgs) m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, now);
-      const consumeStarted = Date.now();
-      try {
-        status = await this.listener(msgs, ctx);
-      } catch (e) {
-        this.instance.logger.warn({ err: e, mq: a.mq }, "consumeMessage exception");
-        status = "RECONSUME_LATER";
-      }
-      this.stats.incConsumeRT(a.mq.topic, Date.now() - consumeStarted);
-      if (status === "RECONSUME_LATER") this.stats.incConsumeFailedTPS(a.mq.topic, msgs.length);
-      else this.stats.incConsumeOKTPS(a.mq.topic, msgs.length);
-      if (a.pq.dropped) return;
-      if (status === "RECONSUME_LATER") {
-        if (this.cfg.messageModel === "BROADCASTING") {
-          this.instance.logger.warn(
-            { mq: a.mq, count: msgs.length },
-            "BROADCASTING, the message consume failed, drop it",
-          );
-        } else {
-          const failed: MessageExt[] = [];
-          for (const m of msgs) {
-            const ok = await this.sendMessageBack(m, ctx.delayLevelWhenNextConsume).catch(() => false);
-            if (!ok) {
-              m.reconsumeTimes++;
-              failed.push(m);
-            }
-          }
-          if (failed.length > 0) {
-            // keep them in the cache (offset cannot pass them) and try again in 5 s
-            const rest = msgs.filter((m) => !failed.includes(m));
-            this.commit(a, rest);
-            const t = setTimeout(() => {
-              this.pullTimers.delete(t);
-              void this.consume(a, failed);
-            }, 5000);
-            this.pullTimers.add(t);
-            return;
-          }
-        }
-      }
-      this.commit(a, msgs);
-    } finally {
-      this.release();
-    }
-  }
-
-  private lockValid(a: Assigned): boolean {
-    return a.locked && Date.now() - a.lastLockTimestamp <= REBALANCE_LOCK_MAX_LIVE_TIME;
-  }
-
-  /**
-   * Orderly: one loop per queue takes the oldest cached messages, hands them to the listener and
-   * commits them; SUSPEND retries the same messages after a pause. Stops when the queue is empty,
-   * dropped or its lock lapsed (the next pull restarts it).
-   */
-  private async drainOrderly(a: Assigned): Promise<void> {
-    const listener = this.orderlyListener;
-    if (a.draining || !listener) return;
-    a.draining = true;
-    try {
-      while (this.running && !a.pq.dropped && (!this.locking || this.lockValid(a))) {
-        const msgs = a.pq.peekMessages(Math.max(1, this.cfg.consumeMessageBatchMaxSize));
-        if (msgs.length === 0) return;
-        const ctx: ConsumeOrderlyContext = {
-          messageQueue: a.mq,
-          suspendCurrentQueueTimeMillis: this.cfg.suspendCurrentQueueTimeMillis,
-        };
-        await this.acquire();
-        let status: ConsumeOrderlyStatus;
-        const consumeStarted = Date.now();
-        try {
-          status = await listener(msgs, ctx);
-        } catch (e) {
-          this.instance.logger.warn({ err: e, mq: a.mq }, "consumeMessage exception");
-          status = "SUSPEND_CURRENT_QUEUE_A_MOMENT";
-        } finally {
-          this.release();
-        }
-        this.stats.incConsumeRT(a.mq.topic, Date.now() - consumeStarted);
-        if (status === "SUCCESS") this.stats.incConsumeOKTPS(a.mq.topic, msgs.length);
-        else this.stats.incConsumeFailedTPS(a.mq.topic, msgs.length);
-        if (a.pq.dropped) return;
-        if (status === "SUCCESS") {
-          this.commit(a, msgs);
-        } else {
-          for (const m of msgs) m.reconsumeTimes++;
-          await new Promise((r) => setTimeout(r, ctx.suspendCurrentQueueTimeMillis));
-        }
-      }
-    } finally {
-      a.draining = false;
-    }
-  }
-
-  /** Orderly: renew the broker locks of every assigned queue; queues not granted stop consuming. */
-  private async lockAll(): Promise<void> {
-    const byBroker = new Map<string, Assigned[]>();
-    for (const a of this.assigned.values()) {
-      const list = byBroker.get(a.mq.brokerName) ?? [];
-      list.push(a);
-      byBroker.set(a.mq.brokerName, list);
-    }
-    for (const [brokerName, list] of byBroker) {
-      const granted = await lockBatch(
-        this.instance,
-        this.groupName,
-        brokerName,
-        list.map((a) => a.mq),
-      ).catch(() => new Set<string>());
-      const now = Date.now();
-      for (const a of list) {
-        if (granted.has(mqKey(a.mq))) {
-          if (!a.locked) a.previouslyLocked = false;
-          a.locked = true;
-          a.lastLockTimestamp = now;
-          if (a.pq.msgCount > 0) void this.drainOrderly(a);
-        } else {
-          a.locked = false;
-        }
-      }
-    }
-  }
-
-  private async unlockAll(): Promise<void> {
-    const byBroker = new Map<string, MessageQueue[]>();
-    for (const a of this.assigned.values())
-      byBroker.set(a.mq.brokerName, [...(byBroker.get(a.mq.brokerName) ?? []), a.mq]);
-    for (const [brokerName, mqs] of byBroker)
-      await unlockBatch(this.instance, this.groupName, brokerName, mqs, false).catch(() => undefined);
-  }
-
-  private commit(a: Assigned, msgs: MessageExt[]): void {
-    const offset = a.pq.removeMessage(msgs);
-    if (offset < 0 || a.pq.dropped) return;
-    const key = mqKey(a.mq);
-    if (offset > (this.offsets.get(key) ?? -1)) this.offsets.set(key, offset);
-  }
-
-  /** CONSUMER_SEND_MSG_BACK to the broker that stored the message. */
-  private async sendMessageBack(m: MessageExt, delayLevel: number): Promise<boolean> {
-    const addr = this.instance.findBrokerAddressInPublish(m.brokerName) ?? m.storeHost;
-    const extFields: Record<string, string> = {
-      offset: String(m.commitLogOffset),
-      group: this.groupName,
-      delayLevel: String(delayLevel),
-      originMsgId: m.msgId,
-      originTopic: m.topic,
-      unitMode: "false",
-      maxReconsumeTimes: String(this.cfg.maxReconsumeTimes < 0 ? 16 : this.cfg.maxReconsumeTimes),
-      bname: m.brokerName,
-    };
-    const res = await this.instance.remoting.invokeSync(
-      addr,
-      createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, { extFields }),
-      5000,
-    );
-    return res.code === ResponseCode.SUCCESS;
-  }
-
   /** Committed offsets this consumer holds (for tests and tools). */
   currentOffsets(): Map<string, number> {
-    return new Map(this.offsets);
+    return this.offsetStore.snapshot();
   }
 
   assignedQueues(): MessageQueue[] {

@@ -4,17 +4,10 @@
  * brokers send to clients. Producers and consumers register with it by group.
  */
 import {
-  decodeRecordAt,
   decodeTopicRouteData,
   encodeCheckClientRequestBody,
-  encodeConsumeMessageDirectlyResult,
-  encodeConsumerRunningInfo,
   encodeHeartbeatData,
-  getProperty,
   isReadable,
-  MessageConst,
-  MessageSysFlag,
-  string2messageProperties,
   MixAll,
   type ConsumerData,
   type ConsumeMessageDirectlyResult,
@@ -23,27 +16,35 @@ import {
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
-  createResponse,
-  decodeHeader,
-  ConsumeMessageDirectlyResultRequestHeader,
-  GetConsumerRunningInfoRequestHeader,
-  ReplyMessageRequestHeader,
+  encodeHeader,
+  GetConsumerListByGroupRequestHeader,
+  GetRouteInfoRequestHeader,
+  javaHashMapOrder,
   RemotingClient,
   RequestCode,
   ResponseCode,
-  javaHashMapOrder,
+  UnregisterClientRequestHeader,
   type RemotingCommand,
   type RPCHook,
 } from "@rocketmq-ts/remoting";
-import { createRequest } from "./requests.js";
 import pino, { type Logger } from "pino";
-import { inflateSync } from "node:zlib";
 import type { MessageExt, MessageQueue } from "../message/Message.js";
-import { PROPERTY_CORRELATION_ID } from "../message/MessageUtil.js";
-import { decodePulledMessages } from "../consumer/decodeMessages.js";
-import { mqTable } from "../MQAdminClient.js";
 import { MQClientException } from "../MQClientException.js";
+import { ClientRemotingProcessor } from "./ClientRemotingProcessor.js";
 import { defaultInstanceName, localAddress } from "./clientId.js";
+import { createRequest } from "./requests.js";
+
+export type ClientRemoting = Pick<
+  RemotingClient,
+  | "invokeSync"
+  | "invokeAsync"
+  | "invokeOneway"
+  | "registerProcessor"
+  | "registerRPCHook"
+  | "updateNameServerAddressList"
+  | "getNameServerAddressList"
+  | "shutdown"
+>;
 
 export interface ClientConfig {
   namesrvAddr: string;
@@ -55,6 +56,8 @@ export interface ClientConfig {
   mqClientApiTimeout?: number;
   logger?: Logger;
   rpcHook?: RPCHook;
+  /** The remoting client to use instead of a new RemotingClient. */
+  remotingClient?: ClientRemoting;
 }
 
 /** What the instance needs from a producer. */
@@ -65,7 +68,7 @@ export interface MQProducerInner {
   /** Transactional producers: answer a broker's CHECK_TRANSACTION_STATE. */
   checkTransactionState?(
     brokerAddr: string,
-    header: { commitLogOffset: string; tranStateTableOffset: string; transactionId?: string },
+    header: { commitLogOffset: number; tranStateTableOffset: number; transactionId?: string },
     body: Buffer,
   ): Promise<void>;
 }
@@ -90,7 +93,7 @@ const REBALANCE_INTERVAL = 20_000;
 
 export class MQClientInstance {
   readonly clientId: string;
-  readonly remoting: RemotingClient;
+  readonly remoting: ClientRemoting;
   readonly logger: Logger;
   readonly apiTimeout: number;
   readonly clientIP: string;
@@ -109,103 +112,14 @@ export class MQClientInstance {
     this.clientId = `${this.clientIP}@${config.instanceName ?? defaultInstanceName()}`;
     this.logger = config.logger ?? pino({ level: "silent" });
     this.apiTimeout = config.mqClientApiTimeout ?? 3000;
-    this.remoting = new RemotingClient({ logger: this.logger });
+    this.remoting = config.remotingClient ?? new RemotingClient({ logger: this.logger });
     this.remoting.updateNameServerAddressList(config.namesrvAddr.split(";"));
     if (config.rpcHook) this.remoting.registerRPCHook(config.rpcHook);
-    this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
-      this.rebalanceImmediately();
-      return null;
-    });
-    this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => this.onResetOffset(req));
-    this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (req) => this.onPushReplyMessage(req));
-    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, (req) => this.onGetConsumerRunningInfo(req));
-    this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, (req) => this.onConsumeMessageDirectly(req));
-    this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req, { remoteAddr }) => {
-      this.onCheckTransactionState(req, remoteAddr);
-      return null;
-    });
-  }
-
-  /** GET_CONSUMER_RUNNING_INFO relayed by a broker for mqadmin consumerStatus. */
-  private onGetConsumerRunningInfo(req: RemotingCommand): RemotingCommand {
-    const h = decodeHeader(GetConsumerRunningInfoRequestHeader, req.extFields);
-    const info = this.consumers.get(h.consumerGroup)?.consumerRunningInfo?.();
-    if (!info)
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, {
-        remark: `The Consumer Group <${h.consumerGroup}> not exist in this consumer`,
-      });
-    if (h.jstackEnable) info.jstack = javascriptStack();
-    // Java's response keeps the remark its constructor set
-    return createResponse(req, ResponseCode.SUCCESS, {
-      remark: "not set any response code",
-      body: encodeConsumerRunningInfo(info),
-    });
-  }
-
-  /** CONSUME_MESSAGE_DIRECTLY relayed by the broker holding the message (its record is the body). */
-  private async onConsumeMessageDirectly(req: RemotingCommand): Promise<RemotingCommand> {
-    const h = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, req.extFields);
-    const brokerName = h.brokerName ?? "";
-    const msg = req.body && req.body.length > 0 ? decodePulledMessages(req.body, brokerName)[0] : undefined;
-    const consumer = this.consumers.get(h.consumerGroup);
-    const result =
-      msg && consumer?.consumeMessageDirectly ? await consumer.consumeMessageDirectly(msg, brokerName) : null;
-    if (!result)
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, {
-        remark: `The Message ${h.msgId ?? ""} not exist in this consumer`,
-      });
-    return createResponse(req, ResponseCode.SUCCESS, {
-      remark: "not set any response code",
-      body: encodeConsumeMessageDirectlyResult(result),
-    });
+    new ClientRemotingProcessor(this).registerTo(this.remoting);
   }
 
   /** Pending request-reply calls: CORRELATION_ID → who waits for the reply. */
   readonly requestFutures = new Map<string, (reply: MessageExt) => void>();
-
-  /** A broker pushes a reply (PUSH_REPLY_MESSAGE_TO_CLIENT): hand it to the waiting request. */
-  private onPushReplyMessage(req: RemotingCommand): RemotingCommand {
-    try {
-      const h = decodeHeader(ReplyMessageRequestHeader, req.extFields);
-      const properties = string2messageProperties(h.properties ?? "");
-      let body = req.body ? Buffer.from(req.body) : Buffer.alloc(0);
-      if ((h.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) body = inflateSync(body);
-      const uniq = properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "";
-      const reply: MessageExt = {
-        topic: h.topic,
-        body,
-        flag: h.flag,
-        properties,
-        tags: properties.get(MessageConst.PROPERTY_TAGS),
-        keys: properties.get(MessageConst.PROPERTY_KEYS),
-        msgId: uniq,
-        offsetMsgId: "",
-        queueId: h.queueId,
-        queueOffset: 0,
-        commitLogOffset: 0,
-        brokerName: "",
-        bornTimestamp: h.bornTimestamp,
-        storeTimestamp: h.storeTimestamp,
-        bornHost: h.bornHost,
-        storeHost: h.storeHost,
-        reconsumeTimes: h.reconsumeTimes ?? 0,
-        sysFlag: h.sysFlag,
-        bodyCRC: 0,
-        storeSize: 0,
-        preparedTransactionOffset: 0,
-      };
-      const correlationId = properties.get(PROPERTY_CORRELATION_ID);
-      const waiter = correlationId === undefined ? undefined : this.requestFutures.get(correlationId);
-      if (waiter && correlationId !== undefined) {
-        this.requestFutures.delete(correlationId);
-        waiter(reply);
-      } else this.logger.warn({ correlationId }, "receive reply message, but no request is waiting for it");
-      return createResponse(req, ResponseCode.SUCCESS);
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "process reply message fail");
-      return createResponse(req, ResponseCode.SYSTEM_ERROR, { remark: "process reply message fail" });
-    }
-  }
 
   /**
    * Java's checkClientInBroker: each non-tag subscription goes to a broker of its topic as
@@ -236,32 +150,14 @@ export class MQClientInstance {
     }
   }
 
-  /** Hand a broker's transaction check to the producer of the half message's group (PGROUP). */
-  private onCheckTransactionState(req: RemotingCommand, brokerAddr: string): void {
-    const body = req.body;
-    const ext = req.extFields ?? {};
-    if (!body || body.length === 0 || ext["commitLogOffset"] === undefined || ext["tranStateTableOffset"] === undefined)
-      return;
-    let group: string | undefined;
-    try {
-      group = getProperty(decodeRecordAt(body, 0, false).propertiesString, MessageConst.PROPERTY_PRODUCER_GROUP);
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "checkTransactionState, bad message body");
-      return;
-    }
-    const producer = group === undefined ? undefined : this.producers.get(group);
-    if (!producer?.checkTransactionState) {
-      this.logger.warn({ group }, "checkTransactionState, pick producer by group failed");
-      return;
-    }
-    const header = {
-      commitLogOffset: ext["commitLogOffset"],
-      tranStateTableOffset: ext["tranStateTableOffset"],
-      ...(ext["transactionId"] ? { transactionId: ext["transactionId"] } : {}),
-    };
-    producer.checkTransactionState(brokerAddr, header, body).catch((err: Error) => {
-      this.logger.warn({ group, err: err.message }, "checkTransactionState failed");
-    });
+  /** The producer of a group registered here (Java's selectProducer). */
+  selectProducer(group: string): MQProducerInner | undefined {
+    return this.producers.get(group);
+  }
+
+  /** The consumer of a group registered here (Java's selectConsumer). */
+  selectConsumer(group: string): MQConsumerInner | undefined {
+    return this.consumers.get(group);
   }
 
   registerProducer(p: MQProducerInner): void {
@@ -309,7 +205,7 @@ export class MQClientInstance {
     this.started = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.length = 0;
-    await this.rebalancing?.catch(() => undefined);
+    await this.rebalancing?.catch((err: unknown) => this.logger.warn({ err }, "rebalance failed during shutdown"));
     await this.remoting.shutdown();
   }
 
@@ -317,13 +213,19 @@ export class MQClientInstance {
   async unregister(producerGroup: string | null, consumerGroup: string | null): Promise<void> {
     if (producerGroup) this.producers.delete(producerGroup);
     if (consumerGroup) this.consumers.delete(consumerGroup);
-    const ext: Record<string, string> = { clientID: this.clientId };
-    if (producerGroup) ext["producerGroup"] = producerGroup;
-    if (consumerGroup) ext["consumerGroup"] = consumerGroup;
+    const extFields = encodeHeader(UnregisterClientRequestHeader, {
+      clientID: this.clientId,
+      ...(producerGroup ? { producerGroup } : {}),
+      ...(consumerGroup ? { consumerGroup } : {}),
+    });
     await Promise.all(
       this.allBrokerAddrs().map((addr) =>
         this.remoting
-          .invokeSync(addr, createRequest(RequestCode.UNREGISTER_CLIENT, { extFields: { ...ext } }), this.apiTimeout)
+          .invokeSync(
+            addr,
+            createRequest(RequestCode.UNREGISTER_CLIENT, { extFields: { ...extFields } }),
+            this.apiTimeout,
+          )
           .catch((e: unknown) => this.logger.warn({ err: e, addr }, "unregister client failed")),
       ),
     );
@@ -341,7 +243,9 @@ export class MQClientInstance {
   async fetchTopicRoute(topic: string): Promise<TopicRouteData | null> {
     const res = await this.remoting.invokeSync(
       null,
-      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic } }),
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+        extFields: encodeHeader(GetRouteInfoRequestHeader, { topic }),
+      }),
       this.apiTimeout,
     );
     if (res.code === ResponseCode.TOPIC_NOT_EXIST) return null;
@@ -359,7 +263,13 @@ export class MQClientInstance {
       for (const c of this.consumers.values()) for (const t of c.subscribeTopics()) topics.add(t);
       for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
       let any = false;
-      for (const t of topics) any = (await this.updateTopicRouteInfoFromNameServer(t).catch(() => false)) || any;
+      for (const t of topics) {
+        const updated = await this.updateTopicRouteInfoFromNameServer(t).catch((err: unknown) => {
+          this.logger.warn({ err, topic: t }, "update topic route from name server failed");
+          return false;
+        });
+        any = updated || any;
+      }
       return any;
     }
     let route: TopicRouteData | null;
@@ -466,25 +376,14 @@ export class MQClientInstance {
     if (!addr) return [];
     const res = await this.remoting.invokeSync(
       addr,
-      createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { extFields: { consumerGroup: group } }),
+      createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+        extFields: encodeHeader(GetConsumerListByGroupRequestHeader, { consumerGroup: group }),
+      }),
       this.apiTimeout,
     );
     if (res.code !== ResponseCode.SUCCESS || !res.body) return [];
     const parsed = JSON.parse(res.body.toString("utf8")) as { consumerIdList?: unknown };
     return Array.isArray(parsed.consumerIdList) ? parsed.consumerIdList.map(String) : [];
-  }
-
-  private async onResetOffset(req: RemotingCommand): Promise<RemotingCommand | null> {
-    const ext = req.extFields ?? {};
-    const group = ext["group"] ?? "";
-    const topic = ext["topic"] ?? "";
-    const consumer = this.consumers.get(group);
-    if (consumer && req.body) {
-      const offsets = new Map<string, number>();
-      for (const [k, v] of mqTable(req.body)) offsets.set(`${k.topic}@${k.brokerName}@${k.queueId}`, Number(v));
-      await consumer.resetOffset(topic, offsets);
-    }
-    return createResponse(req, ResponseCode.SUCCESS);
   }
 }
 
@@ -496,17 +395,4 @@ export function topicRouteData2SubscribeInfo(topic: string, route: TopicRouteDat
     for (let i = 0; i < qd.readQueueNums; i++) out.push({ topic, brokerName: qd.brokerName, queueId: i });
   }
   return out;
-}
-
-/** The JVM's jstack has no Node equivalent: the process report's JavaScript stack and its libuv handles instead. */
-function javascriptStack(): string {
-  const report = process.report?.getReport() as
-    | { javascriptStack?: { message?: string; stack?: string[] }; libuv?: { type: string; is_active: boolean }[] }
-    | undefined;
-  if (!report) return "";
-  const js = report.javascriptStack;
-  const handles = (report.libuv ?? []).filter((h) => h.is_active).map((h) => `  ${h.type}`);
-  return [js?.message ?? "", ...(js?.stack ?? []).map((l) => `  ${l}`), "libuv active handles:", ...handles, ""].join(
-    "\n",
-  );
 }

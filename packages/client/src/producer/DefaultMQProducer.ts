@@ -7,18 +7,20 @@ import { randomUUID } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { MessageConst, MessageSysFlag, MixAll, type TopicRouteData } from "@rocketmq-ts/common";
 import {
-  javaHashMapOrder,
+  encodeHeader,
   RequestCode,
   ResponseCode,
-  sendHeaderV2ToV1,
-  type ExtFields,
+  SendMessageRequestHeader,
+  SendMessageRequestHeaderV2,
+  SendMessageResponseHeader,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
+import { decodeHeaderLeniently } from "../impl/headers.js";
 import { createOnewayRequest, createRequest } from "../impl/requests.js";
 import { MessageClientIDSetter } from "../impl/clientId.js";
 import { MQClientInstance, type ClientConfig, type MQProducerInner } from "../impl/MQClientInstance.js";
 import { MQFaultStrategy, topicRouteData2TopicPublishInfo, type TopicPublishInfo } from "../impl/TopicPublishInfo.js";
-import { Message, type MessageExt, type MessageQueue, type SendResult, type SendStatus } from "../message/Message.js";
+import type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from "../message/Message.js";
 import {
   PROPERTY_CORRELATION_ID,
   PROPERTY_MESSAGE_REPLY_TO_CLIENT,
@@ -27,6 +29,9 @@ import {
   REPLY_MESSAGE_FLAG,
 } from "../message/MessageUtil.js";
 import { MQBrokerException, MQClientException } from "../MQClientException.js";
+import { MessageBatch, propertiesString } from "../message/MessageBatch.js";
+
+export { MessageBatch };
 
 export interface ProducerConfig extends ClientConfig {
   producerGroup: string;
@@ -252,16 +257,26 @@ export class DefaultMQProducer implements MQProducerInner {
         messageQueueList: [],
         route: emptyRoute(),
       });
-    await this.instance.updateTopicRouteInfoFromNameServer(topic).catch(() => false);
+    await this.instance
+      .updateTopicRouteInfoFromNameServer(topic)
+      .catch((err: unknown) => this.routeLookupFailed(err, topic));
     let info = this.publishInfo.get(topic);
     if (!info || !info.haveTopicRouterInfo || info.messageQueueList.length === 0) {
-      await this.instance.updateTopicRouteInfoFromNameServer(topic, this.cfg.defaultTopicQueueNums).catch(() => false);
+      await this.instance
+        .updateTopicRouteInfoFromNameServer(topic, this.cfg.defaultTopicQueueNums)
+        .catch((err: unknown) => this.routeLookupFailed(err, topic));
       info = this.publishInfo.get(topic);
     }
     if (!info || info.messageQueueList.length === 0) {
       throw new MQClientException(-1, `No route info of this topic: ${topic}${MixAll.FAQ_URL_SUFFIX}`);
     }
     return info;
+  }
+
+  /** A failed route lookup is logged; the caller goes on with what it has (false: nothing updated). */
+  private routeLookupFailed(err: unknown, topic: string): false {
+    this.instance.logger.warn({ err, topic }, "update topic route from name server failed");
+    return false;
   }
 
   /** Java's sendDefaultImpl: select, send, retry; null for oneway sends (nothing comes back). */
@@ -321,7 +336,9 @@ export class DefaultMQProducer implements MQProducerInner {
   ): Promise<SendResult | null> {
     let addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
     if (!addr) {
-      await this.instance.updateTopicRouteInfoFromNameServer(mq.topic).catch(() => false);
+      await this.instance
+        .updateTopicRouteInfoFromNameServer(mq.topic)
+        .catch((err: unknown) => this.routeLookupFailed(err, mq.topic));
       addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
     }
     if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
@@ -337,30 +354,31 @@ export class DefaultMQProducer implements MQProducerInner {
     if (msg.properties.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true")
       sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
     const props = new Map(msg.properties);
-    let reconsumeTimes = "0";
-    let maxReconsumeTimes: string | undefined;
+    let reconsumeTimes = 0;
+    let maxReconsumeTimes: number | undefined;
     if (mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX)) {
-      reconsumeTimes = props.get(MessageConst.PROPERTY_RECONSUME_TIME) ?? "0";
+      reconsumeTimes = Number(props.get(MessageConst.PROPERTY_RECONSUME_TIME) ?? 0);
       props.delete(MessageConst.PROPERTY_RECONSUME_TIME);
-      maxReconsumeTimes = props.get(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+      const max = props.get(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+      if (max !== undefined) maxReconsumeTimes = Number(max);
       props.delete(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
     }
-    const header: ExtFields = {
-      a: this.groupName,
-      b: mq.topic,
-      c: this.cfg.createTopicKey,
-      d: String(this.cfg.defaultTopicQueueNums),
-      e: String(mq.queueId),
-      f: String(sysFlag),
-      g: String(Date.now()),
-      h: String(msg.flag),
-      i: propertiesString(props),
-      j: reconsumeTimes,
-      k: "false",
-      m: String(batch),
-      n: mq.brokerName,
+    const header: SendMessageRequestHeader = {
+      producerGroup: this.groupName,
+      topic: mq.topic,
+      defaultTopic: this.cfg.createTopicKey,
+      defaultTopicQueueNums: this.cfg.defaultTopicQueueNums,
+      queueId: mq.queueId,
+      sysFlag,
+      bornTimestamp: Date.now(),
+      flag: msg.flag,
+      properties: propertiesString(props),
+      reconsumeTimes,
+      unitMode: false,
+      batch,
+      ...(maxReconsumeTimes === undefined ? {} : { maxReconsumeTimes }),
+      bname: mq.brokerName,
     };
-    if (maxReconsumeTimes !== undefined) header["l"] = maxReconsumeTimes;
     const reply = msg.properties.get(PROPERTY_MESSAGE_TYPE) === REPLY_MESSAGE_FLAG;
     const code = batch
       ? RequestCode.SEND_BATCH_MESSAGE
@@ -371,7 +389,12 @@ export class DefaultMQProducer implements MQProducerInner {
         : this.cfg.sendSmartMsg
           ? RequestCode.SEND_MESSAGE_V2
           : RequestCode.SEND_MESSAGE;
-    const extFields = code === RequestCode.SEND_MESSAGE ? (sendHeaderV2ToV1(header) ?? header) : header;
+    // only SEND_MESSAGE goes with the long field names; SEND_REPLY_MESSAGE keeps the V2 letters
+    // (the broker reads both)
+    const extFields =
+      code === RequestCode.SEND_MESSAGE
+        ? encodeHeader(SendMessageRequestHeader, header)
+        : encodeHeader(SendMessageRequestHeaderV2, sendHeaderV1ToV2(header));
     if (mode === "ONEWAY") {
       await this.instance.remoting.invokeOneway(addr, createOnewayRequest(code, { extFields, body }), timeout);
       return null;
@@ -387,7 +410,7 @@ export class DefaultMQProducer implements MQProducerInner {
   private processSendResponse(mq: MessageQueue, msg: Message, response: RemotingCommand): SendResult {
     const status = STATUS_BY_CODE.get(response.code);
     if (!status) throw new MQBrokerException(response.code, response.remark ?? "");
-    const ext = response.extFields ?? {};
+    const h = decodeHeaderLeniently(SendMessageResponseHeader, response.extFields);
     const uniq =
       msg instanceof MessageBatch
         ? msg.uniqIds().join(",")
@@ -395,13 +418,13 @@ export class DefaultMQProducer implements MQProducerInner {
     const result: SendResult = {
       sendStatus: status,
       msgId: uniq,
-      offsetMsgId: ext["msgId"] ?? "",
-      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: Number(ext["queueId"] ?? mq.queueId) },
-      queueOffset: Number(ext["queueOffset"] ?? 0),
-      regionId: ext["MSG_REGION"] ?? "DefaultRegion",
-      traceOn: ext["TRACE_ON"] !== "false",
+      offsetMsgId: h.msgId ?? "",
+      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: h.queueId ?? mq.queueId },
+      queueOffset: h.queueOffset ?? 0,
+      regionId: h.MSG_REGION ?? "DefaultRegion",
+      traceOn: h.TRACE_ON !== "false",
     };
-    if (ext["transactionId"]) result.transactionId = ext["transactionId"];
+    if (h.transactionId) result.transactionId = h.transactionId;
     return result;
   }
 }
@@ -411,60 +434,26 @@ function expectResult(r: SendResult | null): SendResult {
   return r;
 }
 
-/** Properties in Java's HashMap iteration order, so the header is byte-identical to Java's. */
-function propertiesString(props: ReadonlyMap<string, string>): string {
-  const parts: string[] = [];
-  for (const k of javaHashMapOrder([...props.keys()])) parts.push(`${k}\u0001${props.get(k) ?? ""}`);
-  return parts.join("\u0002");
+/** SendMessageRequestHeaderV2 of a send header (Java's createSendMessageRequestHeaderV2). */
+function sendHeaderV1ToV2(h: SendMessageRequestHeader): SendMessageRequestHeaderV2 {
+  return {
+    a: h.producerGroup,
+    b: h.topic,
+    c: h.defaultTopic,
+    d: h.defaultTopicQueueNums,
+    e: h.queueId,
+    f: h.sysFlag,
+    g: h.bornTimestamp,
+    h: h.flag,
+    ...(h.properties === undefined ? {} : { i: h.properties }),
+    ...(h.reconsumeTimes === undefined ? {} : { j: h.reconsumeTimes }),
+    k: h.unitMode,
+    ...(h.maxReconsumeTimes === undefined ? {} : { l: h.maxReconsumeTimes }),
+    m: h.batch,
+    ...(h.bname === undefined ? {} : { n: h.bname }),
+  };
 }
 
 function emptyRoute(): TopicRouteData {
   return { queueDatas: [], brokerDatas: [], filterServerTable: new Map() };
-}
-
-/** Several messages of one topic sent as one SEND_BATCH_MESSAGE (Java's MessageBatch). */
-export class MessageBatch extends Message {
-  constructor(
-    readonly messages: Message[],
-    private readonly ids: MessageClientIDSetter,
-  ) {
-    const first = messages[0];
-    if (!first) throw new MQClientException(ResponseCode.MESSAGE_ILLEGAL, "the message body length is zero");
-    super(first.topic, Buffer.alloc(1), { waitStoreMsgOK: first.waitStoreMsgOK });
-    for (const m of messages) {
-      if (m.delayTimeLevel > 0) throw new MQClientException(-1, "TimeDelayLevel is not supported for batching");
-      if (m.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX))
-        throw new MQClientException(-1, "Retry Group is not supported for batching");
-      if (m.topic !== first.topic)
-        throw new MQClientException(-1, "The topic of the messages in one batch should be the same");
-      if (m.waitStoreMsgOK !== first.waitStoreMsgOK)
-        throw new MQClientException(-1, "The waitStoreMsgOK of the messages in one batch should the same");
-    }
-  }
-
-  uniqIds(): string[] {
-    return this.messages.map((m) => m.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "");
-  }
-
-  /** Java's MessageDecoder.encodeMessages: per message size, magic 0, crc 0, flag, body, properties. */
-  encodeBody(): Buffer {
-    const parts: Buffer[] = [];
-    for (const m of this.messages) {
-      if (!m.properties.has(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX))
-        m.properties.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.ids.createUniqID());
-      const props = Buffer.from(propertiesString(m.properties), "utf8");
-      const size = 20 + m.body.length + 2 + props.length;
-      const b = Buffer.alloc(size);
-      b.writeInt32BE(size, 0);
-      b.writeInt32BE(0, 4);
-      b.writeInt32BE(0, 8);
-      b.writeInt32BE(m.flag, 12);
-      b.writeInt32BE(m.body.length, 16);
-      m.body.copy(b, 20);
-      b.writeInt16BE(props.length, 20 + m.body.length);
-      props.copy(b, 22 + m.body.length);
-      parts.push(b);
-    }
-    return Buffer.concat(parts);
-  }
 }

@@ -4,7 +4,8 @@
  * unresolved halves are answered by the listener's checkLocalTransaction the same way.
  */
 import { decodeMessageId, decodeRecordAt, MessageConst, MessageSysFlag, type MessageExt } from "@rocketmq-ts/common";
-import { RequestCode } from "@rocketmq-ts/remoting";
+import { encodeHeader, EndTransactionRequestHeader, RequestCode } from "@rocketmq-ts/remoting";
+import { withFields } from "../impl/headers.js";
 import { createOnewayRequest } from "../impl/requests.js";
 import type { Message, SendResult } from "../message/Message.js";
 import { MQClientException } from "../MQClientException.js";
@@ -31,12 +32,15 @@ const COMMIT_OR_ROLLBACK: Record<LocalTransactionState, number> = {
   UNKNOW: MessageSysFlag.TRANSACTION_NOT_TYPE,
 };
 
-/** The header of CHECK_TRANSACTION_STATE as the broker sends it. */
+/** The fields of CHECK_TRANSACTION_STATE the answer needs. */
 interface CheckRequest {
-  commitLogOffset: string;
-  tranStateTableOffset: string;
+  commitLogOffset: number;
+  tranStateTableOffset: number;
   transactionId?: string;
 }
+
+/** Java 5's header inherits `bname` (RpcRequestHeader); the producer sends it, the broker ignores it. */
+const EndTransactionRequestHeaderWithBname = withFields(EndTransactionRequestHeader, { bname: { type: "string" } });
 
 export class TransactionMQProducer<A = unknown> extends DefaultMQProducer {
   private listener: TransactionListener<A> | null = null;
@@ -73,8 +77,9 @@ export class TransactionMQProducer<A = unknown> extends DefaultMQProducer {
     } else state = "ROLLBACK_MESSAGE";
     try {
       await this.endTransaction(sent, state, localError);
-    } catch {
+    } catch (err) {
       // the broker's check resolves it later
+      this.instance.logger.warn({ err, msgId: sent.msgId, state }, "endTransaction failed");
     }
     const { offsetMsgId: _ignored, ...rest } = sent;
     return { ...rest, offsetMsgId: null, localTransactionState: state };
@@ -85,16 +90,16 @@ export class TransactionMQProducer<A = unknown> extends DefaultMQProducer {
     const brokerName = sent.messageQueue.brokerName;
     const addr = this.instance.findBrokerAddressInPublish(brokerName);
     if (!addr) throw new MQClientException(-1, `The broker[${brokerName}] not exist`);
-    const extFields: Record<string, string> = {
+    const extFields = encodeHeader(EndTransactionRequestHeaderWithBname, {
       producerGroup: this.groupName,
       bname: brokerName,
-      commitLogOffset: String(id.commitLogOffset),
+      commitLogOffset: id.commitLogOffset,
       msgId: sent.msgId,
-      tranStateTableOffset: String(sent.queueOffset),
-      commitOrRollback: String(COMMIT_OR_ROLLBACK[state]),
-      fromTransactionCheck: "false",
-    };
-    if (sent.transactionId) extFields["transactionId"] = sent.transactionId;
+      tranStateTableOffset: sent.queueOffset,
+      commitOrRollback: COMMIT_OR_ROLLBACK[state],
+      fromTransactionCheck: false,
+      ...(sent.transactionId ? { transactionId: sent.transactionId } : {}),
+    });
     const remark = error ? `executeLocalTransactionBranch exception: ${error.message}` : null;
     await this.instance.remoting.invokeOneway(
       addr,
@@ -115,15 +120,15 @@ export class TransactionMQProducer<A = unknown> extends DefaultMQProducer {
     } catch (e) {
       error = e as Error;
     }
-    const extFields: Record<string, string> = {
+    const extFields = encodeHeader(EndTransactionRequestHeader, {
       producerGroup: this.groupName,
       commitLogOffset: header.commitLogOffset,
       msgId: msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "",
       tranStateTableOffset: header.tranStateTableOffset,
-      commitOrRollback: String(COMMIT_OR_ROLLBACK[state]),
-      fromTransactionCheck: "true",
-    };
-    if (header.transactionId) extFields["transactionId"] = header.transactionId;
+      commitOrRollback: COMMIT_OR_ROLLBACK[state],
+      fromTransactionCheck: true,
+      ...(header.transactionId ? { transactionId: header.transactionId } : {}),
+    });
     const remark = error ? `checkLocalTransactionState Exception: ${error.message}` : null;
     await this.instance.remoting.invokeOneway(
       brokerAddr,

@@ -268,3 +268,25 @@ export const ReplyMessageRequestHeader = defineHeader("ReplyMessageRequestHeader
   storeHost: { type: "string", required: true },
   storeTimestamp: { type: "long", required: true },
 });
+
+/**
+ * SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE / SEND_REPLY_MESSAGE_V2 as clients write it: the
+ * SendMessageRequestHeader fields under one-letter keys (see V2_KEYS).
+ */
+export const SendMessageRequestHeaderV2 = defineHeader("SendMessageRequestHeaderV2", {
+  a: { type: "string", required: true },
+  b: { type: "string", required: true },
+  c: { type: "string", required: true },
+  d: { type: "int", required: true },
+  e: { type: "int", required: true },
+  f: { type: "int", required: true },
+  g: { type: "long", required: true },
+  h: { type: "int", required: true },
+  i: { type: "string" },
+  j: { type: "int" },
+  k: { type: "boolean", default: false },
+  l: { type: "int" },
+  m: { type: "boolean", default: false },
+  n: { type: "string" },
+});
+export type SendMessageRequestHeaderV2 = HeaderOf<typeof SendMessageRequestHeaderV2.fields>;
