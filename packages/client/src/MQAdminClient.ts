@@ -43,7 +43,6 @@ import {
   RequestCode,
   ResponseCode,
   stringifyFastjson,
-  type JsonMap,
   type JsonValue,
   type RemotingCommand,
   type RPCHook,
