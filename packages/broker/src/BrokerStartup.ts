@@ -55,19 +55,7 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
     printConfigItem?: boolean;
     printImportantConfig?: boolean;
     help?: boolean;
-  }>(
-    "mqbroker",
-    [
-      { letter: "c", long: "configFile", arg: true },
-      { letter: "n", long: "namesrvAddr", arg: true },
-      { letter: "p", long: "printConfigItem" },
-      { letter: "m", long: "printImportantConfig" },
-      { letter: "h", long: "help" },
-    ],
-    argv,
-    io,
-    USAGE,
-  );
+  }>("mqbroker", argv, io, USAGE, [{ letter: "m", long: "printImportantConfig" }]);
   if (o.help) {
     io.out(USAGE);
     return null;

@@ -33,22 +33,31 @@ export interface ServerOption {
   arg?: boolean;
 }
 
+/** The options of both servers (Java's ServerUtil.buildCommandlineOptions plus -c and -p). */
+const SERVER_OPTIONS: readonly ServerOption[] = [
+  { letter: "c", long: "configFile", arg: true },
+  { letter: "n", long: "namesrvAddr", arg: true },
+  { letter: "p", long: "printConfigItem" },
+  { letter: "h", long: "help" },
+];
+
 /**
- * Parses a server's arguments; a bad option prints the error and the usage to stderr and fails
- * with exit code 1 (as commons-cli's ParseException in Java's ServerUtil).
+ * Parses a server's arguments (-c, -n, -p, -h and the server's own `extra` options); a bad option
+ * prints the error and the usage to stderr and fails with exit code 1 (as commons-cli's
+ * ParseException in Java's ServerUtil).
  */
 export function parseServerOptions<T extends OptionValues>(
   name: string,
-  options: readonly ServerOption[],
   argv: string[],
   io: StartupIo,
   usage: string,
+  extra: readonly ServerOption[] = [],
 ): T {
   const program = new Command(name)
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
     .helpOption(false);
-  for (const o of options) program.option(`-${o.letter}, --${o.long}${o.arg ? " <arg>" : ""}`);
+  for (const o of [...SERVER_OPTIONS, ...extra]) program.option(`-${o.letter}, --${o.long}${o.arg ? " <arg>" : ""}`);
   try {
     program.parse(argv, { from: "user" });
   } catch (e) {

@@ -38,12 +38,6 @@ export async function startNamesrv(
 ): Promise<NamesrvController | null> {
   const opts = parseServerOptions<{ configFile?: string; printConfigItem?: boolean; help?: boolean }>(
     "mqnamesrv",
-    [
-      { letter: "c", long: "configFile", arg: true },
-      { letter: "n", long: "namesrvAddr", arg: true },
-      { letter: "p", long: "printConfigItem" },
-      { letter: "h", long: "help" },
-    ],
     argv,
     io,
     USAGE,
