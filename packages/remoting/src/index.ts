@@ -8,6 +8,7 @@ export { FrameDecoder } from "./codec/FrameDecoder.js";
 export { encodeJsonHeader, decodeJsonHeader, type CommandHeader } from "./codec/jsonHeader.js";
 export { encodeBinaryHeader, decodeBinaryHeader } from "./codec/binaryHeader.js";
 export * from "./json/fastjson.js";
+export * from "./json/fastjsonWriter.js";
 export * from "./json/JsonDouble.js";
 export * from "./json/javaHash.js";
 export * from "./header/defineHeader.js";

@@ -1,4 +1,5 @@
-import { parseFastjson, quoteJavaString, isJsonObject, type JsonValue } from "../json/fastjson.js";
+import { parseFastjson, isJsonObject, type JsonValue } from "../json/fastjson.js";
+import { quoteJavaString } from "../json/fastjsonWriter.js";
 import { isLanguageCode } from "../protocol/LanguageCode.js";
 import { nextOpaque, type ExtFields, type RemotingCommand } from "../protocol/RemotingCommand.js";
 import { RemotingCodecError } from "./RemotingCodecError.js";
