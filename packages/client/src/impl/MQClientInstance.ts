@@ -161,20 +161,10 @@ export class MQClientInstance {
   }
 
   registerProducer(p: MQProducerInner): void {
-    if (this.producers.has(p.groupName))
-      throw new MQClientException(
-        -1,
-        `The producer group[${p.groupName}] has been created before, specify another name please.`,
-      );
-    this.producers.set(p.groupName, p);
+    registerOnce(this.producers, p, "producer");
   }
   registerConsumer(c: MQConsumerInner): void {
-    if (this.consumers.has(c.groupName))
-      throw new MQClientException(
-        -1,
-        `The consumer group[${c.groupName}] has been created before, specify another name please.`,
-      );
-    this.consumers.set(c.groupName, c);
+    registerOnce(this.consumers, c, "consumer");
   }
 
   start(): void {
@@ -395,4 +385,14 @@ export function topicRouteData2SubscribeInfo(topic: string, route: TopicRouteDat
     for (let i = 0; i < qd.readQueueNums; i++) out.push({ topic, brokerName: qd.brokerName, queueId: i });
   }
   return out;
+}
+
+/** One producer or consumer per group in a client instance, as Java's MQClientInstance refuses a second. */
+function registerOnce<T extends { groupName: string }>(table: Map<string, T>, member: T, kind: string): void {
+  if (table.has(member.groupName))
+    throw new MQClientException(
+      -1,
+      `The ${kind} group[${member.groupName}] has been created before, specify another name please.`,
+    );
+  table.set(member.groupName, member);
 }
