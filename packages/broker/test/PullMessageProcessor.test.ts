@@ -167,12 +167,13 @@ describe("pull processor", () => {
 
   it("checks the group, the topic and the queue before anything else", async () => {
     const broker = await brokerWithMessages({ brokerConfig: { autoCreateSubscriptionGroup: false } });
-    const noGroup = await pull(broker, pullRequest());
+    // each request has two faults: the earlier check answers
+    const noGroup = await pull(broker, pullRequest({ topic: "NoSuchTopic" }));
     expect(noGroup.code).toBe(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
     broker.ctx.brokerConfig.autoCreateSubscriptionGroup = true;
-    const noTopic = await pull(broker, pullRequest({ topic: "NoSuchTopic" }));
+    const noTopic = await pull(broker, pullRequest({ topic: "NoSuchTopic", queueId: 7 }));
     expect(noTopic.code).toBe(ResponseCode.TOPIC_NOT_EXIST);
-    const badQueue = await pull(broker, pullRequest({ queueId: 1 }));
+    const badQueue = await pull(broker, pullRequest({ queueId: 1, expressionType: "SQL92", subscription: "n > 0" }));
     expect(badQueue.code).toBe(ResponseCode.SYSTEM_ERROR);
     expect(badQueue.remark).toBe(
       "queueId[1] is illegal, topic:[PullTopic] topicConfig.readQueueNums:[1] consumer:[127.0.0.1:50001]",

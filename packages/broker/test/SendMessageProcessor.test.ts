@@ -1,6 +1,6 @@
 /** SEND_MESSAGE / SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE against the real store and managers. */
 import { describe, expect, it } from "vitest";
-import { decodeMessageId, MessageConst } from "@rocketmq-ts/common";
+import { decodeMessageId, MessageConst, newTopicConfig } from "@rocketmq-ts/common";
 import { RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
 import { request, testBrokers } from "./support/brokerContext.js";
 import { answer, props, sendRequest, stored } from "./support/requests.js";
@@ -74,17 +74,21 @@ describe("send processor", () => {
 
   it("sends a retry over the group's max reconsume times to the group's DLQ, answering the queue it chose", async () => {
     const broker = open();
+    // a retry topic of 4 queues, so that the answered queue (3) and the DLQ's (0) differ
+    broker.ctx.topicConfigManager.updateTopicConfig(
+      newTopicConfig("%RETRY%UnitGroup", { readQueueNums: 4, writeQueueNums: 4 }),
+    );
     const res = await answer(
       broker,
       sendRequest({
         topic: "%RETRY%UnitGroup",
-        queueId: 0,
+        queueId: 3,
         reconsumeTimes: 16,
         properties: props({ DELAY: "3", RETRY_TOPIC: "UnitTopic" }),
       }),
     );
     expect(res.code).toBe(ResponseCode.SUCCESS);
-    expect(res.extFields?.["queueId"]).toBe("0");
+    expect(res.extFields?.["queueId"]).toBe("3");
     const msg = stored(broker, res);
     expect(msg.topic).toBe("%DLQ%UnitGroup");
     expect(msg.queueId).toBe(0);

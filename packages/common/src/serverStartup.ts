@@ -26,17 +26,18 @@ export function consoleLine(message: string, now = new Date()): string {
   return `${t} INFO main - ${message}`;
 }
 
-/** One option of a server's command line: its letter, long name and whether it takes a value. */
+/** One option of a server's command line: its letter, long name and the placeholder of its value, if any. */
 export interface ServerOption {
   letter: string;
   long: string;
-  arg?: boolean;
+  /** e.g. "file": shown in commander's errors (`option '-c, --configFile <file>' argument missing`). */
+  arg?: string;
 }
 
 /** The options of both servers (Java's ServerUtil.buildCommandlineOptions plus -c and -p). */
 const SERVER_OPTIONS: readonly ServerOption[] = [
-  { letter: "c", long: "configFile", arg: true },
-  { letter: "n", long: "namesrvAddr", arg: true },
+  { letter: "c", long: "configFile", arg: "file" },
+  { letter: "n", long: "namesrvAddr", arg: "addr" },
   { letter: "p", long: "printConfigItem" },
   { letter: "h", long: "help" },
 ];
@@ -57,7 +58,7 @@ export function parseServerOptions<T extends OptionValues>(
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
     .helpOption(false);
-  for (const o of [...SERVER_OPTIONS, ...extra]) program.option(`-${o.letter}, --${o.long}${o.arg ? " <arg>" : ""}`);
+  for (const o of [...SERVER_OPTIONS, ...extra]) program.option(`-${o.letter}, --${o.long}${o.arg ? ` <${o.arg}>` : ""}`);
   try {
     program.parse(argv, { from: "user" });
   } catch (e) {

@@ -132,8 +132,10 @@ describe("ReputMessageService", () => {
         tagsCode: javaStringHashCode(`tag${i % 3}`),
       });
     }
+    // the half (message 151, queue 1) went to the index but into no queue: both queues hold their 75
+    // ordinary messages only
     expect(p.queues.findConsumeQueue("T", 0).getMaxOffsetInQueue()).toBe(75);
-    // the half went to the index but into no queue (queue 0 holds the 75 ordinary messages only)
+    expect(p.queues.findConsumeQueue("T", 1).getMaxOffsetInQueue()).toBe(75);
     expect(p.indexService.queryOffset("T", "half", 10, 0, Number.MAX_SAFE_INTEGER).phyOffsets.length).toBe(1);
     expect(p.queues.findConsumeQueue(SCHEDULE_TOPIC, 2).getEntry(0)).toEqual({
       offset: delayed.wroteOffset,

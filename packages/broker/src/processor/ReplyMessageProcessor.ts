@@ -3,13 +3,7 @@
  * requesting client (REPLY_TO_CLIENT) with PUSH_REPLY_MESSAGE_TO_CLIENT (326) and, with
  * storeReplyMessageEnable, stored like any message. The push decides the answer, as in 4.9.8.
  */
-import {
-  formatHost,
-  javaPropertiesString,
-  MessageConst,
-  string2messageProperties,
-  type MessageInner,
-} from "@rocketmq-ts/common";
+import { formatHost, javaPropertiesString, MessageConst, string2messageProperties } from "@rocketmq-ts/common";
 import {
   createRequest,
   createResponse,
@@ -27,9 +21,9 @@ import {
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
-import { bornHostOf } from "./bornHost.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 import { msgCheck } from "./SendMessageCheck.js";
+import { innerMessage, notYetAccepting, regionFields, sendMessageBase } from "./SendMessageParts.js";
 
 const PROPERTY_MESSAGE_REPLY_TO_CLIENT = "REPLY_TO_CLIENT";
 const PROPERTY_PUSH_REPLY_TIME = "PUSH_REPLY_TIME";
@@ -51,36 +45,28 @@ async function replyMessage(
   const v2 = request.code === RequestCode.SEND_REPLY_MESSAGE_V2;
   const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
   const bc = ctx.brokerConfig;
-  const region = { MSG_REGION: bc.regionId, TRACE_ON: String(bc.traceOn) };
+  const region = regionFields(bc);
   const answer = (code: number, remark: string | null, fields: Record<string, string | number> = {}) =>
     createResponse(request, code, {
       remark,
       extFields: encodePartialHeader(SendMessageResponseHeader, { ...fields, ...region }),
     });
-  if (Date.now() < bc.startAcceptSendRequestTimeStamp)
-    return answer(
-      ResponseCode.SYSTEM_ERROR,
-      `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
-    );
+  const refused = notYetAccepting(bc);
+  if (refused) return answer(refused.code, refused.remark);
   const checked = msgCheck(ctx, h, connection.remoteAddr);
   if ("code" in checked) return answer(checked.code, checked.remark);
   const queueId = h.queueId < 0 ? Math.floor(Math.random() * 99999999) % checked.topicConfig.writeQueueNums : h.queueId;
   const propertiesString = h.properties ?? "";
   const props = string2messageProperties(propertiesString);
-  const msg: MessageInner = {
-    topic: h.topic,
+  // stored as the responder wrote it (Java neither adds CLUSTER nor drops WAIT here)
+  const msg = innerMessage(
+    sendMessageBase(ctx, h, connection),
+    h.topic,
     queueId,
-    flag: h.flag,
-    body: request.body,
-    // stored as the responder wrote it (Java neither adds CLUSTER nor drops WAIT here)
+    h.flag,
+    request.body,
     propertiesString,
-    sysFlag: h.sysFlag,
-    bornTimestamp: h.bornTimestamp,
-    bornHost: bornHostOf(connection),
-    storeHost: ctx.storeHost,
-    reconsumeTimes: h.reconsumeTimes ?? 0,
-    preparedTransactionOffset: 0,
-  };
+  );
 
   // push to the requester first: its answer decides ours
   let pushRemark: string | null = null;

@@ -24,11 +24,11 @@ import {
 } from "@rocketmq-ts/remoting";
 import type { PutMessageResult } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
-import { bornHostOf } from "./bornHost.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
 import { getDLQTopic, RETRY_GROUP_TOPIC_PREFIX } from "../topic/TopicValidator.js";
 import { msgCheck } from "./SendMessageCheck.js";
+import { innerMessage, notYetAccepting, regionFields, sendMessageBase } from "./SendMessageParts.js";
 
 /** Items of a SEND_BATCH_MESSAGE body (client format: size, magic, crc, flag, body, properties). */
 export function decodeBatchBody(body: Buffer): { flag: number; body: Buffer; properties: string }[] {
@@ -120,12 +120,7 @@ function fastFailure(ctx: BrokerContext): SendRefusal | null {
       code: ResponseCode.SYSTEM_BUSY,
       remark: `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: 0`,
     };
-  if (Date.now() < bc.startAcceptSendRequestTimeStamp)
-    return {
-      code: ResponseCode.SYSTEM_ERROR,
-      remark: `broker unable to service, until ${new Date(bc.startAcceptSendRequestTimeStamp).toISOString()}`,
-    };
-  return null;
+  return notYetAccepting(bc);
 }
 
 /**
@@ -153,27 +148,6 @@ function deadLetterRedirect(
   ctx.topicConfigManager.createTopicInSendMessageBackMethod(topic, 1, PermName.PERM_WRITE | PermName.PERM_READ, 0);
   target.props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
   return { topic, queueId: 0, props: target.props };
-}
-
-/** One message of the send: the header's fields, born at the producer's address, stored here. */
-function innerMessage(
-  ctx: BrokerContext,
-  h: SendMessageRequestHeader,
-  connection: Connection,
-  where: { topic: string; queueId: number },
-  content: { flag: number; body: Buffer | null; propertiesString: string },
-): MessageInner {
-  return {
-    topic: where.topic,
-    queueId: where.queueId,
-    ...content,
-    sysFlag: h.sysFlag,
-    bornTimestamp: h.bornTimestamp,
-    bornHost: bornHostOf(connection),
-    storeHost: ctx.storeHost,
-    reconsumeTimes: h.reconsumeTimes ?? 0,
-    preparedTransactionOffset: 0,
-  };
 }
 
 /** The message(s) a send stores, and the topic the stats count them under. */
@@ -206,15 +180,18 @@ function batchMessages(
     return illegal(`the batch message body is illegal: ${(e as Error).message}`);
   }
   if (items.length === 0) return illegal("the batch message body is empty");
+  const base = sendMessageBase(ctx, h, connection);
   const msgs = items.map((item) =>
-    innerMessage(ctx, h, connection, target, {
-      flag: item.flag,
-      body: item.body,
-      propertiesString:
-        item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
-          ? item.properties + batchProps
-          : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
-    }),
+    innerMessage(
+      base,
+      target.topic,
+      target.queueId,
+      item.flag,
+      item.body,
+      item.properties.length === 0 || item.properties.endsWith(PROPERTY_SEPARATOR)
+        ? item.properties + batchProps
+        : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
+    ),
   );
   return { msgs, topic: target.topic };
 }
@@ -248,24 +225,21 @@ function singleMessage(
   const where = delayed
     ? applyDelayLevel(target.topic, target.queueId, props, ctx.scheduleMessageService.maxDelayLevel)
     : target;
-  const msg = innerMessage(ctx, h, connection, where, {
-    flag: h.flag,
-    body: request.body,
-    propertiesString: javaPropertiesString(props),
-  });
+  const msg = innerMessage(
+    sendMessageBase(ctx, h, connection),
+    where.topic,
+    where.queueId,
+    h.flag,
+    request.body,
+    javaPropertiesString(props),
+  );
   return { msgs: [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg], topic: where.topic };
 }
-
-/** The answer's extra fields on every send answer (Java's SendMessageResponseHeader region/trace). */
-const regionFields = (ctx: BrokerContext) => ({
-  MSG_REGION: ctx.brokerConfig.regionId,
-  TRACE_ON: String(ctx.brokerConfig.traceOn),
-});
 
 function refuse(ctx: BrokerContext, request: RemotingCommand, { code, remark }: SendRefusal): RemotingCommand {
   return createResponse(request, code, {
     remark,
-    extFields: encodePartialHeader(SendMessageResponseHeader, regionFields(ctx)),
+    extFields: encodePartialHeader(SendMessageResponseHeader, regionFields(ctx.brokerConfig)),
   });
 }
 
@@ -296,7 +270,7 @@ function sendResponse(
         msgId: append.msgId,
         queueId: responseQueueId,
         queueOffset: append.logicsOffset,
-        ...regionFields(ctx),
+        ...regionFields(ctx.brokerConfig),
       }),
     });
   }
