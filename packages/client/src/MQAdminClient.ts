@@ -77,6 +77,8 @@ export interface MQAdminClientOptions {
 
 export type { PullStatus };
 export {
+  connectionsOf,
+  numOf,
   selectBrokerAddr,
   type ConnectionInfo,
   type ConsumeQueueProgress,

@@ -6,7 +6,9 @@
  */
 import {
   MQClientException,
+  connectionsOf,
   decodePulledMessages,
+  numOf,
   mqTable,
   type ConnectionInfo,
   type MessageExt,
@@ -47,19 +49,9 @@ export function capturedAdmin(capture: Capture, overrides: Partial<MQAdminExt> =
     if (res.code !== 0) throw new MQClientException(res.code, res.remark ?? "");
     return res;
   };
-  const connections = (body: Buffer | null, what: string): ConnectionInfo[] => {
-    const set = (parseBody(body, what) as Record<string, JsonValue>)["connectionSet"];
-    return (Array.isArray(set) ? set : []).map((c) => {
-      const o = c as Record<string, JsonValue>;
-      return {
-        clientId: String(o["clientId"]),
-        clientAddr: String(o["clientAddr"]),
-        language: String(o["language"]),
-        version: Number(o["version"]),
-      };
-    });
-  };
-  const num = (v: JsonValue, key: string): number => Number((v as Record<string, JsonValue>)[key] ?? 0);
+  const connections = (body: Buffer | null, what: string): ConnectionInfo[] =>
+    connectionsOf((parseBody(body, what) as Record<string, JsonValue>)["connectionSet"]);
+  const num = numOf;
 
   const admin: MQAdminExt = fakeAdmin({
     namesrvAddrList: () => [CAPTURED_NAMESRV],
