@@ -205,7 +205,7 @@ export class DefaultMessageStore {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     for (let i = 0; i < 10; i++) if (await this.commitLog.flush(0)) break;
-    if (this.commitLog.lastStoreTimestamp > 0) this.checkpoint.physicMsgTimestamp = this.commitLog.lastStoreTimestamp;
+    this.checkpoint.commitLogFlushed(this.commitLog.lastStoreTimestamp);
     await this.flushConsumeQueueService.flush(0, true);
     await this.checkpoint.flush();
     if (this.isWriteable() && this.dispatchBehindBytes() === 0) rmSync(this.abortFile, { force: true });

@@ -36,7 +36,7 @@ export class FlushRealTimeService {
         leastPages = 0;
       }
       await commitLog.flush(leastPages);
-      if (commitLog.lastStoreTimestamp > 0) this.options.checkpoint().physicMsgTimestamp = commitLog.lastStoreTimestamp;
+      this.options.checkpoint().commitLogFlushed(commitLog.lastStoreTimestamp);
     } catch (err) {
       logger.error({ err: (err as Error).message }, "commit log flush failed");
     } finally {

@@ -32,7 +32,7 @@ export class PutMessageWaiter {
     this.groupCommit =
       config.flushDiskType === "SYNC_FLUSH"
         ? new GroupCommitService(commitLog, config.syncFlushTimeout, () => {
-            if (commitLog.lastStoreTimestamp > 0) checkpoint().physicMsgTimestamp = commitLog.lastStoreTimestamp;
+            checkpoint().commitLogFlushed(commitLog.lastStoreTimestamp);
           })
         : null;
   }

@@ -16,6 +16,11 @@ export class StoreCheckpoint {
     this.indexMsgTimestamp = readLong(b, 16);
   }
 
+  /** After a commit-log flush: the store time of the newest record it covers (0: nothing stored yet). */
+  commitLogFlushed(lastStoreTimestamp: number): void {
+    if (lastStoreTimestamp > 0) this.physicMsgTimestamp = lastStoreTimestamp;
+  }
+
   /** max(0, min(physic, logics) − 3 s): where abnormal recovery may start. */
   getMinTimestamp(): number {
     return Math.max(0, Math.min(this.physicMsgTimestamp, this.logicsMsgTimestamp) - 3000);
