@@ -58,7 +58,8 @@ export function parseServerOptions<T extends OptionValues>(
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
     .helpOption(false);
-  for (const o of [...SERVER_OPTIONS, ...extra]) program.option(`-${o.letter}, --${o.long}${o.arg ? ` <${o.arg}>` : ""}`);
+  for (const o of [...SERVER_OPTIONS, ...extra])
+    program.option(`-${o.letter}, --${o.long}${o.arg ? ` <${o.arg}>` : ""}`);
   try {
     program.parse(argv, { from: "user" });
   } catch (e) {
