@@ -76,14 +76,7 @@ export interface MQAdminClientOptions {
 }
 
 export type { PullStatus };
-export {
-  connectionsOf,
-  numOf,
-  selectBrokerAddr,
-  type ConnectionInfo,
-  type ConsumeQueueProgress,
-  type QueueStats,
-} from "./admin/adminBodies.js";
+export * from "./admin/adminBodies.js";
 export { messageTrackToString, type MessageTrack } from "./admin/MessageTrack.js";
 
 /** mqadmin deleteSubGroup (4.9.8) writes only the group name; later headers add removeOffset. */
