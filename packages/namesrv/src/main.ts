@@ -2,5 +2,5 @@
 import { handleClosedStdio } from "@rocketmq-ts/common";
 import { main } from "./NamesrvStartup.js";
 
-handleClosedStdio("ignore"); // a closed console (`mqbroker … | head`) never stops the server
+handleClosedStdio("ignore"); // a closed console (`mqnamesrv … | head`) never stops the server
 void main();

@@ -136,7 +136,10 @@ export class ClientRemotingProcessor {
   private onCheckTransactionState(req: RemotingCommand, brokerAddr: string): void {
     const body = req.body;
     const h = decodeHeaderLeniently(CheckTransactionStateRequestHeader, req.extFields);
-    if (!body || body.length === 0 || h.commitLogOffset === undefined || h.tranStateTableOffset === undefined) return;
+    if (!body || body.length === 0 || h.commitLogOffset === undefined || h.tranStateTableOffset === undefined) {
+      this.logger.warn({ extFields: req.extFields }, "checkTransactionState, no message body or no valid offsets");
+      return;
+    }
     let group: string | undefined;
     try {
       group = getProperty(decodeRecordAt(body, 0, false).propertiesString, MessageConst.PROPERTY_PRODUCER_GROUP);
