@@ -44,6 +44,7 @@ import { ProducerManager } from "./client/ProducerManager.js";
 import type { BrokerConfig } from "./config/BrokerConfig.js";
 import { PullRequestHoldService } from "./longpolling/PullRequestHoldService.js";
 import { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
+import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
 import { brokerProcessors } from "./processor/BrokerProcessors.js";
@@ -122,6 +123,11 @@ export class BrokerController implements BrokerContext {
     );
     this.consumerOffsetManager = new ConsumerOffsetManager(root, this.logger);
     this.consumerFilterManager = new ConsumerFilterManager(root, this.logger, () => bc.filterDataCleanTimeSpan);
+    // as Java's filter manager does at start-up: the consume-queue-ext bitmap is the bloom filter's size
+    this.storeConfig.bitMapLengthConsumeQueueExt = bloomFilterSize(
+      bc.maxErrorRateOfBloomFilter,
+      bc.expectConsumerNumUseFilter,
+    ).bits;
     this.consumerManager = new ConsumerManager((event, group, connections) => {
       if (event === "CHANGE") this.notifyConsumerIdsChanged(group, connections);
       else if (event === "REGISTER") {

@@ -25,6 +25,7 @@ import {
 } from "@rocketmq-ts/common";
 import { defaultSerializeType } from "@rocketmq-ts/remoting";
 import { messageStoreConfigSpec } from "@rocketmq-ts/store";
+import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { BrokerController } from "./BrokerController.js";
 import { brokerConfigSpec, OBSOLETE_KEYS } from "./config/BrokerConfig.js";
 
@@ -99,6 +100,13 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
     }
   }
   if (o.namesrvAddr !== undefined) brokerConfig.namesrvAddr = o.namesrvAddr;
+  try {
+    bloomFilterSize(brokerConfig.maxErrorRateOfBloomFilter, brokerConfig.expectConsumerNumUseFilter);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    io.err(`${e.message}\n`);
+    throw new StartupError(1);
+  }
 
   if (o.printConfigItem || o.printImportantConfig) {
     const onlyImportant = !o.printConfigItem;

@@ -69,7 +69,34 @@ describe("send processor", () => {
     expect(forbidden.remark).toBe("Sending message to topic[SCHEDULE_TOPIC_XXXX] is forbidden.");
     const badQueue = await answer(broker, sendRequest({ topic: "UnitTopic", queueId: 9 }));
     expect(badQueue.code).toBe(ResponseCode.SYSTEM_ERROR);
-    expect(badQueue.remark).toMatch(/^request queueId\[9\] is illegal, /);
+    expect(badQueue.remark).toMatch(
+      /^request queueId\[9\] is illegal, TopicConfig \[topicName=UnitTopic, readQueueNums=4, writeQueueNums=4, perm=RW-, /,
+    );
+  });
+
+  it("stores sends to a read-only topic and on a read-only broker, except to an order topic (Java 4.9.8's msgCheck)", async () => {
+    const broker = open();
+    broker.ctx.topicConfigManager.updateTopicConfig(newTopicConfig("ReadOnlyTopic", { perm: 4 }));
+    const readOnly = await answer(broker, sendRequest({ topic: "ReadOnlyTopic" }));
+    expect(readOnly.code).toBe(ResponseCode.SUCCESS);
+    expect(stored(broker, readOnly).topic).toBe("ReadOnlyTopic");
+
+    broker.ctx.brokerConfig.brokerPermission = 4;
+    const plain = await answer(broker, sendRequest({ topic: "UnitTopic" }));
+    expect(plain.code).toBe(ResponseCode.SUCCESS);
+    broker.ctx.topicConfigManager.updateTopicConfig(newTopicConfig("OrderTopic", { order: true }));
+    const order = await answer(broker, sendRequest({ topic: "OrderTopic" }));
+    expect(order.code).toBe(ResponseCode.NO_PERMISSION);
+    expect(order.remark).toBe(`the broker[${broker.ctx.brokerConfig.brokerIP1}] sending message is forbidden`);
+  });
+
+  it("names the configured maxMessageSize when the store refuses a message as illegal", async () => {
+    const broker = open({ storeConfig: { maxMessageSize: 1024 } });
+    const res = await answer(broker, sendRequest({ topic: "UnitTopic" }, Buffer.alloc(2048, 0x61)));
+    expect(res.code).toBe(ResponseCode.MESSAGE_ILLEGAL);
+    expect(res.remark).toBe(
+      "the message is illegal, maybe msg body or properties length not matched. msg body length limit 1024B, msg properties length limit 32KB.",
+    );
   });
 
   it("sends a retry over the group's max reconsume times to the group's DLQ, answering the queue it chose", async () => {

@@ -98,17 +98,26 @@ export function applyProperties<S extends ConfigSpec>(
   return used;
 }
 
-/** `name=value` lines in declaration order, as `MixAll.printObjectProperties` prints them. */
+/**
+ * `name=value` lines in declaration order, as `MixAll.printObjectProperties` prints them (a null
+ * value as an empty one). With `omitNull`, as `MixAll.properties2String` writes them for the config
+ * answers (GET_BROKER_CONFIG, GET_NAMESRV_CONFIG) and the persisted config file: a key whose value is
+ * null is left out.
+ */
 export function configLines<S extends ConfigSpec>(
   spec: S,
   config: ConfigOf<S>,
-  options: { onlyImportant?: boolean } = {},
+  options: { onlyImportant?: boolean; omitNull?: boolean } = {},
 ): string[] {
   const lines: string[] = [];
   for (const [key, field] of Object.entries(spec)) {
     if (options.onlyImportant && !field.important) continue;
     const value = (config as Record<string, unknown>)[key];
-    lines.push(`${field.fieldName ?? key}=${value === null || value === undefined ? "" : String(value)}`);
+    if (value === null || value === undefined) {
+      if (!options.omitNull) lines.push(`${field.fieldName ?? key}=`);
+      continue;
+    }
+    lines.push(`${field.fieldName ?? key}=${String(value)}`);
   }
   return lines;
 }
@@ -118,7 +127,7 @@ export function configLines<S extends ConfigSpec>(
  * and handled alike (printed, updated at runtime).
  */
 export interface BoundConfig {
-  /** The object's `name=value` lines (configLines). */
+  /** The object's `name=value` lines as the config answers carry them (configLines, null values left out). */
   lines(): string[];
   /**
    * Apply the keys of `props` that belong to the spec onto a copy — throwing ConfigError, as
@@ -130,7 +139,7 @@ export interface BoundConfig {
 
 export function bindConfig<S extends ConfigSpec>(spec: S, config: ConfigOf<S>): BoundConfig {
   return {
-    lines: () => configLines(spec, config),
+    lines: () => configLines(spec, config, { omitNull: true }),
     prepareUpdate: (props) => {
       const copy = { ...config };
       applyProperties(copy, spec, props);

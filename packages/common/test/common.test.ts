@@ -6,6 +6,7 @@ import {
   applyProperties,
   bindConfig,
   configDefaults,
+  configLines,
   ConfigError,
   decodeRegisterBrokerBody,
   encodeRegisterBrokerBody,
@@ -80,15 +81,21 @@ describe("config binding", () => {
     expect(bad("autoCreateTopicEnable", "yes")).toThrow(/autoCreateTopicEnable/);
   });
 
-  it("a bound config prints its lines and updates only when every value parses", () => {
+  it("prints a null value as empty, or leaves it out as the config answers do (properties2String)", () => {
     const config = configDefaults(spec);
-    const bound = bindConfig(spec, config);
-    expect(bound.lines()).toEqual([
+    expect(configLines(spec, config).at(-1)).toBe("brokerIP1=");
+    expect(configLines(spec, config, { omitNull: true })).toEqual([
       "listenPort=10911",
       "brokerRole=ASYNC_MASTER",
       "autoCreateTopicEnable=true",
-      "brokerIP1=",
     ]);
+  });
+
+  it("a bound config prints its lines and updates only when every value parses", () => {
+    const config = configDefaults(spec);
+    const bound = bindConfig(spec, config);
+    // a null value is left out, as Java's config answers leave it out
+    expect(bound.lines()).toEqual(["listenPort=10911", "brokerRole=ASYNC_MASTER", "autoCreateTopicEnable=true"]);
     expect(() => bound.prepareUpdate(new Map([["listenPort", "x"]]))).toThrow(/listenPort/);
     const apply = bound.prepareUpdate(
       new Map([

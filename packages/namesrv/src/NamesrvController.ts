@@ -91,8 +91,8 @@ export class NamesrvController {
 
   private allConfigLines(): string[] {
     return [
-      ...configLines(nettyServerConfigSpec, this.options.nettyServerConfig),
-      ...configLines(this.options.namesrvConfigSpec, this.options.namesrvConfig),
+      ...configLines(nettyServerConfigSpec, this.options.nettyServerConfig, { omitNull: true }),
+      ...configLines(this.options.namesrvConfigSpec, this.options.namesrvConfig, { omitNull: true }),
     ];
   }
 

@@ -68,8 +68,7 @@ function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { co
     case "PROPERTIES_SIZE_EXCEEDED":
       return {
         code: ResponseCode.MESSAGE_ILLEGAL,
-        remark:
-          "the message is illegal, maybe msg body or properties length not matched. msg body length limit 128k, msg properties length limit 32k.",
+        remark: `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${ctx.storeConfig.maxMessageSize}B, msg properties length limit 32KB.`,
       };
     case "SERVICE_NOT_AVAILABLE":
       return {

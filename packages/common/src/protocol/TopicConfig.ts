@@ -1,5 +1,5 @@
 import type { JsonValue } from "@rocketmq-ts/remoting";
-import { PermName } from "./constants.js";
+import { perm2String, PermName } from "./constants.js";
 import { bool, entries, num, obj, str } from "./json.js";
 
 export type TopicFilterType = "SINGLE_TAG" | "MULTI_TAG";
@@ -28,6 +28,11 @@ export function newTopicConfig(topicName: string, init: Partial<TopicConfig> = {
     order: false,
     ...init,
   };
+}
+
+/** Java's TopicConfig.toString (remarks and tool output print it). */
+export function topicConfigString(c: TopicConfig): string {
+  return `TopicConfig [topicName=${c.topicName}, readQueueNums=${c.readQueueNums}, writeQueueNums=${c.writeQueueNums}, perm=${perm2String(c.perm)}, topicFilterType=${c.topicFilterType}, topicSysFlag=${c.topicSysFlag}, order=${c.order}]`;
 }
 
 export function decodeTopicConfig(v: JsonValue | undefined, path: string): TopicConfig {

@@ -1,4 +1,5 @@
 /** Broker addresses of a cluster, as Java's tools CommandUtil resolves them from the name server's cluster info. */
+import { javaHashMapOrder } from "@rocketmq-ts/remoting";
 import type { MQAdminExt } from "./MQAdminExt.js";
 
 /** The master (brokerId 0) of every broker set in `cluster`. */
@@ -16,3 +17,35 @@ export async function fetchMasterAndSlaveAddrByClusterName(admin: MQAdminExt, cl
     [...(info.brokerAddrTable.get(n)?.brokerAddrs.entries() ?? [])].sort((a, b) => a[0] - b[0]).map(([, a]) => a),
   );
 }
+
+/**
+ * Each master of `cluster` with its slaves, in the order Java's tools walk them (a HashMap of
+ * capacity 4 keyed by master address, filled from the cluster's broker-name HashSet); a broker set
+ * whose master is offline is left out. Null when the name server does not know the cluster.
+ */
+export async function fetchMasterAndSlaveDistinguish(
+  admin: MQAdminExt,
+  cluster: string,
+): Promise<Map<string, string[]> | null> {
+  const info = await admin.examineBrokerClusterInfo();
+  const names = info.clusterAddrTable.get(cluster);
+  if (!names) return null;
+  const slavesOf = new Map<string, string[]>();
+  for (const name of javaHashMapOrder(names)) {
+    const addrs = info.brokerAddrTable.get(name)?.brokerAddrs;
+    const master = addrs?.get(0);
+    if (!addrs || master === undefined) continue;
+    slavesOf.set(
+      master,
+      [...addrs]
+        .filter(([id]) => id !== 0)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, addr]) => addr),
+    );
+  }
+  return new Map(javaHashMapOrder([...slavesOf.keys()], 4).map((m) => [m, slavesOf.get(m) ?? []]));
+}
+
+/** Java's CommandUtil.ERROR_MESSAGE, printed after `[error] ` when a cluster is unknown. */
+export const UNKNOWN_CLUSTER_MESSAGE =
+  "Make sure the specified clusterName exists or the name server connected to is correct.";

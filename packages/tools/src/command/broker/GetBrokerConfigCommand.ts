@@ -1,7 +1,14 @@
 /** `mqadmin getBrokerConfig`: the configuration of one broker or of every broker of a cluster (Java's GetBrokerConfigCommand). */
-import { fetchMasterAndSlaveAddrByClusterName } from "../CommandUtil.js";
+import { fetchMasterAndSlaveDistinguish, UNKNOWN_CLUSTER_MESSAGE } from "../CommandUtil.js";
 import { printConfig } from "../configLines.js";
-import { str, type SubCommand } from "../SubCommand.js";
+import type { MQAdminExt } from "../MQAdminExt.js";
+import { str, type Out, type SubCommand } from "../SubCommand.js";
+
+/** One broker's config under its heading, then the empty line Java ends each config with. */
+async function getAndPrint(admin: MQAdminExt, out: Out, heading: string, addr: string): Promise<void> {
+  printConfig(out, heading, await admin.getBrokerConfig(addr));
+  out("\n");
+}
 
 export const getBrokerConfigCommand: SubCommand = {
   name: "getBrokerConfig",
@@ -11,9 +18,20 @@ export const getBrokerConfigCommand: SubCommand = {
     ["-c, --clusterName <arg>", "get which cluster", false],
   ],
   async run(opts, { admin, out }) {
-    const addrs = opts["brokerAddr"]
-      ? [str(opts, "brokerAddr")]
-      : await fetchMasterAndSlaveAddrByClusterName(admin, str(opts, "clusterName"));
-    for (const addr of addrs) printConfig(out, addr, await admin.getBrokerConfig(addr));
+    if (opts["brokerAddr"]) {
+      const addr = str(opts, "brokerAddr");
+      await getAndPrint(admin, out, addr, addr);
+      return;
+    }
+    if (!opts["clusterName"]) return;
+    const masters = await fetchMasterAndSlaveDistinguish(admin, str(opts, "clusterName"));
+    if (!masters) {
+      out(`[error] ${UNKNOWN_CLUSTER_MESSAGE}`);
+      return;
+    }
+    for (const [master, slaves] of masters) {
+      await getAndPrint(admin, out, `Master: ${master}`, master);
+      for (const slave of slaves) await getAndPrint(admin, out, `My Master: ${master}=====Slave: ${slave}`, slave);
+    }
   },
 };

@@ -1,12 +1,7 @@
 /** `mqadmin updateTopic`: create or update a topic on one broker or every master of a cluster (Java's UpdateTopicSubCommand). */
-import { newTopicConfig, perm2String, type TopicConfig } from "@rocketmq-ts/common";
+import { newTopicConfig, topicConfigString } from "@rocketmq-ts/common";
 import { fetchMasterAddrByClusterName } from "../CommandUtil.js";
 import { str, type SubCommand } from "../SubCommand.js";
-
-/** Java's TopicConfig.toString. */
-function topicConfigString(c: TopicConfig): string {
-  return `TopicConfig [topicName=${c.topicName}, readQueueNums=${c.readQueueNums}, writeQueueNums=${c.writeQueueNums}, perm=${perm2String(c.perm)}, topicFilterType=${c.topicFilterType}, topicSysFlag=${c.topicSysFlag}, order=${c.order}]`;
-}
 
 export const updateTopicCommand: SubCommand = {
   name: "updateTopic",
