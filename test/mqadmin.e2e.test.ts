@@ -161,8 +161,11 @@ describe("bin/mqadmin output matches the Java tool's", () => {
         .sort();
     const gbc = await mqadmin("getBrokerConfig", "-n", cluster.namesrvAddr, "-b", cluster.brokerAddr);
     expect(gbc.stdout.split("\n")[0]).toBe(`============${cluster.brokerAddr}============`);
-    const missing = keysOf(golden("getBrokerConfig")).filter((k) => !keysOf(gbc.stdout).includes(k));
-    expect(missing).toEqual([]);
+    // the captured broker named storePathCommitLog in its config; ours leaves it null, and a null key is
+    // left out of the answer, as Java leaves it out
+    const javaKeys = keysOf(golden("getBrokerConfig")).filter((k) => k !== "storePathCommitLog");
+    expect(keysOf(gbc.stdout)).toEqual(javaKeys);
+    expect(gbc.stdout.endsWith("\n\n")).toBe(true);
     const gnc = await mqadmin("getNamesrvConfig", "-n", cluster.namesrvAddr);
     expect(keysOf(gnc.stdout)).toEqual(keysOf(golden("getNamesrvConfig")));
     const bs = await mqadmin("brokerStatus", "-n", cluster.namesrvAddr, "-b", cluster.brokerAddr);
