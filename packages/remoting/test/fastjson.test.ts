@@ -6,6 +6,7 @@ import {
   javaDoubleToString,
   JsonSyntaxError,
   javaStringHashCode,
+  javaConcurrentHashMapOrder,
   javaHashMapOrder,
   jsonEntries,
 } from "@rocketmq-ts/remoting";
@@ -129,5 +130,52 @@ describe("Java hashing", () => {
         .map(bucket32)
         .sort((a, b) => a - b),
     );
+  });
+
+  it("orders keys as a ConcurrentHashMap / Properties iterates them, resizes included", () => {
+    // Java 17's iteration order for these 17 puts (new ConcurrentHashMap<>() and new Properties()
+    // gave the same); the resize at the 12th key reverses part of a bin, which a HashMap keeps
+    const keys = [
+      "k3c8_0",
+      "k11k_1",
+      "k174_2",
+      "k168_3",
+      "k194_4",
+      "k2so_5",
+      "k1g8_6",
+      "k360_7",
+      "k1dc_8",
+      "k1tk_9",
+      "k2zs_10",
+      "k3pc_11",
+      "k3b4_12",
+      "k1rk_13",
+      "k1i0_14",
+      "k3tc_15",
+      "k3t4_16",
+    ];
+    const java = [
+      "k3t4_16",
+      "k1i0_14",
+      "k360_7",
+      "k2zs_10",
+      "k1tk_9",
+      "k1dc_8",
+      "k11k_1",
+      "k1rk_13",
+      "k2so_5",
+      "k174_2",
+      "k194_4",
+      "k1g8_6",
+      "k3b4_12",
+      "k3c8_0",
+      "k168_3",
+      "k3pc_11",
+      "k3tc_15",
+    ];
+    expect(javaConcurrentHashMapOrder(keys)).toEqual(java);
+    expect(javaHashMapOrder(keys)).not.toEqual(java);
+    // a key put twice keeps its first place
+    expect(javaConcurrentHashMapOrder(["b", "a", "b"])).toEqual(javaConcurrentHashMapOrder(["b", "a"]));
   });
 });

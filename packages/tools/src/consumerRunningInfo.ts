@@ -5,11 +5,14 @@ import {
   processQueueInfoString,
   type ConsumerRunningInfo,
 } from "@rocketmq-ts/common";
+import { javaConcurrentHashMapOrder } from "@rocketmq-ts/remoting";
 import { javaFormat } from "./format.js";
 
 export function formatConsumerRunningInfo(info: ConsumerRunningInfo): string {
   let sb = "#Consumer Properties#\n";
-  for (const [k, v] of info.properties) sb += javaFormat("%-40s: %s%n", k, v);
+  // Java's tool reads the properties into a java.util.Properties and prints them in its order
+  for (const k of javaConcurrentHashMapOrder([...info.properties.keys()]))
+    sb += javaFormat("%-40s: %s%n", k, info.properties.get(k) ?? "");
   sb += "\n\n#Consumer Subscription#\n";
   [...info.subscriptionSet].sort(compareSubscriptionData).forEach((s, i) => {
     sb += javaFormat(

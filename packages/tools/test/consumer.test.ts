@@ -18,26 +18,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** `text` with the lines of the block that starts after `heading` (up to an empty line) sorted. */
-function blockSorted(text: string, heading: string): string {
-  const lines = text.split("\n");
-  const from = lines.indexOf(heading) + 1;
-  if (from === 0) throw new Error(`no ${heading}`);
-  let to = from;
-  while (to < lines.length && lines[to] !== "") to++;
-  return [...lines.slice(0, from), ...lines.slice(from, to).sort(), ...lines.slice(to)].join("\n");
-}
-
-/*
- * KNOWN DIFFERENCES, left for a behaviour-changing follow-up (both are orders of Java hash tables):
- * - consumerConnection: Java prints the subscriptions in its HashMap's order, ours in the broker's answer's;
- * - the consumer running info report: Java prints the properties in the order of the Properties (Hashtable)
- *   it reads them into, ours in the answer's (one pair of the capture's 30 comes out swapped).
- * The tests compare those blocks line for line but without order; everything else exactly.
- */
-const SUBSCRIPTIONS = "#Topic               #SubExpression";
-const PROPERTIES = "#Consumer Properties#";
-
 describe("consumer, connection and offset commands print what Java's mqadmin printed", () => {
   it("updateSubGroup -c sends Java's subscription group config", async () => {
     const capture = loadCapture("updateSubGroup");
@@ -62,7 +42,7 @@ describe("consumer, connection and offset commands print what Java's mqadmin pri
     const capture = loadCapture("consumerConnection");
     const r = await runWith(["consumerConnection", "-g", GROUP], capturedAdmin(capture), {}, env);
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(blockSorted(r.stdout, SUBSCRIPTIONS)).toBe(blockSorted(capture.stdout, SUBSCRIPTIONS));
+    expect(r.stdout).toBe(capture.stdout);
   });
 
   it("producerConnection", async () => {
@@ -102,9 +82,7 @@ describe("consumer, connection and offset commands print what Java's mqadmin pri
       expect(now(r.stdout)).toBe(now(capture.stdout));
       const path = `${startedAt(capture)}/192.0.2.2@20168#2822916895760`;
       expect(r.stdout).toContain(` ${path}\n`);
-      expect(blockSorted(readFileSync(join(workDir, path), "utf8"), PROPERTIES)).toBe(
-        blockSorted(capture.file("consumerRunningInfoFile.txt"), PROPERTIES),
-      );
+      expect(readFileSync(join(workDir, path), "utf8")).toBe(capture.file("consumerRunningInfoFile.txt"));
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -120,9 +98,8 @@ describe("consumer commands beyond the captures", () => {
       {},
       env,
     );
-    expect(blockSorted(r.stdout, PROPERTIES)).toBe(
-      blockSorted(capture.file("consumerRunningInfoFile.txt"), PROPERTIES),
-    );
+    // the report Java wrote to its file, properties in the order of the java.util.Properties it read
+    expect(r.stdout).toBe(capture.file("consumerRunningInfoFile.txt"));
   });
 
   it("consumerStatus reports a client that does not answer on stderr and goes on", async () => {

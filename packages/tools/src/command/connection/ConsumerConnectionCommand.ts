@@ -1,5 +1,5 @@
 /** `mqadmin consumerConnection`: a group's clients, their subscriptions and consume settings (Java's ConsumerConnectionSubCommand). */
-import { versionDesc, type JsonValue } from "@rocketmq-ts/remoting";
+import { javaConcurrentHashMapOrder, versionDesc, type JsonValue } from "@rocketmq-ts/remoting";
 import { javaFormat } from "../../format.js";
 import { str, type SubCommand } from "../SubCommand.js";
 
@@ -15,10 +15,14 @@ export const consumerConnectionCommand: SubCommand = {
     out("\nBelow is subscription:\n");
     out(javaFormat("%-20s %s%n", "#Topic", "#SubExpression"));
     const subs = body["subscriptionTable"];
-    const entries =
-      subs instanceof Map ? [...subs.entries()] : Object.entries((subs as Record<string, JsonValue>) ?? {});
-    for (const [topic, sub] of entries)
-      out(javaFormat("%-20s %s%n", String(topic), String((sub as Record<string, JsonValue>)["subString"])));
+    const table = new Map(
+      subs instanceof Map
+        ? [...subs.entries()].map(([k, v]) => [String(k), v] as const)
+        : Object.entries((subs as Record<string, JsonValue>) ?? {}),
+    );
+    // Java's tool holds the table in a ConcurrentHashMap and prints it in that map's order
+    for (const topic of javaConcurrentHashMapOrder([...table.keys()]))
+      out(javaFormat("%-20s %s%n", topic, String((table.get(topic) as Record<string, JsonValue>)["subString"])));
     out(`\nConsumeType: ${String(body["consumeType"])}\n`);
     out(`MessageModel: ${String(body["messageModel"])}\n`);
     out(`ConsumeFromWhere: ${String(body["consumeFromWhere"])}\n`);
