@@ -88,6 +88,8 @@ export const clusterSendMsgRTCommand: SubCommand = {
         }
         for (let waited = 0; waited < interval * 1000 && !stopped(); waited += 100)
           await new Promise((r) => setTimeout(r, 100));
+        // with no wait between rounds, still let a stop signal (Ctrl-C, a closed stdout) through
+        if (!(interval > 0)) await new Promise((r) => setImmediate(r));
       }
     } finally {
       stop.dispose();
