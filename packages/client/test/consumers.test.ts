@@ -256,4 +256,39 @@ describe("lite pull consumer", () => {
     await c.commitSync();
     expect(cluster.committed.get("lg@T@0")).toBe(3);
   });
+
+  it("pulls from the broker the last answer suggested (a slave), as the push consumer does", async () => {
+    const cluster = new FakeCluster();
+    cluster.withSlave = true;
+    cluster.createTopic("T", 1);
+    cluster.put("T", 0, { body: "a" }, { body: "b" });
+    cluster.consumerIds.set("lg", ["192.0.2.1@l1"]);
+    // the master answers the first record and sends the consumer to its slave
+    cluster.pullAnswer = (req, addr) => {
+      if (req.extFields?.["topic"] !== "T" || addr !== MASTER) return undefined;
+      return createResponse(req, ResponseCode.SUCCESS, {
+        extFields: { suggestWhichBrokerId: "1", nextBeginOffset: "1", minOffset: "0", maxOffset: "2" },
+        body: storedRecord("T", 0, 0, { body: "a" }),
+      });
+    };
+    const c = new DefaultLitePullConsumer({
+      namesrvAddr: NAMESRV,
+      clientIP: "192.0.2.1",
+      instanceName: "l1",
+      remotingClient: cluster.client(),
+      consumerGroup: "lg",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      autoCommit: false,
+    });
+    c.subscribe("T", "*");
+    stops.push(() => c.shutdown());
+    await c.start();
+    const polled: string[] = [];
+    const deadline = Date.now() + 10_000;
+    while (polled.length < 2 && Date.now() < deadline)
+      polled.push(...(await c.poll(200)).map((m) => m.body.toString()));
+    expect(polled).toEqual(["a", "b"]);
+    const toSlave = cluster.sent.find((s) => s.addr === SLAVE && s.cmd.code === RequestCode.PULL_MESSAGE);
+    expect(toSlave?.cmd.extFields?.["queueOffset"]).toBe("1");
+  });
 });

@@ -102,6 +102,12 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     return this.rebalanceImpl.subscriptionInner;
   }
 
+  /**
+   * mqKey → the broker id the last answer for the queue suggested (a slave while the master is
+   * busy or gone), as Java's PullAPIWrapper keeps it: the next pull of the queue goes there.
+   */
+  private readonly pullFromWhichNode = new Map<string, number>();
+
   /** mqKey → the queue being pulled (assigned, or allocated by rebalance). */
   private get queues(): Map<string, QueueState> {
     return this.rebalanceImpl.processQueueTable;
@@ -348,10 +354,12 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
       timeoutMillis: CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND,
       // the subscription travels with the pull; Java sends subVersion 0 for TAG expressions
       sub: sub.expressionType === "TAG" ? { ...sub, subVersion: 0 } : sub,
-      brokerId: MixAll.MASTER_ID,
+      brokerId: this.pullFromWhichNode.get(mqKey(st.mq)) ?? MixAll.MASTER_ID,
     });
     if (st.dropped || version !== st.seekVersion) return;
     const result = pullResultOf(res);
+    if (result.suggestWhichBrokerId !== undefined)
+      this.pullFromWhichNode.set(mqKey(st.mq), result.suggestWhichBrokerId);
     const next = result.nextBeginOffset ?? st.pullOffset;
     switch (result.pullStatus) {
       case "FOUND": {
