@@ -389,10 +389,10 @@ export class DefaultMQProducer implements MQProducerInner {
         : this.cfg.sendSmartMsg
           ? RequestCode.SEND_MESSAGE_V2
           : RequestCode.SEND_MESSAGE;
-    // only SEND_MESSAGE goes with the long field names; SEND_REPLY_MESSAGE keeps the V2 letters
-    // (the broker reads both)
+    // SEND_MESSAGE and SEND_REPLY_MESSAGE (sendSmartMsg off) carry the long field names, the V2
+    // codes and batches the one-letter ones
     const extFields =
-      code === RequestCode.SEND_MESSAGE
+      code === RequestCode.SEND_MESSAGE || code === RequestCode.SEND_REPLY_MESSAGE
         ? encodeHeader(SendMessageRequestHeader, header)
         : encodeHeader(SendMessageRequestHeaderV2, sendHeaderV1ToV2(header));
     if (mode === "ONEWAY") {
