@@ -250,3 +250,20 @@ describe("request headers as the client writes them", () => {
     expect(r).toEqual({ status: "OFFSET_ILLEGAL", nextBeginOffset: 5, messages: [] });
   });
 });
+
+describe("send headers from message properties", () => {
+  it("refuses a retry send whose RECONSUME_TIME is not an int, sending nothing (Java's Integer.valueOf)", async () => {
+    const cluster = new FakeCluster();
+    cluster.createTopic("%RETRY%g", 1);
+    const p = new DefaultMQProducer({ ...base(cluster, "p9"), producerGroup: "pg9" });
+    await p.start();
+    stops.push(() => p.shutdown());
+    const retry = new Message("%RETRY%g", Buffer.from("r"));
+    retry.putUserProperty("RECONSUME_TIME", "three");
+    await expect(p.send(retry)).rejects.toThrow(/RECONSUME_TIME is not an int: For input string: "three"/);
+    const big = new Message("%RETRY%g", Buffer.from("r"));
+    big.putUserProperty("MAX_RECONSUME_TIMES", "2147483648");
+    await expect(p.send(big)).rejects.toThrow(/MAX_RECONSUME_TIMES is not an int/);
+    expect(cluster.sent.filter((s) => s.cmd.code === RequestCode.SEND_MESSAGE_V2)).toEqual([]);
+  });
+});

@@ -357,10 +357,11 @@ export class DefaultMQProducer implements MQProducerInner {
     let reconsumeTimes = 0;
     let maxReconsumeTimes: number | undefined;
     if (mq.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX)) {
-      reconsumeTimes = Number(props.get(MessageConst.PROPERTY_RECONSUME_TIME) ?? 0);
+      const times = props.get(MessageConst.PROPERTY_RECONSUME_TIME);
+      if (times !== undefined) reconsumeTimes = javaIntProperty(MessageConst.PROPERTY_RECONSUME_TIME, times);
       props.delete(MessageConst.PROPERTY_RECONSUME_TIME);
       const max = props.get(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
-      if (max !== undefined) maxReconsumeTimes = Number(max);
+      if (max !== undefined) maxReconsumeTimes = javaIntProperty(MessageConst.PROPERTY_MAX_RECONSUME_TIMES, max);
       props.delete(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
     }
     const header: SendMessageRequestHeader = {
@@ -456,4 +457,12 @@ function sendHeaderV1ToV2(h: SendMessageRequestHeader): SendMessageRequestHeader
 
 function emptyRoute(): TopicRouteData {
   return { queueDatas: [], brokerDatas: [], filterServerTable: new Map() };
+}
+
+/** A property Java reads with Integer.valueOf: a send with anything else fails before it leaves. */
+function javaIntProperty(name: string, value: string): number {
+  const n = /^[+-]?\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647)
+    throw new MQClientException(-1, `message property ${name} is not an int: For input string: "${value}"`);
+  return n;
 }
