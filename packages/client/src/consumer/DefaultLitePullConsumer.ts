@@ -139,10 +139,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
     this.running = true;
     this.instance.start();
     for (const topic of this.subscriptions.keys()) {
-      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
-        this.instance.logger.warn({ err, topic }, "start: update topic route failed");
-        return false;
-      });
+      await this.instance.tryUpdateTopicRouteInfoFromNameServer(topic, "start");
     }
     await this.instance.sendHeartbeatToAllBrokers();
     if (this.mode === "SUBSCRIBE") this.instance.rebalanceImmediately();
@@ -162,10 +159,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
 
   /** Queues a topic has (readable ones), for `assign`. */
   async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
-    await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
-      this.instance.logger.warn({ err, topic }, "fetchMessageQueues: update topic route failed");
-      return false;
-    });
+    await this.instance.tryUpdateTopicRouteInfoFromNameServer(topic, "fetchMessageQueues");
     const route = this.instance.topicRouteTable.get(topic) ?? (await this.instance.fetchTopicRoute(topic));
     if (!route) throw new MQClientException(-1, `Can not find Message Queue for this topic, ${topic}`);
     const out: MessageQueue[] = [];

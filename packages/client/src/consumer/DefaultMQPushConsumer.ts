@@ -200,10 +200,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
     this.startTimestamp = Date.now();
     this.instance.start();
     for (const topic of this.subscriptions.keys()) {
-      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
-        this.instance.logger.warn({ err, topic }, "start: update topic route failed");
-        return false;
-      });
+      await this.instance.tryUpdateTopicRouteInfoFromNameServer(topic, "start");
     }
     // Java's checkClientInBroker: a broker must accept every non-tag subscription before we start
     try {

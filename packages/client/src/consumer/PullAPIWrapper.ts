@@ -47,10 +47,7 @@ export interface PullKernelArgs {
 export async function pullKernelImpl(instance: MQClientInstance, req: PullKernelArgs): Promise<RemotingCommand> {
   const target = instance.findBrokerAddressInSubscribe(req.mq.brokerName, req.brokerId ?? MixAll.MASTER_ID);
   if (!target) {
-    await instance.updateTopicRouteInfoFromNameServer(req.mq.topic).catch((err: unknown) => {
-      instance.logger.warn({ err, topic: req.mq.topic }, "pull: update topic route failed");
-      return false;
-    });
+    await instance.tryUpdateTopicRouteInfoFromNameServer(req.mq.topic, "pull");
     throw new MQClientException(-1, `The broker[${req.mq.brokerName}] not exist`);
   }
   const sysFlag = target.slave ? req.sysFlag & ~PullSysFlag.COMMIT_OFFSET : req.sysFlag;

@@ -43,10 +43,7 @@ export class RebalancePushImpl extends RebalanceImpl<PullRequest> {
    */
   protected override async topicQueues(topic: string): Promise<MessageQueue[] | undefined> {
     if (!this.topicSubscribeInfoTable.has(topic)) {
-      await this.instance.updateTopicRouteInfoFromNameServer(topic).catch((err: unknown) => {
-        this.instance.logger.warn({ err, topic }, "rebalance: update topic route failed");
-        return false;
-      });
+      await this.instance.tryUpdateTopicRouteInfoFromNameServer(topic, "rebalance");
     }
     return this.topicSubscribeInfoTable.get(topic);
   }

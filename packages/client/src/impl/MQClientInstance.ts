@@ -244,6 +244,23 @@ export class MQClientInstance {
   }
 
   /**
+   * updateTopicRouteInfoFromNameServer as Java's callers see it: a failure (name server down, topic
+   * unknown) is logged with what the route was wanted for and answered false, never thrown.
+   */
+  async tryUpdateTopicRouteInfoFromNameServer(
+    topic: string,
+    purpose: string,
+    defaultQueueNums?: number,
+  ): Promise<boolean> {
+    try {
+      return await this.updateTopicRouteInfoFromNameServer(topic, defaultQueueNums);
+    } catch (err) {
+      this.logger.warn({ err, topic }, `${purpose}: update topic route from name server failed`);
+      return false;
+    }
+  }
+
+  /**
    * Refresh one topic (or every used topic). For a producer's unknown topic the TBW102 route is
    * used with its queue counts capped at `defaultTopicQueueNums`, so the broker auto-creates it.
    */
@@ -254,11 +271,7 @@ export class MQClientInstance {
       for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
       let any = false;
       for (const t of topics) {
-        const updated = await this.updateTopicRouteInfoFromNameServer(t).catch((err: unknown) => {
-          this.logger.warn({ err, topic: t }, "update topic route from name server failed");
-          return false;
-        });
-        any = updated || any;
+        any = (await this.tryUpdateTopicRouteInfoFromNameServer(t, "periodic")) || any;
       }
       return any;
     }

@@ -257,14 +257,10 @@ export class DefaultMQProducer implements MQProducerInner {
         messageQueueList: [],
         route: emptyRoute(),
       });
-    await this.instance
-      .updateTopicRouteInfoFromNameServer(topic)
-      .catch((err: unknown) => this.routeLookupFailed(err, topic));
+    await this.instance.tryUpdateTopicRouteInfoFromNameServer(topic, "send");
     let info = this.publishInfo.get(topic);
     if (!info || !info.haveTopicRouterInfo || info.messageQueueList.length === 0) {
-      await this.instance
-        .updateTopicRouteInfoFromNameServer(topic, this.cfg.defaultTopicQueueNums)
-        .catch((err: unknown) => this.routeLookupFailed(err, topic));
+      await this.instance.tryUpdateTopicRouteInfoFromNameServer(topic, "send", this.cfg.defaultTopicQueueNums);
       info = this.publishInfo.get(topic);
     }
     if (!info || info.messageQueueList.length === 0) {
@@ -274,11 +270,6 @@ export class DefaultMQProducer implements MQProducerInner {
   }
 
   /** A failed route lookup is logged; the caller goes on with what it has (false: nothing updated). */
-  private routeLookupFailed(err: unknown, topic: string): false {
-    this.instance.logger.warn({ err, topic }, "update topic route from name server failed");
-    return false;
-  }
-
   /** Java's sendDefaultImpl: select, send, retry; null for oneway sends (nothing comes back). */
   private async sendDefaultImpl(msg: Message, mode: CommunicationMode, timeout: number): Promise<SendResult | null> {
     this.checkMessage(msg);
@@ -336,9 +327,7 @@ export class DefaultMQProducer implements MQProducerInner {
   ): Promise<SendResult | null> {
     let addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
     if (!addr) {
-      await this.instance
-        .updateTopicRouteInfoFromNameServer(mq.topic)
-        .catch((err: unknown) => this.routeLookupFailed(err, mq.topic));
+      await this.instance.tryUpdateTopicRouteInfoFromNameServer(mq.topic, "send");
       addr = this.instance.findBrokerAddressInPublish(mq.brokerName);
     }
     if (!addr) throw new MQClientException(-1, `The broker[${mq.brokerName}] not exist`);
