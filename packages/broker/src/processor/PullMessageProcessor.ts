@@ -108,6 +108,7 @@ function processPull(
   connection: RequestContext["connection"],
   allowSuspend: boolean,
 ): RemotingCommand | null {
+  const beganAt = Date.now();
   const h = decodeHeader(PullMessageRequestHeader, request.extFields);
   const bc = ctx.brokerConfig;
   const respond = (code: number, remark: string): RemotingCommand => createResponse(request, code, { remark });
@@ -143,9 +144,12 @@ function processPull(
     ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
   }
 
-  if (allowSuspend || code === ResponseCode.SUCCESS)
-    ctx.stats.recordGet(h.consumerGroup, h.topic, result.messages.length, result.bufferTotalSize);
   if (code === ResponseCode.SUCCESS) {
+    const stats = ctx.brokerStatsManager;
+    stats.incGroupGetNums(h.consumerGroup, h.topic, result.messages.length);
+    stats.incGroupGetSize(h.consumerGroup, h.topic, result.bufferTotalSize);
+    stats.incBrokerGetNums(result.messages.length);
+    if (bc.transferMsgByHeap) stats.incGroupGetLatency(h.consumerGroup, h.topic, h.queueId, Date.now() - beganAt);
     return createResponse(request, code, {
       remark: result.status,
       extFields,
