@@ -104,6 +104,31 @@ describe("VIEW_BROKER_STATS_DATA (315)", () => {
   });
 });
 
+describe("delayed delivery stats", () => {
+  it("a delayed message reaching its topic counts as Java's ScheduleMessageService counts it", async () => {
+    const b = broker();
+    await send(b, "DueTopic", 1, { DELAY: "1" });
+    b.ctx.scheduleMessageService.start();
+    try {
+      const deadline = Date.now() + 20_000;
+      while (b.ctx.store.getMaxOffsetInQueue("DueTopic", 0) < 1) {
+        if (Date.now() > deadline) throw new Error("the delayed message was not delivered");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      b.ctx.scheduleMessageService.shutdown();
+    }
+    const stats = b.ctx.brokerStatsManager;
+    expect(stats.getStatsItem("TOPIC_PUT_NUMS", "SCHEDULE_TOPIC_XXXX")?.value).toBe(1);
+    expect(stats.getStatsItem("TOPIC_PUT_NUMS", "DueTopic")?.value).toBe(1);
+    expect(stats.getStatsItem("GROUP_GET_NUMS", "SCHEDULE_TOPIC_XXXX@SCHEDULE_CONSUMER")?.value).toBe(1);
+    expect(stats.getStatsItem("QUEUE_GET_NUMS", "SCHEDULE_TOPIC_XXXX@0@SCHEDULE_CONSUMER")?.value).toBe(1);
+    expect(stats.getStatsItem("BROKER_PUT_NUMS", "UnitCluster")?.value).toBe(2);
+    // the store counts both puts: the parked one and the delivery
+    expect(b.ctx.store.storeStatsService.getPutMessageTimesTotal()).toBe(2);
+  });
+});
+
 describe("pull stats", () => {
   it("a found pull counts GROUP_GET_NUMS topic@group; consumeTps of GET_CONSUME_STATS reads it", async () => {
     const b = broker();
@@ -132,6 +157,12 @@ describe("pull stats", () => {
     expect(b.ctx.brokerStatsManager.getStatsItem("GROUP_GET_LATENCY", "0@PullStatsTopic@PullStatsGroup")?.times).toBe(
       1,
     );
+    // how far behind the pull read: from the last record's store time
+    const behind = b.ctx.brokerStatsManager.momentStatsItemSetFallTime.statsItemTable.get(
+      "0@PullStatsTopic@PullStatsGroup",
+    );
+    expect(behind).toBeGreaterThanOrEqual(0);
+    expect(behind).toBeLessThan(60_000);
     const res = await answer(
       b,
       request(RequestCode.GET_CONSUME_STATS, { consumerGroup: "PullStatsGroup", topic: "PullStatsTopic" }),
