@@ -11,7 +11,8 @@ import type { ProducerManager } from "./client/ProducerManager.js";
 import type { BrokerConfig } from "./config/BrokerConfig.js";
 import type { PullRequestHoldService } from "./longpolling/PullRequestHoldService.js";
 import type { ConsumerOffsetManager } from "./offset/ConsumerOffsetManager.js";
-import type { BrokerStats } from "./BrokerStats.js";
+import type { BrokerStats } from "./stats/BrokerStats.js";
+import type { BrokerStatsManager } from "./stats/BrokerStatsManager.js";
 import type { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import type { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import type { TopicConfigManager } from "./topic/TopicConfigManager.js";
@@ -30,7 +31,10 @@ export interface BrokerContext {
   readonly consumerManager: ConsumerManager;
   readonly producerManager: ProducerManager;
   readonly pullRequestHoldService: PullRequestHoldService;
-  readonly stats: BrokerStats;
+  /** the stats by name and key (VIEW_BROKER_STATS_DATA, consumeTps, statsAll) */
+  readonly brokerStatsManager: BrokerStatsManager;
+  /** yesterday's and today's totals */
+  readonly brokerStats: BrokerStats;
   readonly scheduleMessageService: ScheduleMessageService;
   readonly transactionalMessageBridge: TransactionalMessageBridge;
   readonly logger: Logger;

@@ -16,6 +16,8 @@ import {
   type ConfigOf,
   type DataVersion,
   parseHost,
+  TimerStatsScheduler,
+  type StatsScheduler,
   type HostAddress,
 } from "@rocketmq-ts/common";
 import {
@@ -38,7 +40,8 @@ import type { BrokerConfiguration, BrokerContext } from "./BrokerContext.js";
 import { RebalanceLockManager } from "./client/RebalanceLockManager.js";
 import { EventLoopLag } from "./EventLoopLag.js";
 import { brokerConfigSpec } from "./config/BrokerConfig.js";
-import { BrokerStats } from "./BrokerStats.js";
+import { BrokerStats } from "./stats/BrokerStats.js";
+import { BrokerStatsManager } from "./stats/BrokerStatsManager.js";
 import { ConsumerManager } from "./client/ConsumerManager.js";
 import { ProducerManager } from "./client/ProducerManager.js";
 import type { BrokerConfig } from "./config/BrokerConfig.js";
@@ -72,6 +75,10 @@ export interface BrokerControllerOptions {
   logger: Logger;
   /** Bind address of the remoting ports (Java binds every interface). */
   bindAddress?: string;
+  /** Java's RocketmqStats logger (stats.log); default: a child of `logger` with `{ logger: "RocketmqStats" }`. */
+  statsLog?: Logger;
+  /** Clock and timers of the stats (tests pass a manual one). */
+  statsScheduler?: () => StatsScheduler;
 }
 
 export class BrokerController implements BrokerContext {
@@ -86,7 +93,9 @@ export class BrokerController implements BrokerContext {
   readonly consumerManager: ConsumerManager;
   readonly producerManager: ProducerManager;
   readonly pullRequestHoldService: PullRequestHoldService;
-  readonly stats = new BrokerStats();
+  readonly brokerStatsManager: BrokerStatsManager;
+  readonly brokerStats: BrokerStats;
+  private readonly statsScheduler: StatsScheduler;
   readonly scheduleMessageService: ScheduleMessageService;
   readonly rebalanceLockManager = new RebalanceLockManager();
   readonly eventLoopLag = new EventLoopLag();
@@ -115,6 +124,7 @@ export class BrokerController implements BrokerContext {
     this.logger = options.logger;
     this.storeHost = parseHost(`${bc.brokerIP1}:${options.nettyServerConfig.listenPort}`);
     const root = this.storeConfig.storePathRootDir;
+    const newStatsScheduler = options.statsScheduler ?? ((): StatsScheduler => new TimerStatsScheduler());
     this.topicConfigManager = new TopicConfigManager(bc, root, this.logger, () => void this.registerBrokerAll(true));
     this.subscriptionGroupManager = new SubscriptionGroupManager(
       root,
@@ -145,6 +155,7 @@ export class BrokerController implements BrokerContext {
       logger: this.logger,
       storeHost: this.storeHost,
       ...(options.bindAddress ? { haBindAddress: options.bindAddress } : {}),
+      statsScheduler: newStatsScheduler(),
       onDispatched: (req) => {
         if (this.storeConfig.brokerRole !== "SLAVE" && bc.longPollingEnable) {
           this.pullRequestHoldService.notifyMessageArriving(
@@ -157,12 +168,23 @@ export class BrokerController implements BrokerContext {
         }
       },
     });
+    const statsLog = options.statsLog ?? this.logger.child({ logger: "RocketmqStats" });
+    this.brokerStatsManager = new BrokerStatsManager({
+      clusterName: bc.brokerClusterName,
+      enableQueueStat: bc.enableDetailStat,
+      scheduler: newStatsScheduler(),
+      statsLog,
+      commercialLog: this.logger.child({ logger: "RocketmqCommercial" }),
+    });
+    this.statsScheduler = newStatsScheduler();
+    this.brokerStats = new BrokerStats(this.store.storeStatsService, this.logger);
     this.scheduleMessageService = new ScheduleMessageService(
       this.store,
       this.storeConfig.messageDelayLevel,
       root,
       this.storeConfig.flushDelayOffsetInterval,
       this.logger,
+      this.storeConfig.enableScheduleMessageStats ? this.brokerStatsManager : null,
     );
     const netty = options.nettyServerConfig;
     const serverConfig = {
@@ -349,7 +371,7 @@ export class BrokerController implements BrokerContext {
       this.consumerManager.scanNotActiveChannel();
       this.producerManager.scanNotActiveChannel();
     });
-    every(1000, () => this.stats.sample(), 0);
+    this.brokerStats.start(this.statsScheduler);
     if (this.storeConfig.brokerRole === "SLAVE") every(10_000, () => void this.slaveSynchronize.syncAll(), 3000);
   }
 
@@ -368,6 +390,8 @@ export class BrokerController implements BrokerContext {
     this.topicConfigManager.persist();
     this.subscriptionGroupManager.persist();
     this.scheduleMessageService.shutdown();
+    this.brokerStatsManager.shutdown();
+    this.statsScheduler.shutdown();
     await this.store.shutdown();
     await this.brokerOuterAPI.shutdown();
   }

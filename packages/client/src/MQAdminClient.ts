@@ -27,6 +27,7 @@ import {
   DeleteTopicFromNamesrvRequestHeader,
   DeleteTopicRequestHeader,
   encodeHeader,
+  GetConsumeStatsInBrokerHeader,
   GetConsumeStatsRequestHeader,
   GetConsumerConnectionListRequestHeader,
   GetConsumerRunningInfoRequestHeader,
@@ -38,6 +39,7 @@ import {
   QueryTopicConsumeByWhoRequestHeader,
   RemotingClient,
   ResetOffsetRequestHeader,
+  ViewBrokerStatsDataRequestHeader,
   WipeWritePermOfBrokerRequestHeader,
   WipeWritePermOfBrokerResponseHeader,
   RequestCode,
@@ -55,11 +57,15 @@ import type { MessageExt, MessageQueue } from "./message/Message.js";
 import type { ClientRemoting } from "./impl/MQClientInstance.js";
 import { MQClientException } from "./MQClientException.js";
 import {
+  brokerStatsDataOf,
   connectionsOf,
+  consumeStatsListOf,
   numOf,
   selectBrokerAddr,
+  type BrokerStatsData,
   type ConnectionInfo,
   type ConsumeQueueProgress,
+  type ConsumeStatsList,
   type QueueStats,
 } from "./admin/adminBodies.js";
 import { MQAdminImpl } from "./admin/MQAdminImpl.js";
@@ -142,6 +148,34 @@ export class MQAdminClient {
 
   async fetchBrokerRuntimeStats(brokerAddr: string): Promise<Map<string, string>> {
     return decodeKVTable((await this.call(brokerAddr, createRequest(RequestCode.GET_BROKER_RUNTIME_INFO))).body);
+  }
+
+  /** VIEW_BROKER_STATS_DATA: one stats item's last minute, hour and day (e.g. TOPIC_PUT_NUMS of a topic). */
+  async viewBrokerStatsData(brokerAddr: string, statsName: string, statsKey: string): Promise<BrokerStatsData> {
+    const res = await this.call(
+      brokerAddr,
+      createRequest(RequestCode.VIEW_BROKER_STATS_DATA, {
+        extFields: encodeHeader(ViewBrokerStatsDataRequestHeader, { statsName, statsKey }),
+      }),
+    );
+    return brokerStatsDataOf(parseBody(res.body, "BrokerStatsData"));
+  }
+
+  /** GET_BROKER_CONSUME_STATS: every subscription group's progress on one broker (only order topics with isOrder). */
+  async fetchConsumeStatsInBroker(
+    brokerAddr: string,
+    isOrder: boolean,
+    timeoutMillis: number,
+  ): Promise<ConsumeStatsList> {
+    const res = await this.remoting.invokeSync(
+      brokerAddr,
+      createRequest(RequestCode.GET_BROKER_CONSUME_STATS, {
+        extFields: encodeHeader(GetConsumeStatsInBrokerHeader, { isOrder }),
+      }),
+      timeoutMillis,
+    );
+    if (res.code !== ResponseCode.SUCCESS) throw new MQClientException(res.code, res.remark ?? "");
+    return consumeStatsListOf(parseBody(res.body, "ConsumeStatsList"));
   }
 
   async examineTopicStats(topic: string): Promise<QueueStats[]> {

@@ -18,3 +18,4 @@ export * from "./protocol/heartbeat.js";
 export * from "./protocol/ConsumerRunningInfo.js";
 export * from "./stdio.js";
 export * from "./serverStartup.js";
+export * from "./stats/index.js";

@@ -8,7 +8,14 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { checkRecord, type HostAddress, type MessageExt, type MessageInner } from "@rocketmq-ts/common";
+import {
+  checkRecord,
+  TimerStatsScheduler,
+  type HostAddress,
+  type MessageExt,
+  type MessageInner,
+  type StatsScheduler,
+} from "@rocketmq-ts/common";
 import { CleanCommitLogService } from "./CleanCommitLogService.js";
 import { CleanConsumeQueueService } from "./CleanConsumeQueueService.js";
 import { CommitLog, commitLogOptions } from "./CommitLog.js";
@@ -35,6 +42,7 @@ import { ReputMessageService } from "./ReputMessageService.js";
 import { RunningFlags } from "./RunningFlags.js";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
 import { StoreLock } from "./StoreLock.js";
+import { StoreStatsService } from "./stats/StoreStatsService.js";
 import { recoverStore, recoverTopicQueueTable } from "./StoreRecovery.js";
 
 export interface MessageStoreOptions {
@@ -50,7 +58,12 @@ export interface MessageStoreOptions {
   onDispatched?: (req: DispatchRequest) => void;
   /** Bind address of the HA port (default: every interface, as Java). */
   haBindAddress?: string;
+  /** Clock and timer of the store's stats (tests pass a manual one). */
+  statsScheduler?: StatsScheduler;
 }
+
+/** Put results Java counts as a successful put (PutMessageResult.isOk). */
+const PUT_OK_STATUSES = new Set(["PUT_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
 
 export class DefaultMessageStore {
   readonly commitLog: CommitLogStore;
@@ -58,6 +71,8 @@ export class DefaultMessageStore {
   readonly indexService: IndexService;
   /** Replication; the broker starts it (`haService.start()`), the store shuts it down. */
   readonly haService: HAService;
+  /** Put and get counters and their rates (GET_BROKER_RUNTIME_INFO). */
+  readonly storeStatsService: StoreStatsService;
   /** Opened by `load`. */
   checkpoint!: StoreCheckpoint;
   private readonly reputMessageService: ReputMessageService;
@@ -115,6 +130,7 @@ export class DefaultMessageStore {
       diskSpaceCleanForciblyRatio: options.diskSpaceCleanForciblyRatio,
     });
     this.cleanConsumeQueueService = new CleanConsumeQueueService(commitLog, consumeQueues, this.indexService);
+    this.storeStatsService = new StoreStatsService(options.statsScheduler ?? new TimerStatsScheduler());
     this.haService = new HAService({
       config,
       commitLog,
@@ -174,6 +190,7 @@ export class DefaultMessageStore {
     mkdirSync(commitLogStorePath(this.config), { recursive: true });
     this.commitLog.start();
     this.shutdownFlag = false;
+    this.storeStatsService.start();
     this.startServices();
   }
 
@@ -200,6 +217,7 @@ export class DefaultMessageStore {
   async shutdown(): Promise<void> {
     if (this.shutdownFlag && this.timers.length === 0) return;
     this.shutdownFlag = true;
+    this.storeStatsService.shutdown();
     await this.haService.shutdown();
     this.putMessageWaiter.shutdown();
     for (const t of this.timers) clearTimeout(t);
@@ -253,6 +271,18 @@ export class DefaultMessageStore {
     if (refused) return refused;
     const first = msgs[0];
     if (!first) return { status: "MESSAGE_ILLEGAL" };
+    const stats = this.storeStatsService;
+    const begin = Date.now();
+    const result = await this.appendAndWait(msgs, first, waitStoreMsgOK);
+    stats.recordPutTime(Date.now() - begin, !PUT_OK_STATUSES.has(result.status));
+    return result;
+  }
+
+  private appendAndWait(
+    msgs: readonly MessageInner[],
+    first: MessageInner,
+    waitStoreMsgOK: boolean | undefined,
+  ): Promise<PutMessageResult> | PutMessageResult {
     const encoded = encodeMessages(msgs, this.config.maxMessageSize);
     if (typeof encoded === "string") return { status: encoded };
     const result = this.commitLog.append(
@@ -265,6 +295,7 @@ export class DefaultMessageStore {
     );
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) return result;
+    this.storeStatsService.recordPut(first.topic, append.msgNum, append.wroteBytes);
     this.reputMessageService.dispatchAppended(msgs, encoded, append);
     this.haService.notifyNewData();
     // resolves after the flush and replication policies are satisfied
@@ -393,8 +424,11 @@ export class DefaultMessageStore {
     maxMsgNums: number,
     filter?: MessageFilter,
   ): GetMessageResult {
+    const begin = Date.now();
     const cq = this.consumeQueueTable.get(topic, queueId);
-    return getMessageFromQueue(this.config, this.commitLog, cq, offset, maxMsgNums, filter);
+    const result = getMessageFromQueue(this.config, this.commitLog, cq, offset, maxMsgNums, filter);
+    this.storeStatsService.recordGet(result.status === "FOUND", result.messages.length, Date.now() - begin);
+    return result;
   }
 
   // ---------------------------------------------------------------------------------------------

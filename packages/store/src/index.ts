@@ -29,3 +29,4 @@ export * from "./ha/HAFrames.js";
 export * from "./ha/HAConnection.js";
 export * from "./ha/HAClient.js";
 export * from "./ha/HAService.js";
+export * from "./stats/StoreStatsService.js";

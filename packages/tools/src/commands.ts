@@ -30,6 +30,8 @@ import { queryMsgByOffsetCommand } from "./command/message/QueryMsgByOffsetComma
 import { queryMsgByUniqueKeyCommand } from "./command/message/QueryMsgByUniqueKeyCommand.js";
 import { sendMessageCommand } from "./command/message/SendMessageCommand.js";
 import { resetOffsetByTimeCommand } from "./command/offset/ResetOffsetByTimeCommand.js";
+import { statsAllCommand } from "./command/stats/StatsAllCommand.js";
+import { brokerConsumeStatsCommand } from "./command/broker/BrokerConsumeStatsCommand.js";
 import type { SubCommand } from "./command/SubCommand.js";
 
 export type { CommandContext, Opts, Out, StopRequest, SubCommand } from "./command/SubCommand.js";
@@ -64,4 +66,6 @@ export const commands: SubCommand[] = [
   sendMessageCommand,
   clusterSendMsgRTCommand,
   resetOffsetByTimeCommand,
+  brokerConsumeStatsCommand,
+  statsAllCommand,
 ];

@@ -41,6 +41,11 @@ function roundHalfUp(n: number, digits: number): string {
   return (n < 0 && rounded !== 0 ? "-" : "") + rounded.toFixed(digits);
 }
 
+/** Java's UtilAll.frontStringAtLeast: the first `size` characters (the whole string when shorter). */
+export function frontStringAtLeast(s: string, size: number): string {
+  return s.length > size ? s.slice(0, size) : s;
+}
+
 /** `yyyy-MM-dd HH:mm:ss[,SSS]` in local time, as UtilAll.formatDate. */
 export function formatDate(ms: number, withMillis: boolean): string {
   const d = new Date(ms);

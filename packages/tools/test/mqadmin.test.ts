@@ -34,6 +34,8 @@ const USAGE = [
   "   sendMessage          Send a message",
   "   clusterRT            List All clusters Message Send RT",
   "   resetOffsetByTime    Reset consumer offset by timestamp(without client restart).",
+  "   brokerConsumeStats   Fetch broker consume stats data",
+  "   statsAll             Topic and Consumer tps stats",
   "",
   "See 'mqadmin help <command>' for more information on a specific command.",
   "",
@@ -45,7 +47,7 @@ describe("runMqadmin", () => {
       const r = await runWith(argv, fakeAdmin({}));
       expect(r).toMatchObject({ code: 0, stdout: USAGE, stderr: "", namesrvAddr: undefined });
     }
-    expect(commands).toHaveLength(28);
+    expect(commands).toHaveLength(30);
     expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
   });
 

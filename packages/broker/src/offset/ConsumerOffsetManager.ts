@@ -59,4 +59,14 @@ export class ConsumerOffsetManager extends ConfigManager<OffsetTable, { offsetTa
     }
     return groups;
   }
+
+  /** Topics `group` committed offsets for. */
+  whichTopicByConsumer(group: string): Set<string> {
+    const topics = new Set<string>();
+    for (const key of this.offsetTable.keys()) {
+      const [t, g] = key.split(TOPIC_GROUP_SEPARATOR);
+      if (g === group && t !== undefined) topics.add(t);
+    }
+    return topics;
+  }
 }

@@ -12,6 +12,7 @@ import { queueLockProcessors } from "./admin/lock.js";
 import { queueOffsetProcessors } from "./admin/queueOffset.js";
 import { runtimeInfoProcessors } from "./admin/runtimeInfo.js";
 import { statsProcessors } from "./admin/stats.js";
+import { brokerStatsProcessors } from "./admin/brokerStats.js";
 import { subscriptionGroupProcessors } from "./admin/subscriptionGroup.js";
 import { topicAdminProcessors } from "./admin/topic.js";
 import { clientManageProcessors } from "./ClientManageProcessor.js";
@@ -41,6 +42,7 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   brokerConfigProcessors,
   runtimeInfoProcessors,
   statsProcessors,
+  brokerStatsProcessors,
   connectionProcessors,
   consumerOffsetProcessors,
   queueLockProcessors,

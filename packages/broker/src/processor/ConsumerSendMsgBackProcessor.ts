@@ -17,6 +17,7 @@ import {
   ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
+import { SCHEDULE_TOPIC } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
@@ -91,6 +92,16 @@ async function consumerSendMsgBack(ctx: BrokerContext, request: RemotingCommand)
     ],
     false,
   );
-  if (result.status === "PUT_OK") return createResponse(request, ResponseCode.SUCCESS);
-  return fail(ResponseCode.SYSTEM_ERROR, result.status);
+  if (result.status !== "PUT_OK") return fail(ResponseCode.SYSTEM_ERROR, result.status);
+  const stats = ctx.brokerStatsManager;
+  const wroteBytes = result.appendResult?.wroteBytes ?? 0;
+  // a retry parked on its delay level counts as a put to SCHEDULE_TOPIC_XXXX, one message at a time
+  if (topic === SCHEDULE_TOPIC) {
+    stats.incTopicPutNums(topic);
+    stats.incTopicPutSize(topic, wroteBytes);
+    stats.incQueuePutNums(topic, queueId);
+    stats.incQueuePutSize(topic, queueId, wroteBytes);
+  }
+  stats.incSendBackNums(h.group, props.get(MessageConst.PROPERTY_RETRY_TOPIC) ?? msg.topic);
+  return createResponse(request, ResponseCode.SUCCESS);
 }

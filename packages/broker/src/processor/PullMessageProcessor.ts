@@ -1,5 +1,5 @@
 /** PULL_MESSAGE (11) / 5.x LITE_PULL_MESSAGE (361): Java 4.9.8's checks, statuses and long polling. */
-import { isReadable, MixAll, string2messageProperties } from "@rocketmq-ts/common";
+import { isReadable, MessageSysFlag, MixAll, string2messageProperties } from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
@@ -101,6 +101,16 @@ function holdPull(
   ctx.pullRequestHoldService.suspendPullRequest(h.topic, h.queueId, held);
 }
 
+/** Store time of the last record pulled (0 for none): how far behind the consumer reads. */
+function lastStoreTimestamp(records: readonly Buffer[]): number {
+  const last = records[records.length - 1];
+  if (!last || last.length < 40) return 0;
+  // TOTALSIZE, MAGICCODE, BODYCRC, QUEUEID, FLAG, QUEUEOFFSET, PHYSICALOFFSET, then SYSFLAG at 36
+  const sysFlag = last.readInt32BE(36);
+  const at = 36 + 4 + 8 + ((sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) === 0 ? 8 : 20);
+  return last.length >= at + 8 ? Number(last.readBigInt64BE(at)) : 0;
+}
+
 /** One execution; `allowSuspend` false when re-run by the hold service. Null = parked. */
 function processPull(
   ctx: BrokerContext,
@@ -108,6 +118,7 @@ function processPull(
   connection: RequestContext["connection"],
   allowSuspend: boolean,
 ): RemotingCommand | null {
+  const beganAt = Date.now();
   const h = decodeHeader(PullMessageRequestHeader, request.extFields);
   const bc = ctx.brokerConfig;
   const respond = (code: number, remark: string): RemotingCommand => createResponse(request, code, { remark });
@@ -143,9 +154,20 @@ function processPull(
     ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
   }
 
-  if (allowSuspend || code === ResponseCode.SUCCESS)
-    ctx.stats.recordGet(h.consumerGroup, h.topic, result.messages.length, result.bufferTotalSize);
   if (code === ResponseCode.SUCCESS) {
+    const stats = ctx.brokerStatsManager;
+    stats.incGroupGetNums(h.consumerGroup, h.topic, result.messages.length);
+    stats.incGroupGetSize(h.consumerGroup, h.topic, result.bufferTotalSize);
+    stats.incBrokerGetNums(result.messages.length);
+    if (bc.transferMsgByHeap) {
+      stats.recordDiskFallBehindTime(
+        h.consumerGroup,
+        h.topic,
+        h.queueId,
+        Date.now() - lastStoreTimestamp(result.messages),
+      );
+      stats.incGroupGetLatency(h.consumerGroup, h.topic, h.queueId, Date.now() - beganAt);
+    }
     return createResponse(request, code, {
       remark: result.status,
       extFields,

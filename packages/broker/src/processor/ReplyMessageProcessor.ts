@@ -119,10 +119,17 @@ async function replyMessage(
     const putOk =
       append && ["PUT_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"].includes(result.status);
     if (putOk) {
-      ctx.stats.recordPut(h.topic, append.msgNum, append.wroteBytes, 0);
+      countReply(ctx, msg.topic, append);
       fields = { msgId: append.msgId, queueId, queueOffset: append.logicsOffset };
     } else ctx.logger.warn({ status: result.status }, "store reply message failed");
   }
   if (pushRemark !== null) return answer(ResponseCode.SYSTEM_ERROR, pushRemark, fields);
   return answer(ResponseCode.SUCCESS, null, fields);
+}
+
+/** Java's reply stats: the topic's puts and bytes and the broker's puts (no queue stats). */
+function countReply(ctx: BrokerContext, topic: string, append: { msgNum: number; wroteBytes: number }): void {
+  ctx.brokerStatsManager.incTopicPutNums(topic, append.msgNum, 1);
+  ctx.brokerStatsManager.incTopicPutSize(topic, append.wroteBytes);
+  ctx.brokerStatsManager.incBrokerPutNums(append.msgNum);
 }

@@ -22,7 +22,8 @@ import {
   type Connection,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
-import type { PutMessageResult } from "@rocketmq-ts/store";
+import { SCHEDULE_TOPIC, type PutMessageResult } from "@rocketmq-ts/store";
+import type { BrokerStatsManager } from "../stats/BrokerStatsManager.js";
 import type { BrokerContext } from "../BrokerContext.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 import { applyDelayLevel } from "../schedule/ScheduleMessageService.js";
@@ -149,11 +150,9 @@ function deadLetterRedirect(
   return { topic, queueId: 0, props: target.props };
 }
 
-/** The message(s) a send stores, and the topic the stats count them under. */
+/** The message(s) a send stores (the stats count them under the first one's topic, as stored). */
 interface SendMessages {
   readonly msgs: MessageInner[];
-  /** The target's topic, or SCHEDULE_TOPIC_XXXX for a delayed message (Java counts the stored topic). */
-  readonly topic: string;
 }
 
 /** SEND_BATCH_MESSAGE: each item with its own properties, then the batch's (the CLUSTER added). */
@@ -192,7 +191,7 @@ function batchMessages(
         : `${item.properties}${PROPERTY_SEPARATOR}${batchProps}`,
     ),
   );
-  return { msgs, topic: target.topic };
+  return { msgs };
 }
 
 /**
@@ -232,7 +231,7 @@ function singleMessage(
     request.body,
     javaPropertiesString(props),
   );
-  return { msgs: [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg], topic: where.topic };
+  return { msgs: [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg] };
 }
 
 function refuse(ctx: BrokerContext, request: RemotingCommand, { code, remark }: SendRefusal): RemotingCommand {
@@ -243,6 +242,24 @@ function refuse(ctx: BrokerContext, request: RemotingCommand, { code, remark }: 
 }
 
 /**
+ * Java's handlePutMessageResult stats of a stored send: the topic's puts and bytes, the broker's
+ * puts, and for a delayed message (stored in SCHEDULE_TOPIC_XXXX) its delay queue's.
+ */
+export function countPut(
+  stats: BrokerStatsManager,
+  stored: Pick<MessageInner, "topic" | "queueId">,
+  append: { msgNum: number; wroteBytes: number },
+): void {
+  if (stored.topic === SCHEDULE_TOPIC) {
+    stats.incQueuePutNums(stored.topic, stored.queueId, append.msgNum, 1);
+    stats.incQueuePutSize(stored.topic, stored.queueId, append.wroteBytes);
+  }
+  stats.incTopicPutNums(stored.topic, append.msgNum, 1);
+  stats.incTopicPutSize(stored.topic, append.wroteBytes);
+  stats.incBrokerPutNums(append.msgNum);
+}
+
+/**
  * The answer to a stored send: msgId (ids joined by commas for a batch), the queue chosen before any
  * DLQ or delay redirect, and the queue offset; the put is counted in the stats either way.
  */
@@ -250,9 +267,8 @@ function sendResponse(
   ctx: BrokerContext,
   request: RemotingCommand,
   result: PutMessageResult,
-  topic: string,
+  stored: MessageInner,
   responseQueueId: number,
-  elapsedMs: number,
 ): RemotingCommand {
   const { code, remark } = putStatusToResponse(result, ctx);
   const append = result.appendResult;
@@ -262,7 +278,7 @@ function sendResponse(
     code !== ResponseCode.MESSAGE_ILLEGAL &&
     code !== ResponseCode.SERVICE_NOT_AVAILABLE
   ) {
-    ctx.stats.recordPut(topic, append.msgNum, append.wroteBytes, elapsedMs);
+    countPut(ctx.brokerStatsManager, stored, append);
     return createResponse(request, code, {
       remark,
       extFields: encodeHeader(SendMessageResponseHeader, {
@@ -273,7 +289,6 @@ function sendResponse(
       }),
     });
   }
-  ctx.stats.recordPutFailed();
   return refuse(ctx, request, { code, remark: remark ?? "" });
 }
 
@@ -312,8 +327,9 @@ async function sendMessage(
       : singleMessage(ctx, request, h, connection, target);
   if ("code" in built) return refuse(ctx, request, built);
 
-  const started = Date.now();
   const result = await ctx.store.putMessages(built.msgs, waitStoreMsgOk);
   // Java answers with the queue it chose before a DLQ or delay redirect
-  return sendResponse(ctx, request, result, built.topic, queueId, Date.now() - started);
+  const stored = built.msgs[0];
+  if (!stored) return refuse(ctx, request, { code: ResponseCode.MESSAGE_ILLEGAL, remark: "no message to send" });
+  return sendResponse(ctx, request, result, stored, queueId);
 }

@@ -16,6 +16,10 @@ import { parseDelayLevels, SCHEDULE_TOPIC, type DefaultMessageStore } from "@roc
 import type { JsonValue } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import { ConfigManager } from "../config/ConfigManager.js";
+import type { BrokerStatsManager } from "../stats/BrokerStatsManager.js";
+
+/** The group delayed deliveries are counted under (Java's MixAll.SCHEDULE_CONSUMER_GROUP). */
+export const SCHEDULE_CONSUMER_GROUP = "SCHEDULE_CONSUMER";
 
 const TRANS_HALF_TOPIC = "RMQ_SYS_TRANS_HALF_TOPIC";
 
@@ -59,6 +63,8 @@ export class ScheduleMessageService extends ConfigManager<DelayOffsetTable, { of
     storeRoot: string,
     private readonly flushDelayOffsetInterval: number,
     private readonly logger: Logger,
+    /** where a delivery is counted (null: enableScheduleMessageStats=false) */
+    private readonly brokerStatsManager: BrokerStatsManager | null = null,
   ) {
     super(storeRoot, "delayOffset.json", logger);
     this.delayLevelTable = parseDelayLevels(delayLevels);
@@ -139,7 +145,7 @@ export class ScheduleMessageService extends ConfigManager<DelayOffsetTable, { of
           return;
         }
         const msg = this.store.lookMessageByOffset(entry.offset);
-        if (msg && !(await this.deliver(msg))) {
+        if (msg && !(await this.deliver(msg, level))) {
           this.offsetTable.set(level, offset);
           this.schedule(level, 100);
           return;
@@ -155,7 +161,7 @@ export class ScheduleMessageService extends ConfigManager<DelayOffsetTable, { of
   }
 
   /** Re-put a due message into its real topic (Java messageTimeup): true when stored or dropped. */
-  private async deliver(msg: MessageExt): Promise<boolean> {
+  private async deliver(msg: MessageExt, level: number): Promise<boolean> {
     const props = string2messageProperties(msg.propertiesString);
     const realTopic = props.get(MessageConst.PROPERTY_REAL_TOPIC);
     const realQueue = Number(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID));
@@ -178,11 +184,28 @@ export class ScheduleMessageService extends ConfigManager<DelayOffsetTable, { of
       ],
       false,
     );
-    if (result.status === "PUT_OK") return true;
+    if (result.status === "PUT_OK") {
+      if (result.appendResult) this.countDelivery(level, realTopic, result.appendResult);
+      return true;
+    }
     this.logger.error(
       { status: result.status, topic: realTopic },
       "ScheduleMessageService, a message time up, but reput it failed",
     );
     return false;
+  }
+
+  /** Java's PutResultProcess.onSuccess: a delivery is a get of the schedule queue and a put to the real topic. */
+  private countDelivery(level: number, topic: string, append: { msgNum: number; wroteBytes: number }): void {
+    const stats = this.brokerStatsManager;
+    if (!stats) return;
+    const queueId = delayLevelToQueueId(level);
+    stats.incQueueGetNums(SCHEDULE_CONSUMER_GROUP, SCHEDULE_TOPIC, queueId, append.msgNum);
+    stats.incQueueGetSize(SCHEDULE_CONSUMER_GROUP, SCHEDULE_TOPIC, queueId, append.wroteBytes);
+    stats.incGroupGetNums(SCHEDULE_CONSUMER_GROUP, SCHEDULE_TOPIC, append.msgNum);
+    stats.incGroupGetSize(SCHEDULE_CONSUMER_GROUP, SCHEDULE_TOPIC, append.wroteBytes);
+    stats.incTopicPutNums(topic, append.msgNum, 1);
+    stats.incTopicPutSize(topic, append.wroteBytes);
+    stats.incBrokerPutNums(append.msgNum);
   }
 }

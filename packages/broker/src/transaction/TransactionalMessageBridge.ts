@@ -94,9 +94,14 @@ export class TransactionalMessageBridge {
     const r = this.ctx.store.getMessage(topic, queueId, offset, nums);
     let status: PullStatus;
     switch (r.status) {
-      case "FOUND":
+      case "FOUND": {
         status = "FOUND";
+        const stats = this.ctx.brokerStatsManager;
+        stats.incGroupGetNums(this.group, topic, r.messages.length);
+        stats.incGroupGetSize(this.group, topic, r.bufferTotalSize);
+        stats.incBrokerGetNums(r.messages.length);
         break;
+      }
       case "NO_MATCHED_MESSAGE":
         status = "NO_MATCHED_MSG";
         break;

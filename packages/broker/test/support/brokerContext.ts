@@ -12,7 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach } from "vitest";
-import { applyProperties, configDefaults, configLines, newDataVersion, nextDataVersion } from "@rocketmq-ts/common";
+import {
+  applyProperties,
+  configDefaults,
+  configLines,
+  ManualStatsScheduler,
+  newDataVersion,
+  nextDataVersion,
+} from "@rocketmq-ts/common";
 import {
   Connection,
   createRequest,
@@ -29,7 +36,8 @@ import {
 } from "@rocketmq-ts/store";
 import { parseHost } from "@rocketmq-ts/common";
 import type { BrokerConfiguration, BrokerContext } from "../../src/BrokerContext.js";
-import { BrokerStats } from "../../src/BrokerStats.js";
+import { BrokerStats } from "../../src/stats/BrokerStats.js";
+import { BrokerStatsManager } from "../../src/stats/BrokerStatsManager.js";
 import { ConsumerManager } from "../../src/client/ConsumerManager.js";
 import { ProducerManager } from "../../src/client/ProducerManager.js";
 import { RebalanceLockManager } from "../../src/client/RebalanceLockManager.js";
@@ -54,6 +62,8 @@ export interface ClientCall {
 export interface TestBrokerOptions {
   brokerConfig?: Partial<BrokerConfig>;
   storeConfig?: Partial<MessageStoreConfig>;
+  /** Clock and timers of the stats (default: a manual scheduler at the real time; see `statsScheduler`). */
+  statsScheduler?: ManualStatsScheduler;
   /** How a client answers a request the broker sends it; by default no client answers (the call fails). */
   clientAnswer?: (call: ClientCall) => Promise<RemotingCommand>;
 }
@@ -61,6 +71,10 @@ export interface TestBrokerOptions {
 export interface TestBroker {
   readonly ctx: BrokerContext;
   readonly root: string;
+  /** The stats' clock: `advance` it to take samples. */
+  readonly statsScheduler: ManualStatsScheduler;
+  /** Lines the stats logged (the stats.log lines). */
+  readonly statsLines: string[];
   /** Requests the processors sent to clients, in order. */
   readonly clientCalls: ClientCall[];
   /** Answer a request as the broker's main port would (pulls included); throws for an unknown code. */
@@ -133,7 +147,16 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
     ...options.storeConfig,
   };
   const storeHost = parseHost("127.0.0.1:10911");
-  const store = new DefaultMessageStore(storeConfig, { logger: silent, storeHost });
+  const statsScheduler = options.statsScheduler ?? new ManualStatsScheduler(Date.now());
+  const statsLines: string[] = [];
+  const statsLog = { info: (msg: string): void => void statsLines.push(msg) };
+  const store = new DefaultMessageStore(storeConfig, { logger: silent, storeHost, statsScheduler });
+  const brokerStatsManager = new BrokerStatsManager({
+    clusterName: brokerConfig.brokerClusterName,
+    enableQueueStat: brokerConfig.enableDetailStat,
+    scheduler: statsScheduler,
+    statsLog,
+  });
   const consumerFilterManager = new ConsumerFilterManager(root, silent, () => brokerConfig.filterDataCleanTimeSpan);
   // as BrokerController: a group's SQL92 subscriptions are registered with the filter manager
   const consumerManager: ConsumerManager = new ConsumerManager((event, group) => {
@@ -168,13 +191,15 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
       (topic, queueId) => store.getMaxOffsetInQueue(topic, queueId),
       brokerConfig.shortPollingTimeMills,
     ),
-    stats: new BrokerStats(),
+    brokerStatsManager,
+    brokerStats: new BrokerStats(store.storeStatsService, statsLog),
     scheduleMessageService: new ScheduleMessageService(
       store,
       storeConfig.messageDelayLevel,
       root,
       storeConfig.flushDelayOffsetInterval,
       silent,
+      storeConfig.enableScheduleMessageStats ? brokerStatsManager : null,
     ),
     get transactionalMessageBridge(): TransactionalMessageBridge {
       bridge ??= new TransactionalMessageBridge(ctx);
@@ -208,6 +233,8 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
   return {
     ctx,
     root,
+    statsScheduler,
+    statsLines,
     clientCalls,
     handle: async (req, connection = defaultConnection) => {
       const processor = processors.get(req.code);

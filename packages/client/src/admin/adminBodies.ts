@@ -48,3 +48,82 @@ export function connectionsOf(v: JsonValue | undefined): ConnectionInfo[] {
     };
   });
 }
+
+/** One window of a broker stats item (Java's BrokerStatsItem). */
+export interface BrokerStatsItem {
+  sum: number;
+  tps: number;
+  avgpt: number;
+}
+
+/** VIEW_BROKER_STATS_DATA's body (Java's BrokerStatsData). */
+export interface BrokerStatsData {
+  statsMinute: BrokerStatsItem;
+  statsHour: BrokerStatsItem;
+  statsDay: BrokerStatsItem;
+}
+
+/** One group's progress on one topic of a broker (Java's ConsumeStats). */
+export interface ConsumeStats {
+  offsetTable: ConsumeQueueProgress[];
+  consumeTps: number;
+}
+
+/** GET_BROKER_CONSUME_STATS's body (Java's ConsumeStatsList): per group, its topics' progress. */
+export interface ConsumeStatsList {
+  brokerAddr: string;
+  totalDiff: number;
+  consumeStatsList: Map<string, ConsumeStats[]>[];
+}
+
+function statsItemOf(v: JsonValue | undefined): BrokerStatsItem {
+  return { sum: numOf(v, "sum"), tps: numOf(v, "tps"), avgpt: numOf(v, "avgpt") };
+}
+
+export function brokerStatsDataOf(v: JsonValue): BrokerStatsData {
+  const o = v as Record<string, JsonValue>;
+  return {
+    statsMinute: statsItemOf(o["statsMinute"]),
+    statsHour: statsItemOf(o["statsHour"]),
+    statsDay: statsItemOf(o["statsDay"]),
+  };
+}
+
+/** A MessageQueue-keyed offsetTable (a Map with bean keys in fastjson's form). */
+export function progressOf(table: JsonValue | undefined): ConsumeQueueProgress[] {
+  const entries: [JsonValue, JsonValue][] = table instanceof Map ? [...table.entries()] : [];
+  return entries.map(([k, v]) => {
+    const key = k as Record<string, JsonValue>;
+    return {
+      brokerName: String(key["brokerName"]),
+      queueId: Number(key["queueId"]),
+      topic: String(key["topic"]),
+      brokerOffset: numOf(v, "brokerOffset"),
+      consumerOffset: numOf(v, "consumerOffset"),
+      lastTimestamp: numOf(v, "lastTimestamp"),
+    };
+  });
+}
+
+export function consumeStatsListOf(v: JsonValue): ConsumeStatsList {
+  const o = v as Record<string, JsonValue>;
+  const list = Array.isArray(o["consumeStatsList"]) ? o["consumeStatsList"] : [];
+  return {
+    brokerAddr: String(o["brokerAddr"] ?? ""),
+    totalDiff: numOf(o, "totalDiff"),
+    consumeStatsList: list.map((m) => {
+      const groups = new Map<string, ConsumeStats[]>();
+      const entries = m instanceof Map ? [...m.entries()] : Object.entries(m as Record<string, JsonValue>);
+      for (const [group, stats] of entries) {
+        groups.set(
+          String(group),
+          (Array.isArray(stats) ? stats : []).map((s) => ({
+            offsetTable: progressOf((s as Record<string, JsonValue>)["offsetTable"]),
+            consumeTps: numOf(s, "consumeTps"),
+          })),
+        );
+      }
+      return groups;
+    }),
+  };
+}

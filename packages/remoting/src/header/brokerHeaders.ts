@@ -192,6 +192,13 @@ export const GetConsumeStatsRequestHeader = defineHeader("GetConsumeStatsRequest
   consumerGroup: { type: "string", required: true },
   topic: { type: "string" },
 });
+export const ViewBrokerStatsDataRequestHeader = defineHeader("ViewBrokerStatsDataRequestHeader", {
+  statsName: { type: "string", required: true },
+  statsKey: { type: "string", required: true },
+});
+export const GetConsumeStatsInBrokerHeader = defineHeader("GetConsumeStatsInBrokerHeader", {
+  isOrder: { type: "boolean", required: true },
+});
 export const GetConsumerConnectionListRequestHeader = defineHeader("GetConsumerConnectionListRequestHeader", {
   consumerGroup: { type: "string", required: true },
 });

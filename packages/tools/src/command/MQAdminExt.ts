@@ -39,6 +39,9 @@ export type MQAdminExt = Pick<
   | "messageTrackDetail"
   | "resetOffsetByTimestamp"
   | "deleteSubscriptionGroup"
+  | "queryTopicConsumeByWho"
+  | "viewBrokerStatsData"
+  | "fetchConsumeStatsInBroker"
   | "shutdown"
 >;
 

@@ -49,6 +49,9 @@ export function fakeAdmin(impl: Partial<MQAdminExt>): MQAdminExt {
     messageTrackDetail: unexpected("messageTrackDetail"),
     resetOffsetByTimestamp: unexpected("resetOffsetByTimestamp"),
     deleteSubscriptionGroup: unexpected("deleteSubscriptionGroup"),
+    queryTopicConsumeByWho: unexpected("queryTopicConsumeByWho"),
+    viewBrokerStatsData: unexpected("viewBrokerStatsData"),
+    fetchConsumeStatsInBroker: unexpected("fetchConsumeStatsInBroker"),
     shutdown: () => Promise.resolve(),
   };
   return { ...fallback, ...impl };

@@ -17,11 +17,6 @@ export function humanReadableByteCount(bytes: number): string {
   return `${(bytes / 1024 ** exp).toFixed(1)} ${"KMGTPE"[exp - 1]}iB`;
 }
 
-function runtimeString(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `[ ${Math.floor(s / 86400)} days, ${Math.floor((s % 86400) / 3600)} hours, ${Math.floor((s % 3600) / 60)} minutes, ${s % 60} seconds ]`;
-}
-
 /** `commitLogDirCapacity`: the size and free space of the commit log's file system. */
 function commitLogDirCapacity(clPath: string): string {
   try {
@@ -35,7 +30,7 @@ function commitLogDirCapacity(clPath: string): string {
 /** The runtime table, in Java's key order (the JSON keeps insertion order). */
 export function brokerRuntimeInfo(ctx: BrokerContext): Map<string, string> {
   const bc = ctx.brokerConfig;
-  const s = ctx.stats;
+  const s = ctx.brokerStats;
   const store = ctx.store;
   const clPath = commitLogStorePath(ctx.storeConfig);
   const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(clPath);
@@ -44,10 +39,10 @@ export function brokerRuntimeInfo(ctx: BrokerContext): Map<string, string> {
     ["brokerVersion", String(CURRENT_VERSION)],
     ["msgPutTotalYesterdayMorning", String(s.msgPutTotalYesterdayMorning)],
     ["msgPutTotalTodayMorning", String(s.msgPutTotalTodayMorning)],
-    ["msgPutTotalTodayNow", String(s.putMessageTimesTotal)],
+    ["msgPutTotalTodayNow", String(s.getMsgPutTotalTodayNow())],
     ["msgGetTotalYesterdayMorning", String(s.msgGetTotalYesterdayMorning)],
     ["msgGetTotalTodayMorning", String(s.msgGetTotalTodayMorning)],
-    ["msgGetTotalTodayNow", String(s.getTransferredMsgs)],
+    ["msgGetTotalTodayNow", String(s.getMsgGetTotalTodayNow())],
     // requests are handled as they arrive: there is no executor queue to wait in
     ["sendThreadPoolQueueSize", "0"],
     ["sendThreadPoolQueueCapacity", String(bc.sendThreadPoolQueueCapacity)],
@@ -70,34 +65,14 @@ export function brokerRuntimeInfo(ctx: BrokerContext): Map<string, string> {
       humanReadableByteCount(Math.max(0, store.getMaxPhyOffset() - store.commitLog.flushedWhere)),
     ],
     ["commitLogDirCapacity", commitLogDirCapacity(clPath)],
-    ["bootTimestamp", String(s.bootTimestamp)],
-    ["runtime", runtimeString(Date.now() - s.bootTimestamp)],
-    ["putMessageEntireTimeMax", String(s.putMessageEntireTimeMax)],
-    ["putMessageTimesTotal", String(s.putMessageTimesTotal)],
-    ["putMessageFailedTimes", String(s.putMessageFailedTimes)],
-    ["putMessageSizeTotal", String(s.putMessageSizeTotal)],
-    ["putMessageDistributeTime", s.putMessageDistributeTime()],
-    [
-      "putMessageAverageSize",
-      javaDoubleToString(s.putMessageTimesTotal > 0 ? s.putMessageSizeTotal / s.putMessageTimesTotal : 0),
-    ],
-    ["dispatchMaxBuffer", "0"],
-    ["getMessageEntireTimeMax", String(s.getMessageEntireTimeMax)],
-    ["putTps", s.putTps()],
-    ["getFoundTps", s.getFoundTps()],
-    ["getMissTps", s.getMissTps()],
-    ["getTotalTps", s.getTotalTps()],
-    // 4.9.8 tools read the misspelt key, 5.x the corrected one
-    ["getTransferedTps", s.getTransferredTps()],
-    ["getTransferredTps", s.getTransferredTps()],
-    ["putLatency99", s.putLatencyPercentile(0.99)],
-    ["putLatency999", s.putLatencyPercentile(0.999)],
+    // the store's figures (Java's StoreStatsService.getRuntimeInfo); the rates are "" per window
+    // until it has samples, as in Java, which its tools read as no figure
+    ...store.storeStatsService.runtimeInfo(),
     ["commitLogDiskRatio", javaDoubleToString(ratio)],
     [`commitLogDiskRatio_${clPath}`, javaDoubleToString(ratio)],
     ["consumeQueueDiskRatio", javaDoubleToString(ratio)],
     ["commitLogMinOffset", String(Math.max(0, store.getMinPhyOffset()))],
     ["commitLogMaxOffset", String(store.getMaxPhyOffset())],
-    ["brokerActive", "true"],
   ]);
   for (const [level, offset] of ctx.scheduleMessageService.offsetTable) {
     table.set(`scheduleMessageOffset_${level}`, `${offset},${store.getMaxOffsetInQueue(SCHEDULE_TOPIC, level - 1)}`);

@@ -42,10 +42,12 @@ export function statsProcessors(ctx: BrokerContext): ProcessorTable {
           .map((k) => k.slice(0, k.lastIndexOf("@")));
     const group = ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
     const offsetTable = new Map<MessageQueueKey, JsonValue>();
+    let consumeTps = 0;
     for (const topic of topics) {
       const config = ctx.topicConfigManager.selectTopicConfig(topic);
       if (!config) continue;
       if (group && group.subscriptionTable.size > 0 && !group.subscriptionTable.has(topic)) continue;
+      consumeTps += ctx.brokerStatsManager.tpsGroupGetNums(h.consumerGroup, topic);
       for (let q = 0; q < config.readQueueNums; q++) {
         const brokerOffset = Math.max(0, ctx.store.getMaxOffsetInQueue(topic, q));
         const consumerOffset = Math.max(0, ctx.consumerOffsetManager.queryOffset(h.consumerGroup, topic, q));
@@ -54,7 +56,7 @@ export function statsProcessors(ctx: BrokerContext): ProcessorTable {
         offsetTable.set(brokerQueue(ctx, topic, q), { brokerOffset, consumerOffset, lastTimestamp });
       }
     }
-    return ok(request, jsonBody({ consumeTps: jdouble(ctx.stats.groupGetTps(h.consumerGroup)), offsetTable }));
+    return ok(request, jsonBody({ consumeTps: jdouble(consumeTps), offsetTable }));
   });
 
   return handlers;

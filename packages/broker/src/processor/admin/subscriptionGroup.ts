@@ -30,6 +30,7 @@ export function subscriptionGroupProcessors(ctx: BrokerContext): ProcessorTable 
     if (ctx.storeConfig.brokerRole === "SLAVE") return fail(request, ResponseCode.SYSTEM_ERROR, SLAVE_REFUSAL);
     const h = decodeHeader(DeleteSubscriptionGroupRequestHeader, request.extFields);
     ctx.subscriptionGroupManager.deleteSubscriptionGroupConfig(h.groupName);
+    if (ctx.brokerConfig.autoDeleteUnusedStats) ctx.brokerStatsManager.onGroupDeleted(h.groupName);
     return ok(request);
   });
 

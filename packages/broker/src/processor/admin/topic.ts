@@ -48,6 +48,7 @@ export function topicAdminProcessors(ctx: BrokerContext): ProcessorTable {
     if (ctx.topicConfigManager.isSystemTopic(h.topic))
       return fail(request, ResponseCode.SYSTEM_ERROR, `The topic[${h.topic}] is conflict with system topic.`);
     ctx.topicConfigManager.deleteTopicConfig(h.topic);
+    if (ctx.brokerConfig.autoDeleteUnusedStats) ctx.brokerStatsManager.onTopicDeleted(h.topic);
     return createResponse(request, ResponseCode.SUCCESS);
   });
 
