@@ -186,8 +186,9 @@ export class ConsumeQueue {
     if (offset < this.minLogicOffset) return null;
     const file = this.mappedFileQueue.findMappedFileByOffset(offset);
     if (!file) return null;
+    // as Java's selectMappedBuffer: nothing written at that position is no buffer at all
     const buffer = file.selectMappedBuffer(offset % this.mappedFileSize);
-    return buffer ? { buffer, startOffset: offset } : null;
+    return buffer && buffer.length > 0 ? { buffer, startOffset: offset } : null;
   }
 
   /** Queue offset at which the next file starts (where a reader continues after a file's end). */

@@ -6,12 +6,14 @@
 import type { BrokerContext } from "../BrokerContext.js";
 import { brokerConfigProcessors } from "./admin/brokerConfig.js";
 import { connectionProcessors } from "./admin/connection.js";
+import { consumeQueueProcessors } from "./admin/consumeQueue.js";
 import { consumerOffsetProcessors } from "./admin/consumerOffset.js";
 import { consumerRelayProcessors } from "./admin/consumerRelay.js";
 import { queueLockProcessors } from "./admin/lock.js";
 import { queueOffsetProcessors } from "./admin/queueOffset.js";
 import { runtimeInfoProcessors } from "./admin/runtimeInfo.js";
 import { statsProcessors } from "./admin/stats.js";
+import { storeMaintenanceProcessors } from "./admin/storeMaintenance.js";
 import { subscriptionGroupProcessors } from "./admin/subscriptionGroup.js";
 import { topicAdminProcessors } from "./admin/topic.js";
 import { clientManageProcessors } from "./ClientManageProcessor.js";
@@ -45,6 +47,8 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   consumerOffsetProcessors,
   queueLockProcessors,
   consumerRelayProcessors,
+  storeMaintenanceProcessors,
+  consumeQueueProcessors,
 ];
 
 /** Pulls are served on the main port only, as Java does. */
