@@ -30,6 +30,12 @@ import { queryMsgByOffsetCommand } from "./command/message/QueryMsgByOffsetComma
 import { queryMsgByUniqueKeyCommand } from "./command/message/QueryMsgByUniqueKeyCommand.js";
 import { sendMessageCommand } from "./command/message/SendMessageCommand.js";
 import { resetOffsetByTimeCommand } from "./command/offset/ResetOffsetByTimeCommand.js";
+import { producerCommand } from "./command/producer/ProducerCommand.js";
+import { cleanExpiredCQCommand } from "./command/broker/CleanExpiredCQCommand.js";
+import { deleteExpiredCommitLogCommand } from "./command/broker/DeleteExpiredCommitLogCommand.js";
+import { cleanUnusedTopicCommand } from "./command/broker/CleanUnusedTopicCommand.js";
+import { queryConsumeQueueCommand } from "./command/queue/QueryConsumeQueueCommand.js";
+import { exportMetadataCommand } from "./command/export/ExportMetadataCommand.js";
 import type { SubCommand } from "./command/SubCommand.js";
 
 export type { CommandContext, Opts, Out, StopRequest, SubCommand } from "./command/SubCommand.js";
@@ -64,4 +70,10 @@ export const commands: SubCommand[] = [
   sendMessageCommand,
   clusterSendMsgRTCommand,
   resetOffsetByTimeCommand,
+  producerCommand,
+  cleanExpiredCQCommand,
+  deleteExpiredCommitLogCommand,
+  cleanUnusedTopicCommand,
+  queryConsumeQueueCommand,
+  exportMetadataCommand,
 ];

@@ -34,6 +34,13 @@ const USAGE = [
   "   sendMessage          Send a message",
   "   clusterRT            List All clusters Message Send RT",
   "   resetOffsetByTime    Reset consumer offset by timestamp(without client restart).",
+  "   producer             Query producer's instances, connection, status, etc.",
+  "   cleanExpiredCQ       Clean expired ConsumeQueue on broker.",
+  // longer than Java's %-20s: printed whole, then the one space
+  "   deleteExpiredCommitLog Delete expired CommitLog files",
+  "   cleanUnusedTopic     Clean unused topic on broker.",
+  "   queryCq              Query cq command.",
+  "   exportMetadata       export metadata",
   "",
   "See 'mqadmin help <command>' for more information on a specific command.",
   "",
@@ -45,7 +52,7 @@ describe("runMqadmin", () => {
       const r = await runWith(argv, fakeAdmin({}));
       expect(r).toMatchObject({ code: 0, stdout: USAGE, stderr: "", namesrvAddr: undefined });
     }
-    expect(commands).toHaveLength(28);
+    expect(commands).toHaveLength(34);
     expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
   });
 

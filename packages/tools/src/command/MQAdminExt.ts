@@ -39,6 +39,13 @@ export type MQAdminExt = Pick<
   | "messageTrackDetail"
   | "resetOffsetByTimestamp"
   | "deleteSubscriptionGroup"
+  | "getUserTopicConfig"
+  | "getUserSubscriptionGroup"
+  | "cleanExpiredConsumerQueue"
+  | "deleteExpiredCommitLog"
+  | "cleanUnusedTopic"
+  | "queryConsumeQueue"
+  | "getAllProducerInfo"
   | "shutdown"
 >;
 

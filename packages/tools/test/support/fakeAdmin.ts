@@ -49,6 +49,13 @@ export function fakeAdmin(impl: Partial<MQAdminExt>): MQAdminExt {
     messageTrackDetail: unexpected("messageTrackDetail"),
     resetOffsetByTimestamp: unexpected("resetOffsetByTimestamp"),
     deleteSubscriptionGroup: unexpected("deleteSubscriptionGroup"),
+    getUserTopicConfig: unexpected("getUserTopicConfig"),
+    getUserSubscriptionGroup: unexpected("getUserSubscriptionGroup"),
+    cleanExpiredConsumerQueue: unexpected("cleanExpiredConsumerQueue"),
+    deleteExpiredCommitLog: unexpected("deleteExpiredCommitLog"),
+    cleanUnusedTopic: unexpected("cleanUnusedTopic"),
+    queryConsumeQueue: unexpected("queryConsumeQueue"),
+    getAllProducerInfo: unexpected("getAllProducerInfo"),
     shutdown: () => Promise.resolve(),
   };
   return { ...fallback, ...impl };
