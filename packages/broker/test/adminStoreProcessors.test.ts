@@ -24,10 +24,22 @@ import {
   ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import { peerConnection, request, testBrokers, type TestBroker } from "./support/brokerContext.js";
+import {
+  peerConnection,
+  request,
+  testBrokers,
+  type TestBroker,
+  type TestBrokerOptions,
+} from "./support/brokerContext.js";
 import { answer, props, sendRequest } from "./support/requests.js";
 
-const open = testBrokers();
+const opened = testBrokers();
+/**
+ * The brokers of these tests store hundreds of messages in a row: a send is not turned away as
+ * SYSTEM_BUSY when the loaded machine's event loop lags (as the e2e brokers' TEST_BROKER_PROPS).
+ */
+const open = (options: TestBrokerOptions = {}): TestBroker =>
+  opened({ ...options, brokerConfig: { waitTimeMillsInSendQueue: 60_000, ...options.brokerConfig } });
 const FILE_SIZE = 64 * 1024;
 
 /** A broker with small commit-log files and a deleteWhen hour other than the current one. */
@@ -51,14 +63,17 @@ async function send(broker: TestBroker, topic: string, count: number, bodySize =
   }
 }
 
-/** Make the first `count` commit-log files two hours old, by the process clock (faketime-safe). */
+/**
+ * Make the first `count` commit-log files two hours old and the others fresh, by the process clock:
+ * the kernel stamps mtimes with its own clock, which differs from ours under faketime.
+ */
 function ageCommitLogFiles(broker: TestBroker, count: number): void {
   const dir = join(broker.root, "commitlog");
   const old = (Date.now() - 2 * 3600 * 1000) / 1000;
+  const fresh = Date.now() / 1000;
   readdirSync(dir)
     .sort()
-    .slice(0, count)
-    .forEach((f) => utimesSync(join(dir, f), old, old));
+    .forEach((f, i) => utimesSync(join(dir, f), i < count ? old : fresh, i < count ? old : fresh));
 }
 
 const plainSuccess = (res: RemotingCommand): void => {
