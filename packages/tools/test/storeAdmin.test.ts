@@ -289,4 +289,15 @@ describe("exportMetadata", () => {
     expect(none).toMatchObject({ code: 0, stdout: "" });
     expect(existsSync(join(other, "metadata.json"))).toBe(false);
   });
+
+  it("without -b or -c prints Java's HelpFormatter usage and writes nothing", async () => {
+    const r = await runWith(["exportMetadata", ...N], fakeAdmin({}));
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.split("\n").slice(0, 3)).toEqual([
+      "usage: mqadmin exportMetadata [-b <arg>] [-c <arg>] [-f <arg>] [-g] [-h] [-n <arg>] [-s] [-t]",
+      " -b,--brokerAddr <arg>    choose a broker to export",
+      " -c,--clusterName <arg>   choose a cluster to export",
+    ]);
+    expect(r.stdout).toContain(" -t,--topic               only export topic metadata\n");
+  });
 });

@@ -148,8 +148,25 @@ export const exportMetadataCommand: SubCommand = {
   },
 };
 
-/** What Java's HelpFormatter prints when neither -b nor -c is given (option lines in its order). */
+/** ServerUtil's options every Java sub-command has besides its own. */
+const COMMON_OPTIONS: [string, string, boolean][] = [
+  ["-h, --help", "Print help", false],
+  ["-n, --namesrvAddr <arg>", "Name server address list, eg: '192.168.0.1:9876;192.168.0.2:9876'", false],
+];
+
+/**
+ * What Java's HelpFormatter (ServerUtil.printCommandLineHelp) prints when neither -b nor -c is given:
+ * the usage line, then one line per option sorted by letter, descriptions in one column.
+ */
 function usage(options: [string, string, boolean][]): string {
-  const lines = options.map(([flags, desc]) => ` ${flags.replace(", ", ",").padEnd(31)}${desc}`);
-  return `usage: mqadmin exportMetadata [-b <arg>] [-c <arg>] [-f <arg>] [-g] [-h] [-n <arg>] [-s] [-t]\n${lines.join("\n")}\n`;
+  const rows = [...options, ...COMMON_OPTIONS]
+    .map(([flags, desc]) => ({ flags: flags.replace(", ", ","), desc }))
+    .sort((a, b) => (a.flags < b.flags ? -1 : 1));
+  const width = Math.max(...rows.map((r) => r.flags.length));
+  const synopsis = rows.map((r) => `[${r.flags.replace(/,--\S+/, "")}]`).join(" ");
+  return [
+    `usage: mqadmin exportMetadata ${synopsis}`,
+    ...rows.map((r) => ` ${r.flags.padEnd(width)}   ${r.desc}`),
+    "",
+  ].join("\n");
 }
