@@ -14,7 +14,10 @@ import {
   type ClusterInfo,
   type ConsumeMessageDirectlyResult,
   type ConsumerRunningInfo,
+  type ProducerInfo,
+  type QueryConsumeQueueResponseBody,
   type TopicConfig,
+  type TopicConfigSerializeWrapper,
   type TopicRouteData,
 } from "@rocketmq-ts/common";
 import {
@@ -69,6 +72,7 @@ import {
   type QueueStats,
 } from "./admin/adminBodies.js";
 import { MQAdminImpl } from "./admin/MQAdminImpl.js";
+import { MQAdminMaintenance, type SubscriptionGroupWrapper } from "./admin/MQAdminMaintenance.js";
 import { messageTrackDetail, type MessageTrack } from "./admin/MessageTrack.js";
 
 export interface MQAdminClientOptions {
@@ -84,6 +88,7 @@ export interface MQAdminClientOptions {
 export type { PullStatus };
 export * from "./admin/adminBodies.js";
 export { messageTrackToString, type MessageTrack } from "./admin/MessageTrack.js";
+export type { SubscriptionGroupWrapper } from "./admin/MQAdminMaintenance.js";
 
 /** mqadmin deleteSubGroup (4.9.8) writes only the group name; later headers add removeOffset. */
 const DeleteSubscriptionGroupGroupOnly = headerFields(DeleteSubscriptionGroupRequestHeader, ["groupName"]);
@@ -94,6 +99,7 @@ export class MQAdminClient {
   readonly timeoutMillis: number;
   readonly logger: Logger | undefined;
   private readonly mqAdminImpl = new MQAdminImpl(this);
+  private readonly maintenance = new MQAdminMaintenance(this);
 
   constructor(options: MQAdminClientOptions) {
     this.remoting =
@@ -422,6 +428,57 @@ export class MQAdminClient {
   /** GET_MIN_OFFSET / GET_MAX_OFFSET / SEARCH_OFFSET_BY_TIMESTAMP of a queue. */
   queueOffset(kind: "min" | "max" | { timestamp: number }, mq: MessageQueue): Promise<number> {
     return this.mqAdminImpl.queueOffset(kind, mq);
+  }
+
+  /** The broker's topics but its system topics (and, unless `specialTopic`, its retry and DLQ topics). */
+  getUserTopicConfig(brokerAddr: string, specialTopic: boolean): Promise<TopicConfigSerializeWrapper> {
+    return this.maintenance.getUserTopicConfig(brokerAddr, specialTopic);
+  }
+
+  /** The broker's subscription groups but the system groups. */
+  getUserSubscriptionGroup(brokerAddr: string): Promise<SubscriptionGroupWrapper> {
+    return this.maintenance.getUserSubscriptionGroup(brokerAddr);
+  }
+
+  /** CLEAN_EXPIRED_CONSUMEQUEUE on one broker or on every broker of a cluster (all clusters when none named). */
+  cleanExpiredConsumerQueue(target: { brokerAddr: string } | { cluster?: string }): Promise<boolean> {
+    return this.maintenanceOn(RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE, target);
+  }
+
+  /** DELETE_EXPIRED_COMMITLOG on one broker or on every broker of a cluster (all clusters when none named). */
+  deleteExpiredCommitLog(target: { brokerAddr: string } | { cluster?: string }): Promise<boolean> {
+    return this.maintenanceOn(RequestCode.DELETE_EXPIRED_COMMITLOG, target);
+  }
+
+  /** CLEAN_UNUSED_TOPIC on one broker or on every broker of a cluster (all clusters when none named). */
+  cleanUnusedTopic(target: { brokerAddr: string } | { cluster?: string }): Promise<boolean> {
+    return this.maintenanceOn(RequestCode.CLEAN_UNUSED_TOPIC, target);
+  }
+
+  private maintenanceOn(
+    code: Parameters<MQAdminMaintenance["maintenanceByAddr"]>[0],
+    target: { brokerAddr: string } | { cluster?: string },
+  ): Promise<boolean> {
+    return "brokerAddr" in target
+      ? this.maintenance.maintenanceByAddr(code, target.brokerAddr)
+      : this.maintenance.maintenanceByCluster(code, target.cluster);
+  }
+
+  /** QUERY_CONSUME_QUEUE: `count` entries of a consume queue from `index` (and the group's subscription). */
+  queryConsumeQueue(
+    brokerAddr: string,
+    topic: string,
+    queueId: number,
+    index: number,
+    count: number,
+    consumerGroup?: string,
+  ): Promise<QueryConsumeQueueResponseBody> {
+    return this.maintenance.queryConsumeQueue(brokerAddr, topic, queueId, index, count, consumerGroup);
+  }
+
+  /** GET_ALL_PRODUCER_INFO: producer group → the producers connected to the broker. */
+  getAllProducerInfo(brokerAddr: string): Promise<Map<string, ProducerInfo[]>> {
+    return this.maintenance.getAllProducerInfo(brokerAddr);
   }
 
   /** The readable queues of a topic (Java's fetchSubscribeMessageQueues), in route order. */

@@ -16,6 +16,7 @@ export * from "./message/properties.js";
 export * from "./message/MessageRecord.js";
 export * from "./protocol/heartbeat.js";
 export * from "./protocol/ConsumerRunningInfo.js";
+export * from "./protocol/adminQueueBodies.js";
 export * from "./stdio.js";
 export * from "./serverStartup.js";
 export * from "./stats/index.js";

@@ -17,8 +17,11 @@ import {
 import {
   createRequest,
   encodeHeader,
+  javaHashMapOrder,
   RegisterBrokerRequestHeader,
   RemotingClient,
+  RequestCode,
+  ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import { NamesrvController, namesrvConfigSpec, nettyServerConfigSpec } from "@rocketmq-ts/namesrv";
@@ -189,5 +192,57 @@ describe("name server request handling", () => {
     expect(invalid.code).toBe(1);
     expect(invalid.remark).toContain("serverWorkerThreads");
     expect((await call(319)).body?.toString()).toContain("serverWorkerThreads=8");
+  });
+});
+
+describe("KV config (kvConfig.json as Java's KVConfigManager keeps it)", () => {
+  const kv = (namespace: string, key: string, value?: string) => ({
+    namespace,
+    key,
+    ...(value === undefined ? {} : { value }),
+  });
+
+  it("keeps a namespace whose last key was deleted: in the file, in GET_KVLIST_BY_NAMESPACE and in register answers", async () => {
+    const { call, namesrvConfig } = await setup();
+    const file = (): string => readFileSync(namesrvConfig.kvConfigPath, "utf8");
+    expect((await call(RequestCode.PUT_KV_CONFIG, kv("ORDER_TOPIC_CONFIG", "OrderTopic", "broker-a:4"))).code).toBe(0);
+    expect(file()).toBe('{"configTable":{"ORDER_TOPIC_CONFIG":{"OrderTopic":"broker-a:4"}}}');
+    const r = registration("broker-a", "10.0.0.1:10911", ["T"]);
+    expect((await call(RequestCode.REGISTER_BROKER, r.extFields, r.body)).body?.toString()).toBe(
+      '{"table":{"OrderTopic":"broker-a:4"}}',
+    );
+
+    expect((await call(RequestCode.DELETE_KV_CONFIG, kv("ORDER_TOPIC_CONFIG", "OrderTopic"))).code).toBe(0);
+    expect(file()).toBe('{"configTable":{"ORDER_TOPIC_CONFIG":{}}}');
+    const list = await call(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "ORDER_TOPIC_CONFIG" });
+    expect(list.code).toBe(ResponseCode.SUCCESS);
+    expect(list.body?.toString()).toBe('{"table":{}}');
+    expect((await call(RequestCode.REGISTER_BROKER, r.extFields, r.body)).body?.toString()).toBe('{"table":{}}');
+
+    // a namespace never written is still unknown
+    const unknown = await call(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "NOPE" });
+    expect(unknown.code).toBe(ResponseCode.QUERY_NOT_FOUND);
+    expect(unknown.remark).toBe("No config item, Namespace: NOPE");
+    // deleting from an unknown namespace writes the file all the same, and adds nothing
+    expect((await call(RequestCode.DELETE_KV_CONFIG, kv("NOPE", "k"))).code).toBe(0);
+    expect(file()).toBe('{"configTable":{"ORDER_TOPIC_CONFIG":{}}}');
+  });
+
+  it("writes namespaces and keys in the order of Java's HashMap, and reads the file back", async () => {
+    const { call, namesrvConfig } = await setup();
+    const keys = ["zeta", "alpha", "Topic_10", "Topic_2", "m"];
+    for (const key of keys) await call(RequestCode.PUT_KV_CONFIG, kv("NS_B", key, `v-${key}`));
+    await call(RequestCode.PUT_KV_CONFIG, kv("NS_A", "k", "v"));
+    const table = javaHashMapOrder(keys)
+      .map((k) => `"${k}":"v-${k}"`)
+      .join(",");
+    const namespaces: Record<string, string> = { NS_A: '"NS_A":{"k":"v"}', NS_B: `"NS_B":{${table}}` };
+    const expected = `{"configTable":{${javaHashMapOrder(["NS_B", "NS_A"])
+      .map((ns) => namespaces[ns])
+      .join(",")}}}`;
+    expect(readFileSync(namesrvConfig.kvConfigPath, "utf8")).toBe(expected);
+    const list = await call(RequestCode.GET_KVLIST_BY_NAMESPACE, { namespace: "NS_B" });
+    expect(list.body?.toString()).toBe(`{"table":{${table}}}`);
+    expect(decodeKVTable(list.body)).toEqual(new Map(keys.map((k) => [k, `v-${k}`])));
   });
 });

@@ -3,6 +3,7 @@
  * fileReservedTime go at the deleteWhen hours, or at any hour once the disk is fuller than
  * diskMaxUsedSpaceRatio; above diskSpaceCleanForciblyRatio (with cleanFileForciblyEnable) even files
  * not yet expired go. Above diskSpaceWarningLevelRatio the store refuses puts until usage falls again.
+ * An administrator's manual delete makes the next rounds delete expired files at any hour.
  */
 import type { Logger } from "pino";
 import type { CommitLogStore } from "./CommitLogStore.js";
@@ -21,7 +22,13 @@ export interface CleanCommitLogServiceOptions {
   diskSpaceCleanForciblyRatio?: number;
 }
 
+/** How many rounds a manual delete request lasts (Java's MAX_MANUAL_DELETE_FILE_TIMES). */
+export const MAX_MANUAL_DELETE_FILE_TIMES = 20;
+
 export class CleanCommitLogService {
+  /** Rounds left that delete expired files at any hour (set by executeDeleteFilesManually). */
+  private manualDeleteFileSeveralTimes = 0;
+
   constructor(private readonly options: CleanCommitLogServiceOptions) {}
 
   private diskRatios(): { warning: number; forcibly: number; max: number } {
@@ -45,8 +52,17 @@ export class CleanCommitLogService {
     }
   }
 
-  /** One cleanup round of the commit log; returns how many files were deleted. */
-  deleteExpiredFiles(now = new Date()): number {
+  /**
+   * Java's executeDeleteFilesManually (DELETE_EXPIRED_COMMITLOG, mqadmin deleteExpiredCommitLog): the
+   * next MAX_MANUAL_DELETE_FILE_TIMES rounds delete expired files whatever the hour.
+   */
+  executeDeleteFilesManually(): void {
+    this.manualDeleteFileSeveralTimes = MAX_MANUAL_DELETE_FILE_TIMES;
+    this.options.logger.info("executeDeleteFilesManually was invoked");
+  }
+
+  /** One cleanup round of the commit log; resolves with how many files were deleted. */
+  async deleteExpiredFiles(now = new Date()): Promise<number> {
     const { config: c, commitLog, logger } = this.options;
     const hours = c.deleteWhen.split(";").map((h) => Number(h));
     const timeUp = hours.includes(now.getHours());
@@ -54,13 +70,25 @@ export class CleanCommitLogService {
     const { forcibly, max } = this.diskRatios();
     const spaceFull = ratio > max || ratio < 0;
     const cleanImmediately = ratio > forcibly && c.cleanFileForciblyEnable;
-    if (!timeUp && !spaceFull && !cleanImmediately) return 0;
-    const deleted = commitLog.deleteExpiredFile(
+    const manualDelete = this.manualDeleteFileSeveralTimes > 0;
+    if (!timeUp && !spaceFull && !cleanImmediately && !manualDelete) return 0;
+    if (manualDelete) this.manualDeleteFileSeveralTimes--;
+    const deleted = await commitLog.deleteExpiredFile(
       c.fileReservedTime * 3600 * 1000,
       c.deleteCommitLogFilesInterval,
       cleanImmediately,
     );
-    if (deleted > 0) logger.info({ deleted, timeUp, spaceFull, cleanImmediately }, "commit log files deleted");
+    if (deleted > 0)
+      logger.info(
+        {
+          deleted,
+          timeUp,
+          spaceFull,
+          manualDeleteFileSeveralTimes: this.manualDeleteFileSeveralTimes,
+          cleanImmediately,
+        },
+        "commit log files deleted",
+      );
     return deleted;
   }
 }

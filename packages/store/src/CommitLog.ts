@@ -298,20 +298,29 @@ export class CommitLog implements CommitLogStore {
 
   /**
    * Delete files (never the last) older than `expiredMs`, or all eligible ones when `cleanImmediately`;
-   * at most `maxBatch` per call (Java's DELETE_FILES_BATCH_MAX). Returns how many were deleted.
+   * at most `maxBatch` per call (Java's DELETE_FILES_BATCH_MAX), pausing `deleteFilesInterval` ms
+   * between two (Java's deleteCommitLogFilesInterval). Resolves with how many were deleted.
    */
-  deleteExpiredFile(expiredMs: number, deleteFilesInterval: number, cleanImmediately: boolean, maxBatch = 10): number {
-    const files = this.mappedFileQueue.files;
-    const victims: MappedFile[] = [];
-    const now = Date.now();
-    for (let i = 0; i < files.length - 1 && victims.length < maxBatch; i++) {
-      const f = files[i] as MappedFile;
-      if (now >= f.lastModifiedTimestamp() + expiredMs || cleanImmediately) victims.push(f);
-      else break;
+  async deleteExpiredFile(
+    expiredMs: number,
+    deleteFilesInterval: number,
+    cleanImmediately: boolean,
+    maxBatch = 10,
+  ): Promise<number> {
+    const candidates = this.mappedFileQueue.files.slice(0, -1);
+    let deleted = 0;
+    for (let i = 0; i < candidates.length; i++) {
+      const f = candidates[i] as MappedFile;
+      // the store may have shut down (or the queue changed) during a pause
+      if (this.mappedFileQueue.isClosed || this.mappedFileQueue.firstMappedFile !== f) break;
+      if (!(Date.now() >= f.lastModifiedTimestamp() + expiredMs || cleanImmediately)) break;
+      this.mappedFileQueue.deleteFiles([f]);
+      deleted++;
+      if (deleted >= maxBatch) break;
+      if (deleteFilesInterval > 0 && i + 1 < candidates.length)
+        await new Promise((resolve) => setTimeout(resolve, deleteFilesInterval));
     }
-    void deleteFilesInterval;
-    this.mappedFileQueue.deleteFiles(victims);
-    return victims.length;
+    return deleted;
   }
 
   /** Flush per the async rules: at least `leastPages` dirty pages, or everything when 0. */

@@ -143,9 +143,10 @@ export interface CommitLogStore {
 
   /**
    * Delete the oldest files (never the one being written) last modified more than `expiredMs` ago,
-   * or every eligible one when `cleanImmediately` (disk nearly full); returns how many were deleted.
+   * or every eligible one when `cleanImmediately` (disk nearly full), pausing `deleteFilesInterval`
+   * ms between two; resolves with how many were deleted.
    */
-  deleteExpiredFile(expiredMs: number, deleteFilesInterval: number, cleanImmediately: boolean): number;
+  deleteExpiredFile(expiredMs: number, deleteFilesInterval: number, cleanImmediately: boolean): Promise<number>;
 
   // --- HA (store-ha-config.md §8) ---------------------------------------------------------------------------------
 

@@ -132,6 +132,19 @@ export class ConsumeQueue {
     return Math.floor(this.minLogicOffset / CQ_STORE_UNIT_SIZE);
   }
 
+  /**
+   * End (offset + size) in the commit log of the last entry of the last file, -1 when that file holds
+   * no entry (Java's getLastOffset: what cleanExpiredConsumerQueue compares with the commit log's minimum).
+   */
+  getLastOffset(): number {
+    const last = this.mappedFileQueue.lastMappedFile;
+    if (!last || last.wrotePosition < CQ_STORE_UNIT_SIZE) return -1;
+    const at = last.wrotePosition - CQ_STORE_UNIT_SIZE;
+    const offset = cqEntryOffset(last.buffer, at);
+    const size = cqEntrySize(last.buffer, at);
+    return offset >= 0 && size > 0 ? offset + size : -1;
+  }
+
   /** Next queue offset to be written. */
   getMaxOffsetInQueue(): number {
     return Math.floor(this.mappedFileQueue.getMaxOffset() / CQ_STORE_UNIT_SIZE);
@@ -173,8 +186,9 @@ export class ConsumeQueue {
     if (offset < this.minLogicOffset) return null;
     const file = this.mappedFileQueue.findMappedFileByOffset(offset);
     if (!file) return null;
+    // as Java's selectMappedBuffer: nothing written at that position is no buffer at all
     const buffer = file.selectMappedBuffer(offset % this.mappedFileSize);
-    return buffer ? { buffer, startOffset: offset } : null;
+    return buffer && buffer.length > 0 ? { buffer, startOffset: offset } : null;
   }
 
   /** Queue offset at which the next file starts (where a reader continues after a file's end). */

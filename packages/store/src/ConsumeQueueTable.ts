@@ -49,6 +49,24 @@ export class ConsumeQueueTable {
     for (const byQueue of this.table.values()) yield* byQueue.values();
   }
 
+  /** Every topic with its queues by id (a snapshot: callers may remove while iterating). */
+  byTopic(): [string, Map<number, ConsumeQueue>][] {
+    return [...this.table];
+  }
+
+  /** Forget one queue (its files are the caller's to destroy); a topic left without queues goes too. */
+  remove(topic: string, queueId: number): void {
+    const byQueue = this.table.get(topic);
+    if (!byQueue) return;
+    byQueue.delete(queueId);
+    if (byQueue.size === 0) this.table.delete(topic);
+  }
+
+  /** Forget a topic and all its queues. */
+  removeTopic(topic: string): void {
+    this.table.delete(topic);
+  }
+
   /** Delete every queue's files and forget them (the commit log they pointed into is gone). */
   destroyAll(): void {
     for (const cq of this.all()) cq.destroy();

@@ -23,6 +23,7 @@ import { CommitLogDispatcherBuildConsumeQueue, CommitLogDispatcherBuildIndex } f
 import type { CommitLogStore, PutMessageResult } from "./CommitLogStore.js";
 import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
 import type { ConsumeQueue } from "./ConsumeQueue.js";
+import { cleanExpiredConsumerQueue, cleanUnusedTopic, type ConsumeQueueCleanupContext } from "./ConsumeQueueCleanup.js";
 import { ConsumeQueueTable } from "./ConsumeQueueTable.js";
 import { diskPartitionSpaceUsedPercent } from "./DiskUsage.js";
 import { delayLevelsOf, type DispatchRequest } from "./DispatchRequest.js";
@@ -87,6 +88,8 @@ export class DefaultMessageStore {
   private readonly rootDir: string;
   private timers: NodeJS.Timeout[] = [];
   private shutdownFlag = true;
+  /** A cleanup round is running. */
+  private cleaning = false;
   private lastExitOK = true;
 
   constructor(
@@ -203,8 +206,8 @@ export class DefaultMessageStore {
     this.flushConsumeQueueService.start();
     this.timers.push(setInterval(() => void this.flushConsumeQueueService.run(), c.flushIntervalConsumeQueue));
     const cleanFirst = setTimeout(() => {
-      this.cleanFilesPeriodically();
-      this.timers.push(setInterval(() => this.cleanFilesPeriodically(), c.cleanResourceInterval));
+      void this.cleanFilesPeriodically();
+      this.timers.push(setInterval(() => void this.cleanFilesPeriodically(), c.cleanResourceInterval));
     }, 60_000);
     const diskFirst = setTimeout(() => {
       this.checkDiskSpace();
@@ -315,6 +318,11 @@ export class DefaultMessageStore {
 
   findConsumeQueue(topic: string, queueId: number): ConsumeQueue {
     return this.consumeQueueTable.findConsumeQueue(topic, queueId);
+  }
+
+  /** The queue if it exists (Java's getConsumeQueue; findConsumeQueue creates it). */
+  getConsumeQueue(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.consumeQueueTable.get(topic, queueId);
   }
 
   allConsumeQueues(): Iterable<ConsumeQueue> {
@@ -444,18 +452,43 @@ export class DefaultMessageStore {
     this.cleanCommitLogService.checkDiskSpace();
   }
 
-  private cleanFilesPeriodically(): void {
+  private async cleanFilesPeriodically(): Promise<void> {
+    // a round pauses between file deletions: the next timer tick must not start a second one
+    if (this.cleaning) return;
+    this.cleaning = true;
     try {
-      this.deleteExpiredFiles();
+      await this.deleteExpiredFiles();
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, "clean files failed");
+    } finally {
+      this.cleaning = false;
     }
   }
 
-  /** One cleanup round: commit-log files by age/space, then consume queues and index follow. */
-  deleteExpiredFiles(now = new Date()): number {
-    const deleted = this.cleanCommitLogService.deleteExpiredFiles(now);
-    this.cleanConsumeQueueService.deleteExpiredFiles();
+  /** One cleanup round: commit-log files by age/space (or a manual request), then consume queues and index follow. */
+  async deleteExpiredFiles(now = new Date()): Promise<number> {
+    const deleted = await this.cleanCommitLogService.deleteExpiredFiles(now);
+    // a round that paused across a shutdown leaves the (closed) queues alone
+    if (!this.shutdownFlag) this.cleanConsumeQueueService.deleteExpiredFiles();
     return deleted;
+  }
+
+  /** Java's executeDeleteFilesManually: the next cleanup rounds delete expired commit-log files at any hour. */
+  executeDeleteFilesManually(): void {
+    this.cleanCommitLogService.executeDeleteFilesManually();
+  }
+
+  /** Destroy the consume queues whose messages are all below the commit log's minimum (mqadmin cleanExpiredCQ). */
+  cleanExpiredConsumerQueue(): number {
+    return cleanExpiredConsumerQueue(this.consumeQueueCleanupContext());
+  }
+
+  /** Destroy the consume queues of topics not in `topics`, the broker's topic table (mqadmin cleanUnusedTopic). */
+  cleanUnusedTopic(topics: ReadonlySet<string>): number {
+    return cleanUnusedTopic(this.consumeQueueCleanupContext(), topics);
+  }
+
+  private consumeQueueCleanupContext(): ConsumeQueueCleanupContext {
+    return { consumeQueueTable: this.consumeQueueTable, commitLog: this.commitLog, logger: this.logger };
   }
 }

@@ -3,7 +3,7 @@
  * queue. Loads with Java's strict rules, creates the next file ahead of need (off the append path),
  * flushes the file holding the flush position, truncates and deletes.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { MappedFile, offset2FileName } from "./MappedFile.js";
 
@@ -221,6 +221,11 @@ export class MappedFileQueue {
     this.files.splice(0, this.files.length, ...kept);
   }
 
+  /** Shut down or destroyed: no file is to be created or deleted any more. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   shutdown(): void {
     this.closed = true;
     this.discardPreallocated();
@@ -233,5 +238,11 @@ export class MappedFileQueue {
     for (const f of this.files) f.destroy();
     this.files.length = 0;
     this.flushedWhere = 0;
+    // the directory goes too when nothing else is left in it (as Java's)
+    try {
+      rmdirSync(this.storePath);
+    } catch {
+      // absent, or not empty
+    }
   }
 }

@@ -23,6 +23,7 @@ export * from "./FlushRealTimeService.js";
 export * from "./FlushConsumeQueueService.js";
 export * from "./CleanCommitLogService.js";
 export * from "./CleanConsumeQueueService.js";
+export * from "./ConsumeQueueCleanup.js";
 export * from "./DefaultMessageStore.js";
 export * from "./StoreLock.js";
 export * from "./ha/HAFrames.js";

@@ -135,7 +135,7 @@ describe("DefaultMessageStore", () => {
     const old = (Date.now() - 2 * 3600 * 1000) / 1000;
     const fresh = Date.now() / 1000;
     files.forEach((f, i) => utimesSync(join(dir, f), i < 3 ? old : fresh, i < 3 ? old : fresh));
-    expect(store.deleteExpiredFiles()).toBe(3);
+    expect(await store.deleteExpiredFiles()).toBe(3);
     expect(readdirSync(dir).length).toBe(files.length - 3);
     const minPhy = store.getMinPhyOffset();
     expect(minPhy).toBe(3 * 64 * 1024);

@@ -32,6 +32,12 @@ import { sendMessageCommand } from "./command/message/SendMessageCommand.js";
 import { resetOffsetByTimeCommand } from "./command/offset/ResetOffsetByTimeCommand.js";
 import { statsAllCommand } from "./command/stats/StatsAllCommand.js";
 import { brokerConsumeStatsCommand } from "./command/broker/BrokerConsumeStatsCommand.js";
+import { producerCommand } from "./command/producer/ProducerCommand.js";
+import { cleanExpiredCQCommand } from "./command/broker/CleanExpiredCQCommand.js";
+import { deleteExpiredCommitLogCommand } from "./command/broker/DeleteExpiredCommitLogCommand.js";
+import { cleanUnusedTopicCommand } from "./command/broker/CleanUnusedTopicCommand.js";
+import { queryConsumeQueueCommand } from "./command/queue/QueryConsumeQueueCommand.js";
+import { exportMetadataCommand } from "./command/export/ExportMetadataCommand.js";
 import type { SubCommand } from "./command/SubCommand.js";
 
 export type { CommandContext, Opts, Out, StopRequest, SubCommand } from "./command/SubCommand.js";
@@ -68,4 +74,10 @@ export const commands: SubCommand[] = [
   resetOffsetByTimeCommand,
   brokerConsumeStatsCommand,
   statsAllCommand,
+  producerCommand,
+  cleanExpiredCQCommand,
+  deleteExpiredCommitLogCommand,
+  cleanUnusedTopicCommand,
+  queryConsumeQueueCommand,
+  exportMetadataCommand,
 ];

@@ -24,7 +24,7 @@ export interface ConsumerFilterData {
 }
 
 /** A filter as consumerFilter.json holds it (4.9.8 without bloomFilterData). */
-interface PersistedFilterData {
+export interface PersistedFilterData {
   bornTime: number;
   clientVersion: number;
   consumerGroup: string;
@@ -36,6 +36,20 @@ interface PersistedFilterData {
 }
 
 export const isDead = (d: ConsumerFilterData): boolean => d.deadTime >= d.bornTime;
+
+/** The bean fastjson writes for a ConsumerFilterData (in consumerFilter.json, in QUERY_CONSUME_QUEUE answers). */
+export function persistedFilterData(d: ConsumerFilterData): PersistedFilterData {
+  return {
+    bornTime: d.bornTime,
+    clientVersion: d.clientVersion,
+    consumerGroup: d.consumerGroup,
+    dead: isDead(d),
+    deadTime: d.deadTime,
+    expression: d.expression,
+    expressionType: d.expressionType,
+    topic: d.topic,
+  };
+}
 
 /** Build filter data for a non-tag subscription; null when it is a tag type, empty, or does not compile. */
 export function buildFilterData(
@@ -196,17 +210,7 @@ export class ConsumerFilterManager extends ConfigManager<ConsumerFilterData[], C
         continue;
       }
       const groups = new Map<string, PersistedFilterData>();
-      for (const [group, d] of byGroup)
-        groups.set(group, {
-          bornTime: d.bornTime,
-          clientVersion: d.clientVersion,
-          consumerGroup: d.consumerGroup,
-          dead: isDead(d),
-          deadTime: d.deadTime,
-          expression: d.expression,
-          expressionType: d.expressionType,
-          topic: d.topic,
-        });
+      for (const [group, d] of byGroup) groups.set(group, persistedFilterData(d));
       table.set(topic, { groupFilterData: groups, topic });
     }
     return { filterDataByTopic: table };

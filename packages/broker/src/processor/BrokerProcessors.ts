@@ -6,6 +6,7 @@
 import type { BrokerContext } from "../BrokerContext.js";
 import { brokerConfigProcessors } from "./admin/brokerConfig.js";
 import { connectionProcessors } from "./admin/connection.js";
+import { consumeQueueProcessors } from "./admin/consumeQueue.js";
 import { consumerOffsetProcessors } from "./admin/consumerOffset.js";
 import { consumerRelayProcessors } from "./admin/consumerRelay.js";
 import { queueLockProcessors } from "./admin/lock.js";
@@ -13,6 +14,7 @@ import { queueOffsetProcessors } from "./admin/queueOffset.js";
 import { runtimeInfoProcessors } from "./admin/runtimeInfo.js";
 import { statsProcessors } from "./admin/stats.js";
 import { brokerStatsProcessors } from "./admin/brokerStats.js";
+import { storeMaintenanceProcessors } from "./admin/storeMaintenance.js";
 import { subscriptionGroupProcessors } from "./admin/subscriptionGroup.js";
 import { topicAdminProcessors } from "./admin/topic.js";
 import { clientManageProcessors } from "./ClientManageProcessor.js";
@@ -47,6 +49,8 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   consumerOffsetProcessors,
   queueLockProcessors,
   consumerRelayProcessors,
+  storeMaintenanceProcessors,
+  consumeQueueProcessors,
 ];
 
 /** Pulls are served on the main port only, as Java does. */

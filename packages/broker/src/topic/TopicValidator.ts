@@ -1,3 +1,5 @@
+import { javaHashMapOrder } from "@rocketmq-ts/remoting";
+
 /** Topic names and Java's system-topic rules (TopicValidator). */
 export const TopicValidator = {
   AUTO_CREATE_TOPIC_KEY_TOPIC: "TBW102",
@@ -12,6 +14,15 @@ export const TopicValidator = {
 } as const;
 
 const SYSTEM_TOPICS = new Set<string>(Object.values(TopicValidator));
+
+/**
+ * Java's TopicValidator.getSystemTopicSet on a running broker: the reserved names above, then those
+ * the broker's TopicConfigManager added at boot (`bootSystemTopics`, in creation order), in the
+ * iteration order of Java's HashSet (what GET_SYSTEM_TOPIC_LIST_FROM_BROKER answers).
+ */
+export function systemTopicSet(bootSystemTopics: Iterable<string>): string[] {
+  return javaHashMapOrder([...new Set([...SYSTEM_TOPICS, ...bootSystemTopics])]);
+}
 
 /** One of the reserved topic names above, or a name with the `rmq_sys_` prefix. */
 export function isSystemTopicName(topic: string): boolean {

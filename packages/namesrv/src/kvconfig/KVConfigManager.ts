@@ -1,7 +1,14 @@
 /** Namespaced key/value config of the name server, persisted to kvConfig.json like Java's. */
 import { entries, loadWithBackup, obj, str, string2File } from "@rocketmq-ts/common";
-import { parseFastjson, stringifyFastjson } from "@rocketmq-ts/remoting";
+import { javaHashMapOrder, parseFastjson, stringifyFastjson } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
+
+/** A copy of `map` in the iteration order of Java's HashMap (how fastjson writes Java's tables). */
+function inHashMapOrder<V>(map: ReadonlyMap<string, V>): Map<string, V> {
+  const ordered = new Map<string, V>();
+  for (const key of javaHashMapOrder([...map.keys()])) ordered.set(key, map.get(key) as V);
+  return ordered;
+}
 
 export class KVConfigManager {
   private readonly configTable = new Map<string, Map<string, string>>();
@@ -40,27 +47,31 @@ export class KVConfigManager {
     this.persist();
   }
 
+  /** Remove the key; the namespace stays even when it has no key left, and the file is written either way (as Java). */
   deleteKVConfig(namespace: string, key: string): void {
     const kv = this.configTable.get(namespace);
-    if (kv?.delete(key)) {
-      this.logger.info({ namespace, key }, "deleteKVConfig delete a config item");
-      if (kv.size === 0) this.configTable.delete(namespace);
-      this.persist();
+    if (kv) {
+      const value = kv.get(key);
+      kv.delete(key);
+      this.logger.info({ namespace, key, value }, "deleteKVConfig delete a config item");
     }
+    this.persist();
   }
 
   getKVConfig(namespace: string, key: string): string | undefined {
     return this.configTable.get(namespace)?.get(key);
   }
 
+  /** The namespace's keys and values (empty for a namespace whose keys were all deleted), undefined for an unknown one. */
   getKVListByNamespace(namespace: string): Map<string, string> | undefined {
     const kv = this.configTable.get(namespace);
-    return kv && kv.size > 0 ? new Map(kv) : undefined;
+    return kv ? inHashMapOrder(kv) : undefined;
   }
 
   private persist(): void {
     try {
-      string2File(stringifyFastjson({ configTable: this.configTable }), this.kvConfigPath);
+      const configTable = new Map([...inHashMapOrder(this.configTable)].map(([ns, kv]) => [ns, inHashMapOrder(kv)]));
+      string2File(stringifyFastjson({ configTable }), this.kvConfigPath);
     } catch (err) {
       this.logger.error({ path: this.kvConfigPath, err: (err as Error).message }, "persist kvconfig Exception");
     }

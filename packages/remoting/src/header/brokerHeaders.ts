@@ -158,6 +158,18 @@ export const DeleteTopicRequestHeader = defineHeader("DeleteTopicRequestHeader",
   topic: { type: "string", required: true },
 });
 
+/** QUERY_CONSUME_QUEUE (321): no field is @CFNotNull; the primitives default to 0. */
+export const QueryConsumeQueueRequestHeader = defineHeader("QueryConsumeQueueRequestHeader", {
+  topic: { type: "string" },
+  queueId: { type: "int", default: 0 },
+  index: { type: "long", default: 0 },
+  count: { type: "int", default: 0 },
+  consumerGroup: { type: "string" },
+});
+
+/** GET_ALL_PRODUCER_INFO (328): a header without fields. */
+export const GetAllProducerInfoRequestHeader = defineHeader("GetAllProducerInfoRequestHeader", {});
+
 export const ConsumerSendMsgBackRequestHeader = defineHeader("ConsumerSendMsgBackRequestHeader", {
   offset: { type: "long", required: true },
   group: { type: "string", required: true },

@@ -42,6 +42,13 @@ export type MQAdminExt = Pick<
   | "queryTopicConsumeByWho"
   | "viewBrokerStatsData"
   | "fetchConsumeStatsInBroker"
+  | "getUserTopicConfig"
+  | "getUserSubscriptionGroup"
+  | "cleanExpiredConsumerQueue"
+  | "deleteExpiredCommitLog"
+  | "cleanUnusedTopic"
+  | "queryConsumeQueue"
+  | "getAllProducerInfo"
   | "shutdown"
 >;
 

@@ -52,6 +52,13 @@ export function fakeAdmin(impl: Partial<MQAdminExt>): MQAdminExt {
     queryTopicConsumeByWho: unexpected("queryTopicConsumeByWho"),
     viewBrokerStatsData: unexpected("viewBrokerStatsData"),
     fetchConsumeStatsInBroker: unexpected("fetchConsumeStatsInBroker"),
+    getUserTopicConfig: unexpected("getUserTopicConfig"),
+    getUserSubscriptionGroup: unexpected("getUserSubscriptionGroup"),
+    cleanExpiredConsumerQueue: unexpected("cleanExpiredConsumerQueue"),
+    deleteExpiredCommitLog: unexpected("deleteExpiredCommitLog"),
+    cleanUnusedTopic: unexpected("cleanUnusedTopic"),
+    queryConsumeQueue: unexpected("queryConsumeQueue"),
+    getAllProducerInfo: unexpected("getAllProducerInfo"),
     shutdown: () => Promise.resolve(),
   };
   return { ...fallback, ...impl };

@@ -1,10 +1,12 @@
 /**
  * Who is connected and who consumes (Java's AdminBrokerProcessor getConsumerConnectionList,
- * getProducerConnectionList, queryTopicConsumeByWho): GET_CONSUMER_CONNECTION_LIST (203),
- * GET_PRODUCER_CONNECTION_LIST (204), QUERY_TOPIC_CONSUME_BY_WHO (300).
+ * getProducerConnectionList, queryTopicConsumeByWho, getAllProducerInfo): GET_CONSUMER_CONNECTION_LIST
+ * (203), GET_PRODUCER_CONNECTION_LIST (204), QUERY_TOPIC_CONSUME_BY_WHO (300), GET_ALL_PRODUCER_INFO (328).
  */
+import { encodeProducerTableInfo, type ProducerInfo } from "@rocketmq-ts/common";
 import {
   decodeHeader,
+  GetAllProducerInfoRequestHeader,
   GetConsumerConnectionListRequestHeader,
   GetProducerConnectionListRequestHeader,
   QueryTopicConsumeByWhoRequestHeader,
@@ -51,6 +53,26 @@ export function connectionProcessors(ctx: BrokerContext): ProcessorTable {
     if (!channels) return fail(request, ResponseCode.SYSTEM_ERROR, `the producer group[${h.producerGroup}] not exist`);
     const connectionSet = [...channels.values()].map(connectionOf);
     return ok(request, jsonBody({ connectionSet }));
+  });
+
+  handlers.set(RequestCode.GET_ALL_PRODUCER_INFO, (request) => {
+    decodeHeader(GetAllProducerInfoRequestHeader, request.extFields);
+    const table = new Map<string, ProducerInfo[]>();
+    for (const [group, channels] of ctx.producerManager.groupChannelTable) {
+      if (channels.size === 0) continue; // Java builds its map from the producers it finds
+      table.set(
+        group,
+        [...channels.values()].map((c) => ({
+          clientId: c.clientId,
+          // Java prints the channel's InetSocketAddress: "/host:port"
+          remoteIP: `/${c.connection.remoteAddr}`,
+          language: c.language ?? "OTHER",
+          version: c.version,
+          lastUpdateTimestamp: c.lastUpdateTimestamp,
+        })),
+      );
+    }
+    return ok(request, encodeProducerTableInfo(table));
   });
 
   handlers.set(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, (request) => {

@@ -1,9 +1,10 @@
 /**
  * Topic administration (Java's AdminBrokerProcessor updateAndCreateTopic, deleteTopic,
- * getAllTopicConfig, getTopicConfig): UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215),
- * GET_ALL_TOPIC_CONFIG (21), GET_TOPIC_CONFIG (351).
+ * getAllTopicConfig, getTopicConfig, getSystemTopicListFromBroker): UPDATE_AND_CREATE_TOPIC (17),
+ * DELETE_TOPIC_IN_BROKER (215), GET_ALL_TOPIC_CONFIG (21), GET_TOPIC_CONFIG (351),
+ * GET_SYSTEM_TOPIC_LIST_FROM_BROKER (305).
  */
-import { newTopicConfig, topicConfigWrapperJson, type TopicFilterType } from "@rocketmq-ts/common";
+import { encodeTopicList, newTopicConfig, topicConfigWrapperJson, type TopicFilterType } from "@rocketmq-ts/common";
 import {
   createResponse,
   CreateTopicRequestHeader,
@@ -15,7 +16,7 @@ import {
   stringifyFastjson,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../../BrokerContext.js";
-import { validateTopic } from "../../topic/TopicValidator.js";
+import { systemTopicSet, validateTopic } from "../../topic/TopicValidator.js";
 import type { ProcessorTable } from "../ProcessorTable.js";
 import { fail, jsonBody, NOT_SET_REMARK, ok } from "../answers.js";
 
@@ -49,8 +50,14 @@ export function topicAdminProcessors(ctx: BrokerContext): ProcessorTable {
       return fail(request, ResponseCode.SYSTEM_ERROR, `The topic[${h.topic}] is conflict with system topic.`);
     ctx.topicConfigManager.deleteTopicConfig(h.topic);
     if (ctx.brokerConfig.autoDeleteUnusedStats) ctx.brokerStatsManager.onTopicDeleted(h.topic);
+    // as Java: the consume queues of every topic no longer configured go with it
+    ctx.store.cleanUnusedTopic(new Set(ctx.topicConfigManager.topicConfigTable.keys()));
     return createResponse(request, ResponseCode.SUCCESS);
   });
+
+  handlers.set(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER, (request) =>
+    ok(request, encodeTopicList(systemTopicSet(ctx.topicConfigManager.systemTopics))),
+  );
 
   handlers.set(RequestCode.GET_ALL_TOPIC_CONFIG, (request) =>
     createResponse(request, ResponseCode.SUCCESS, {
