@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -262,5 +262,16 @@ describe("log files", () => {
     expect(gunzipSync(readFileSync(join(archive, "store.1.log.gz"))).toString()).toBe(line(4) + line(5));
     expect(gunzipSync(readFileSync(join(archive, "store.2.log.gz"))).toString()).toBe(line(2) + line(3));
     expect(readFileSync(file, "utf8")).toBe(line(6));
+  });
+
+  it("keeps writing to the file when it cannot roll", () => {
+    const dir = tempDir();
+    const file = join(dir, "broker.log");
+    writeFileSync(join(dir, "otherdays"), "a file where the archive directory should be");
+    const appender = new RollingFileAppender(file, join(dir, "otherdays"), { maxFileSize: 10, maxIndex: 2 });
+    appender.write("first line\n");
+    appender.write("second line\n");
+    appender.end();
+    expect(readFileSync(file, "utf8")).toBe("first line\nsecond line\n");
   });
 });

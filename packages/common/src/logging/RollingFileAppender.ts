@@ -51,13 +51,22 @@ export class RollingFileAppender {
   private open(): [Destination, number] {
     // an already-open descriptor makes the destination ready at once, so an early exit can flush it
     const fd = openSync(this.file, "a");
-    return [destination({ dest: fd, sync: false }), fstatSync(fd).size];
+    const stream = destination({ dest: fd, sync: false });
+    // a full disk must not bring the server down with it: the line is lost, as with logback
+    stream.on("error", () => undefined);
+    return [stream, fstatSync(fd).size];
   }
 
   write(line: string): void {
     this.stream.write(line);
     this.size += line.length;
-    if (this.size >= this.policy.maxFileSize) this.roll();
+    if (this.size >= this.policy.maxFileSize) {
+      try {
+        this.roll();
+      } catch {
+        this.size = 0; // cannot roll now (e.g. otherdays/ not writable): try again one file size later
+      }
+    }
   }
 
   private archived(index: number, gz = true): string {
