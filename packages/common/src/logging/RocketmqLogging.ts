@@ -64,9 +64,6 @@ export class RocketmqLogging {
       const s = typeof name === "string" ? loggers.get(name) : undefined;
       return s ? [s, this.appenders.get(s) ?? this.rootAppender] : [root, this.rootAppender];
     };
-    const flushAll = (): void => {
-      for (const a of this.appenders.values()) a.flushSync();
-    };
     const destination = {
       write: (line: string): void => {
         let record: LogRecord;
@@ -80,10 +77,10 @@ export class RocketmqLogging {
         appender.write(this.format === "json" ? line : formatLogLine(record, spec.pattern, this.zone));
       },
       flush: (cb?: (err?: Error) => void): void => {
-        flushAll();
+        this.flush();
         cb?.();
       },
-      flushSync: flushAll,
+      flushSync: (): void => this.flush(),
     };
     this.root = pino({ level: options.level ?? knob("level", env) ?? "info", base: { pid: process.pid } }, destination);
     loggingOf.set(this.root, this);
