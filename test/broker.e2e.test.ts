@@ -70,7 +70,13 @@ describe("bin/mqbroker start-up", () => {
       expect(broker.stdout()).toBe(`The broker[${name}, 127.0.0.1:${port}] boot success. serializeType=JSON\n`);
       expect(broker.stderr()).toContain("obsolete config key 'mapedFileSizeCommitLog'");
       expect(await broker.stop()).toBe(0);
-      expect(readFileSync(join(h, "logs", "rocketmqlogs", "broker.log"), "utf8")).toContain("Shutdown hook over");
+      const logs = join(h, "logs", "rocketmqlogs");
+      // logback's `%d{yyy-MM-dd HH:mm:ss} %p %t - %m` lines, each logger in its own file as in Java
+      expect(readFileSync(join(logs, "broker.log"), "utf8")).toMatch(
+        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO main - Shutdown hook over, the cost time\(ms\): \d+$/m,
+      );
+      expect(readFileSync(join(logs, "store.log"), "utf8")).toMatch(/ INFO main - load commit log OK/);
+      expect(readFileSync(join(logs, "transaction.log"), "utf8")).toContain("Start transaction check service thread!");
     }
   }, 60_000);
 

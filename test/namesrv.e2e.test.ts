@@ -86,7 +86,9 @@ describe("bin/mqnamesrv", () => {
 
     ns.child.kill("SIGTERM");
     expect(await ns.exited).toBe(0);
-    expect(readFileSync(join(home, "logs", "rocketmqlogs", "namesrv.log"), "utf8")).toContain("Shutdown hook over");
+    expect(readFileSync(join(home, "logs", "rocketmqlogs", "namesrv.log"), "utf8")).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO main - Shutdown hook over, the cost time\(ms\): \d+$/m,
+    );
 
     const again = run(["-c", conf], home);
     await until(() => again.stdout().includes("boot success"));

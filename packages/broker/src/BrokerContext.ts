@@ -37,6 +37,7 @@ export interface BrokerContext {
   readonly brokerStats: BrokerStats;
   readonly scheduleMessageService: ScheduleMessageService;
   readonly transactionalMessageBridge: TransactionalMessageBridge;
+  /** RocketmqBroker (broker.log); `namedLogger(ctx.logger, LoggerName.STATS)` etc. for the other files. */
   readonly logger: Logger;
   readonly rebalanceLockManager: RebalanceLockManager;
   readonly eventLoopLag: EventLoopLag;

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import {
   bindConfig,
   isWriteable,
+  LoggerName,
+  namedLogger,
   nettyClientConfigSpec,
   nettyServerConfigSpecFor,
   newDataVersion,
@@ -132,7 +134,11 @@ export class BrokerController implements BrokerContext {
       this.logger,
     );
     this.consumerOffsetManager = new ConsumerOffsetManager(root, this.logger);
-    this.consumerFilterManager = new ConsumerFilterManager(root, this.logger, () => bc.filterDataCleanTimeSpan);
+    this.consumerFilterManager = new ConsumerFilterManager(
+      root,
+      namedLogger(this.logger, LoggerName.FILTER),
+      () => bc.filterDataCleanTimeSpan,
+    );
     // as Java's filter manager does at start-up: the consume-queue-ext bitmap is the bloom filter's size
     this.storeConfig.bitMapLengthConsumeQueueExt = bloomFilterSize(
       bc.maxErrorRateOfBloomFilter,
@@ -152,7 +158,7 @@ export class BrokerController implements BrokerContext {
       bc.longPollingEnable ? 5000 : bc.shortPollingTimeMills,
     );
     this.store = new DefaultMessageStore(this.storeConfig, {
-      logger: this.logger,
+      logger: namedLogger(this.logger, LoggerName.STORE),
       storeHost: this.storeHost,
       ...(options.bindAddress ? { haBindAddress: options.bindAddress } : {}),
       statsScheduler: newStatsScheduler(),
@@ -192,7 +198,7 @@ export class BrokerController implements BrokerContext {
       serverChannelMaxIdleTimeSeconds: netty.serverChannelMaxIdleTimeSeconds,
       serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
       serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
-      logger: this.logger,
+      logger: namedLogger(this.logger, LoggerName.REMOTING),
     };
     this.remotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort });
     this.fastRemotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort - 2 });

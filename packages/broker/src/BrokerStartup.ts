@@ -12,12 +12,13 @@ import {
   ConfigError,
   consoleIo,
   consoleLine,
-  createFileLogger,
   flushLogger,
+  LoggerName,
   nettyClientConfigSpec,
   nettyServerConfigSpecFor,
   parsePropertiesFile,
   parseServerOptions,
+  RocketmqLogging,
   runServerMain,
   StartupError,
   type ConfigSpec,
@@ -146,7 +147,16 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   }
   messageStoreConfig.haListenPort = nettyServerConfig.listenPort + 1;
 
-  const logger = createFileLogger("broker.log");
+  let logging: RocketmqLogging;
+  try {
+    // Java's ${brokerLogDir}: the logs of several brokers on one host apart when isolateLogEnable
+    const subDir = brokerConfig.isolateLogEnable ? `${brokerConfig.brokerName}_${brokerConfig.brokerId}` : "";
+    logging = new RocketmqLogging("broker", { subDir });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    throw new StartupError(-1);
+  }
+  const logger = logging.logger(LoggerName.BROKER);
   for (const w of warnings) {
     logger.warn(w);
     io.err(`WARN: ${w}\n`);
@@ -177,7 +187,7 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
     await controller.start();
   } catch (e) {
     const msg = (e as Error).message;
-    logger.error({ err: msg, stack: (e as Error).stack }, "broker start failed");
+    logger.error({ err: e }, "broker start failed");
     io.err(`${msg}\n`);
     await controller.shutdown().catch(() => undefined);
     flushLogger(logger);

@@ -3,6 +3,8 @@ import {
   applyProperties,
   configLines,
   ConfigError,
+  LoggerName,
+  namedLogger,
   propertiesToString,
   string2File,
   type ConfigOf,
@@ -49,7 +51,7 @@ export class NamesrvController {
       serverChannelMaxIdleTimeSeconds: netty.serverChannelMaxIdleTimeSeconds,
       serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
       serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
-      logger: this.logger,
+      logger: namedLogger(this.logger, LoggerName.REMOTING),
     });
     const processors = namesrvProcessors({
       routeInfoManager: this.routeInfoManager,

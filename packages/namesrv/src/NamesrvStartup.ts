@@ -11,10 +11,11 @@ import {
   ConfigError,
   consoleIo,
   consoleLine,
-  createFileLogger,
   flushLogger,
+  LoggerName,
   parsePropertiesFile,
   parseServerOptions,
+  RocketmqLogging,
   runServerMain,
   StartupError,
   type StartupIo,
@@ -92,7 +93,14 @@ export async function startNamesrv(
     throw new StartupError(-2);
   }
 
-  const logger = createFileLogger("namesrv.log");
+  let logging: RocketmqLogging;
+  try {
+    logging = new RocketmqLogging("namesrv");
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    throw new StartupError(-1);
+  }
+  const logger = logging.logger(LoggerName.NAMESRV);
   for (const line of [...configLines(spec, namesrvConfig), ...configLines(nettyServerConfigSpec, nettyServerConfig)]) {
     logger.info(line);
   }
@@ -107,7 +115,7 @@ export async function startNamesrv(
     await controller.start();
   } catch (e) {
     const msg = (e as Error).message;
-    logger.error({ err: msg }, "namesrv start failed");
+    logger.error({ err: e }, "namesrv start failed");
     io.err(`${msg}\n`);
     flushLogger(logger);
     await controller.shutdown().catch(() => undefined);

@@ -4,6 +4,7 @@
  * their own.
  */
 import { DefaultMQProducer, MQAdminClient } from "@rocketmq-ts/client";
+import type { Logger } from "@rocketmq-ts/common";
 import type { MQAdminExt, ToolProducer, ToolProducerConfig } from "./command/MQAdminExt.js";
 import type { StopRequest } from "./command/SubCommand.js";
 
@@ -35,3 +36,12 @@ export const processRuntime: MQAdminRuntime = {
   untilStopped: stopOnSignal,
   workDir: () => process.cwd(),
 };
+
+/** processRuntime whose admin client and producers log to `logger` (bin/mqadmin: rocketmq_client.log). */
+export function loggingRuntime(logger: Logger): MQAdminRuntime {
+  return {
+    ...processRuntime,
+    newAdmin: (namesrvAddr) => new MQAdminClient({ namesrvAddr, logger }),
+    newProducer: (config) => new DefaultMQProducer({ ...config, logger }),
+  };
+}

@@ -1,6 +1,12 @@
 /** The broker's calls to name servers: REGISTER_BROKER to every one, UNREGISTER_BROKER at shutdown. */
 import { crc32 } from "node:zlib";
-import { decodeKVTable, encodeRegisterBrokerBody, type TopicConfigSerializeWrapper } from "@rocketmq-ts/common";
+import {
+  decodeKVTable,
+  encodeRegisterBrokerBody,
+  LoggerName,
+  namedLogger,
+  type TopicConfigSerializeWrapper,
+} from "@rocketmq-ts/common";
 import {
   createOnewayRequest,
   createRequest,
@@ -35,7 +41,7 @@ export class BrokerOuterAPI {
     private readonly logger: Logger,
     connectTimeoutMillis: number,
   ) {
-    this.client = new RemotingClient({ logger, connectTimeoutMillis });
+    this.client = new RemotingClient({ logger: namedLogger(logger, LoggerName.REMOTING), connectTimeoutMillis });
   }
 
   /** Register with every name server in parallel; the first successful answer is returned. */

@@ -2,12 +2,20 @@
  * Runs the back-check round every transactionCheckInterval on a master (first round one interval
  * after start) and once more when the broker shuts down, as 4.9.8's service thread does.
  */
+import { LoggerName, namedLogger } from "@rocketmq-ts/common";
+import type { Logger } from "pino";
 import type { BrokerContext } from "../BrokerContext.js";
 import type { TransactionalMessageService } from "./TransactionalMessageService.js";
 
 export class TransactionalMessageCheckService {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private transactionLog: Logger | undefined;
+
+  /** Java's RocketmqTransaction logger (transaction.log). */
+  private get log(): Logger {
+    return (this.transactionLog ??= namedLogger(this.ctx.logger, LoggerName.TRANSACTION));
+  }
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -16,7 +24,7 @@ export class TransactionalMessageCheckService {
 
   start(): void {
     if (this.timer) return;
-    this.ctx.logger.info("Start transaction check service thread!");
+    this.log.info("Start transaction check service thread!");
     const schedule = (): void => {
       this.timer = setTimeout(() => {
         void this.runRound().finally(() => {
@@ -33,9 +41,9 @@ export class TransactionalMessageCheckService {
     this.running ??= (async () => {
       const bc = this.ctx.brokerConfig;
       const begin = Date.now();
-      this.ctx.logger.info({ begin }, "Begin to check prepare message");
+      this.log.info({ begin }, "Begin to check prepare message");
       await this.service.check(bc.transactionTimeOut, bc.transactionCheckMax);
-      this.ctx.logger.info({ cost: Date.now() - begin }, "End to check prepare message");
+      this.log.info({ cost: Date.now() - begin }, "End to check prepare message");
     })().finally(() => {
       this.running = null;
     });
@@ -47,6 +55,6 @@ export class TransactionalMessageCheckService {
     clearTimeout(this.timer);
     this.timer = null;
     await this.runRound();
-    this.ctx.logger.info("End transaction check service thread!");
+    this.log.info("End transaction check service thread!");
   }
 }

@@ -14,10 +14,13 @@ import {
 import {
   encodeRecord,
   javaPropertiesString,
+  LoggerName,
   messageInnerFrom,
   type MessageExt,
   MessageConst,
+  namedLogger,
 } from "@rocketmq-ts/common";
+import type { Logger } from "pino";
 import type { BrokerContext } from "../BrokerContext.js";
 import {
   HALF_TOPIC,
@@ -40,6 +43,13 @@ function parseLong(s: string | undefined): number {
 }
 
 export class TransactionalMessageService {
+  private transactionLog: Logger | undefined;
+
+  /** Java's RocketmqTransaction logger (transaction.log). */
+  private get log(): Logger {
+    return (this.transactionLog ??= namedLogger(this.ctx.logger, LoggerName.TRANSACTION));
+  }
+
   constructor(
     private readonly ctx: BrokerContext,
     private readonly bridge: TransactionalMessageBridge,
@@ -50,12 +60,12 @@ export class TransactionalMessageService {
     try {
       const queues = this.bridge.fetchMessageQueues();
       if (queues.length === 0) {
-        this.ctx.logger.warn({ topic: HALF_TOPIC }, "The queue of topic is empty");
+        this.log.warn({ topic: HALF_TOPIC }, "The queue of topic is empty");
         return;
       }
       for (const queueId of queues) await this.checkQueue(queueId, transactionTimeout, transactionCheckMax);
     } catch (err) {
-      this.ctx.logger.error({ err: (err as Error).message }, "Check error");
+      this.log.error({ err: (err as Error).message }, "Check error");
     }
   }
 
@@ -65,7 +75,7 @@ export class TransactionalMessageService {
     const halfOffset = b.fetchConsumeOffset(HALF_TOPIC, queueId);
     const opOffset = b.fetchConsumeOffset(OP_TOPIC, queueId);
     if (halfOffset < 0 || opOffset < 0) {
-      this.ctx.logger.error({ queueId, halfOffset, opOffset }, "illegal offset read, skip this queue");
+      this.log.error({ queueId, halfOffset, opOffset }, "illegal offset read, skip this queue");
       return;
     }
     const doneOpOffset: number[] = [];
@@ -153,7 +163,7 @@ export class TransactionalMessageService {
     for (const op of result.messages) {
       const halfOffset = parseLong(op.body?.toString("utf8"));
       if (op.properties.get(MessageConst.PROPERTY_TAGS) !== REMOVETAG) {
-        this.ctx.logger.error({ opOffset: op.queueOffset }, "Found a illegal tag in opMessageExt");
+        this.log.error({ opOffset: op.queueOffset }, "Found a illegal tag in opMessageExt");
         continue;
       }
       if (halfOffset < miniOffset) doneOpOffset.push(op.queueOffset);
@@ -206,7 +216,7 @@ export class TransactionalMessageService {
     const result = await this.bridge.putMessage(this.bridge.renewHalfMessage(msg));
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) {
-      this.ctx.logger.error({ msgId: msg.msgId }, "PutBackToHalfQueueReturnResult write failed");
+      this.log.error({ msgId: msg.msgId }, "PutBackToHalfQueueReturnResult write failed");
       return null;
     }
     return { ...msg, queueOffset: append.logicsOffset, commitLogOffset: append.wroteOffset, msgId: append.msgId };
@@ -240,18 +250,18 @@ export class TransactionalMessageService {
     const group = msg.properties.get(MessageConst.PROPERTY_PRODUCER_GROUP) ?? "";
     const connection = this.ctx.producerManager.getAvailableChannel(group);
     if (!connection) {
-      this.ctx.logger.warn({ group }, "Check transaction failed, channel is null");
+      this.log.warn({ group }, "Check transaction failed, channel is null");
       return;
     }
     const request = createOnewayRequest(RequestCode.CHECK_TRANSACTION_STATE, { extFields, body });
     this.ctx.invokeClientOneway(connection, request).catch((err: Error) => {
-      this.ctx.logger.error({ group, err: err.message }, "Check transaction failed because invoke producer exception");
+      this.log.error({ group, err: err.message }, "Check transaction failed because invoke producer exception");
     });
   }
 
   /** Checked transactionCheckMax times: moved to TRANS_CHECK_MAX_TIME_TOPIC and never checked again. */
   private async resolveDiscardMsg(msg: StoredMessage): Promise<void> {
-    this.ctx.logger.error(
+    this.log.error(
       { msgId: msg.msgId, queueOffset: msg.queueOffset },
       "MsgExt has been checked too many times, so discard it by moving it to system topic TRANS_CHECK_MAXTIME_TOPIC",
     );
@@ -260,7 +270,7 @@ export class TransactionalMessageService {
       messageInnerFrom(msg, { ...target, propertiesString: javaPropertiesString(msg.properties) }),
     );
     if (result.status !== "PUT_OK")
-      this.ctx.logger.error(
+      this.log.error(
         { msgId: msg.msgId },
         "Put checked-too-many-time half message to TRANS_CHECK_MAXTIME_TOPIC failed",
       );

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { DefaultMQPushConsumer } from "@rocketmq-ts/client";
+import type { Logger } from "@rocketmq-ts/common";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
 import { parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
@@ -22,7 +23,7 @@ export interface ConsumerBenchResult {
   maxS2CRT: number;
 }
 
-export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): Promise<number> {
+export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, logger?: Logger): Promise<number> {
   const program = new Command("benchmarkConsumer")
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err })
@@ -108,6 +109,7 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out): 
     consumerGroup: group,
     consumeThreadMax: threadCount,
     instanceName: String(Date.now()),
+    ...(logger ? { logger } : {}),
   });
   if (filterType === null || expression === null) {
     consumer.subscribe(topic, "*");

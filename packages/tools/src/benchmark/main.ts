@@ -1,5 +1,5 @@
 // Process entry of bin/benchmark: `benchmark producer|consumer [Java's flags]`.
-import { handleClosedStdio } from "@rocketmq-ts/common";
+import { flushLogger, handleClosedStdio, LoggerName, RocketmqLogging } from "@rocketmq-ts/common";
 import { runConsumerBenchmark } from "./consumer.js";
 import { runProducerBenchmark } from "./producer.js";
 
@@ -16,5 +16,8 @@ if (!runner) {
   err("usage: benchmark producer|consumer [options]  (-h for the options of each)\n");
   process.exitCode = 1;
 } else {
-  process.exitCode = await runner(rest, out, err);
+  // the client classes log to rocketmq_client.log as Java's ClientLogger does, never to the console
+  const logging = new RocketmqLogging("tools");
+  process.exitCode = await runner(rest, out, err, logging.logger(LoggerName.CLIENT));
+  flushLogger(logging.root);
 }

@@ -5,6 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 import { DefaultMQProducer, Message, MQBrokerException } from "@rocketmq-ts/client";
+import type { Logger } from "@rocketmq-ts/common";
 import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
@@ -23,7 +24,7 @@ export interface ProducerBenchResult {
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-export async function runProducerBenchmark(argv: string[], out: Out, err: Out): Promise<number> {
+export async function runProducerBenchmark(argv: string[], out: Out, err: Out, logger?: Logger): Promise<number> {
   const program = new Command("benchmarkProducer")
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err })
@@ -132,6 +133,7 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out): 
     producerGroup: "benchmark_producer",
     instanceName: String(Date.now()),
     compressMsgBodyOverHowmuch: 0x7fffffff,
+    ...(logger ? { logger } : {}),
   });
   const stop = stopSignal(Number(str("duration") ?? 0));
   try {
