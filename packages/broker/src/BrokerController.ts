@@ -77,7 +77,7 @@ export interface BrokerControllerOptions {
   logger: Logger;
   /** Bind address of the remoting ports (Java binds every interface). */
   bindAddress?: string;
-  /** Java's RocketmqStats logger (stats.log); default: a child of `logger` with `{ logger: "RocketmqStats" }`. */
+  /** Java's RocketmqStats logger (stats.log); default: the broker logger named RocketmqStats. */
   statsLog?: Logger;
   /** Clock and timers of the stats (tests pass a manual one). */
   statsScheduler?: () => StatsScheduler;
@@ -174,7 +174,7 @@ export class BrokerController implements BrokerContext {
         }
       },
     });
-    const statsLog = options.statsLog ?? this.logger.child({ logger: "RocketmqStats" });
+    const statsLog = options.statsLog ?? namedLogger(this.logger, LoggerName.STATS);
     this.brokerStatsManager = new BrokerStatsManager({
       clusterName: bc.brokerClusterName,
       enableQueueStat: bc.enableDetailStat,

@@ -14,7 +14,9 @@ import {
 } from "@rocketmq-ts/remoting";
 import {
   javaPropertiesString,
+  LoggerName,
   messageInnerFrom,
+  namedLogger,
   MessageConst,
   MessageSysFlag,
   type MessageInner,
@@ -79,14 +81,16 @@ async function endTransaction(
 ): Promise<RemotingCommand | null> {
   const bridge = ctx.transactionalMessageBridge;
   const h = decodeHeader(EndTransactionRequestHeader, request.extFields);
+  // Java's EndTransactionProcessor logs to transaction.log
+  const log = namedLogger(ctx.logger, LoggerName.TRANSACTION);
   if (ctx.storeConfig.brokerRole === "SLAVE") {
-    ctx.logger.warn("Message store is slave mode, so end transaction is forbidden.");
+    log.warn("Message store is slave mode, so end transaction is forbidden.");
     return createResponse(request, ResponseCode.SLAVE_NOT_AVAILABLE);
   }
   const from = connection.remoteAddr;
   const verdict = h.commitOrRollback;
   if (verdict === TRANSACTION_NOT_TYPE) {
-    ctx.logger.warn(
+    log.warn(
       { producer: from, header: h },
       h.fromTransactionCheck
         ? "Check producer transaction state, but it's pending status."
@@ -96,7 +100,7 @@ async function endTransaction(
   }
   if (verdict !== TRANSACTION_COMMIT_TYPE && verdict !== TRANSACTION_ROLLBACK_TYPE) return null;
   if (verdict === TRANSACTION_ROLLBACK_TYPE || h.fromTransactionCheck)
-    ctx.logger.warn(
+    log.warn(
       { producer: from, header: h },
       verdict === TRANSACTION_COMMIT_TYPE ? "the producer commit the message" : "the producer rollback the message",
     );
