@@ -1,6 +1,6 @@
 /**
  * bin/mqadmin's store and metadata commands against a real name server and broker: queryCq,
- * exportMetadata, producer, cleanExpiredCQ, cleanUnusedTopic, deleteExpiredCommitLog (the codes
+ * exportMetadata, exportMetrics, producer, cleanExpiredCQ, cleanUnusedTopic, deleteExpiredCommitLog (the codes
  * 305, 306, 316, 321, 328, 329 and the calls around them, end to end).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -101,6 +101,30 @@ describe("mqadmin store and metadata commands against our broker", () => {
     expect(r.stdout).toMatch(
       /^producer group \(E2E_PG\) instance : clientId=127\.0\.0\.1@e2e,remoteIP=\/127\.0\.0\.1:\d+, language=JAVA, version=\d+, lastUpdateTimestamp=\d+\n$/,
     );
+  });
+
+  it("exportMetrics -c writes the master's rates, day counts and versions to metrics.json", async () => {
+    const r = await mqadmin("exportMetrics", "-c", "DefaultCluster", "-f", exportDir);
+    expect(r).toMatchObject({ code: 0, stderr: "", stdout: `export ${exportDir}/metrics.json success` });
+    const text = readFileSync(join(exportDir, "metrics.json"), "utf8");
+    const metrics = parseFastjson(text) as {
+      evaluateReport: Record<string, { runtimeQuota: { topicSize: number; tps: Record<string, number> } }>;
+      totalData: { totalTps: Record<string, number>; totalOneDayNum: Record<string, number> };
+    };
+    const quota = metrics.evaluateReport["broker-a"]?.runtimeQuota;
+    expect(quota?.topicSize).toBeGreaterThan(0);
+    expect(Object.keys(quota?.tps ?? {}).sort()).toEqual([
+      "normalInTps",
+      "normalOutTps",
+      "scheduleInTps",
+      "transInTps",
+    ]);
+    expect(Object.keys(metrics.totalData.totalOneDayNum).sort()).toEqual([
+      "normalOneDayInNum",
+      "normalOneDayOutNum",
+      "scheduleOneDayInNum",
+      "transOneDayInNum",
+    ]);
   });
 
   it("exportMetadata -c writes the cluster's user topics and groups to metadata.json", async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SubscriptionGroupWrapper } from "@rocketmq-ts/client";
+import type { BrokerStatsData, SubscriptionGroupWrapper } from "@rocketmq-ts/client";
 import { MQClientException } from "@rocketmq-ts/client";
 import { newTopicConfig, type ProducerInfo, type TopicConfigSerializeWrapper } from "@rocketmq-ts/common";
 import { javaHashMapOrder } from "@rocketmq-ts/remoting";
@@ -299,5 +299,106 @@ describe("exportMetadata", () => {
       " -c,--clusterName <arg>   choose a cluster to export",
     ]);
     expect(r.stdout).toContain(" -t,--topic               only export topic metadata\n");
+  });
+});
+
+describe("exportMetrics", () => {
+  const cluster = {
+    clusterAddrTable: new Map([["C", ["b-1", "b-2", "b-3"]]]),
+    brokerAddrTable: new Map([
+      ["b-1", { cluster: "C", brokerName: "b-1", brokerAddrs: new Map([[0, "m1:1"]]) }],
+      ["b-2", { cluster: "C", brokerName: "b-2", brokerAddrs: new Map([[0, "m2:1"]]) }],
+      // a broker set whose master is gone is skipped
+      ["b-3", { cluster: "C", brokerName: "b-3", brokerAddrs: new Map([[1, "s3:1"]]) }],
+    ]),
+  };
+  const runtime = (putTps: string, today: number): Map<string, string> =>
+    new Map([
+      ["putTps", putTps],
+      ["getTransferedTps", "2.5 1.0 0.5 "],
+      ["msgPutTotalYesterdayMorning", "100"],
+      ["msgPutTotalTodayMorning", String(100 + today)],
+      ["msgGetTotalYesterdayMorning", "7"],
+      ["msgGetTotalTodayMorning", "10"],
+      ["commitLogDiskRatio", "0.25"],
+      ["consumeQueueDiskRatio", "0.25"],
+      ["putMessageAverageSize", "1024.0"],
+    ]);
+  const statsData = (tps: number, daySum: number): BrokerStatsData => ({
+    statsMinute: { sum: 1, tps, avgpt: 0 },
+    statsHour: { sum: 0, tps: 0, avgpt: 0 },
+    statsDay: { sum: daySum, tps: 0, avgpt: 0 },
+  });
+
+  it("-c writes metrics.json: each master's environment, rates, day counts, versions, and the cluster's totals", async () => {
+    const dir = tempDir();
+    const asked: string[] = [];
+    const admin = fakeAdmin({
+      examineBrokerClusterInfo: async () => cluster,
+      fetchBrokerRuntimeStats: async (addr) => (addr === "m1:1" ? runtime("10.0 8.0 6.0 ", 50) : runtime("  ", 0)),
+      getBrokerConfig: async () => "brokerName=b\nclientCallbackExecutorThreads=2\n",
+      getUserSubscriptionGroup: async (addr) => ({
+        dataVersion: { timestamp: 1, counter: 1 },
+        subscriptionGroupTable: new Map(
+          addr === "m1:1"
+            ? [
+                ["G1", { groupName: "G1" }],
+                ["G2", { groupName: "G2" }],
+              ]
+            : [],
+        ),
+      }),
+      getUserTopicConfig: async () => ({
+        dataVersion: { timestamp: 1, counter: 1 },
+        topicConfigTable: new Map([["T", newTopicConfig("T")]]),
+      }),
+      viewBrokerStatsData: async (addr, name, key) => {
+        asked.push(`${addr} ${name} ${key}`);
+        if (addr === "m1:1" && key === "RMQ_SYS_TRANS_HALF_TOPIC") return statsData(0.5, 30);
+        throw new MQClientException(1, `The stats ${name} ${key} not exist`);
+      },
+      examineConsumerConnectionInfo: async (group) => {
+        if (group !== "G1") throw new MQClientException(206, "the consumer group not online");
+        return {
+          connections: [{ clientId: "c", clientAddr: "a", language: "JAVA", version: 409 }],
+          body: {},
+        };
+      },
+    });
+    const r = await runWith(["exportMetrics", ...N, "-c", "C", "-f", dir], admin);
+    expect(r).toMatchObject({ code: 0, stderr: "", stdout: `export ${dir}/metrics.json success` });
+    expect(asked).toContain("m2:1 TOPIC_PUT_NUMS SCHEDULE_TOPIC_XXXX");
+    const text = readFileSync(join(dir, "metrics.json"), "utf8");
+    // doubles as Java writes them; the broker without a sample yet reads as 0
+    expect(text).toContain('"transInTps":0.0');
+    expect(text).toContain('"normalInTps":10.0');
+    const metrics = JSON.parse(text) as {
+      evaluateReport: Record<
+        string,
+        { runtimeEnv: object; runtimeQuota: Record<string, unknown>; runtimeVersion: object }
+      >;
+      totalData: { totalTps: Record<string, number>; totalOneDayNum: Record<string, number> };
+    };
+    expect(Object.keys(metrics.evaluateReport)).toEqual(javaHashMapOrder(["b-1", "b-2"]));
+    const b1 = metrics.evaluateReport["b-1"];
+    // totalMemKBytes is not in a 4.9.8 runtime table: left out, as fastjson leaves out nulls
+    expect(b1?.runtimeEnv).toEqual({ cpuNum: "2" });
+    expect(b1?.runtimeQuota).toEqual({
+      diskRatio: { commitLogDiskRatio: "0.25", consumeQueueDiskRatio: "0.25" },
+      tps: { normalInTps: 10, normalOutTps: 2.5, transInTps: 0.5, scheduleInTps: 0 },
+      oneDayNum: { normalOneDayInNum: 50, normalOneDayOutNum: 3, transOneDayInNum: 30, scheduleOneDayInNum: 0 },
+      messageAverageSize: "1024.0",
+      topicSize: 1,
+      groupSize: 2,
+    });
+    expect(b1?.runtimeVersion).toEqual({ rocketmqVersion: "V4_9_8", clientInfo: ["JAVA%V4_9_8"] });
+    expect(metrics.totalData).toEqual({
+      totalTps: { totalNormalInTps: 10, totalNormalOutTps: 5, totalTransInTps: 0.5, totalScheduleInTps: 0 },
+      totalOneDayNum: { normalOneDayInNum: 50, normalOneDayOutNum: 6, transOneDayInNum: 30, scheduleOneDayInNum: 0 },
+    });
+    // every map is a HashMap: keys in its order
+    expect(Object.keys(b1?.runtimeQuota ?? {})).toEqual(
+      javaHashMapOrder(["diskRatio", "tps", "oneDayNum", "messageAverageSize", "topicSize", "groupSize"]),
+    );
   });
 });
