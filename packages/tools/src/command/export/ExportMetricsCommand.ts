@@ -24,8 +24,8 @@ const DEFAULT_FILE_PATH = "/tmp/rocketmq/export";
 const TRANS_HALF_TOPIC = "RMQ_SYS_TRANS_HALF_TOPIC";
 const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 
-type MetricValue = string | number | JsonDouble | ReadonlySet<string> | MetricMap;
-interface MetricMap extends ReadonlyMap<string, MetricValue> {}
+type MetricValue = string | number | JsonDouble | ReadonlySet<string> | ReadonlyMap<string, MetricValue>;
+type MetricMap = ReadonlyMap<string, MetricValue>;
 
 /** A Java HashMap of these entries, as it iterates them; null values are left out, as fastjson does. */
 function hashMap(entries: [string, MetricValue | null | undefined][]): MetricMap {
