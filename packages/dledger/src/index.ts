@@ -1,0 +1,6 @@
+/**
+ * @rocketmq-ts/dledger: the DLedger (Raft) library Apache RocketMQ 4.9.8 builds its DLedger commit
+ * log on (openmessaging dledger 0.3.1.2), speaking its peer protocol on the `dLegerPeers` port and
+ * keeping its store layout, so that our nodes and Java's can form one group.
+ */
+export {};
