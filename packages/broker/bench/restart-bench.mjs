@@ -117,13 +117,15 @@ async function inProcess(abnormal) {
   const { logger, phases } = phaseLogger();
   const store = new DefaultMessageStore(storeConfig(), { logger, storeHost: parseHost("127.0.0.1:10911") });
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   store.load();
   store.start();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   await store.shutdown();
   const detail = phases.map(([p, ms]) => `${p} ${ms} ms`).join(", ");
   console.log(
-    `restart bench: store load+recover+start, ${abnormal ? "abnormal (abort file)" : "normal (clean)  "}: ${perGb(secs, bytes)}  [${detail}]`,
+    `restart bench: store load+recover+start, ${abnormal ? "abnormal (abort file)" : "normal (clean)  "}: ${perGb(secs, bytes)} (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)}s)  [${detail}]`,
   );
 }
 

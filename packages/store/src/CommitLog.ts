@@ -40,6 +40,9 @@ export interface CommitLogOptions {
   preallocateOnStart?: boolean;
 }
 
+/** A recovery scan maps this much of a file ahead of its position at a time (MappedFile.populate). */
+const SCAN_WINDOW = 32 * 1024 * 1024;
+
 /** The options the store's configuration gives its commit log. */
 export function commitLogOptions(config: MessageStoreConfig, logger: Logger): CommitLogOptions {
   return {
@@ -240,7 +243,12 @@ export class CommitLog implements CommitLogStore {
     let buf = file.buffer;
     let end = file.fileSize;
     let pos = 0;
+    let populated = 0;
     for (;;) {
+      if (pos >= populated - SCAN_WINDOW / 2 && populated < end) {
+        file.populate(populated, SCAN_WINDOW);
+        populated += SCAN_WINDOW;
+      }
       const size = checkRecordSize(buf, pos, end, checkCRC);
       if (size > 0) {
         onMessage?.(buf, pos, size);
@@ -255,6 +263,7 @@ export class CommitLog implements CommitLogStore {
         buf = file.buffer;
         end = file.fileSize;
         pos = 0;
+        populated = 0;
         willNeed(index + 1);
         this.options.logger.info({ file: file.fileName }, "recover next physics file");
       } else {
