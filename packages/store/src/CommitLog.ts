@@ -226,8 +226,9 @@ export class CommitLog implements CommitLogStore {
    * Scan records from the start of file `startIndex` and return where valid data ends (Java's
    * recovery loop: a BLANK moves to the next file, the first invalid record ends the scan). Header
    * fields are read in place (`checkRecordSize`); `onMessage` (abnormal recovery re-dispatching) gets
-   * each valid record's bytes where they lie. The file being read and the next one are hinted to the kernel (a cold
-   * start then reads ahead instead of faulting page by page).
+   * each valid record's bytes where they lie. The file being read and the next one are hinted to the
+   * kernel (a cold start reads ahead), and the pages ahead of the scan are mapped a window at a time
+   * (no fault per page).
    */
   scanValidEnd(
     startIndex: number,
