@@ -14,6 +14,7 @@ export * from "./message/longs.js";
 export * from "./message/MessageSysFlag.js";
 export * from "./message/properties.js";
 export * from "./message/MessageRecord.js";
+export * from "./message/RecordScan.js";
 export * from "./protocol/heartbeat.js";
 export * from "./protocol/ConsumerRunningInfo.js";
 export * from "./protocol/adminQueueBodies.js";

@@ -11,7 +11,7 @@
  * a file end; whatever framing an implementation keeps around them (DLedger's entry headers) is not
  * visible through this interface.
  */
-import type { HostAddress, MessageExt, PreparedRecord } from "@rocketmq-ts/common";
+import type { HostAddress, PreparedRecord } from "@rocketmq-ts/common";
 
 export type PutMessageStatus =
   | "PUT_OK"
@@ -68,13 +68,14 @@ export interface CommitLogStore {
   recoverNormally(checkCRC: boolean): number;
   /**
    * After a crash (abort file present): re-read from a point older than `safeTimestamp` (the
-   * checkpoint's), hand every valid record to `dispatch` (consume queues and index are rebuilt from
-   * them), truncate the dirty tail and return the end of valid data.
+   * checkpoint's), hand every valid record to `dispatch` — its commit-log record bytes at
+   * `buf[pos, pos + size)`, valid only during the call (consume queues and index are rebuilt from
+   * them) —, truncate the dirty tail and return the end of valid data.
    */
   recoverAbnormally(
     checkCRC: boolean,
     safeTimestamp: number,
-    dispatch: (msg: MessageExt, size: number) => void,
+    dispatch: (buf: Buffer, pos: number, size: number) => void,
   ): number;
   /** Holds no data at all (a new store, or all files removed): recovery then drops the consume queues. */
   isEmpty(): boolean;

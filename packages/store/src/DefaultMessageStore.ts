@@ -44,7 +44,7 @@ import { RunningFlags } from "./RunningFlags.js";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
 import { StoreLock } from "./StoreLock.js";
 import { StoreStatsService } from "./stats/StoreStatsService.js";
-import { recoverStore, recoverTopicQueueTable } from "./StoreRecovery.js";
+import { recoverStore, recoverTopicQueueTable, timedPhase } from "./StoreRecovery.js";
 
 export interface MessageStoreOptions {
   logger: Logger;
@@ -157,10 +157,12 @@ export class DefaultMessageStore {
       { lastExitOK: this.lastExitOK },
       this.lastExitOK ? "last shutdown normally" : "last shutdown abnormally",
     );
-    this.commitLog.load();
-    this.consumeQueueTable.load();
+    const logger = this.logger;
+    timedPhase(logger, "loadCommitLog", () => this.commitLog.load());
+    timedPhase(logger, "loadConsumeQueue", () => this.consumeQueueTable.load());
     this.checkpoint = new StoreCheckpoint(join(this.rootDir, "checkpoint"));
-    if (this.config.messageIndexEnable) this.indexService.load(this.lastExitOK, this.checkpoint.indexMsgTimestamp);
+    if (this.config.messageIndexEnable)
+      timedPhase(logger, "loadIndex", () => this.indexService.load(this.lastExitOK, this.checkpoint.indexMsgTimestamp));
     recoverStore(
       {
         config: this.config,
@@ -168,10 +170,11 @@ export class DefaultMessageStore {
         consumeQueueTable: this.consumeQueueTable,
         checkpoint: this.checkpoint,
         logger: this.logger,
-        dispatchRecovered: (msg, size) => this.reputMessageService.dispatchRecovered(msg, size),
+        dispatchRecovered: (buf, pos, size) => this.reputMessageService.dispatchRecovered(buf, pos, size),
       },
       this.lastExitOK,
     );
+    logger.info({ maxPhyOffset: this.commitLog.getMaxOffset() }, "load over");
   }
 
   /** Take the directory's `lock` (fcntl, as Java): throws StoreLockError if another broker holds it. */
@@ -186,7 +189,12 @@ export class DefaultMessageStore {
     for (const cq of this.allConsumeQueues())
       maxPhysicalPosInLogicQueue = Math.max(maxPhysicalPosInLogicQueue, cq.maxPhysicOffset);
     this.reputMessageService.setReputFromOffset(Math.max(0, maxPhysicalPosInLogicQueue));
-    this.reputMessageService.doReput();
+    timedPhase(
+      this.logger,
+      "reputOnStart",
+      () => this.reputMessageService.doReput(),
+      () => ({ fromOffset: maxPhysicalPosInLogicQueue, toOffset: this.reputMessageService.fromOffset }),
+    );
     recoverTopicQueueTable(this.commitLog, this.allConsumeQueues());
     writeFileSync(this.abortFile, "");
     // the disk-usage figures need the directory to exist before the first message

@@ -4,7 +4,7 @@
  * just appended (every field is known, nothing is decoded).
  */
 import { javaStringHashCode } from "@rocketmq-ts/remoting";
-import { getProperty, MessageConst, type MessageExt, type MessageInner } from "@rocketmq-ts/common";
+import { getProperty, MessageConst, type MessageInner, type RecordHead } from "@rocketmq-ts/common";
 import { parseDelayLevels } from "./config/MessageStoreConfig.js";
 
 export const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
@@ -36,18 +36,19 @@ export function delayLevelsOf(messageDelayLevel: string): DelayLevels {
   return { delayMs, maxLevel: Math.max(0, ...delayMs.keys()) };
 }
 
-/** The request for a record read from the commit log (reput, abnormal recovery). */
-export function dispatchRequestOfRecord(msg: MessageExt, size: number, delayLevels: DelayLevels): DispatchRequest {
+/** The request for a record read from the commit log (reput, abnormal recovery), from its fields read in place. */
+export function dispatchRequestOfRecord(head: RecordHead, size: number, delayLevels: DelayLevels): DispatchRequest {
+  const props = head.propertiesString;
   return dispatchRequest(
-    msg.topic,
-    msg.queueId,
-    msg.commitLogOffset,
+    head.topic,
+    head.queueId,
+    head.commitLogOffset,
     size,
-    msg.storeTimestamp,
-    msg.queueOffset,
-    msg.sysFlag,
-    (name) => msg.properties.get(name),
-    msg.propertiesString,
+    head.storeTimestamp,
+    head.queueOffset,
+    head.sysFlag,
+    (name) => getProperty(props, name),
+    props,
     delayLevels,
   );
 }

@@ -8,7 +8,13 @@
  * it returns (`dispatchAppended`: every field is known, nothing is read back), a slave dispatches
  * after each replicated append, and start-up dispatches whatever the consume queues miss (`doReput`).
  */
-import { checkRecord, getsConsumeQueueEntry, type MessageExt, type MessageInner } from "@rocketmq-ts/common";
+import {
+  checkRecord,
+  checkRecordSize,
+  getsConsumeQueueEntry,
+  recordHeadAt,
+  type MessageInner,
+} from "@rocketmq-ts/common";
 import type { PreparedRecord } from "@rocketmq-ts/common";
 import type { Logger } from "pino";
 import type { CommitLogDispatcher } from "./CommitLogDispatcher.js";
@@ -57,8 +63,8 @@ export class ReputMessageService {
   }
 
   /** Dispatch a record found valid by abnormal recovery (the offset moves on at start). */
-  dispatchRecovered(msg: MessageExt, size: number): void {
-    this.dispatch(dispatchRequestOfRecord(msg, size, this.options.delayLevels));
+  dispatchRecovered(buf: Buffer, pos: number, size: number): void {
+    this.dispatch(dispatchRequestOfRecord(recordHeadAt(buf, pos), size, this.options.delayLevels));
   }
 
   /** Dispatch every complete record between the reput offset and the commit log's confirm offset. */
@@ -76,27 +82,31 @@ export class ReputMessageService {
       let pos = 0;
       let stop = false;
       while (pos < end) {
-        const check = checkRecord(buf, pos, end, false, false);
-        if (check.kind === "message") {
-          this.dispatch(dispatchRequestOfRecord(check.msg, check.size, delayLevels));
+        const size = checkRecordSize(buf, pos, end, false);
+        if (size > 0) {
+          const head = recordHeadAt(buf, pos);
+          this.dispatch(dispatchRequestOfRecord(head, size, delayLevels));
           // a slave's checkpoint follows the replicated messages (a master sets it when appending)
-          if (check.msg.storeTimestamp > commitLog.lastStoreTimestamp)
-            commitLog.lastStoreTimestamp = check.msg.storeTimestamp;
-          pos += check.size;
-          this.reputFromOffset += check.size;
-        } else if (check.kind === "blank") {
+          if (head.storeTimestamp > commitLog.lastStoreTimestamp) commitLog.lastStoreTimestamp = head.storeTimestamp;
+          pos += size;
+          this.reputFromOffset += size;
+        } else if (size === 0) {
           this.reputFromOffset = commitLog.rollNextFile(this.reputFromOffset);
           pos = end;
-        } else if (check.size > 0) {
+        } else {
+          // invalid: a record whose lengths do not add up is skipped (Java's [BUG] case), anything
+          // else is incomplete — wait for more bytes (a slave receiving HA data)
+          const check = checkRecord(buf, pos, end, false, false);
+          if (check.kind === "blank" || check.size <= 0) {
+            stop = true;
+            break;
+          }
           logger.error(
-            { offset: this.reputFromOffset, reason: check.reason },
+            { offset: this.reputFromOffset, reason: check.kind === "invalid" ? check.reason : check.kind },
             "[BUG] dispatch found an inconsistent record, skipped",
           );
           pos += check.size;
           this.reputFromOffset += check.size;
-        } else {
-          stop = true; // incomplete: wait for more bytes (a slave receiving HA data)
-          break;
         }
       }
       if (stop) break;
