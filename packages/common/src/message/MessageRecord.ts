@@ -6,6 +6,7 @@ import { crc32 } from "node:zlib";
 import { putLong, readLong } from "./longs.js";
 import { MessageSysFlag } from "./MessageSysFlag.js";
 import { string2messageProperties } from "./properties.js";
+import { dataViewCache } from "./dataViewCache.js";
 
 export const MESSAGE_MAGIC_CODE = -626843481; // 0xDAA320A7, V1
 export const MESSAGE_MAGIC_CODE_V2 = -626843477; // 0xDAA320AB, 5.x long topics
@@ -197,18 +198,8 @@ export function prepareRecord(msg: MessageInner): PreparedRecord {
   };
 }
 
-// DataView writes are several times cheaper than Buffer's checked writeInt32BE; the hot path writes
-// into the same mapped file again and again, so one cached view serves it.
-let viewOf: Buffer | null = null;
-let view: DataView | null = null;
-
-function dataView(b: Buffer): DataView {
-  if (b !== viewOf || !view) {
-    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    viewOf = b;
-  }
-  return view;
-}
+// the writer's own view of the mapped file it appends to
+const dataView = dataViewCache();
 
 function putHost(b: Buffer, v: DataView, p: number, host: HostAddress): number {
   const a = host.address;

@@ -15,22 +15,14 @@ import {
   QUEUE_OFFSET_POS,
   SYSFLAG_POS,
 } from "./MessageRecord.js";
+import { dataViewCache } from "./dataViewCache.js";
 
 const TWO_32 = 4294967296;
 const BORN_TIMESTAMP_POS = 40;
 const BODY_CRC_POS = 8;
 
-// One view per mapped file: a scan reads one buffer a million times.
-let viewOf: Buffer | null = null;
-let view: DataView | null = null;
-
-function dataView(b: Buffer): DataView {
-  if (b !== viewOf || !view) {
-    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    viewOf = b;
-  }
-  return view;
-}
+// the scan's own view: it reads one mapped file a million times
+const dataView = dataViewCache();
 
 function hostLength(sysFlag: number, bit: number): number {
   return (sysFlag & bit) === 0 ? 8 : 20;
