@@ -2,8 +2,8 @@
  * The log files of one process (broker, name server or tools) as Java's logback config lays them out:
  * a pino root logger whose destination routes each line by its `logger` binding (a RocketMQ logger
  * name) to that logger's file, formatted as logback's text pattern or kept as pino's JSON line.
- * Formatting happens only for lines pino emits, i.e. above the level; writes stay asynchronous and
- * are flushed synchronously on exit.
+ * Formatting happens only for lines pino emits, i.e. above the level; each line is written to its
+ * file when it is logged, so nothing is reordered or left unwritten at exit.
  */
 import { join } from "node:path";
 import { pino, type Logger } from "pino";

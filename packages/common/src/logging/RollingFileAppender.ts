@@ -2,7 +2,7 @@
  * One log file with logback's size-triggered fixed-window rolling: when the file reaches
  * `maxFileSize`, `otherdays/<name>.1.log.gz` … `<name>.<maxIndex>.log.gz` shift up by one (the last
  * is dropped), the file moves to index 1 and is compressed in the background, and a fresh file starts.
- * Writes go through pino's sonic-boom destination (asynchronous, flushed synchronously at exit).
+ * Writes go through pino's sonic-boom destination in its synchronous mode (one write per line).
  */
 import { createReadStream, createWriteStream, fstatSync, mkdirSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -49,9 +49,11 @@ export class RollingFileAppender {
   }
 
   private open(): [Destination, number] {
-    // an already-open descriptor makes the destination ready at once, so an early exit can flush it
+    // Each line is written when it is logged (as logback's file appender does): an asynchronous
+    // destination can leave a write in flight that a flush at exit overtakes or never completes,
+    // reordering or losing the last lines. Nothing logs per message, so the syscall per line is cheap.
     const fd = openSync(this.file, "a");
-    const stream = destination({ dest: fd, sync: false });
+    const stream = destination({ dest: fd, sync: true });
     // a full disk must not bring the server down with it: the line is lost, as with logback
     stream.on("error", () => undefined);
     return [stream, fstatSync(fd).size];
