@@ -85,7 +85,12 @@ export class DLedgerCleanSpaceService {
       const checkExpired = above(cfg.diskSpaceRatioToCheckExpired);
       const forceClean = above(cfg.diskSpaceRatioToForceClean) && cfg.enableDiskForceClean;
       if (!timeUp && !checkExpired) return 0;
-      const count = await this.store.dataFileList.deleteExpiredFileByTime(fileReservedTimeMs, 100, forceClean, this.now());
+      const count = await this.store.dataFileList.deleteExpiredFileByTime(
+        fileReservedTimeMs,
+        100,
+        forceClean,
+        this.now(),
+      );
       if (count > 0 || forceClean || this.store.isDiskFull) {
         this.logger.info(
           `Clean space count=${count} timeUp=${timeUp} checkExpired=${checkExpired} forceClean=${forceClean} diskFull=${this.store.isDiskFull} storeBaseRatio=${storeBaseRatio} dataRatio=${dataRatio}`,

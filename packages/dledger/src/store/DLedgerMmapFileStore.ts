@@ -64,7 +64,9 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     this.dataFileList = new MmapFileList(dataStorePath(this.config), this.config.mappedFileSizeForEntryData);
     this.indexFileList = new MmapFileList(indexStorePath(this.config), this.config.mappedFileSizeForEntryIndex);
     this.cleanSpaceService =
-      options.enableCleanSpaceService === false ? null : new DLedgerCleanSpaceService(this, this.config, this.logger, this.now);
+      options.enableCleanSpaceService === false
+        ? null
+        : new DLedgerCleanSpaceService(this, this.config, this.logger, this.now);
   }
 
   get ledgerEndIndex(): number {
@@ -244,7 +246,11 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   private appendIndexUnit(entry: DLedgerEntry, pos: number, size: number): void {
     const unit = encodeIndexUnit({ magic: entry.magic, pos, size, index: entry.index, term: entry.term });
     const indexPos = this.indexFileList.append(unit, false);
-    check(indexPos === entry.index * INDEX_UNIT_SIZE, "DISK_ERROR", () => `index unit of ${entry.index} at ${indexPos}`);
+    check(
+      indexPos === entry.index * INDEX_UNIT_SIZE,
+      "DISK_ERROR",
+      () => `index unit of ${entry.index} at ${indexPos}`,
+    );
   }
 
   /**
@@ -273,7 +279,9 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     data.clearFrom(truncatePos);
     data.truncateOffset(truncatePos);
     if (data.getMaxWrotePosition() !== truncatePos) {
-      this.logger.warn(`[TRUNCATE] rebuild for data wrotePos: ${data.getMaxWrotePosition()} != truncatePos: ${truncatePos}`);
+      this.logger.warn(
+        `[TRUNCATE] rebuild for data wrotePos: ${data.getMaxWrotePosition()} != truncatePos: ${truncatePos}`,
+      );
       check(data.rebuildWithPos(truncatePos), "DISK_ERROR", () => `rebuild data truncatePos=${truncatePos}`);
     }
     data.updateWherePosition(whereAfterTruncate(data, truncatePos));
@@ -357,7 +365,10 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   /** Write `checkpoint` (committedIndex, endIndex); a failure is logged, as Java. */
   persistCheckPoint(): void {
     try {
-      persistCheckpoint(defaultPath(this.config), { committedIndex: this.committedIndex, endIndex: this._ledgerEndIndex });
+      persistCheckpoint(defaultPath(this.config), {
+        committedIndex: this.committedIndex,
+        endIndex: this._ledgerEndIndex,
+      });
     } catch (e) {
       this.logger.error({ err: e }, "Persist checkpoint failed");
     }

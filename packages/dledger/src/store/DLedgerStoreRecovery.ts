@@ -126,7 +126,9 @@ export function scanDataFiles(data: MmapFileList, index: MmapFileList, logger: L
           logger.warn({ err: e }, `Compare data to index failed ${file.fileName}`);
           index.truncateOffset(unitOffset);
           if (index.getMaxWrotePosition() !== unitOffset) {
-            logger.warn(`[Recovery] rebuild for index wrotePos=${index.getMaxWrotePosition()} truncatePos=${unitOffset}`);
+            logger.warn(
+              `[Recovery] rebuild for index wrotePos=${index.getMaxWrotePosition()} truncatePos=${unitOffset}`,
+            );
             check(index.rebuildWithPos(unitOffset), "DISK_ERROR", () => `rebuild index truncatePos=${unitOffset}`);
           }
           needWriteIndex = true;
