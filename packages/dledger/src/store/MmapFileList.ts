@@ -55,6 +55,14 @@ export class MmapFileList {
     return this.startPositions.get(file) ?? 0;
   }
 
+  /**
+   * The file to append to; when full (or none), a new one after it (the first one at `startOffset`
+   * rounded down to a file start: RocketMQ begins a DLedger log after an old commit log this way).
+   */
+  getLastMappedFile(startOffset = 0, create = true): MappedFile | null {
+    return this.queue.getLastMappedFile(startOffset, create);
+  }
+
   /** Files follow each other without gaps. */
   checkSelf(): boolean {
     const files = this.queue.files;
