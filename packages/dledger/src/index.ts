@@ -3,4 +3,10 @@
  * log on (openmessaging dledger 0.3.1.2), speaking its peer protocol on the `dLegerPeers` port and
  * keeping its store layout, so that our nodes and Java's can form one group.
  */
-export {};
+// control plane (protocol, config, member state, election, RPC, server)
+export * from "./protocol/DLedgerRequestCode.js";
+export * from "./protocol/DLedgerResponseCode.js";
+export * from "./protocol/VoteResult.js";
+export * from "./protocol/wireEntry.js";
+export * from "./protocol/bodyCodec.js";
+export * from "./protocol/messages.js";
