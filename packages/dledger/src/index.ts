@@ -10,3 +10,5 @@ export * from "./protocol/VoteResult.js";
 export * from "./protocol/wireEntry.js";
 export * from "./protocol/bodyCodec.js";
 export * from "./protocol/messages.js";
+export * from "./config/DLedgerConfig.js";
+export * from "./config/fromMessageStoreConfig.js";
