@@ -19,3 +19,5 @@ export * from "./DLedgerLeaderElector.js";
 export * from "./rpc/DLedgerProtocol.js";
 export * from "./DLedgerRequestHandler.js";
 export * from "./PreferredLeaderChecker.js";
+export * from "./rpc/DLedgerRpcService.js";
+export * from "./DLedgerServer.js";
