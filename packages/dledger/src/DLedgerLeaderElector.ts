@@ -4,7 +4,8 @@
  * maxVoteIntervalMs), a leader sends heartbeats every heartBeatTimeIntervalMs and steps down when a
  * quorum stops answering, a follower turns candidate after maxHeartBeatLeak missed heartbeats. It
  * also answers VOTE and HEART_BEAT and carries out leadership transfer (take-leadership side).
- * Time, randomness and the peer transport are injected.
+ * Time, randomness and the peer transport are injected. One file because the three roles and the
+ * transfer share the timing state (last heartbeat sent / received / answered, next vote time).
  */
 import { pino, type Logger } from "pino";
 import type { DLedgerConfig } from "./config/DLedgerConfig.js";
