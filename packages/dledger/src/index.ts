@@ -3,6 +3,25 @@
  * log on (openmessaging dledger 0.3.1.2), speaking its peer protocol on the `dLegerPeers` port and
  * keeping its store layout, so that our nodes and Java's can form one group.
  */
+// control plane (protocol, config, member state, election, RPC, server)
+export * from "./protocol/DLedgerRequestCode.js";
+export * from "./protocol/DLedgerResponseCode.js";
+export * from "./protocol/VoteResult.js";
+export * from "./protocol/wireEntry.js";
+export * from "./protocol/bodyCodec.js";
+export * from "./protocol/messages.js";
+export * from "./config/DLedgerConfig.js";
+export * from "./config/fromMessageStoreConfig.js";
+export * from "./utils/safeFile.js";
+export * from "./MemberState.js";
+export * from "./timer.js";
+export * from "./DLedgerLeaderElector.js";
+export * from "./rpc/DLedgerProtocol.js";
+export * from "./DLedgerRequestHandler.js";
+export * from "./PreferredLeaderChecker.js";
+export * from "./rpc/DLedgerRpcService.js";
+export * from "./DLedgerServer.js";
+// store (entries, index units, checkpoint, the mmap entry store)
 export * from "./entry/DLedgerEntry.js";
 export * from "./entry/DLedgerEntryCoder.js";
 export * from "./entry/DLedgerIndexUnit.js";
