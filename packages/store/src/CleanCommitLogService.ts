@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { CommitLogStore } from "./CommitLogStore.js";
-import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
+import type { MessageStoreConfig } from "./config/MessageStoreConfig.js";
 import { diskPartitionSpaceUsedPercent } from "./DiskUsage.js";
 import type { RunningFlags } from "./RunningFlags.js";
 
@@ -41,8 +41,8 @@ export class CleanCommitLogService {
 
   /** Periodic disk check (Java's isSpaceFull): mark DISK_FULL above the warning level (writes refused, reads go on). */
   checkDiskSpace(): void {
-    const { config, runningFlags, logger } = this.options;
-    const ratio = diskPartitionSpaceUsedPercent(commitLogStorePath(config));
+    const { runningFlags, logger } = this.options;
+    const ratio = diskPartitionSpaceUsedPercent(this.options.commitLog.storePath);
     const { warning } = this.diskRatios();
     if (ratio > warning) {
       if (!runningFlags.getAndMakeDiskFull())
@@ -66,7 +66,7 @@ export class CleanCommitLogService {
     const { config: c, commitLog, logger } = this.options;
     const hours = c.deleteWhen.split(";").map((h) => Number(h));
     const timeUp = hours.includes(now.getHours());
-    const ratio = diskPartitionSpaceUsedPercent(commitLogStorePath(c));
+    const ratio = diskPartitionSpaceUsedPercent(commitLog.storePath);
     const { forcibly, max } = this.diskRatios();
     const spaceFull = ratio > max || ratio < 0;
     const cleanImmediately = ratio > forcibly && c.cleanFileForciblyEnable;

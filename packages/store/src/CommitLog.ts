@@ -17,7 +17,7 @@ import {
   type PreparedRecord,
 } from "@rocketmq-ts/common";
 import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
-import type { CommitLogStore, PutMessageResult, SelectMappedBufferResult } from "./CommitLogStore.js";
+import type { CommitLogStore, EntryFraming, PutMessageResult, SelectMappedBufferResult } from "./CommitLogStore.js";
 import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
 import { OS_PAGE_SIZE, type MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
@@ -68,6 +68,8 @@ export class CommitLog implements CommitLogStore {
   readonly topicQueueTable = new Map<string, number>();
   /** Store time of the last appended message. */
   lastStoreTimestamp = 0;
+  /** Flush and slave acknowledgements are waited for after the append (PutMessageWaiter). */
+  readonly replicatesOnAppend = false;
 
   constructor(private readonly options: CommitLogOptions) {
     this.mappedFileQueue = new MappedFileQueue(options.storePath, options.mappedFileSize, {
@@ -75,6 +77,15 @@ export class CommitLog implements CommitLogStore {
       readAhead: options.readAhead,
       warm: options.warmMappedFile,
     });
+  }
+
+  get storePath(): string {
+    return this.options.storePath;
+  }
+
+  /** Records back to back. */
+  entryFraming(): EntryFraming | null {
+    return null;
   }
 
   get mappedFileSize(): number {

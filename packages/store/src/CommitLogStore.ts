@@ -3,13 +3,13 @@
  * ReputMessageService, the flush and clean services and HA talk to the commit log only through this
  * interface. `CommitLog` implements it over mapped files (Java's CommitLog); a DLedger commit log
  * (Raft-replicated entries whose body is an ordinary commit-log record at physical offset = entry
- * position + 48, Java's DLedgerCommitLog) is the second implementation to come.
+ * position + 48, Java's DLedgerCommitLog) is the second (`dledger/DLedgerCommitLog`).
  *
  * Every offset here is a physical offset: the position of a record in the one stream of commit-log
- * records that consume queues, the index, pulls and replication address. The bytes at an offset are
- * always a complete record in the format of `@rocketmq-ts/common`'s record codec, or a BLANK filler at
- * a file end; whatever framing an implementation keeps around them (DLedger's entry headers) is not
- * visible through this interface.
+ * records that consume queues, the index, pulls and replication address. The bytes at a record's
+ * offset are always a complete record in the format of `@rocketmq-ts/common`'s record codec, or a
+ * BLANK filler at a file end. A log that frames its records (DLedger's 48-byte entry headers) says so
+ * through `entryFraming`: the reput service then walks entries, and `getData` returns them whole.
  */
 import type { HostAddress, PreparedRecord } from "@rocketmq-ts/common";
 
@@ -49,7 +49,20 @@ export interface SelectMappedBufferResult {
   startOffset: number;
 }
 
+/** How a log frames its records from some offset on (DLedger: a 48-byte entry header before each). */
+export interface EntryFraming {
+  /** Bytes before each record. */
+  headerSize: number;
+  /** The entry at `pos` is the file-end filler (the reput moves to the next file). */
+  isBlank(buf: Buffer, pos: number): boolean;
+  /** Size of the whole entry at `pos` (header + record), from its header. */
+  entrySize(buf: Buffer, pos: number): number;
+}
+
 export interface CommitLogStore {
+  /** The directory of the data files (Java's getStorePathPhysic): disk-usage checks look here. */
+  readonly storePath: string;
+
   // --- lifecycle -------------------------------------------------------------------------------
 
   /** Open the files on disk (throws StoreLoadError when they are not loadable). */
@@ -90,7 +103,8 @@ export interface CommitLogStore {
   /**
    * Append one message or the records of one batch (all for `topic`/`queueId`) contiguously: same
    * file, consecutive physical and queue offsets, store time `now`. Prepared and rolled-back
-   * transaction records get queue offset 0 and do not advance the queue.
+   * transaction records get queue offset 0 and do not advance the queue. A log that replicates before
+   * acknowledging (`replicatesOnAppend`) returns a promise of the replicated result.
    */
   append(
     records: readonly PreparedRecord[],
@@ -99,7 +113,12 @@ export interface CommitLogStore {
     sysFlag: number,
     storeHost: HostAddress,
     now?: number,
-  ): PutMessageResult;
+  ): PutMessageResult | Promise<PutMessageResult>;
+  /**
+   * The append's result already covers durability and replication (a DLedger quorum): the store
+   * waits neither for a group commit nor for HA slaves after it.
+   */
+  readonly replicatesOnAppend: boolean;
   /**
    * Store time of the newest record appended here or, on a slave, dispatched (the reput service
    * advances it); the flush services copy it into the checkpoint's physicMsgTimestamp.
@@ -127,6 +146,8 @@ export interface CommitLogStore {
    * confirms what a quorum has committed.
    */
   getConfirmOffset(): number;
+  /** How records are framed from `offset` on; null: records back to back. */
+  entryFraming(offset: number): EntryFraming | null;
   /** Physical offset at which the file after the one holding `offset` starts. */
   rollNextFile(offset: number): number;
 

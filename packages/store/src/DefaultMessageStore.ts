@@ -14,6 +14,7 @@ import {
   type HostAddress,
   type MessageExt,
   type MessageInner,
+  type PreparedRecord,
   type StatsScheduler,
 } from "@rocketmq-ts/common";
 import { CleanCommitLogService } from "./CleanCommitLogService.js";
@@ -21,11 +22,13 @@ import { CleanConsumeQueueService } from "./CleanConsumeQueueService.js";
 import { CommitLog, commitLogOptions } from "./CommitLog.js";
 import { CommitLogDispatcherBuildConsumeQueue, CommitLogDispatcherBuildIndex } from "./CommitLogDispatcher.js";
 import type { CommitLogStore, PutMessageResult } from "./CommitLogStore.js";
-import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
+import type { MessageStoreConfig } from "./config/MessageStoreConfig.js";
 import type { ConsumeQueue } from "./ConsumeQueue.js";
 import { cleanExpiredConsumerQueue, cleanUnusedTopic, type ConsumeQueueCleanupContext } from "./ConsumeQueueCleanup.js";
 import { ConsumeQueueTable } from "./ConsumeQueueTable.js";
 import { diskPartitionSpaceUsedPercent } from "./DiskUsage.js";
+import { DLedgerCommitLog } from "./dledger/DLedgerCommitLog.js";
+import type { DLedgerCommitLogBackend } from "./dledger/DLedgerCommitLogBackend.js";
 import { delayLevelsOf, type DispatchRequest } from "./DispatchRequest.js";
 import { FlushConsumeQueueService } from "./FlushConsumeQueueService.js";
 import { FlushRealTimeService } from "./FlushRealTimeService.js";
@@ -61,6 +64,11 @@ export interface MessageStoreOptions {
   haBindAddress?: string;
   /** Clock and timer of the store's stats (tests pass a manual one). */
   statsScheduler?: StatsScheduler;
+  /**
+   * The DLedger member a store with enableDLegerCommitLog=true appends through (the broker creates,
+   * starts and stops it; the store never elects).
+   */
+  dledger?: DLedgerCommitLogBackend;
 }
 
 /** Put results Java counts as a successful put (PutMessageResult.isOk). */
@@ -96,10 +104,10 @@ export class DefaultMessageStore {
     readonly config: MessageStoreConfig,
     private readonly options: MessageStoreOptions,
   ) {
-    const logger = (this.logger = options.logger);
     this.rootDir = config.storePathRootDir;
+    const logger = (this.logger = options.logger);
     const checkpoint = (): StoreCheckpoint => this.checkpoint;
-    const commitLog = (this.commitLog = new CommitLog(commitLogOptions(config, logger)));
+    const commitLog = (this.commitLog = this.createCommitLog(logger));
     this.consumeQueueTable = new ConsumeQueueTable(this.rootDir, config);
     const consumeQueues = (): Iterable<ConsumeQueue> => this.consumeQueueTable.all();
     this.indexService = new IndexService(this.rootDir, config.maxHashSlotNum, config.maxIndexNum, logger, (end) => {
@@ -143,6 +151,27 @@ export class DefaultMessageStore {
     });
     this.putMessageWaiter = new PutMessageWaiter({ config, commitLog, checkpoint, haService: this.haService });
     this.storeLock = new StoreLock(this.rootDir);
+  }
+
+  /** Java's choice: a DLedger commit log when enableDLegerCommitLog, else the mapped-file one. */
+  private createCommitLog(logger: Logger): CommitLogStore {
+    const config = this.config;
+    if (!config.enableDLegerCommitLog) return new CommitLog(commitLogOptions(config, logger));
+    const backend = this.options.dledger;
+    if (!backend) throw new Error("enableDLegerCommitLog=true needs the broker's DLedger member (options.dledger)");
+    return new DLedgerCommitLog({
+      backend,
+      oldCommitLog: commitLogOptions(config, logger),
+      logger,
+      onConfirmOffsetMoved: () => {
+        if (!this.shutdownFlag) this.reputMessageService.doReput();
+      },
+    });
+  }
+
+  /** The directory of the commit log's data (Java's getStorePathPhysic): `dledger-<id>/data` in DLedger mode. */
+  getStorePathPhysic(): string {
+    return this.commitLog.storePath;
   }
 
   get abortFile(): string {
@@ -195,10 +224,10 @@ export class DefaultMessageStore {
       () => this.reputMessageService.doReput(),
       () => ({ fromOffset: maxPhysicalPosInLogicQueue, toOffset: this.reputMessageService.fromOffset }),
     );
-    recoverTopicQueueTable(this.commitLog, this.allConsumeQueues());
+    this.recoverTopicQueueTable();
     writeFileSync(this.abortFile, "");
     // the disk-usage figures need the directory to exist before the first message
-    mkdirSync(commitLogStorePath(this.config), { recursive: true });
+    mkdirSync(this.getStorePathPhysic(), { recursive: true });
     this.commitLog.start();
     this.shutdownFlag = false;
     this.storeStatsService.start();
@@ -244,6 +273,13 @@ export class DefaultMessageStore {
     this.indexService.shutdown();
     this.checkpoint.shutdown();
     await this.storeLock.release();
+  }
+
+  /** Next queue offsets from the consume queues (a DLedger leader does this before taking writes). */
+  recoverTopicQueueTable(): void {
+    const minPhy = this.commitLog.getMinOffset();
+    for (const cq of this.allConsumeQueues()) cq.correctMinOffset(minPhy);
+    recoverTopicQueueTable(this.commitLog, this.allConsumeQueues());
   }
 
   dispatchBehindBytes(): number {
@@ -296,7 +332,7 @@ export class DefaultMessageStore {
   ): Promise<PutMessageResult> | PutMessageResult {
     const encoded = encodeMessages(msgs, this.config.maxMessageSize);
     if (typeof encoded === "string") return { status: encoded };
-    const result = this.commitLog.append(
+    const appended = this.commitLog.append(
       encoded,
       first.topic,
       first.queueId,
@@ -304,6 +340,8 @@ export class DefaultMessageStore {
       first.storeHost,
       this.options.clock?.() ?? Date.now(),
     );
+    if (this.commitLog.replicatesOnAppend) return this.afterReplicatedAppend(msgs, encoded, first, appended);
+    const result = appended as PutMessageResult;
     const append = result.appendResult;
     if (result.status !== "PUT_OK" || !append) return result;
     this.storeStatsService.recordPut(first.topic, append.msgNum, append.wroteBytes);
@@ -311,6 +349,21 @@ export class DefaultMessageStore {
     this.haService.notifyNewData();
     // resolves after the flush and replication policies are satisfied
     return this.putMessageWaiter.waitFor(result, append, first, waitStoreMsgOK);
+  }
+
+  /** A DLedger put: the quorum has answered; dispatch what is committed and count the put. */
+  private async afterReplicatedAppend(
+    msgs: readonly MessageInner[],
+    encoded: readonly PreparedRecord[],
+    first: MessageInner,
+    appended: PutMessageResult | Promise<PutMessageResult>,
+  ): Promise<PutMessageResult> {
+    const result = await appended;
+    const append = result.appendResult;
+    if (result.status !== "PUT_OK" || !append) return result;
+    this.storeStatsService.recordPut(first.topic, append.msgNum, append.wroteBytes);
+    if (!this.shutdownFlag) this.reputMessageService.dispatchAppended(msgs, encoded, append);
+    return result;
   }
 
   /** Slave: append bytes replicated from the master at `startOffset` and dispatch what they complete. */
@@ -366,8 +419,10 @@ export class DefaultMessageStore {
 
   /** Store time of the oldest message in the commit log, -1 when empty. */
   getEarliestCommitLogTime(): number {
-    const min = this.commitLog.getMinOffset();
-    if (min < 0 || min >= this.commitLog.getMaxOffset()) return -1;
+    const first = this.commitLog.getMinOffset();
+    if (first < 0 || first >= this.commitLog.getMaxOffset()) return -1;
+    // a DLedger log's first record follows its entry header
+    const min = first + (this.commitLog.entryFraming(first)?.headerSize ?? 0);
     const head = this.commitLog.getMessage(min, 4);
     return head ? this.commitLog.pickupStoreTimestamp(min, head.readInt32BE(0)) : -1;
   }

@@ -18,7 +18,7 @@ import {
 import type { PreparedRecord } from "@rocketmq-ts/common";
 import type { Logger } from "pino";
 import type { CommitLogDispatcher } from "./CommitLogDispatcher.js";
-import type { AppendMessageResult, CommitLogStore } from "./CommitLogStore.js";
+import type { AppendMessageResult, CommitLogStore, EntryFraming } from "./CommitLogStore.js";
 import {
   dispatchRequestOfAppended,
   dispatchRequestOfRecord,
@@ -67,7 +67,10 @@ export class ReputMessageService {
     this.dispatch(dispatchRequestOfRecord(recordHeadAt(buf, pos), size, this.options.delayLevels));
   }
 
-  /** Dispatch every complete record between the reput offset and the commit log's confirm offset. */
+  /**
+   * Dispatch every complete record between the reput offset and the commit log's confirm offset. In
+   * a framed log (DLedger entries) the offset walks entries: header, then the record.
+   */
   doReput(): void {
     const { commitLog, logger, delayLevels } = this.options;
     if (this.reputFromOffset < commitLog.getMinOffset()) this.reputFromOffset = Math.max(0, commitLog.getMinOffset());
@@ -76,41 +79,53 @@ export class ReputMessageService {
       if (this.reputFromOffset >= confirmOffset) break;
       const data = commitLog.getData(this.reputFromOffset);
       if (!data) break;
+      const framing = commitLog.entryFraming(this.reputFromOffset);
+      const header = framing?.headerSize ?? 0;
       // never beyond the confirm offset (a master/slave log confirms everything it holds)
       const end = Math.min(data.buffer.length, confirmOffset - this.reputFromOffset);
       const buf = data.buffer;
       let pos = 0;
       let stop = false;
       while (pos < end) {
-        const size = checkRecordSize(buf, pos, end, false);
+        if (framing && end - pos >= 8 && framing.isBlank(buf, pos)) {
+          this.reputFromOffset = commitLog.rollNextFile(this.reputFromOffset);
+          break;
+        }
+        const size = checkRecordSize(buf, pos + header, end, false);
         if (size > 0) {
-          const head = recordHeadAt(buf, pos);
+          const head = recordHeadAt(buf, pos + header);
           this.dispatch(dispatchRequestOfRecord(head, size, delayLevels));
           // a slave's checkpoint follows the replicated messages (a master sets it when appending)
           if (head.storeTimestamp > commitLog.lastStoreTimestamp) commitLog.lastStoreTimestamp = head.storeTimestamp;
-          pos += size;
-          this.reputFromOffset += size;
-        } else if (size === 0) {
+          pos += header + size;
+          this.reputFromOffset += header + size;
+        } else if (size === 0 && !framing) {
           this.reputFromOffset = commitLog.rollNextFile(this.reputFromOffset);
           pos = end;
         } else {
-          // invalid: a record whose lengths do not add up is skipped (Java's [BUG] case), anything
-          // else is incomplete — wait for more bytes (a slave receiving HA data)
-          const check = checkRecord(buf, pos, end, false, false);
-          if (check.kind === "blank" || check.size <= 0) {
+          const skip = this.invalidRecordSize(buf, pos, end, framing);
+          if (skip <= 0) {
             stop = true;
             break;
           }
-          logger.error(
-            { offset: this.reputFromOffset, reason: check.kind === "invalid" ? check.reason : check.kind },
-            "[BUG] dispatch found an inconsistent record, skipped",
-          );
-          pos += check.size;
-          this.reputFromOffset += check.size;
+          logger.error({ offset: this.reputFromOffset }, "[BUG] dispatch found an inconsistent record, skipped");
+          pos += skip;
+          this.reputFromOffset += skip;
         }
       }
       if (stop) break;
     }
+  }
+
+  /**
+   * Bytes to skip over an invalid record at `pos` (Java's [BUG] case: its lengths do not add up), or
+   * 0 when it is merely incomplete — wait for more bytes (a slave receiving HA data). A committed
+   * DLedger entry that holds no record is skipped by its header's size.
+   */
+  private invalidRecordSize(buf: Buffer, pos: number, end: number, framing: EntryFraming | null): number {
+    if (framing) return end - pos >= framing.headerSize ? Math.min(framing.entrySize(buf, pos), end - pos) : 0;
+    const check = checkRecord(buf, pos, end, false, false);
+    return check.kind === "blank" || check.size <= 0 ? 0 : check.size;
   }
 
   /**

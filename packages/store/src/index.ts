@@ -31,3 +31,6 @@ export * from "./ha/HAConnection.js";
 export * from "./ha/HAClient.js";
 export * from "./ha/HAService.js";
 export * from "./stats/StoreStatsService.js";
+export * from "./dledger/DLedgerCommitLogBackend.js";
+export * from "./dledger/DLedgerPutStatus.js";
+export * from "./dledger/DLedgerCommitLog.js";
