@@ -31,15 +31,13 @@ import {
   type Connection,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
-import {
-  DefaultMessageStore,
-  commitLogStorePath,
-  messageStoreConfigSpec,
-  type MessageStoreConfig,
-} from "@rocketmq-ts/store";
+import { dledgerFollowerBrokerId } from "@rocketmq-ts/dledger";
+import { DefaultMessageStore, messageStoreConfigSpec, type MessageStoreConfig } from "@rocketmq-ts/store";
 import type { Logger } from "pino";
 import type { BrokerConfiguration, BrokerContext } from "./BrokerContext.js";
 import { RebalanceLockManager } from "./client/RebalanceLockManager.js";
+import { DLedgerMember } from "./dledger/DLedgerMember.js";
+import { DLedgerRoleChangeHandler } from "./dledger/DLedgerRoleChangeHandler.js";
 import { EventLoopLag } from "./EventLoopLag.js";
 import { brokerConfigSpec } from "./config/BrokerConfig.js";
 import { BrokerStats } from "./stats/BrokerStats.js";
@@ -114,6 +112,10 @@ export class BrokerController implements BrokerContext {
     this,
     this.transactionalMessageService,
   );
+  /** The DLedger member (enableDLegerCommitLog): elections decide the role, not brokerRole. */
+  readonly dledgerMember: DLedgerMember | null;
+  private readonly roleChangeHandler: DLedgerRoleChangeHandler | null;
+  private slaveSyncTimers: NodeJS.Timeout[] = [];
   /** A slave takes its master's HA address from registration unless haMasterAddress is set. */
   private readonly updateMasterHAServerAddrPeriodically: boolean;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -157,7 +159,14 @@ export class BrokerController implements BrokerContext {
       (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId),
       bc.longPollingEnable ? 5000 : bc.shortPollingTimeMills,
     );
+    this.dledgerMember = this.storeConfig.enableDLegerCommitLog
+      ? new DLedgerMember(this.storeConfig, {
+          logger: this.logger.child({ logger: "DLedger" }),
+          ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
+        })
+      : null;
     this.store = new DefaultMessageStore(this.storeConfig, {
+      ...(this.dledgerMember ? { dledger: this.dledgerMember } : {}),
       logger: namedLogger(this.logger, LoggerName.STORE),
       storeHost: this.storeHost,
       ...(options.bindAddress ? { haBindAddress: options.bindAddress } : {}),
@@ -214,8 +223,70 @@ export class BrokerController implements BrokerContext {
       consumerOffsetManager: this.consumerOffsetManager,
       subscriptionGroupManager: this.subscriptionGroupManager,
     });
+    this.roleChangeHandler = this.dledgerMember ? this.createRoleChangeHandler(this.dledgerMember) : null;
     const haMaster = this.storeConfig.haMasterAddress;
     this.updateMasterHAServerAddrPeriodically = !(haMaster && haMaster.length >= 6);
+  }
+
+  /** Java's DLedgerRoleChangeHandler on this broker and its store. */
+  private createRoleChangeHandler(member: DLedgerMember): DLedgerRoleChangeHandler {
+    const handler = new DLedgerRoleChangeHandler(
+      {
+        brokerRole: () => this.storeConfig.brokerRole,
+        changeToSlave: (brokerId) => this.changeToSlave(brokerId),
+        changeToMaster: (role) => this.changeToMaster(role),
+        isLeader: () => member.isLeader,
+        ledgerEndIndex: () => member.store.getLedgerEndIndex(),
+        committedIndex: () => member.store.getCommittedIndex(),
+        dispatchBehindBytes: () => this.store.dispatchBehindBytes(),
+        recoverTopicQueueTable: () => this.store.recoverTopicQueueTable(),
+      },
+      { followerBrokerId: dledgerFollowerBrokerId(member.selfId), logger: this.logger },
+    );
+    member.addRoleChangeListener((term, role) => void handler.handle(term, role));
+    return handler;
+  }
+
+  /** Java's changeToSlave: SLAVE with `brokerId`, no schedule / transaction check, metadata sync from the master, register. */
+  async changeToSlave(brokerId: number): Promise<void> {
+    const bc = this.brokerConfig;
+    this.logger.info(`Begin to change to slave brokerName=${bc.brokerName} brokerId=${brokerId}`);
+    bc.brokerId = brokerId === 0 ? 1 : brokerId;
+    this.storeConfig.brokerRole = "SLAVE";
+    this.scheduleMessageService.shutdown();
+    await this.transactionalMessageCheckService.shutdown();
+    this.handleSlaveSynchronize("SLAVE");
+    await this.registerBrokerAll(true).catch(() => undefined);
+    this.logger.info(`Finish to change to slave brokerName=${bc.brokerName} brokerId=${brokerId}`);
+  }
+
+  /** Java's changeToMaster: stop syncing, schedule and transaction check on, brokerId 0 with `role`, register. */
+  async changeToMaster(role: "SYNC_MASTER" | "ASYNC_MASTER"): Promise<void> {
+    const bc = this.brokerConfig;
+    this.logger.info(`Begin to change to master brokerName=${bc.brokerName}`);
+    this.handleSlaveSynchronize(role);
+    this.scheduleMessageService.start();
+    this.transactionalMessageCheckService.start();
+    bc.brokerId = 0;
+    this.storeConfig.brokerRole = role;
+    await this.registerBrokerAll(true).catch(() => undefined);
+    this.logger.info(`Finish to change to master brokerName=${bc.brokerName}`);
+  }
+
+  /** A slave copies topics, offsets and groups from its master every 10 s (first after 3 s); a master stops. */
+  private handleSlaveSynchronize(role: string): void {
+    for (const t of this.slaveSyncTimers) clearTimeout(t);
+    this.slaveSyncTimers = [];
+    this.slaveSynchronize.masterAddr = null;
+    if (role !== "SLAVE" || this.shuttingDown) return;
+    const first = setTimeout(() => {
+      void this.slaveSynchronize.syncAll();
+      const every = setInterval(() => void this.slaveSynchronize.syncAll(), 10_000);
+      every.unref();
+      this.slaveSyncTimers.push(every);
+    }, 3000);
+    first.unref();
+    this.slaveSyncTimers.push(first);
   }
 
   /** Every code of processor/BrokerProcessors on both ports, pulls on the main port only. */
@@ -278,7 +349,7 @@ export class BrokerController implements BrokerContext {
     });
     if (!result) return;
     // a slave learns its master here: the HA address to replicate from, the address to sync metadata from
-    if (this.updateMasterHAServerAddrPeriodically && result.haServerAddr)
+    if (!this.dledgerMember && this.updateMasterHAServerAddrPeriodically && result.haServerAddr)
       this.store.haService.updateMasterAddress(result.haServerAddr);
     this.slaveSynchronize.masterAddr = result.masterAddr ?? null;
   }
@@ -331,7 +402,7 @@ export class BrokerController implements BrokerContext {
   }
 
   diskUsageSummary(): string {
-    const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(commitLogStorePath(this.storeConfig));
+    const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(this.store.getStorePathPhysic());
     return `CL: ${ratio.toFixed(2)} CQ: ${ratio.toFixed(2)} INDEX: ${ratio.toFixed(2)}`;
   }
 
@@ -342,8 +413,11 @@ export class BrokerController implements BrokerContext {
 
   async start(): Promise<void> {
     this.store.start();
-    await this.store.haService.start();
-    if (this.storeConfig.brokerRole !== "SLAVE") {
+    // DLedger mode: no HA, and the role (hence schedule, transaction check, registration) comes from
+    // the role-change handler once the group has a leader
+    const dledger = this.dledgerMember;
+    if (!dledger) await this.store.haService.start();
+    if (!dledger && this.storeConfig.brokerRole !== "SLAVE") {
       this.scheduleMessageService.start();
       this.transactionalMessageCheckService.start();
     }
@@ -352,7 +426,8 @@ export class BrokerController implements BrokerContext {
     this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
     this.pullRequestHoldService.start();
     this.eventLoopLag.start();
-    await this.registerBrokerAll();
+    if (dledger) await dledger.start();
+    else await this.registerBrokerAll();
     const every = (ms: number, fn: () => void, first = ms): void => {
       const t = setTimeout(() => {
         fn();
@@ -378,13 +453,16 @@ export class BrokerController implements BrokerContext {
       this.producerManager.scanNotActiveChannel();
     });
     this.brokerStats.start(this.statsScheduler);
-    if (this.storeConfig.brokerRole === "SLAVE") every(10_000, () => void this.slaveSynchronize.syncAll(), 3000);
+    if (!dledger && this.storeConfig.brokerRole === "SLAVE")
+      every(10_000, () => void this.slaveSynchronize.syncAll(), 3000);
   }
 
   async shutdown(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     for (const t of this.timers) clearTimeout(t);
+    this.handleSlaveSynchronize("");
+    await this.roleChangeHandler?.shutdown();
     this.pullRequestHoldService.shutdown();
     this.eventLoopLag.stop();
     await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
@@ -399,6 +477,8 @@ export class BrokerController implements BrokerContext {
     this.brokerStatsManager.shutdown();
     this.statsScheduler.shutdown();
     await this.store.shutdown();
+    // after the store: its last flush went through the entry store, which closes with the member
+    await this.dledgerMember?.shutdown();
     await this.brokerOuterAPI.shutdown();
   }
 }

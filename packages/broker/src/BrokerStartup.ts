@@ -28,6 +28,7 @@ import { defaultSerializeType } from "@rocketmq-ts/remoting";
 import { messageStoreConfigSpec } from "@rocketmq-ts/store";
 import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { BrokerController } from "./BrokerController.js";
+import { dledgerConfigOfBroker } from "./dledger/DLedgerMember.js";
 import { brokerConfigSpec, OBSOLETE_KEYS } from "./config/BrokerConfig.js";
 
 const USAGE = `usage: mqbroker [-c <arg>] [-h] [-m] [-n <arg>] [-p]
@@ -103,6 +104,8 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   if (o.namesrvAddr !== undefined) brokerConfig.namesrvAddr = o.namesrvAddr;
   try {
     bloomFilterSize(brokerConfig.maxErrorRateOfBloomFilter, brokerConfig.expectConsumerNumUseFilter);
+    // DLedger mode: dLegerGroup / dLegerPeers / dLegerSelfId must make a member (errors name the key)
+    if (messageStoreConfig.enableDLegerCommitLog) dledgerConfigOfBroker(messageStoreConfig);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     io.err(`${e.message}\n`);
@@ -145,12 +148,15 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   } else {
     brokerConfig.brokerId = 0;
   }
+  // a DLedger broker's id comes from its role (0 as leader, selfId + 1 as follower)
+  if (messageStoreConfig.enableDLegerCommitLog) brokerConfig.brokerId = -1;
   messageStoreConfig.haListenPort = nettyServerConfig.listenPort + 1;
 
   let logging: RocketmqLogging;
   try {
     // Java's ${brokerLogDir}: the logs of several brokers on one host apart when isolateLogEnable
-    const subDir = brokerConfig.isolateLogEnable ? `${brokerConfig.brokerName}_${brokerConfig.brokerId}` : "";
+    const logId = messageStoreConfig.enableDLegerCommitLog ? messageStoreConfig.dLegerSelfId : brokerConfig.brokerId;
+    const subDir = brokerConfig.isolateLogEnable ? `${brokerConfig.brokerName}_${logId}` : "";
     logging = new RocketmqLogging("broker", { subDir });
   } catch (e) {
     io.err(`${(e as Error).message}\n`);

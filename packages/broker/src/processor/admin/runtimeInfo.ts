@@ -5,7 +5,7 @@
  */
 import { statfsSync } from "node:fs";
 import { CURRENT_VERSION, javaDoubleToString, RequestCode, versionDesc } from "@rocketmq-ts/remoting";
-import { commitLogStorePath, DefaultMessageStore, SCHEDULE_TOPIC } from "@rocketmq-ts/store";
+import { DefaultMessageStore, SCHEDULE_TOPIC } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../../BrokerContext.js";
 import type { ProcessorTable } from "../ProcessorTable.js";
 import { jsonBody, ok } from "../answers.js";
@@ -32,7 +32,7 @@ export function brokerRuntimeInfo(ctx: BrokerContext): Map<string, string> {
   const bc = ctx.brokerConfig;
   const s = ctx.brokerStats;
   const store = ctx.store;
-  const clPath = commitLogStorePath(ctx.storeConfig);
+  const clPath = store.getStorePathPhysic();
   const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(clPath);
   const table = new Map<string, string>([
     ["brokerVersionDesc", versionDesc(CURRENT_VERSION)],
