@@ -1,25 +1,44 @@
 // The brokers of a conf/<mode>/ template set on one machine: each gets its own listenPort (VIP
 // port −2 and HA port +1 stay free, 10 apart) and its own home (store and logs), so four brokers fit.
-import { readdirSync } from "node:fs";
+// A DLedger group (conf/dledger/broker-n*.conf) keeps its templates' dLegerPeers ports.
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const CLUSTER_MODES = ["2m-noslave", "2m-2s-async", "2m-2s-sync"];
+export const CLUSTER_MODES = ["2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger"];
+
+/** The DLedger peer port of a template's own member (dLegerSelfId in dLegerPeers), or null. */
+function dledgerPort(template) {
+  const props = new Map(
+    readFileSync(template, "utf8")
+      .split("\n")
+      .filter((l) => /^\s*[^#!\s]/.test(l) && l.includes("="))
+      .map((l) => [l.slice(0, l.indexOf("=")).trim(), l.slice(l.indexOf("=") + 1).trim()]),
+  );
+  const self = props.get("dLegerSelfId");
+  const peer = (props.get("dLegerPeers") ?? "").split(";").find((p) => p.startsWith(`${self}-`));
+  return peer ? Number(peer.slice(peer.lastIndexOf(":") + 1)) : null;
+}
 
 /**
  * @param {string} confDir the conf/ directory
  * @param {string} mode one of CLUSTER_MODES
  * @param {number} basePort listenPort of the first broker
- * @returns {{ name: string, template: string, listenPort: number }[]} masters first, in name order
+ * @returns {{ name: string, template: string, listenPort: number, dledgerPort: number | null }[]}
+ *   masters first (DLedger: n0, n1, n2), in name order
  */
 export function clusterLayout(confDir, mode, basePort = 10911) {
   if (!CLUSTER_MODES.includes(mode)) throw new Error(`unknown cluster mode ${mode} (${CLUSTER_MODES.join(", ")})`);
-  const names = readdirSync(join(confDir, mode))
-    .filter((f) => /^broker-[a-z](-s)?\.properties$/.test(f))
-    .map((f) => f.replace(/\.properties$/, ""))
+  const pattern = mode === "dledger" ? /^broker-n\d+\.conf$/ : /^broker-[a-z](-s)?\.properties$/;
+  const files = readdirSync(join(confDir, mode))
+    .filter((f) => pattern.test(f))
     .sort();
-  return names.map((name, i) => ({
-    name,
-    template: join(confDir, mode, `${name}.properties`),
-    listenPort: basePort + 10 * i,
-  }));
+  return files.map((file, i) => {
+    const template = join(confDir, mode, file);
+    return {
+      name: file.replace(/\.(properties|conf)$/, ""),
+      template,
+      listenPort: basePort + 10 * i,
+      dledgerPort: dledgerPort(template),
+    };
+  });
 }

@@ -3,6 +3,7 @@
 //   npm start                           one broker from conf/broker.conf (port 10911, store ~/store)
 //   npm start -- --cluster 2m-2s-sync   conf/2m-2s-sync/*: two masters and their slaves, each with
 //                                       derived ports and its own home under ~/rocketmq-ts/<mode>/
+//   npm start -- --cluster dledger      conf/dledger/broker-n0..n2.conf: one DLedger (Raft) group
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -78,17 +79,26 @@ if (!mode) {
 } else {
   const base = join(homedir(), "rocketmq-ts", mode);
   const lines = [];
+  const pending = [];
   for (const b of clusterLayout(join(root, "conf"), mode)) {
     // the template as Java ships it, plus what one machine needs: a port and a home of its own
     const home = join(base, b.name);
     mkdirSync(home, { recursive: true });
     const conf = join(home, `${b.name}.properties`);
-    writeFileSync(conf, `${readFileSync(b.template, "utf8")}\nlistenPort=${b.listenPort}\n`);
-    await start(b.name, "mqbroker", ["-n", namesrvAddr, "-c", conf], { JAVA_OPT_EXT: `-Duser.home=${home}` });
+    const store = join(home, "store");
+    // DLedger templates name a store under /tmp: each member gets its home's instead
+    const paths = b.dledgerPort ? `storePathRootDir=${store}\nstorePathCommitLog=${join(store, "commitlog")}\n` : "";
+    writeFileSync(conf, `${readFileSync(b.template, "utf8")}\nlistenPort=${b.listenPort}\n${paths}`);
+    // DLedger members print their boot line before the group has a leader: start them together
+    const started = start(b.name, "mqbroker", ["-n", namesrvAddr, "-c", conf], { JAVA_OPT_EXT: `-Duser.home=${home}` });
+    if (!b.dledgerPort) await started;
+    else pending.push(started);
+    const ports = b.dledgerPort ? `DLedger ${b.dledgerPort}` : `HA ${b.listenPort + 1}`;
     lines.push(
-      `  ${b.name.padEnd(11)} port ${b.listenPort} (HA ${b.listenPort + 1})  config ${conf}  store ${join(home, "store")}  logs ${join(home, "logs", "rocketmqlogs")}`,
+      `  ${b.name.padEnd(11)} port ${b.listenPort} (${ports})  config ${conf}  store ${store}  logs ${join(home, "logs", "rocketmqlogs")}`,
     );
   }
+  await Promise.all(pending);
   console.log(`local ${mode} cluster up: name server ${namesrvAddr} (logs in ${defaultLogDir()})`);
   for (const l of lines) console.log(l);
   console.log(`bin/mqadmin clusterList -n ${namesrvAddr} shows it; Ctrl-C or \`npm run stop\` stops it`);
