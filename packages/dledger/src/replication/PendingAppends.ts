@@ -129,9 +129,9 @@ export class PendingAppends {
     }
   }
 
-  /** The futures of other terms than `currTerm` complete with TERM_CHANGED and are dropped. */
-  failOtherTerms(currTerm: number, leaderId: string | null): void {
-    this.forTerm(currTerm);
+  /** The futures of other terms than `currTerm` (all when null) complete with TERM_CHANGED and are dropped. */
+  failOtherTerms(currTerm: number | null, leaderId: string | null): void {
+    if (currTerm !== null) this.forTerm(currTerm);
     for (const [term, pending] of [...this.byTerm]) {
       if (term === currTerm) continue;
       for (const [index, future] of pending) {

@@ -2,7 +2,7 @@
  * The leader's QuorumAckChecker (dledger 0.3.1.2): the committed index is the index a majority
  * holds by the current term's water marks; the futures of appends up to it complete SUCCESS, the
  * ones past it that waited longer than maxWaitAckTimeMs complete WAIT_QUORUM_ACK_TIMEOUT, the ones
- * of an older term TERM_CHANGED. Once a second (or when a future was missing) the leader's own mark
+ * of an older term (or all of them, once this member is no longer leader) TERM_CHANGED. Once a second (or when a future was missing) the leader's own mark
  * is refreshed and every future up to the quorum index is completed.
  */
 import type { ReplicationContext } from "./ReplicationContext.js";
@@ -40,6 +40,9 @@ export class QuorumAckChecker {
       this.lastPrintWatermarkTimeMs = timer.now();
     }
     if (!ms.isLeader()) {
+      // nobody acknowledges an old leader's appends: they end TERM_CHANGED (Java leaves them open
+      // until this member leads again)
+      pending.failOtherTerms(null, ms.leaderId);
       await this.loop.waitForRunning(this.ctx.idleWaitMs);
       return;
     }
