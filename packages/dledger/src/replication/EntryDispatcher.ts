@@ -21,7 +21,6 @@ import {
 } from "../protocol/messages.js";
 import type { DLedgerEntry } from "../entry/DLedgerEntry.js";
 import type { PushEntryType as PushType } from "../protocol/VoteResult.js";
-import { sleep } from "../timer.js";
 import { Quota } from "./Quota.js";
 import { COMPARE_TIMEOUT_MS, type ReplicationContext } from "./ReplicationContext.js";
 import { ServiceLoop, withTimeout } from "./ServiceLoop.js";
@@ -133,7 +132,7 @@ export class EntryDispatcher {
         `[Push-${this.peerId}]Error in ${this.loop.name}`,
       );
       this.changeState(-1, "COMPARE");
-      await sleep(this.ctx.timer, 500);
+      await this.loop.sleep(500);
     }
   }
 
@@ -164,7 +163,7 @@ export class EntryDispatcher {
     if (this.quota.validateNow(this.now)) {
       const left = this.quota.leftNow(this.now);
       this.ctx.logger.warn(`[Push-${this.peerId}]Quota exhaust, will sleep ${left}ms`);
-      await sleep(this.ctx.timer, left);
+      await this.loop.sleep(left);
     }
   }
 

@@ -12,6 +12,7 @@ export class ServiceLoop {
   private release: (() => void) | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     readonly name: string,
@@ -64,10 +65,25 @@ export class ServiceLoop {
     });
   }
 
+  /** Java's uninterruptible back-off sleep: only `stop()` cuts it short (wakeups do not). */
+  sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        cancel();
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const cancel = this.timer.schedule(ms, done);
+      this.sleepers.add(done);
+    });
+  }
+
   /** Stop after the current pass; `join()` waits for it. */
   stop(): void {
     this.running = false;
     this.wakeup();
+    for (const done of [...this.sleepers]) done();
   }
 
   async join(): Promise<void> {
