@@ -190,6 +190,8 @@ export class EntryDispatcher {
           this.ctx.waterMarks.update(x.term, this.peerId, x.index);
         }
         this.ctx.wakeupQuorumAckChecker();
+        // an ack may let the next retry go (Java's 1 ms passes find it; ours are woken)
+        this.loop.wakeup();
         break;
       }
       case DLedgerResponseCode.INCONSISTENT_STATE:
