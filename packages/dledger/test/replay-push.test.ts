@@ -2,7 +2,10 @@
  * The captured Java group's PUSH requests from the leader n0 to the follower n1 in term 1 (COMPARE
  * → TRUNCATE → APPEND 1…999 → COMMITs), sent over a socket to our member set up as n1 was (empty
  * store, follower of n0 in term 1 after n0's first heartbeat): every answer is the captured one,
- * byte for byte, and our store ends up holding Java's entries 0…999 at Java's positions.
+ * byte for byte, and our store ends up holding Java's entries 0…999 at Java's positions, its data
+ * and index bytes equal to Java's n1. Then, restarted as n1 was after n0's death, the member gets
+ * n2's votes, heartbeats and pushes of term 2 (COMPARE NOT_FOLLOWER, COMPARE SUCCESS, APPEND
+ * 1000…1999, COMMITs): the same answers again, and Java's entries 1000…1999.
  */
 import { mkdirSync, mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,15 +19,16 @@ import { decodedEntries, removeDir, unpackJavaDLedgerStore } from "./support/dle
 
 const frames = dledgerFrames();
 const responses = new Map(frames.filter((f) => f.rpcType === "response").map((f) => [f.requestSeq, f]));
-const fromN0toN1 = (code: number): DLedgerFrame[] =>
+const requestsTo = (from: string, term: number, codes: number[]): DLedgerFrame[] =>
   frames.filter(
     (f) =>
       f.rpcType === "request" &&
-      f.header.code === code &&
-      f.bodyJson?.localId === "n0" &&
+      codes.includes(f.header.code) &&
+      f.bodyJson?.localId === from &&
       f.bodyJson.remoteId === "n1" &&
-      f.bodyJson.term === 1,
+      f.bodyJson.term === term,
   );
+const fromN0toN1 = (code: number): DLedgerFrame[] => requestsTo("n0", 1, [code]);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -42,8 +46,8 @@ function readRange(file: string, from: number, length: number): Buffer {
   return buf;
 }
 
-describe("replaying n0's PUSH requests of term 1 to our n1", () => {
-  it("answers every PUSH as Java's n1 did and ends with Java's entries 0…999", async () => {
+describe("replaying the captured PUSH requests to our n1", () => {
+  it("answers n0's PUSHes of term 1 and, restarted, n2's of the failover as Java's n1 did; ends with Java's entries 0…1999", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dledger-replay-push-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, "dledger-n1"), { recursive: true });
@@ -58,15 +62,16 @@ describe("replaying n0's PUSH requests of term 1 to our n1", () => {
       mappedFileSizeForEntryData: 4 * 1024 * 1024,
       mappedFileSizeForEntryIndex: INDEX_UNIT_SIZE * 4096,
     });
-    const server = new DLedgerServer(config, { bindAddress: "127.0.0.1", enableCleanSpaceService: false });
+    let server = new DLedgerServer(config, { bindAddress: "127.0.0.1", enableCleanSpaceService: false });
     await server.start();
     cleanups.push(() => server.shutdown());
-    const client = new RemotingClient();
+    let client = new RemotingClient();
     cleanups.push(() => client.shutdown());
     const addr = `127.0.0.1:${server.listenPort}`;
     const committed: number[] = [];
     server.onCommitted((i) => committed.push(i));
 
+    /** Send a captured request; its answer must be the captured one, byte for byte. */
     const replay = async (request: DLedgerFrame): Promise<void> => {
       const expectedFrame = responses.get(request.seq);
       if (!expectedFrame) throw new Error(`no answer to ${request.seq}`);
@@ -130,5 +135,37 @@ describe("replaying n0's PUSH requests of term 1 to our n1", () => {
         readRange(join(storeDir, "dledger-n1", "index", name), 0, indexEnd),
       ),
     ).toBe(true);
+
+    // n0 is killed; n1 restarts as it then was (candidate in term 1, voted for n0, entries 0…999) and
+    // follows n2's requests of the failover: votes, then COMPARE answered NOT_FOLLOWER (not yet
+    // follower), heartbeat, COMPARE SUCCESS at 999, APPEND 1000…1999, COMMITs
+    await server.shutdown();
+    await client.shutdown();
+    client = new RemotingClient();
+    server = new DLedgerServer(config, { bindAddress: "127.0.0.1", enableCleanSpaceService: false });
+    await server.start();
+    expect([server.role, server.term, server.store.getLedgerEndIndex(), server.store.getCommittedIndex()]).toEqual([
+      "CANDIDATE",
+      1,
+      999,
+      999,
+    ]);
+    const codes = [DLedgerRequestCode.VOTE, DLedgerRequestCode.HEART_BEAT, DLedgerRequestCode.PUSH];
+    await replay(requestsTo("n2", 1, codes)[0]!); // VOTE in term 1: REJECT_ALREADY_VOTED
+    const failover = requestsTo("n2", 2, codes);
+    await replay(failover[0]!); // VOTE in term 2: REJECT_TERM_NOT_READY
+    await server.elector.maintainState(); // n1's own move to term 2
+    for (const f of failover.slice(1)) await replay(f);
+    expect([server.role, server.leaderId, server.term]).toEqual(["FOLLOWER", "n2", 2]);
+    expect([server.store.getLedgerEndIndex(), server.store.getCommittedIndex()]).toEqual([1999, 1999]);
+    for (const e of decodedEntries().filter((x) => x.index >= 1000)) {
+      const ours = server.store.get(e.index);
+      expect([ours.index, ours.term, ours.pos, ours.size], `entry ${e.index}`).toEqual([
+        e.index,
+        e.term,
+        e.pos,
+        e.size,
+      ]);
+    }
   }, 60_000);
 });
