@@ -86,6 +86,12 @@ describe("DLedger replication on loopback sockets", () => {
     let group = await Promise.all(configs.map((c) => start(c)));
     await until(() => settled(group), 20_000, "first election");
     const first = group.find((s) => s.isLeader)!;
+    const aFollower = group.find((s) => !s.isLeader)!;
+    expect(await aFollower.appendAsLeader(bodyOf(0))).toEqual({
+      code: DLedgerResponseCode.NOT_LEADER,
+      index: -1,
+      pos: -1,
+    });
 
     const results = await Promise.all([...Array(1000).keys()].map((i) => first.appendAsLeader(bodyOf(i))));
     expect(results.filter((r) => r.code !== DLedgerResponseCode.SUCCESS)).toEqual([]);

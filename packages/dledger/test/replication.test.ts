@@ -199,6 +199,31 @@ describe("DLedgerEntryPusher in a group in memory", () => {
     for (const m of g.live()) expect(monotonic(m.commits)).toBe(true);
   });
 
+  it("with isEnableBatchPush the leader pushes batches of up to maxBatchPushSize bytes; a follower down and back gets them again", async () => {
+    const g = group({ enableBatchPush: true, maxBatchPushSize: 300 });
+    const leader = await g.electLeader();
+    let answers = appendAll(leader, 0, 40);
+    await g.timer.advanceUntil(() => answers.length === 40, 10_000);
+    expect(answers.every((a) => a.code === DLedgerResponseCode.SUCCESS)).toBe(true);
+    const batches = g.pushes.filter((p) => p.request.type === "APPEND");
+    expect(batches.every((p) => p.request.entry === null && p.request.batchEntry.length > 0)).toBe(true);
+    expect(batches.some((p) => p.request.batchEntry.length > 1)).toBe(true);
+    for (const p of batches) {
+      expect(p.request.totalSize).toBe(p.request.batchEntry.reduce((n, e) => n + e.size, 0));
+      if (p.response?.code === DLedgerResponseCode.SUCCESS) {
+        expect(p.response.count).toBe(p.request.batchEntry.length);
+        expect(p.response.index).toBe(p.request.batchEntry[0]!.index);
+      }
+    }
+    const follower = g.live().find((m) => m !== leader)!;
+    await g.kill(follower.id);
+    answers = appendAll(leader, 40, 20);
+    await g.timer.advanceUntil(() => answers.length === 20, 10_000);
+    g.add(follower.id);
+    await g.timer.advanceUntil(() => g.member(follower.id).store.getLedgerEndIndex() === 59, 20_000);
+    sameEntries(g.entries(follower.id), g.entries(leader.id));
+  });
+
   it("LEADER_PENDING_FULL over maxPendingRequestsNum; NOT_LEADER on a follower", async () => {
     const g = group({ maxPendingRequestsNum: 5 });
     const leader = await g.electLeader();
