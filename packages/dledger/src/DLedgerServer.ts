@@ -1,9 +1,9 @@
 /**
- * A DLedger member (DLedgerServer of dledger 0.3.1.2, control plane): config, MemberState (term
- * and vote from currterm), the elector, the request checks and the peer RPC on real sockets, plus
- * the once-a-second preferred-leader check. What a broker uses: start / shutdown, role, term,
- * leader, role-change listeners. Replication attaches through `attachReplication` and the
- * ledger end through `ledgerEnd` (the entry store).
+ * A DLedger member (DLedgerServer of dledger 0.3.1.2): config, MemberState (term and vote from
+ * currterm), the entry store at `<storeBaseDir>/dledger-<selfId>` (its ledger end feeds the member
+ * state), the elector, the entry pusher (replication), the request checks and the peer RPC on real
+ * sockets, plus the once-a-second preferred-leader check. What a broker uses: start / shutdown,
+ * role, term, leader, role-change listeners, `store`, `appendAsLeader`, `onCommitted`.
  */
 import { pino, type Logger } from "pino";
 import type { DLedgerConfig } from "./config/DLedgerConfig.js";
@@ -14,15 +14,30 @@ import { MemberState, type LedgerEndSource, type MemberRole } from "./MemberStat
 import { PREFERRED_LEADER_CHECK_INTERVAL_MS, PreferredLeaderChecker } from "./PreferredLeaderChecker.js";
 import type { DLedgerReplication } from "./rpc/DLedgerProtocol.js";
 import { DLedgerRpcService, type DLedgerRpcServiceOptions } from "./rpc/DLedgerRpcService.js";
+import { DLedgerException, DLedgerResponseCode } from "./protocol/DLedgerResponseCode.js";
+import { DLedgerEntryPusher, type CommittedListener } from "./replication/DLedgerEntryPusher.js";
+import { DLedgerMmapFileStore } from "./store/DLedgerMmapFileStore.js";
 import { systemTimer, type Cancel, type DLedgerTimer, type RandomInt } from "./timer.js";
 
 export interface DLedgerServerOptions extends DLedgerRpcServiceOptions {
   timer?: DLedgerTimer;
   random?: RandomInt;
-  /** Where the ledger ends (the entry store); -1/-1 until attached. */
+  /** Where the ledger ends, instead of the entry store (tests that play a member's state). */
   ledgerEnd?: LedgerEndSource;
+  /** Replaces the entry pusher as the request handler's replication part (tests). */
   replication?: DLedgerReplication;
   logger?: Logger;
+  /** Run the store's clean service (Java's enableCleanSpaceService, default true). */
+  enableCleanSpaceService?: boolean;
+}
+
+/** What an append as leader came to: `code` is a DLedgerResponseCode (SUCCESS once a quorum has the entry). */
+export interface DLedgerAppendResult {
+  code: number;
+  /** The entry's index (-1 when not appended). */
+  index: number;
+  /** The entry's position in the data files (-1 when not appended); RocketMQ's record sits at pos + 48. */
+  pos: number;
 }
 
 export class DLedgerServer {
@@ -30,6 +45,8 @@ export class DLedgerServer {
   readonly elector: DLedgerLeaderElector;
   readonly handler: DLedgerRequestHandler;
   readonly rpcService: DLedgerRpcService;
+  readonly entryPusher: DLedgerEntryPusher;
+  private readonly dLedgerStore: DLedgerMmapFileStore;
   private readonly preferredLeader: PreferredLeaderChecker;
   private readonly timer: DLedgerTimer;
   private readonly logger: Logger;
@@ -44,7 +61,22 @@ export class DLedgerServer {
     this.timer = options.timer ?? systemTimer;
     this.logger = options.logger ?? pino({ level: "silent" });
     this.memberState = new MemberState(config, { ledgerEnd: options.ledgerEnd, logger: this.logger });
+    this.dLedgerStore = new DLedgerMmapFileStore({
+      config,
+      memberState: this.memberState,
+      logger: this.logger,
+      now: () => this.timer.now(),
+      enableCleanSpaceService: options.enableCleanSpaceService,
+    });
     this.rpcService = new DLedgerRpcService(config, options);
+    this.entryPusher = new DLedgerEntryPusher({
+      config,
+      memberState: this.memberState,
+      store: this.dLedgerStore,
+      transport: this.rpcService,
+      timer: this.timer,
+      logger: this.logger,
+    });
     this.elector = new DLedgerLeaderElector(config, this.memberState, this.rpcService, {
       timer: this.timer,
       random: options.random,
@@ -52,7 +84,7 @@ export class DLedgerServer {
     });
     this.handler = new DLedgerRequestHandler(config, this.memberState, this.elector, {
       timer: this.timer,
-      replication: options.replication,
+      replication: options.replication ?? this.entryPusher,
       logger: this.logger,
     });
     this.rpcService.bindHandler(this.handler);
@@ -65,10 +97,12 @@ export class DLedgerServer {
     );
   }
 
-  /** Listen on the peer port and start electing. */
+  /** Load and recover the store, listen on the peer port, start replicating and electing. */
   async start(): Promise<void> {
     if (this.started) return;
+    this.dLedgerStore.startup();
     await this.rpcService.start();
+    this.entryPusher.startup();
     this.elector.startup();
     this.started = true;
     this.schedulePreferredCheck();
@@ -89,7 +123,38 @@ export class DLedgerServer {
     this.started = false;
     this.cancelPreferredCheck?.();
     await this.elector.shutdown();
+    this.entryPusher.stop();
     await this.rpcService.shutdown();
+    await this.entryPusher.join();
+    await this.dLedgerStore.shutdown();
+  }
+
+  /** The member's entry store. */
+  get store(): DLedgerMmapFileStore {
+    return this.dLedgerStore;
+  }
+
+  /**
+   * Append one entry body as leader; resolves when a quorum has it, or with the failure code. Never
+   * rejects. The entry is written before this returns (appends keep their call order).
+   */
+  appendAsLeader(body: Buffer): Promise<DLedgerAppendResult> {
+    try {
+      const { entry, future } = this.entryPusher.appendAsLeader(body);
+      const index = entry?.index ?? -1;
+      const pos = entry?.pos ?? -1;
+      return future.promise.then((response) => ({ code: response.code, index, pos }));
+    } catch (err) {
+      const code = err instanceof DLedgerException ? err.code : DLedgerResponseCode.INTERNAL_ERROR;
+      if (!(err instanceof DLedgerException))
+        this.logger.error({ err: (err as Error).message }, "appendAsLeader failed");
+      return Promise.resolve({ code, index: -1, pos: -1 });
+    }
+  }
+
+  /** Called after the committed index moved forward (on leader and followers), with the new committed index. */
+  onCommitted(listener: CommittedListener): void {
+    this.entryPusher.onCommitted(listener);
   }
 
   /** The replication part (PUSH / PULL / APPEND / GET and peer water marks). */

@@ -7,13 +7,14 @@ import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { dledgerDefaultPath, parsePeers, type DLedgerConfig } from "./config/DLedgerConfig.js";
 import { checkPrecondition, DLedgerResponseCode } from "./protocol/DLedgerResponseCode.js";
+import type { DLedgerStoreMemberState } from "./store/DLedgerMemberState.js";
 import { file2String, properties2String, string2File, string2Properties } from "./utils/safeFile.js";
 
 export type MemberRole = "CANDIDATE" | "LEADER" | "FOLLOWER";
 
 /**
- * Where the ledger ends (index and term of the last entry; -1/-1 when empty). The entry store
- * provides it; until one is attached, MemberState keeps the values given to updateLedgerIndexAndTerm.
+ * Where the ledger ends (index and term of the last entry; -1/-1 when empty). By default MemberState
+ * keeps what the entry store reports through updateLedgerIndexAndTerm; tests may attach a source.
  */
 export interface LedgerEndSource {
   readonly ledgerEndIndex: number;
@@ -29,7 +30,7 @@ export interface MemberStateOptions {
   logger?: Logger;
 }
 
-export class MemberState {
+export class MemberState implements DLedgerStoreMemberState {
   readonly group: string;
   readonly selfId: string;
   /** id → `host:port`, in the order of `peers`. */
@@ -211,7 +212,7 @@ export class MemberState {
     this.ledgerEndSource = source;
   }
 
-  /** Java's hook for the store; effective while no LedgerEndSource is attached. */
+  /** The store tells every new ledger end here (Java's hook); read back unless another LedgerEndSource is attached. */
   updateLedgerIndexAndTerm(index: number, term: number): void {
     this.ownLedgerEnd.ledgerEndIndex = index;
     this.ownLedgerEnd.ledgerEndTerm = term;

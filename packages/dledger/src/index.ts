@@ -30,6 +30,15 @@ export * from "./store/DLedgerCleanSpaceService.js";
 export * from "./store/DLedgerMemberState.js";
 export * from "./store/DLedgerMmapFileStore.js";
 export * from "./store/DLedgerStoreConfig.js";
-export * from "./store/DLedgerStoreError.js";
 export * from "./store/DLedgerStoreRecovery.js";
 export * from "./store/MmapFileList.js";
+// replication (entry pusher: leader dispatchers, quorum ack checker, follower entry handler)
+export * from "./replication/ServiceLoop.js";
+export * from "./replication/Quota.js";
+export * from "./replication/PeerWaterMarks.js";
+export * from "./replication/PendingAppends.js";
+export * from "./replication/ReplicationContext.js";
+export * from "./replication/EntryDispatcher.js";
+export * from "./replication/EntryHandler.js";
+export * from "./replication/QuorumAckChecker.js";
+export * from "./replication/DLedgerEntryPusher.js";

@@ -80,7 +80,7 @@ describe("DLedgerRpcService on loopback sockets", () => {
     expect(leader.leaderAddr).toBe(leader.memberState.selfAddr);
   }, 60_000);
 
-  it("answers like Java outside the election: METADATA, PUSH without replication, unknown codes, bad bodies; failures come back as results", async () => {
+  it("answers like Java outside the election: METADATA, PUSH to a candidate, unknown codes, bad bodies; failures come back as results", async () => {
     const [n0, n1] = await startGroup(["n0", "n1"], { enableLeaderElector: false });
     const client = new RemotingClient();
     clients.push(client);
@@ -111,7 +111,11 @@ describe("DLedgerRpcService on loopback sockets", () => {
       ),
     );
     expect(push.code).toBe(200);
-    expect(PushEntryResponseCodec.decode(push.body).code).toBe(DLedgerResponseCode.UNSUPPORTED);
+    // n0 is no follower: the queued COMMIT is answered NOT_FOLLOWER with Java's fields (no index / count for COMMIT)
+    expect(push.body?.toString("utf8")).toBe(
+      '{"beginIndex":-1,"code":405,"count":0,"endIndex":-1,"group":"RaftNode00","term":1}',
+    );
+    expect(PushEntryResponseCodec.decode(push.body).code).toBe(DLedgerResponseCode.NOT_FOLLOWER);
 
     expect((await call(50003, null)).code).toBe(ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
     expect((await call(DLedgerRequestCode.VOTE, Buffer.from("{not json"))).code).toBe(ResponseCode.SYSTEM_ERROR);

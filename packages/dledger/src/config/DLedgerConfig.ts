@@ -135,16 +135,16 @@ export function validateDLedgerConfig(config: DLedgerConfig): void {
 }
 
 /** `<storeBaseDir>/dledger-<selfId>`: where currterm, checkpoint, data/ and index/ live. */
-export function dledgerDefaultPath(config: DLedgerConfig): string {
+export function dledgerDefaultPath(config: Pick<DLedgerConfig, "storeBaseDir" | "selfId">): string {
   return join(config.storeBaseDir, `dledger-${config.selfId}`);
 }
 
 /** The data directory: dataStorePath when set, else `<defaultPath>/data`. */
-export function dledgerDataStorePath(config: DLedgerConfig): string {
+export function dledgerDataStorePath(config: Pick<DLedgerConfig, "storeBaseDir" | "selfId" | "dataStorePath">): string {
   return config.dataStorePath ?? join(dledgerDefaultPath(config), "data");
 }
 
-export function dledgerIndexStorePath(config: DLedgerConfig): string {
+export function dledgerIndexStorePath(config: Pick<DLedgerConfig, "storeBaseDir" | "selfId">): string {
   return join(dledgerDefaultPath(config), "index");
 }
 

@@ -70,3 +70,11 @@ export class DLedgerException extends Error {
 export function checkPrecondition(condition: boolean, code: number, detail?: string): asserts condition {
   if (!condition) throw new DLedgerException(code, detail);
 }
+
+/**
+ * PreConditions.check by code name, with the detail built only on failure (the store's checks run
+ * on every read and append).
+ */
+export function checkCode(condition: boolean, name: DLedgerResponseCodeName, detail?: () => string): asserts condition {
+  if (!condition) throw new DLedgerException(DLedgerResponseCode[name], detail?.());
+}

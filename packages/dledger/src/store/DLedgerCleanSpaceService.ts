@@ -8,7 +8,8 @@
 import { statSync } from "node:fs";
 import type { Logger } from "pino";
 import { diskPartitionSpaceUsedPercent } from "@rocketmq-ts/store";
-import { type DLedgerStoreConfig, dataStorePath, diskFullRatio } from "./DLedgerStoreConfig.js";
+import { dledgerDataStorePath } from "../config/DLedgerConfig.js";
+import { type DLedgerStoreConfig, diskFullRatio } from "./DLedgerStoreConfig.js";
 import type { MmapFileList } from "./MmapFileList.js";
 
 const HOUR_MS = 3600 * 1000;
@@ -77,7 +78,7 @@ export class DLedgerCleanSpaceService {
     try {
       const cfg = this.config;
       const storeBaseRatio = this.usage(cfg.storeBaseDir);
-      const dataRatio = this.usage(dataStorePath(cfg));
+      const dataRatio = this.usage(dledgerDataStorePath(cfg));
       const above = (ratio: number): boolean => storeBaseRatio > ratio || dataRatio > ratio;
       const fileReservedTimeMs = Math.max(cfg.fileReservedHours * HOUR_MS, HOUR_MS);
       this.store.isDiskFull = above(diskFullRatio(cfg));

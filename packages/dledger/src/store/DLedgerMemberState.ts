@@ -1,22 +1,15 @@
 /**
- * What the store asks of the member state (the control plane's MemberState, Java's names), and what
- * the control plane reads back from the store.
+ * What the store asks of the member state (Java's store calls MemberState for the term, the role,
+ * the leader and the transferee, and tells it every new ledger end). The control plane's
+ * MemberState is the implementation; the store tests use a hand-set one.
  */
-
-/** The member state as the store sees it. */
 export interface DLedgerStoreMemberState {
-  currTerm(): number;
+  readonly currTerm: number;
   isLeader(): boolean;
   isFollower(): boolean;
-  getLeaderId(): string | null;
+  readonly leaderId: string | null;
   /** The peer a leadership transfer goes to, or null. */
-  getTransferee(): string | null;
+  readonly transferee: string | null;
   /** Called after every change of the ledger end (append, truncate, recovery). */
   updateLedgerIndexAndTerm(index: number, term: number): void;
-}
-
-/** The end of the local log, as elections and replication compare it. */
-export interface LedgerEndState {
-  readonly ledgerEndIndex: number;
-  readonly ledgerEndTerm: number;
 }

@@ -13,9 +13,11 @@ import { decodeEntry, encodeEntry, setIndexTerm, setPos } from "../entry/DLedger
 import { INDEX_UNIT_SIZE, decodeIndexUnit, encodeIndexUnit } from "../entry/DLedgerIndexUnit.js";
 import { loadCheckpoint, persistCheckpoint } from "./DLedgerCheckpoint.js";
 import { DLedgerCleanSpaceService } from "./DLedgerCleanSpaceService.js";
-import type { DLedgerStoreMemberState, LedgerEndState } from "./DLedgerMemberState.js";
-import { type DLedgerStoreConfig, dataStorePath, defaultPath, indexStorePath } from "./DLedgerStoreConfig.js";
-import { DLedgerStoreError, check } from "./DLedgerStoreError.js";
+import { dledgerDataStorePath, dledgerDefaultPath, dledgerIndexStorePath } from "../config/DLedgerConfig.js";
+import type { LedgerEndSource } from "../MemberState.js";
+import type { DLedgerStoreMemberState } from "./DLedgerMemberState.js";
+import type { DLedgerStoreConfig } from "./DLedgerStoreConfig.js";
+import { DLedgerException, DLedgerResponseCode, checkCode } from "../protocol/DLedgerResponseCode.js";
 import { scanDataFiles } from "./DLedgerStoreRecovery.js";
 import { MmapFileList } from "./MmapFileList.js";
 
@@ -32,7 +34,7 @@ export interface DLedgerMmapFileStoreOptions {
   enableCleanSpaceService?: boolean;
 }
 
-export class DLedgerMmapFileStore implements LedgerEndState {
+export class DLedgerMmapFileStore implements LedgerEndSource {
   readonly dataFileList: MmapFileList;
   readonly indexFileList: MmapFileList;
   private readonly config: DLedgerStoreConfig;
@@ -61,8 +63,8 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
     this.lastCheckPointTimeMs = this.now();
-    this.dataFileList = new MmapFileList(dataStorePath(this.config), this.config.mappedFileSizeForEntryData);
-    this.indexFileList = new MmapFileList(indexStorePath(this.config), this.config.mappedFileSizeForEntryIndex);
+    this.dataFileList = new MmapFileList(dledgerDataStorePath(this.config), this.config.mappedFileSizeForEntryData);
+    this.indexFileList = new MmapFileList(dledgerIndexStorePath(this.config), this.config.mappedFileSizeForEntryIndex);
     this.cleanSpaceService =
       options.enableCleanSpaceService === false
         ? null
@@ -150,8 +152,8 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     this.hasRecovered = true;
     const data = this.dataFileList;
     const index = this.indexFileList;
-    check(data.checkSelf(), "DISK_ERROR", () => "check data file order failed before recovery");
-    check(index.checkSelf(), "DISK_ERROR", () => "check index file order failed before recovery");
+    checkCode(data.checkSelf(), "DISK_ERROR", () => "check data file order failed before recovery");
+    checkCode(index.checkSelf(), "DISK_ERROR", () => "check index file order failed before recovery");
     const lastFile = data.lastMappedFile;
     if (!lastFile) {
       index.updateWherePosition(0);
@@ -163,8 +165,8 @@ export class DLedgerMmapFileStore implements LedgerEndState {
       `Recover data to the end entryIndex=${end.lastEntryIndex} processOffset=${end.processOffset} lastFileOffset=${lastFile.fileFromOffset}`,
     );
     if (lastFile.fileFromOffset - end.processOffset > lastFile.fileSize) {
-      throw new DLedgerStoreError(
-        "DISK_ERROR",
+      throw new DLedgerException(
+        DLedgerResponseCode.DISK_ERROR,
         `[MONITOR]The processOffset is too small, you should check it manually before truncating the data from ${end.processOffset}`,
       );
     }
@@ -172,7 +174,7 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     this._ledgerEndTerm = end.lastEntryTerm;
     if (end.lastEntryIndex !== -1) {
       const entry = this.get(end.lastEntryIndex);
-      check(entry.index === end.lastEntryIndex, "DISK_ERROR", () => `recheck index ${entry.index}`);
+      checkCode(entry.index === end.lastEntryIndex, "DISK_ERROR", () => `recheck index ${entry.index}`);
       this.reviseLedgerBeginIndex();
     }
     data.updateWherePosition(end.processOffset);
@@ -181,12 +183,12 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     index.updateWherePosition(indexEnd);
     index.truncateOffset(indexEnd);
     this.updateLedgerEndIndexAndTerm();
-    check(data.checkSelf(), "DISK_ERROR", () => "check data file order failed after recovery");
-    check(index.checkSelf(), "DISK_ERROR", () => "check index file order failed after recovery");
-    const checkpoint = loadCheckpoint(defaultPath(this.config));
+    checkCode(data.checkSelf(), "DISK_ERROR", () => "check data file order failed after recovery");
+    checkCode(index.checkSelf(), "DISK_ERROR", () => "check index file order failed after recovery");
+    const checkpoint = loadCheckpoint(dledgerDefaultPath(this.config));
     if (checkpoint?.committedIndex === undefined) return;
     this.logger.info(`Recover to get committed index=${checkpoint.committedIndex} from checkpoint`);
-    this.updateCommittedIndex(this.memberState.currTerm(), checkpoint.committedIndex);
+    this.updateCommittedIndex(this.memberState.currTerm, checkpoint.committedIndex);
   }
 
   /** The ledger begins at the first entry of the first data file; the index follows. */
@@ -199,25 +201,25 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   }
 
   appendAsLeader(entry: DLedgerEntry): DLedgerEntry {
-    check(this.memberState.isLeader(), "NOT_LEADER");
-    check(!this.isDiskFull, "DISK_FULL");
-    check(this.memberState.getTransferee() === null, "LEADER_TRANSFERRING");
+    checkCode(this.memberState.isLeader(), "NOT_LEADER");
+    checkCode(!this.isDiskFull, "DISK_FULL");
+    checkCode(this.memberState.transferee === null, "LEADER_TRANSFERRING");
     const encoded = encodeEntry(entry);
-    const term = this.memberState.currTerm();
+    const term = this.memberState.currTerm;
     const nextIndex = this._ledgerEndIndex + 1;
     entry.index = nextIndex;
     entry.term = term;
     entry.magic = CURRENT_MAGIC;
     setIndexTerm(encoded, nextIndex, term, CURRENT_MAGIC);
     const prePos = this.dataFileList.preAppend(encoded.length);
-    check(prePos !== -1, "DISK_ERROR");
+    checkCode(prePos !== -1, "DISK_ERROR");
     entry.pos = prePos;
     setPos(encoded, prePos);
     for (const hook of this.appendHooks) hook(entry, encoded, BODY_OFFSET);
     // the entry carries what was written (Java's keeps the body as it came)
     entry.body = encoded.subarray(BODY_OFFSET);
     const dataPos = this.dataFileList.append(encoded);
-    check(dataPos !== -1 && dataPos === prePos, "DISK_ERROR", () => `${dataPos} != ${prePos}`);
+    checkCode(dataPos !== -1 && dataPos === prePos, "DISK_ERROR", () => `${dataPos} != ${prePos}`);
     this.appendIndexUnit(entry, dataPos, encoded.length);
     this._ledgerEndIndex = nextIndex;
     this._ledgerEndTerm = term;
@@ -227,14 +229,14 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   }
 
   appendAsFollower(entry: DLedgerEntry, leaderTerm: number, leaderId: string): DLedgerEntry {
-    check(this.memberState.isFollower(), "NOT_FOLLOWER");
-    check(!this.isDiskFull, "DISK_FULL");
+    checkCode(this.memberState.isFollower(), "NOT_FOLLOWER");
+    checkCode(!this.isDiskFull, "DISK_FULL");
     const encoded = encodeEntry(entry);
-    check(this._ledgerEndIndex + 1 === entry.index, "INCONSISTENT_INDEX");
-    check(leaderTerm === this.memberState.currTerm(), "INCONSISTENT_TERM");
-    check(leaderId === this.memberState.getLeaderId(), "INCONSISTENT_LEADER");
+    checkCode(this._ledgerEndIndex + 1 === entry.index, "INCONSISTENT_INDEX");
+    checkCode(leaderTerm === this.memberState.currTerm, "INCONSISTENT_TERM");
+    checkCode(leaderId === this.memberState.leaderId, "INCONSISTENT_LEADER");
     const dataPos = this.dataFileList.append(encoded);
-    check(dataPos === entry.pos, "DISK_ERROR", () => `${dataPos} != ${entry.pos}`);
+    checkCode(dataPos === entry.pos, "DISK_ERROR", () => `${dataPos} != ${entry.pos}`);
     this.appendIndexUnit(entry, dataPos, encoded.length);
     this._ledgerEndTerm = entry.term;
     this._ledgerEndIndex = entry.index;
@@ -246,7 +248,7 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   private appendIndexUnit(entry: DLedgerEntry, pos: number, size: number): void {
     const unit = encodeIndexUnit({ magic: entry.magic, pos, size, index: entry.index, term: entry.term });
     const indexPos = this.indexFileList.append(unit, false);
-    check(
+    checkCode(
       indexPos === entry.index * INDEX_UNIT_SIZE,
       "DISK_ERROR",
       () => `index unit of ${entry.index} at ${indexPos}`,
@@ -259,10 +261,10 @@ export class DLedgerMmapFileStore implements LedgerEndState {
    * Returns its index.
    */
   truncate(entry: DLedgerEntry, leaderTerm: number, leaderId: string): number {
-    check(this.memberState.isFollower(), "NOT_FOLLOWER");
+    checkCode(this.memberState.isFollower(), "NOT_FOLLOWER");
     const encoded = encodeEntry(entry);
-    check(leaderTerm === this.memberState.currTerm(), "INCONSISTENT_TERM", () => `term ${leaderTerm}`);
-    check(leaderId === this.memberState.getLeaderId(), "INCONSISTENT_LEADER", () => `leaderId ${leaderId}`);
+    checkCode(leaderTerm === this.memberState.currTerm, "INCONSISTENT_TERM", () => `term ${leaderTerm}`);
+    checkCode(leaderId === this.memberState.leaderId, "INCONSISTENT_LEADER", () => `leaderId ${leaderId}`);
     let existed: boolean;
     try {
       existed = entriesEqual(entry, this.get(entry.index));
@@ -282,12 +284,12 @@ export class DLedgerMmapFileStore implements LedgerEndState {
       this.logger.warn(
         `[TRUNCATE] rebuild for data wrotePos: ${data.getMaxWrotePosition()} != truncatePos: ${truncatePos}`,
       );
-      check(data.rebuildWithPos(truncatePos), "DISK_ERROR", () => `rebuild data truncatePos=${truncatePos}`);
+      checkCode(data.rebuildWithPos(truncatePos), "DISK_ERROR", () => `rebuild data truncatePos=${truncatePos}`);
     }
     data.updateWherePosition(whereAfterTruncate(data, truncatePos));
     if (!existed) {
       const dataPos = data.append(encoded);
-      check(dataPos === entry.pos, "DISK_ERROR", () => `${dataPos} != ${entry.pos}`);
+      checkCode(dataPos === entry.pos, "DISK_ERROR", () => `${dataPos} != ${entry.pos}`);
     }
     const index = this.indexFileList;
     const truncateIndexOffset = entry.index * INDEX_UNIT_SIZE;
@@ -297,7 +299,7 @@ export class DLedgerMmapFileStore implements LedgerEndState {
       this.logger.warn(
         `[TRUNCATE] rebuild for index wrotePos: ${index.getMaxWrotePosition()} != truncatePos: ${truncateIndexOffset}`,
       );
-      check(index.rebuildWithPos(truncateIndexOffset), "DISK_ERROR", () => `rebuild index ${truncateIndexOffset}`);
+      checkCode(index.rebuildWithPos(truncateIndexOffset), "DISK_ERROR", () => `rebuild index ${truncateIndexOffset}`);
     }
     index.updateWherePosition(whereAfterTruncate(index, truncateIndexOffset));
     this.appendIndexUnit(entry, entry.pos, encoded.length);
@@ -309,16 +311,20 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   }
 
   private indexCheck(index: number): void {
-    check(index >= 0, "INDEX_OUT_OF_RANGE", () => `${index} should gt 0`);
-    check(index >= this.ledgerBeginIndex, "INDEX_LESS_THAN_LOCAL_BEGIN", () => `${index} < ${this.ledgerBeginIndex}`);
-    check(index <= this._ledgerEndIndex, "INDEX_OUT_OF_RANGE", () => `${index} > ${this._ledgerEndIndex}`);
+    checkCode(index >= 0, "INDEX_OUT_OF_RANGE", () => `${index} should gt 0`);
+    checkCode(
+      index >= this.ledgerBeginIndex,
+      "INDEX_LESS_THAN_LOCAL_BEGIN",
+      () => `${index} < ${this.ledgerBeginIndex}`,
+    );
+    checkCode(index <= this._ledgerEndIndex, "INDEX_OUT_OF_RANGE", () => `${index} > ${this._ledgerEndIndex}`);
   }
 
   /** Position and size of entry `index` from its index unit. */
   getEntryPosAndSize(index: number): { pos: number; size: number } {
     this.indexCheck(index);
     const unit = this.indexFileList.getData(index * INDEX_UNIT_SIZE, INDEX_UNIT_SIZE);
-    check(unit !== null, "DISK_ERROR", () => `Get null index for ${index}`);
+    checkCode(unit !== null, "DISK_ERROR", () => `Get null index for ${index}`);
     const { pos, size } = decodeIndexUnit(unit);
     return { pos, size };
   }
@@ -327,9 +333,9 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   get(index: number): DLedgerEntry {
     const { pos, size } = this.getEntryPosAndSize(index);
     const bytes = this.dataFileList.getData(pos, size);
-    check(bytes !== null, "DISK_ERROR", () => `Get null data for ${index}`);
+    checkCode(bytes !== null, "DISK_ERROR", () => `Get null data for ${index}`);
     const entry = decodeEntry(bytes);
-    check(entry.pos === pos, "DISK_ERROR", () => `${pos} != ${entry.pos}`);
+    checkCode(entry.pos === pos, "DISK_ERROR", () => `${pos} != ${entry.pos}`);
     return entry;
   }
 
@@ -345,7 +351,7 @@ export class DLedgerMmapFileStore implements LedgerEndState {
     if (
       newCommittedIndex === -1 ||
       this._ledgerEndIndex === -1 ||
-      term < this.memberState.currTerm() ||
+      term < this.memberState.currTerm ||
       newCommittedIndex === this.committedIndex
     )
       return;
@@ -365,7 +371,7 @@ export class DLedgerMmapFileStore implements LedgerEndState {
   /** Write `checkpoint` (committedIndex, endIndex); a failure is logged, as Java. */
   persistCheckPoint(): void {
     try {
-      persistCheckpoint(defaultPath(this.config), {
+      persistCheckpoint(dledgerDefaultPath(this.config), {
         committedIndex: this.committedIndex,
         endIndex: this._ledgerEndIndex,
       });

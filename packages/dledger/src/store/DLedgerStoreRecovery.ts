@@ -15,7 +15,7 @@ import { BODY_OFFSET, CURRENT_MAGIC, HEADER_SIZE, MAGIC_1 } from "../entry/DLedg
 import { readLong } from "@rocketmq-ts/common";
 import { INDEX_UNIT_SIZE, decodeIndexUnit, encodeIndexUnit } from "../entry/DLedgerIndexUnit.js";
 import { BLANK_MAGIC_CODE, type MmapFileList } from "./MmapFileList.js";
-import { DLedgerStoreError, check } from "./DLedgerStoreError.js";
+import { DLedgerException, checkCode } from "../protocol/DLedgerResponseCode.js";
 
 export interface RecoveredEnd {
   /** -1 when the data holds no entry. */
@@ -50,13 +50,17 @@ function readHeader(buf: Buffer, at: number, limit: number): EntryHeader | null 
 /** Throws DISK_ERROR unless the index unit of `h` exists and agrees with it (at position `pos`). */
 function checkAgainstIndex(index: MmapFileList, h: EntryHeader, pos: number): void {
   const unitBytes = index.getData(h.index * INDEX_UNIT_SIZE);
-  check(unitBytes !== null && unitBytes.length >= INDEX_UNIT_SIZE, "DISK_ERROR", () => `no index unit for ${h.index}`);
+  checkCode(
+    unitBytes !== null && unitBytes.length >= INDEX_UNIT_SIZE,
+    "DISK_ERROR",
+    () => `no index unit for ${h.index}`,
+  );
   const unit = decodeIndexUnit(unitBytes);
-  check(unit.magic === h.magic, "DISK_ERROR", () => `magic ${h.magic} != ${unit.magic}`);
-  check(unit.size === h.size, "DISK_ERROR", () => `size ${h.size} != ${unit.size}`);
-  check(unit.index === h.index, "DISK_ERROR", () => `index ${h.index} != ${unit.index}`);
-  check(unit.term === h.term, "DISK_ERROR", () => `term ${h.term} != ${unit.term}`);
-  check(unit.pos === pos, "DISK_ERROR", () => `pos ${pos} != ${unit.pos}`);
+  checkCode(unit.magic === h.magic, "DISK_ERROR", () => `magic ${h.magic} != ${unit.magic}`);
+  checkCode(unit.size === h.size, "DISK_ERROR", () => `size ${h.size} != ${unit.size}`);
+  checkCode(unit.index === h.index, "DISK_ERROR", () => `index ${h.index} != ${unit.index}`);
+  checkCode(unit.term === h.term, "DISK_ERROR", () => `term ${h.term} != ${unit.term}`);
+  checkCode(unit.pos === pos, "DISK_ERROR", () => `pos ${pos} != ${unit.pos}`);
 }
 
 /** The file to start the scan at: the third-last whose first entry matches the index, else the first. */
@@ -68,11 +72,11 @@ function findStartFile(data: MmapFileList, index: MmapFileList, logger: Logger):
     const file = files[i]!;
     try {
       const h = readHeader(file.buffer, 0, file.fileSize);
-      check(h !== null, "DISK_ERROR", () => "file too small");
-      check(h.magic !== BLANK_MAGIC_CODE && h.magic >= MAGIC_1, "DISK_ERROR", () => `unknown magic=${h.magic}`);
-      check(h.size > HEADER_SIZE, "DISK_ERROR", () => `size ${h.size} should > ${HEADER_SIZE}`);
-      check(h.pos === file.fileFromOffset, "DISK_ERROR", () => `pos ${h.pos} != ${file.fileFromOffset}`);
-      check(h.bodySize + BODY_OFFSET === h.size, "DISK_ERROR", () => `size ${h.size} != ${h.bodySize} + 48`);
+      checkCode(h !== null, "DISK_ERROR", () => "file too small");
+      checkCode(h.magic !== BLANK_MAGIC_CODE && h.magic >= MAGIC_1, "DISK_ERROR", () => `unknown magic=${h.magic}`);
+      checkCode(h.size > HEADER_SIZE, "DISK_ERROR", () => `size ${h.size} should > ${HEADER_SIZE}`);
+      checkCode(h.pos === file.fileFromOffset, "DISK_ERROR", () => `pos ${h.pos} != ${file.fileFromOffset}`);
+      checkCode(h.bodySize + BODY_OFFSET === h.size, "DISK_ERROR", () => `size ${h.size} != ${h.bodySize} + 48`);
       checkAgainstIndex(index, h, file.fileFromOffset);
       break;
     } catch (e) {
@@ -95,7 +99,7 @@ export function scanDataFiles(data: MmapFileList, index: MmapFileList, logger: L
   for (;;) {
     try {
       const absolutePos = file.fileFromOffset + relative;
-      check(relative + 4 <= file.fileSize, "DISK_ERROR", () => "end of file");
+      checkCode(relative + 4 <= file.fileSize, "DISK_ERROR", () => "end of file");
       const magic = file.buffer.readInt32BE(relative);
       if (magic === BLANK_MAGIC_CODE) {
         processOffset = file.fileFromOffset + file.fileSize;
@@ -106,18 +110,18 @@ export function scanDataFiles(data: MmapFileList, index: MmapFileList, logger: L
         processOffset = file.fileFromOffset;
         continue;
       }
-      check(relative + 8 <= file.fileSize, "DISK_ERROR", () => "end of file");
+      checkCode(relative + 8 <= file.fileSize, "DISK_ERROR", () => "end of file");
       if (file.buffer.readInt32BE(relative + 4) === 0) break;
       const h = readHeader(file.buffer, relative, file.fileSize);
-      check(h !== null, "DISK_ERROR", () => "entry header past the end of the file");
+      checkCode(h !== null, "DISK_ERROR", () => "entry header past the end of the file");
       const where = (): string => `pos=${absolutePos} size=${h.size} magic=${h.magic} index=${h.index} term=${h.term}`;
-      check(h.pos === absolutePos, "DISK_ERROR", () => `pos ${h.pos} != ${absolutePos}`);
-      check(h.bodySize + BODY_OFFSET === h.size, "DISK_ERROR", () => `size ${h.size} != ${h.bodySize} + 48`);
-      check(relative + h.size <= file.fileSize, "DISK_ERROR", () => `${where()} runs past the end of the file`);
-      check(h.magic <= CURRENT_MAGIC && h.magic >= MAGIC_1, "DISK_ERROR", where);
-      if (lastEntryIndex !== -1) check(h.index === lastEntryIndex + 1, "DISK_ERROR", where);
-      check(h.term >= lastEntryTerm, "DISK_ERROR", () => `${where()} lastEntryTerm=${lastEntryTerm}`);
-      check(h.size > HEADER_SIZE, "DISK_ERROR", where);
+      checkCode(h.pos === absolutePos, "DISK_ERROR", () => `pos ${h.pos} != ${absolutePos}`);
+      checkCode(h.bodySize + BODY_OFFSET === h.size, "DISK_ERROR", () => `size ${h.size} != ${h.bodySize} + 48`);
+      checkCode(relative + h.size <= file.fileSize, "DISK_ERROR", () => `${where()} runs past the end of the file`);
+      checkCode(h.magic <= CURRENT_MAGIC && h.magic >= MAGIC_1, "DISK_ERROR", where);
+      if (lastEntryIndex !== -1) checkCode(h.index === lastEntryIndex + 1, "DISK_ERROR", where);
+      checkCode(h.term >= lastEntryTerm, "DISK_ERROR", () => `${where()} lastEntryTerm=${lastEntryTerm}`);
+      checkCode(h.size > HEADER_SIZE, "DISK_ERROR", where);
       const unitOffset = h.index * INDEX_UNIT_SIZE;
       if (!needWriteIndex) {
         try {
@@ -129,7 +133,7 @@ export function scanDataFiles(data: MmapFileList, index: MmapFileList, logger: L
             logger.warn(
               `[Recovery] rebuild for index wrotePos=${index.getMaxWrotePosition()} truncatePos=${unitOffset}`,
             );
-            check(index.rebuildWithPos(unitOffset), "DISK_ERROR", () => `rebuild index truncatePos=${unitOffset}`);
+            checkCode(index.rebuildWithPos(unitOffset), "DISK_ERROR", () => `rebuild index truncatePos=${unitOffset}`);
           }
           needWriteIndex = true;
         }
@@ -137,14 +141,14 @@ export function scanDataFiles(data: MmapFileList, index: MmapFileList, logger: L
       if (needWriteIndex) {
         const unit = encodeIndexUnit({ magic: h.magic, pos: absolutePos, size: h.size, index: h.index, term: h.term });
         const indexPos = index.append(unit, false);
-        check(indexPos === unitOffset, "DISK_ERROR", () => `Write index failed index=${h.index}`);
+        checkCode(indexPos === unitOffset, "DISK_ERROR", () => `Write index failed index=${h.index}`);
       }
       relative += h.size;
       lastEntryIndex = h.index;
       lastEntryTerm = h.term;
       processOffset += h.size;
     } catch (e) {
-      if (!(e instanceof DLedgerStoreError) && !(e instanceof RangeError)) throw e;
+      if (!(e instanceof DLedgerException) && !(e instanceof RangeError)) throw e;
       logger.info({ err: e }, `Recover data file to the end of ${file.fileName}`);
       break;
     }

@@ -82,7 +82,7 @@ export class TestMemberState implements DLedgerStoreMemberState {
     public term: number,
     public leaderId: string | null = null,
   ) {}
-  currTerm(): number {
+  get currTerm(): number {
     return this.term;
   }
   isLeader(): boolean {
@@ -90,12 +90,6 @@ export class TestMemberState implements DLedgerStoreMemberState {
   }
   isFollower(): boolean {
     return this.role === "follower";
-  }
-  getLeaderId(): string | null {
-    return this.leaderId;
-  }
-  getTransferee(): string | null {
-    return this.transferee;
   }
   updateLedgerIndexAndTerm(index: number, term: number): void {
     this.ledgerEnd = { index, term };
