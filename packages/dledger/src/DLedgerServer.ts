@@ -40,6 +40,15 @@ export interface DLedgerAppendResult {
   pos: number;
 }
 
+/** What a batch append as leader came to (see appendBatchAsLeader). */
+export interface DLedgerBatchAppendResult {
+  code: number;
+  /** The last entry's index (-1 when nothing was appended). */
+  index: number;
+  /** Every entry's position in the data files, in order. */
+  positions: number[];
+}
+
 export class DLedgerServer {
   readonly memberState: MemberState;
   readonly elector: DLedgerLeaderElector;
@@ -149,6 +158,25 @@ export class DLedgerServer {
       if (!(err instanceof DLedgerException))
         this.logger.error({ err: (err as Error).message }, "appendAsLeader failed");
       return Promise.resolve({ code, index: -1, pos: -1 });
+    }
+  }
+
+  /**
+   * Append several bodies as leader, one entry each (RocketMQ's batch put, Java's
+   * BatchAppendEntryRequest); resolves when a quorum has the last one. `index` is the last entry's,
+   * `positions` every entry's (empty when nothing was appended). Never rejects.
+   */
+  appendBatchAsLeader(bodies: readonly Buffer[]): Promise<DLedgerBatchAppendResult> {
+    try {
+      const { entries, future } = this.entryPusher.appendBatchAsLeader(bodies);
+      const index = entries.at(-1)?.index ?? -1;
+      const positions = entries.map((e) => e.pos);
+      return future.promise.then((response) => ({ code: response.code, index, positions }));
+    } catch (err) {
+      const code = err instanceof DLedgerException ? err.code : DLedgerResponseCode.INTERNAL_ERROR;
+      if (!(err instanceof DLedgerException))
+        this.logger.error({ err: (err as Error).message }, "appendBatchAsLeader failed");
+      return Promise.resolve({ code, index: -1, positions: [] });
     }
   }
 

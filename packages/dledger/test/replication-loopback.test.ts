@@ -115,6 +115,12 @@ describe("DLedger replication on loopback sockets", () => {
     );
     expect(more.every((r) => r.code === DLedgerResponseCode.SUCCESS)).toBe(true);
     expect(more.map((r) => r.index)).toEqual([...Array(100).keys()].map((i) => 1000 + i));
+    const batch = await second.appendBatchAsLeader([0, 1, 2].map((i) => bodyOf(2000 + i)));
+    expect([batch.code, batch.index, batch.positions]).toEqual([
+      DLedgerResponseCode.SUCCESS,
+      1102,
+      [1100, 1101, 1102].map((i) => second.store.get(i).pos),
+    ]);
 
     // the old leader restarts on its store and catches up
     const restarted = await start(configs[ids.indexOf(first.selfId)]!);
@@ -123,7 +129,7 @@ describe("DLedger replication on loopback sockets", () => {
     await until(
       () =>
         settled(group) &&
-        group.every((s) => s.store.getLedgerEndIndex() === 1099 && s.store.getCommittedIndex() === 1099),
+        group.every((s) => s.store.getLedgerEndIndex() === 1102 && s.store.getCommittedIndex() === 1102),
       25_000,
       "the restarted member caught up",
     );

@@ -224,6 +224,22 @@ describe("DLedgerEntryPusher in a group in memory", () => {
     sameEntries(g.entries(follower.id), g.entries(leader.id));
   });
 
+  it("a batch append (RocketMQ's batch put) writes one entry per body and resolves with the last one's quorum", async () => {
+    const g = group();
+    const leader = await g.electLeader();
+    const { entries, future } = leader.pusher.appendBatchAsLeader([0, 1, 2, 3, 4].map(bodyOf));
+    expect(entries.map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
+    let answer: AppendEntryResponse | null = null;
+    void future.promise.then((a) => (answer = a));
+    await g.timer.advanceUntil(() => answer !== null, 5000);
+    expect(answer).toMatchObject({ code: DLedgerResponseCode.SUCCESS, index: 4, pos: entries[4]!.pos });
+    expect(entries.map((e) => e.pos)).toEqual([0, 1, 2, 3, 4].map((i) => leader.store.get(i).pos));
+    expect(() => leader.pusher.appendBatchAsLeader([])).toThrow(
+      expect.objectContaining({ code: DLedgerResponseCode.REQUEST_WITH_EMPTY_BODYS }),
+    );
+    await g.timer.advanceUntil(() => g.live().every((m) => m.store.getCommittedIndex() === 4), 3000);
+  });
+
   it("LEADER_PENDING_FULL over maxPendingRequestsNum; NOT_LEADER on a follower", async () => {
     const g = group({ maxPendingRequestsNum: 5 });
     const leader = await g.electLeader();

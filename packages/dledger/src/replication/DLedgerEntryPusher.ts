@@ -165,6 +165,34 @@ export class DLedgerEntryPusher implements DLedgerReplication {
     return { entry, future };
   }
 
+  /**
+   * DLedgerServer.handleAppend of a BatchAppendEntryRequest (RocketMQ's batch put): every body its
+   * own entry, written now; one future, for the last entry (BatchAppendFuture). No bodies:
+   * REQUEST_WITH_EMPTY_BODYS.
+   */
+  appendBatchAsLeader(bodies: readonly Buffer[]): { entries: DLedgerEntry[]; future: AppendFuture } {
+    const ms = this.ctx.memberState;
+    checkCode(ms.isLeader(), "NOT_LEADER");
+    checkCode(ms.transferee === null, "LEADER_TRANSFERRING");
+    const currTerm = ms.currTerm;
+    if (this.pending.isPendingFull(currTerm)) {
+      const response = AppendEntryResponseCodec.create({
+        group: ms.group,
+        code: DLedgerResponseCode.LEADER_PENDING_FULL,
+        term: currTerm,
+        leaderId: ms.selfId,
+      });
+      return { entries: [], future: AppendFuture.completed(-1, response) };
+    }
+    checkCode(bodies.length > 0, "REQUEST_WITH_EMPTY_BODYS", () => "BatchAppendEntryRequest with empty bodys");
+    const entries = bodies.map((body) => this.ctx.store.appendAsLeader(createEntry(body)));
+    const last = entries[entries.length - 1]!;
+    this.waterMarks.update(last.term, ms.selfId, last.index);
+    const future = this.pending.waitAck(last);
+    this.wakeUpDispatchers();
+    return { entries, future };
+  }
+
   // ---- DLedgerReplication (the request handler has checked address and role) -------------
 
   handlePush(request: PushEntryRequest): Promise<PushEntryResponse> {
