@@ -2,13 +2,13 @@
  * A real one-member DLedger backend for the DLedger commit log's tests: dledger's DLedgerMmapFileStore
  * in a directory, where an append as leader is the store's appendAsLeader and a quorum of one commits
  * it at once (`updateCommittedIndex`). `autoCommit = false` holds commits back until `commitAll()`
- * (a lagging quorum); `role` makes it a follower that refuses appends. Until the replication part of
- * the dledger package lands, this stands in for its DLedgerServer, with the same surface.
+ * (a lagging quorum); `role` makes it a follower that refuses appends. It has DLedgerServer's surface
+ * (store, appendAsLeader, onCommitted), so the commit log's tests run without elections or peers.
  */
 import { pino } from "pino";
 import {
   DLedgerMmapFileStore,
-  DLedgerStoreError,
+  DLedgerException,
   createEntry,
   defaultDLedgerStoreConfig,
   type DLedgerStoreConfig,
@@ -19,11 +19,12 @@ import type { DLedgerAppendResult, DLedgerCommitLogBackend } from "@rocketmq-ts/
 const SUCCESS = 200;
 
 class OneMemberState implements DLedgerStoreMemberState {
+  readonly transferee = null;
   constructor(
     public role: "leader" | "follower",
     public term: number,
   ) {}
-  currTerm(): number {
+  get currTerm(): number {
     return this.term;
   }
   isLeader(): boolean {
@@ -32,11 +33,8 @@ class OneMemberState implements DLedgerStoreMemberState {
   isFollower(): boolean {
     return this.role === "follower";
   }
-  getLeaderId(): string | null {
+  get leaderId(): string | null {
     return this.role === "leader" ? "n0" : null;
-  }
-  getTransferee(): string | null {
-    return null;
   }
   updateLedgerIndexAndTerm(): void {}
 }
@@ -97,7 +95,7 @@ export class SingleMemberDLedger implements DLedgerCommitLogBackend {
       index = entry.index;
       pos = entry.pos;
     } catch (err) {
-      if (err instanceof DLedgerStoreError) return Promise.resolve({ code: err.code, index: -1, pos: -1 });
+      if (err instanceof DLedgerException) return Promise.resolve({ code: err.code, index: -1, pos: -1 });
       throw err;
     }
     const done = new Promise<DLedgerAppendResult>((resolve) => this.waiting.push({ index, pos, resolve }));
