@@ -7,9 +7,9 @@
 import type { Logger } from "pino";
 import type { CommitLogStore } from "./CommitLogStore.js";
 import type { ConsumeQueueTable } from "./ConsumeQueueTable.js";
+import { SCHEDULE_TOPIC } from "./DispatchRequest.js";
 
 /** Kept by both clean-ups whatever the topic table says (Java's TopicValidator names). */
-const SCHEDULE_TOPIC = "SCHEDULE_TOPIC_XXXX";
 const TRANS_OP_HALF_TOPIC = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
 /** Light message queues (MixAll.LMQ_PREFIX) are not in the topic table and are never cleaned here. */
 const LMQ_PREFIX = "%LMQ%";
