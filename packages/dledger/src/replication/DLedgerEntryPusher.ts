@@ -139,30 +139,35 @@ export class DLedgerEntryPusher implements DLedgerReplication {
   }
 
   /**
+   * The checks before a leader append: NOT_LEADER / LEADER_TRANSFERRING throw their
+   * DLedgerException; over maxPendingRequestsNum the answer is an already completed
+   * LEADER_PENDING_FULL future (returned); otherwise null and the append goes on.
+   */
+  private checkLeaderAppend(): AppendFuture | null {
+    const ms = this.ctx.memberState;
+    checkCode(ms.isLeader(), "NOT_LEADER");
+    checkCode(ms.transferee === null, "LEADER_TRANSFERRING");
+    if (!this.pending.isPendingFull(ms.currTerm)) return null;
+    const response = AppendEntryResponseCodec.create({
+      group: ms.group,
+      code: DLedgerResponseCode.LEADER_PENDING_FULL,
+      term: ms.currTerm,
+      leaderId: ms.selfId,
+    });
+    return AppendFuture.completed(-1, response);
+  }
+
+  /**
    * DLedgerServer.handleAppend after its request checks: LEADER_PENDING_FULL over
    * maxPendingRequestsNum, else the entry goes to the store at once (synchronously, so that appends
    * keep their call order) and the future waits for the quorum. Store refusals throw their
    * DLedgerException (NOT_LEADER, DISK_FULL, LEADER_TRANSFERRING …).
    */
   appendAsLeader(body: Buffer): LeaderAppend {
-    const ms = this.ctx.memberState;
-    checkCode(ms.isLeader(), "NOT_LEADER");
-    checkCode(ms.transferee === null, "LEADER_TRANSFERRING");
-    const currTerm = ms.currTerm;
-    if (this.pending.isPendingFull(currTerm)) {
-      const response = AppendEntryResponseCodec.create({
-        group: ms.group,
-        code: DLedgerResponseCode.LEADER_PENDING_FULL,
-        term: currTerm,
-        leaderId: ms.selfId,
-      });
-      return { entry: null, future: AppendFuture.completed(-1, response) };
-    }
+    const full = this.checkLeaderAppend();
+    if (full) return { entry: null, future: full };
     const entry = this.ctx.store.appendAsLeader(createEntry(body));
-    this.waterMarks.update(entry.term, ms.selfId, entry.index);
-    const future = this.pending.waitAck(entry);
-    this.wakeUpDispatchers();
-    return { entry, future };
+    return { entry, future: this.awaitQuorum(entry) };
   }
 
   /**
@@ -171,26 +176,19 @@ export class DLedgerEntryPusher implements DLedgerReplication {
    * REQUEST_WITH_EMPTY_BODYS.
    */
   appendBatchAsLeader(bodies: readonly Buffer[]): { entries: DLedgerEntry[]; future: AppendFuture } {
-    const ms = this.ctx.memberState;
-    checkCode(ms.isLeader(), "NOT_LEADER");
-    checkCode(ms.transferee === null, "LEADER_TRANSFERRING");
-    const currTerm = ms.currTerm;
-    if (this.pending.isPendingFull(currTerm)) {
-      const response = AppendEntryResponseCodec.create({
-        group: ms.group,
-        code: DLedgerResponseCode.LEADER_PENDING_FULL,
-        term: currTerm,
-        leaderId: ms.selfId,
-      });
-      return { entries: [], future: AppendFuture.completed(-1, response) };
-    }
+    const full = this.checkLeaderAppend();
+    if (full) return { entries: [], future: full };
     checkCode(bodies.length > 0, "REQUEST_WITH_EMPTY_BODYS", () => "BatchAppendEntryRequest with empty bodys");
     const entries = bodies.map((body) => this.ctx.store.appendAsLeader(createEntry(body)));
-    const last = entries[entries.length - 1]!;
-    this.waterMarks.update(last.term, ms.selfId, last.index);
-    const future = this.pending.waitAck(last);
+    return { entries, future: this.awaitQuorum(entries[entries.length - 1]!) };
+  }
+
+  /** The leader's own water mark moves to the written entry; its future waits for the quorum. */
+  private awaitQuorum(entry: DLedgerEntry): AppendFuture {
+    this.waterMarks.update(entry.term, this.ctx.memberState.selfId, entry.index);
+    const future = this.pending.waitAck(entry);
     this.wakeUpDispatchers();
-    return { entries, future };
+    return future;
   }
 
   // ---- DLedgerReplication (the request handler has checked address and role) -------------
