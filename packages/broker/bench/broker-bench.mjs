@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
-import { arg, avgRt, createTopic, freeBrokerPort, perSecond, sendLoad, startBroker } from "./support.mjs";
+import { arg, avgRt, createTopic, freeBrokerPort, perSecond, sendLoadWithCpu, startBroker } from "./support.mjs";
 
 const seconds = Number(arg("--seconds", "10"));
 const senders = Number(arg("--senders", "32"));
@@ -23,10 +23,10 @@ const addr = `127.0.0.1:${port}`;
 const admin = new RemotingClient();
 await createTopic(admin, addr, "BenchTopic", 8);
 
-const load = await sendLoad({ addr, topic: "BenchTopic", queues: 8, seconds, senders });
+const load = await sendLoadWithCpu([broker.pid], { addr, topic: "BenchTopic", queues: 8, seconds, senders });
 const { sent, failed, secs, maxRt } = load;
 console.log(
-  `broker send: ${senders} sync senders, 1 KB bodies, ${secs.toFixed(1)}s: ${perSecond(sent, secs)} msg/s, avg RT ${avgRt(load)} ms, max RT ${maxRt} ms, failed ${failed}`,
+  `broker send: ${senders} sync senders, 1 KB bodies, ${secs.toFixed(1)}s: ${perSecond(sent, secs)} msg/s, avg RT ${avgRt(load)} ms, max RT ${maxRt} ms, broker CPU ${load.cpuPerMsg[0].toFixed(1)} µs/msg, failed ${failed}`,
 );
 
 const t1 = process.hrtime.bigint();

@@ -6,40 +6,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RemotingClient } from "../../remoting/dist/index.js";
-import { arg, avgRt, createTopic, freeBrokerPort, perSecond, sendLoad, sendOne, startBroker } from "./support.mjs";
+import { arg, avgRt, createTopic, perSecond, sendLoadWithCpu, startMasterSlave, untilSendOk } from "./support.mjs";
 
 const seconds = Number(arg("--seconds", "10"));
 const senders = Number(arg("--senders", "32"));
 
 async function run(role) {
   const home = mkdtempSync(join(tmpdir(), "ha-bench-"));
-  const masterPort = await freeBrokerPort();
-  const common = ["brokerIP1=127.0.0.1", "brokerIP2=127.0.0.1", "flushDiskType=ASYNC_FLUSH", "brokerName=broker-ha"];
-  const master = await startBroker(home, "master", [
-    ...common,
-    `brokerRole=${role}`,
-    `listenPort=${masterPort}`,
-    `storePathRootDir=${join(home, "master-store")}`,
-  ]);
-  const slave = await startBroker(home, "slave", [
-    ...common,
-    "brokerRole=SLAVE",
-    "brokerId=1",
-    `listenPort=${await freeBrokerPort()}`,
-    `storePathRootDir=${join(home, "slave-store")}`,
-    `haMasterAddress=127.0.0.1:${masterPort + 1}`,
-  ]);
-  const addr = `127.0.0.1:${masterPort}`;
+  const { addr, master, slave } = await startMasterSlave(home, role);
   const admin = new RemotingClient();
   try {
     await createTopic(admin, addr, "BenchTopic", 8);
-    // replicating before measuring: a SYNC_MASTER answers SEND_OK (code 0) only with an acking slave
-    const probe = Buffer.alloc(16);
-    for (let code = -1, i = 0; code !== 0; i++) {
-      code = await sendOne(admin, addr, "BenchTopic", 0, `probe-${i}`, probe, 10_000).catch(() => -1);
-      if (code !== 0) await new Promise((r) => setTimeout(r, 200));
-    }
-    return await sendLoad({ addr, topic: "BenchTopic", queues: 8, seconds, senders });
+    await untilSendOk(admin, addr, "BenchTopic");
+    return await sendLoadWithCpu([master.pid], { addr, topic: "BenchTopic", queues: 8, seconds, senders });
   } finally {
     await admin.shutdown();
     await slave.stop();
@@ -54,7 +33,7 @@ for (const role of ["ASYNC_MASTER", "SYNC_MASTER"]) {
   results[role] = r;
   const codes = [...r.codes].map(([c, n]) => `${c}:${n}`).join(" ") || "none";
   console.log(
-    `HA ${role.padEnd(12)} + 1 slave: ${senders} sync senders, 1 KB, ${r.secs.toFixed(1)}s: ${perSecond(r.sent, r.secs)} msg/s, avg RT ${avgRt(r)} ms, max RT ${r.maxRt} ms, not SEND_OK ${r.failed} (${codes})`,
+    `HA ${role.padEnd(12)} + 1 slave: ${senders} sync senders, 1 KB, ${r.secs.toFixed(1)}s: ${perSecond(r.sent, r.secs)} msg/s, avg RT ${avgRt(r)} ms, max RT ${r.maxRt} ms, master CPU ${r.cpuPerMsg[0].toFixed(1)} µs/msg, not SEND_OK ${r.failed} (${codes})`,
   );
 }
 const a = results.ASYNC_MASTER;

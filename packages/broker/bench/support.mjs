@@ -1,8 +1,8 @@
 // Shared by the broker benchmarks: a real bin/mqbroker process, topic creation, and a load of N
 // concurrent synchronous 1 KB SEND_MESSAGE_V2 senders (like Java's producer benchmark).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join, resolve } from "node:path";
 import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "../../remoting/dist/index.js";
@@ -115,3 +115,55 @@ export async function sendLoad({ addr, topic, queues, seconds, senders }) {
 
 export const perSecond = (n, secs) => Math.round(n / secs).toLocaleString("en-US");
 export const avgRt = (r) => (r.rtTotal / Math.max(1, r.sent + r.failed)).toFixed(2);
+
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc/<pid>/stat. */
+export function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
+/** `sendLoad` while measuring the CPU the broker processes `pids` use meanwhile: µs per stored message. */
+export async function sendLoadWithCpu(pids, load) {
+  const before = pids.map(cpuMicros);
+  const result = await sendLoad(load);
+  const used = pids.map((pid, i) => cpuMicros(pid) - before[i]);
+  result.cpuPerMsg = used.map((us) => us / Math.max(1, result.sent));
+  return result;
+}
+
+/** A master (`role`) with one slave replicating from it, in `home`: the master's address and both processes. */
+export async function startMasterSlave(home, role) {
+  const masterPort = await freeBrokerPort();
+  const common = ["brokerIP1=127.0.0.1", "brokerIP2=127.0.0.1", "flushDiskType=ASYNC_FLUSH", "brokerName=broker-ha"];
+  const master = await startBroker(home, "master", [
+    ...common,
+    `brokerRole=${role}`,
+    `listenPort=${masterPort}`,
+    `storePathRootDir=${join(home, "master-store")}`,
+  ]);
+  const slave = await startBroker(home, "slave", [
+    ...common,
+    "brokerRole=SLAVE",
+    "brokerId=1",
+    `listenPort=${await freeBrokerPort()}`,
+    `storePathRootDir=${join(home, "slave-store")}`,
+    `haMasterAddress=127.0.0.1:${masterPort + 1}`,
+  ]);
+  return { addr: `127.0.0.1:${masterPort}`, master, slave };
+}
+
+/** Send probes to `addr` until one is answered SEND_OK (a SYNC_MASTER needs an acking slave first). */
+export async function untilSendOk(client, addr, topic, timeoutMs = 60_000) {
+  const probe = Buffer.alloc(16);
+  const end = Date.now() + timeoutMs;
+  for (let i = 0; ; i++) {
+    const code = await sendOne(client, addr, topic, 0, `probe-${i}`, probe, 10_000).catch(() => -1);
+    if (code === 0) return;
+    if (Date.now() > end) throw new Error(`${addr} answered no send with SEND_OK within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

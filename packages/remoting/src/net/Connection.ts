@@ -142,11 +142,12 @@ export class Connection extends EventEmitter {
     } catch (err) {
       return Promise.reject(err);
     }
-    // Frames written in the same tick leave in one syscall.
+    // Frames written in the same turn of the event loop (every frame read in this turn and the
+    // promise continuations it set off) leave in one syscall.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.corked = false;
         this.socket.uncork();
       });
