@@ -3,7 +3,7 @@
 // one slave, on this machine. Prints throughput, average latency and the leader's / master's CPU per
 // stored message of both, and the DLedger / SYNC_MASTER throughput ratio (issue target: >= 70 %).
 // Usage: node packages/broker/bench/dledger-bench.mjs [--seconds N] [--senders N] [--batch-push]
-// (--batch-push: the members run with isEnableBatchPush=true; Java's default, and ours, is false)
+// (--batch-push: the members run with enableBatchPush=true, MessageStoreConfig.isEnableBatchPush; Java's default, and ours, is false)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,7 +49,7 @@ async function startGroup(home) {
       "dLegerGroup=RaftNode00",
       `dLegerPeers=${peers}`,
       `dLegerSelfId=${id}`,
-      `isEnableBatchPush=${batchPush}`,
+      `enableBatchPush=${batchPush}`,
     ]);
   }
   for (const m of members) m.proc = await m.proc;

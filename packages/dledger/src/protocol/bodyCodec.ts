@@ -8,6 +8,7 @@ import {
   isJsonObject,
   javaHashMapOrder,
   parseFastjson,
+  quoteJavaString,
   stringifyFastjson,
   type JsonValue,
 } from "@rocketmq-ts/remoting";
@@ -51,12 +52,6 @@ export type BodySpec = Readonly<Record<string, FieldSpec>>;
 /** The TypeScript shape of a body described by `S`. */
 export type BodyOf<S extends BodySpec> = { -readonly [K in keyof S]: FieldTypes[S[K]["type"]] };
 
-/** One fastjson value in an encoded body. */
-type WireValue = string | number | boolean | null | WireValue[] | ReadonlyMap<string, string> | WireObject;
-interface WireObject {
-  [key: string]: WireValue;
-}
-
 export interface BodyCodec<B> {
   /** A body with Java's defaults, overridden by `init`. */
   create(init?: Partial<B>): B;
@@ -85,6 +80,7 @@ export function defineBody<S extends BodySpec>(
   spec: S,
   derived?: (body: BodyOf<S>) => Record<string, number | boolean>,
 ): BodyCodec<BodyOf<S>> {
+  const fields = Object.entries(spec);
   const create = (init: Partial<BodyOf<S>> = {}): BodyOf<S> => {
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(spec)) out[key] = cloneDefault(field.default);
@@ -93,13 +89,20 @@ export function defineBody<S extends BodySpec>(
   return {
     create,
     encode(body) {
-      const obj: WireObject = {};
-      for (const [key, field] of Object.entries(spec)) {
-        const value = encodeField(field.type, (body as Record<string, unknown>)[key]);
-        if (value !== null) obj[key] = value;
+      // fastjson writes a bean's properties sorted by name, nulls left out
+      const props: [string, string][] = [];
+      for (const [key, field] of fields) {
+        const text = fieldJson(field.type, (body as Record<string, unknown>)[key]);
+        if (text !== null) props.push([key, text]);
       }
-      if (derived) Object.assign(obj, derived(body));
-      return Buffer.from(stringifyFastjson<WireObject>(obj), "utf8");
+      if (derived) for (const [key, value] of Object.entries(derived(body))) props.push([key, String(value)]);
+      props.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      let json = "{";
+      for (let i = 0; i < props.length; i++) {
+        const [key, text] = props[i] as [string, string];
+        json += `${i === 0 ? "" : ","}"${key}":${text}`;
+      }
+      return Buffer.from(`${json}}`, "utf8");
     },
     decode(bytes) {
       if (bytes === null || bytes.length === 0) return create();
@@ -125,40 +128,41 @@ function cloneDefault(value: unknown): unknown {
   return Array.isArray(value) ? [...value] : value;
 }
 
-function encodeEntry(e: WireDLedgerEntry): WireObject {
-  const obj: WireObject = {
-    magic: e.magic,
-    size: e.size,
-    index: e.index,
-    term: e.term,
-    pos: e.pos,
-    channel: e.channel,
-    chainCrc: e.chainCrc,
-    bodyCrc: e.bodyCrc,
-  };
-  if (e.body) obj["body"] = e.body.toString("base64");
-  return obj;
+/** A base64 string: nothing in it needs escaping. */
+const base64Json = (bytes: Buffer): string => `"${bytes.toString("base64")}"`;
+
+/** A DLedgerEntry as fastjson writes it: its properties in name order, a null body left out. */
+function entryJson(e: WireDLedgerEntry): string {
+  const body = e.body ? `"body":${base64Json(e.body)},` : "";
+  return `{${body}"bodyCrc":${e.bodyCrc},"chainCrc":${e.chainCrc},"channel":${e.channel},"index":${e.index},"magic":${e.magic},"pos":${e.pos},"size":${e.size},"term":${e.term}}`;
 }
 
-function encodeField(type: FieldType, value: unknown): WireValue {
+/** The JSON text of one field's value as fastjson writes it, or null when left out. */
+function fieldJson(type: FieldType, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   switch (type) {
+    case "int":
+    case "long":
+    case "boxedLong":
+      return Number.isSafeInteger(value) ? String(value) : stringifyFastjson(value as number);
+    case "string":
+    case "voteResult":
+    case "pushType":
+      return quoteJavaString(value as string);
     case "bytes":
-      return (value as Buffer).toString("base64");
+      return base64Json(value as Buffer);
     case "bytesList":
-      return (value as Buffer[]).map((b) => b.toString("base64"));
+      return `[${(value as Buffer[]).map(base64Json).join(",")}]`;
     case "entry":
-      return encodeEntry(value as WireDLedgerEntry);
+      return entryJson(value as WireDLedgerEntry);
     case "entryList":
-      return (value as WireDLedgerEntry[]).map(encodeEntry);
+      return `[${(value as WireDLedgerEntry[]).map(entryJson).join(",")}]`;
     case "stringMap": {
       const map = value as Record<string, string>;
-      return new Map(javaHashMapOrder(Object.keys(map)).map((k) => [k, map[k] as string]));
+      return stringifyFastjson(new Map(javaHashMapOrder(Object.keys(map)).map((k) => [k, map[k] as string])));
     }
     case "longList":
-      return [...(value as number[])];
-    default:
-      return value as string | number;
+      return stringifyFastjson([...(value as number[])]);
   }
 }
 
