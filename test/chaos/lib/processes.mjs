@@ -1,0 +1,104 @@
+// Real bin/mqnamesrv and bin/mqbroker processes for the chaos scenarios: free loopback ports, a home
+// of their own under the run's directory, kill -9 / SIGSTOP / restart from the same config.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../../..");
+
+/** A free loopback port whose neighbours p-2 (VIP) and p+1 (HA) are free too. */
+export async function freeBrokerPort() {
+  for (;;) {
+    const p = await new Promise((r) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const port = s.address().port;
+        s.close(() => r(port));
+      });
+    });
+    if (p > 3 && p < 65000 && (await isFree(p - 2)) && (await isFree(p + 1))) return p;
+  }
+}
+
+function isFree(port) {
+  return new Promise((r) => {
+    const s = net.createServer();
+    s.once("error", () => r(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => r(true)));
+  });
+}
+
+/**
+ * A server process started from `bin/<bin> -c <conf>` with `props` written to its config file;
+ * `start()` resolves when it printed its boot line, `kill9()`, `stop()` and `start()` again reuse
+ * the same config and home (the store survives).
+ */
+export class ServerProcess {
+  constructor(home, name, bin, props) {
+    this.name = name;
+    this.bin = bin;
+    this.home = join(home, name);
+    mkdirSync(this.home, { recursive: true });
+    this.conf = join(this.home, `${name}.properties`);
+    writeFileSync(this.conf, props.join("\n") + "\n");
+    this.child = null;
+    this.starts = 0;
+  }
+
+  get alive() {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  start(timeoutMs = 60_000) {
+    this.starts++;
+    const child = spawn(join(ROOT, "bin", this.bin), ["-c", this.conf], {
+      env: { ...process.env, ROCKETMQ_HOME: ROOT, JAVA_OPT_EXT: `-Duser.home=${this.home}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    this.exited = new Promise((r) => child.once("exit", r));
+    let out = "";
+    child.stderr.resume();
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not boot within ${timeoutMs} ms`)), timeoutMs);
+      child.stdout.on("data", (d) => {
+        if (out.length < 4096) out += d.toString();
+        if (out.includes("boot success")) {
+          clearTimeout(timer);
+          resolvePromise();
+        }
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited (${signal ?? code}) while starting: ${out.slice(-500)}`));
+      });
+    });
+  }
+
+  /** kill -9; resolves when the process is gone. */
+  async kill9() {
+    if (!this.alive) return;
+    this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  async stop() {
+    if (!this.alive) return;
+    this.child.kill("SIGCONT");
+    this.child.kill("SIGTERM");
+    const gone = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
+    if (!gone) await this.kill9();
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Wait until `cond()` (sync or async) holds, polling every 100 ms; throws after `ms`. */
+export async function until(cond, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
