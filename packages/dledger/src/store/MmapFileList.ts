@@ -19,11 +19,17 @@ export class MmapFileList {
   /** Positions inside a file before which it holds nothing (Java's per-file startPosition). */
   private readonly startPositions = new WeakMap<MappedFile, number>();
 
+  /**
+   * `sequentialWriter`: appends come one after another at the end (the data and index files): pages
+   * are read ahead of the writer and pre-written before a copy stores into them, as the commit log
+   * does (MappedFile.prepareWrite), so no file page is allocated inside a page fault.
+   */
   constructor(
     readonly storePath: string,
     readonly mappedFileSize: number,
+    private readonly sequentialWriter = false,
   ) {
-    this.queue = new MappedFileQueue(storePath, mappedFileSize);
+    this.queue = new MappedFileQueue(storePath, mappedFileSize, { readAhead: sequentialWriter });
   }
 
   /** Map every file of the directory; throws StoreLoadError on a file of another size. */
@@ -113,6 +119,7 @@ export class MmapFileList {
     if (this.preAppend(data.length, useBlank) === -1) return -1;
     const file = this.lastMappedFile as MappedFile;
     const position = file.fileFromOffset + file.wrotePosition;
+    if (this.sequentialWriter) file.prepareWrite(file.wrotePosition + data.length);
     return file.appendBytes(data) ? position : -1;
   }
 
