@@ -63,8 +63,16 @@ export class DLedgerMmapFileStore implements LedgerEndSource {
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
     this.lastCheckPointTimeMs = this.now();
-    this.dataFileList = new MmapFileList(dledgerDataStorePath(this.config), this.config.mappedFileSizeForEntryData, true);
-    this.indexFileList = new MmapFileList(dledgerIndexStorePath(this.config), this.config.mappedFileSizeForEntryIndex, true);
+    this.dataFileList = new MmapFileList(
+      dledgerDataStorePath(this.config),
+      this.config.mappedFileSizeForEntryData,
+      true,
+    );
+    this.indexFileList = new MmapFileList(
+      dledgerIndexStorePath(this.config),
+      this.config.mappedFileSizeForEntryIndex,
+      true,
+    );
     this.cleanSpaceService =
       options.enableCleanSpaceService === false
         ? null
