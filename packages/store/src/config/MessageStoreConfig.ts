@@ -1,7 +1,8 @@
 /**
  * Java's MessageStoreConfig keys and defaults (4.9.8). The broker binds them from its properties
- * file; the store reads the ones it implements. Keys Java has but that do not apply here (DLedger,
- * transient store pool, LMQ, ...) are still declared so existing config files are accepted.
+ * file; the store reads the ones it implements (the DLedger keys included: enableDLegerCommitLog and
+ * the dLeger* / preferredLeaderId / isEnableBatchPush group). Keys Java has but that do not apply
+ * here (transient store pool, LMQ, ...) are still declared so existing config files are accepted.
  */
 import { join } from "node:path";
 import { userHome, type ConfigOf, type ConfigSpec } from "@rocketmq-ts/common";
