@@ -1,0 +1,225 @@
+/**
+ * Issue 15's DLedger drills (d), (f), (e) on real bin/mqbroker processes (members n0, n1, n2 of
+ * RaftNode00; see test/support/dledgerGroup.ts):
+ * (d) a leader whose log diverged (appends its followers never got: they were down) is killed, the
+ *     others come back, elect a new leader and take more messages; the old leader restarts, rejoins as
+ *     follower, its uncommitted tail is truncated and its log ends up equal to the new leader's;
+ * (f) with two of three gone the last member refuses sends with Java's SERVICE_NOT_AVAILABLE and
+ *     still serves every committed message to a consumer;
+ * (e) preferredLeaderId (a group of its own): a group led by another member hands the leadership to
+ *     the preferred one once it has joined and caught up.
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DefaultMQPushConsumer, DefaultMQProducer, Message, type MessageExt } from "@rocketmq-ts/client";
+import { newTopicConfig } from "@rocketmq-ts/common";
+import { createRequest, RemotingClient, ResponseCode, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
+import { DLedgerGroup } from "./support/dledgerGroup.js";
+
+const TOPIC = "DLedgerDrillTopic";
+const IDS = ["n0", "n1", "n2"];
+const group = new DLedgerGroup();
+/** (e)'s group: every member has preferredLeaderId=n2. */
+const preferredGroup = new DLedgerGroup();
+const closers: { shutdown(): Promise<void> }[] = [];
+/** Bodies acknowledged SEND_OK, over all drills. */
+const acknowledged = new Set<string>();
+/** Bodies sent while the followers were suspended: never acknowledged, never committed. */
+const unacknowledged = new Set<string>();
+
+afterAll(async () => {
+  for (const c of closers.reverse()) await c.shutdown().catch(() => undefined);
+  await group.destroy();
+  await preferredGroup.destroy();
+}, 60_000);
+
+async function createTopic(g: DLedgerGroup): Promise<void> {
+  const config = newTopicConfig(TOPIC, { readQueueNums: 4, writeQueueNums: 4 });
+  for (const m of g.members.values())
+    if (m.proc) await g.adminClient.createAndUpdateTopicConfig(m.addr, config).catch(() => undefined);
+}
+
+async function producer(group: DLedgerGroup): Promise<DefaultMQProducer> {
+  const p = new DefaultMQProducer({
+    namesrvAddr: group.namesrvAddr,
+    producerGroup: `drill_producer_${closers.length}`,
+    pollNameServerInterval: 1000,
+    sendMsgTimeout: 3000,
+  });
+  await p.start();
+  closers.push(p);
+  return p;
+}
+
+/** Send `n` bodies `prefix i`, retrying each until SEND_OK (within a generous bound). */
+async function sendAcknowledged(p: DefaultMQProducer, prefix: string, n: number): Promise<void> {
+  const end = Date.now() + 90_000;
+  for (let i = 0; i < n; i++) {
+    const body = `${prefix} ${i}`;
+    for (;;) {
+      const ok = await p
+        .send(new Message(TOPIC, Buffer.from(body)))
+        .then((r) => r.sendStatus === "SEND_OK")
+        .catch(() => false);
+      if (ok) break;
+      if (Date.now() > end) throw new Error(`no SEND_OK for ${body}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    acknowledged.add(body);
+  }
+}
+
+/** One raw SEND_MESSAGE_V2 straight to `addr`: the response code and remark. */
+async function sendRaw(addr: string, body: string): Promise<{ code: number; remark: string | null }> {
+  const client = new RemotingClient();
+  try {
+    const extFields = sendHeaderV2ToV1({
+      a: "drill_raw_producer",
+      b: TOPIC,
+      c: "TBW102",
+      d: "4",
+      e: "0",
+      f: "0",
+      g: String(Date.now()),
+      h: "0",
+      i: "WAIT\u0001true",
+      j: "0",
+      k: "false",
+      m: "false",
+    });
+    const res = await client.invokeSync(addr, createRequest(310, { extFields, body: Buffer.from(body) }), 10_000);
+    return { code: res.code, remark: res.remark };
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** The first `length` bytes of a member's DLedger data file (read with the member stopped or dead). */
+function dledgerData(id: string, length: number): Buffer {
+  const fd = openSync(join(group.member(id).storeRoot, `dledger-${id}`, "data", "00000000000000000000"), "r");
+  try {
+    const out = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return out.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const leaderOf = (r: Map<number, string>): string => r.get(0) ?? "";
+
+describe("DLedger drills on bin/mqbroker processes", () => {
+  it("(d) a diverged old leader rejoins as follower: its uncommitted tail is truncated, its log equals the leader's", async () => {
+    await group.create(IDS);
+    await group.start(...IDS);
+    const oldLeader = leaderOf(await group.untilRegistered((r) => r.has(0) && r.size === 3, 60_000, "a leader"));
+    await createTopic(group);
+    await sendAcknowledged(await producer(group), "before-divergence", 50);
+    const followers = IDS.filter((id) => id !== oldLeader);
+    // the followers die (a suspended one would still find the pushes in its socket and commit them
+    // later, a legitimate Raft outcome); what the leader appends now has no quorum and no SEND_OK
+    for (const id of followers) await group.kill9(id);
+    const p = await producer(group);
+    for (let i = 0; i < 5; i++) {
+      const body = `diverged ${i}`;
+      const r = await p.send(new Message(TOPIC, Buffer.from(body)), 4000).catch(() => null);
+      expect(r?.sendStatus === "SEND_OK").toBe(false);
+      unacknowledged.add(body);
+    }
+    await group.kill9(oldLeader);
+    // the old leader's log holds what only it has: its tail diverged from the followers'
+    const tail = dledgerData(oldLeader, 4 << 20);
+    expect([...unacknowledged].some((b) => tail.includes(Buffer.from(b)))).toBe(true);
+    await group.start(...followers);
+    const r = await group.untilRegistered(
+      (reg) => reg.has(0) && leaderOf(reg) !== oldLeader,
+      90_000,
+      "a new leader of the two restarted followers",
+    );
+    const newLeader = leaderOf(r);
+    await sendAcknowledged(p, "after-divergence", 100);
+
+    await group.start(oldLeader);
+    await group.untilRegistered((reg) => reg.size === 3, 60_000, `${oldLeader} registered again as follower`);
+    expect(leaderOf(await group.registered())).toBe(newLeader);
+    expect((await group.registered()).get(Number(oldLeader.slice(1)) + 1)).toBe(oldLeader);
+    let leaderMax = "";
+    let rejoinedMax = "-";
+    const end = Date.now() + 60_000;
+    while (leaderMax !== rejoinedMax && Date.now() < end) {
+      leaderMax = (await group.runtimeStats(newLeader)).get("commitLogMaxOffset") ?? "";
+      rejoinedMax = (await group.runtimeStats(oldLeader)).get("commitLogMaxOffset") ?? "-";
+      if (leaderMax !== rejoinedMax) await new Promise((res) => setTimeout(res, 300));
+    }
+    expect(rejoinedMax).toBe(leaderMax);
+    // the log itself: stop both and compare their DLedger data byte for byte
+    const length = Number(leaderMax);
+    await group.member(oldLeader).proc?.stop();
+    await group.member(newLeader).proc?.stop();
+    const rejoined = dledgerData(oldLeader, length);
+    expect(rejoined.equals(dledgerData(newLeader, length))).toBe(true);
+    for (const body of unacknowledged) expect(rejoined.includes(Buffer.from(body))).toBe(false);
+    await group.start(newLeader, oldLeader);
+    await group.untilRegistered((reg) => reg.size === 3 && reg.has(0), 90_000, "the group registered again");
+  }, 300_000);
+
+  it("(f) one member of three left: sends refused with SERVICE_NOT_AVAILABLE, every committed message readable", async () => {
+    const leader = leaderOf(await group.registered());
+    const [survivor, other] = IDS.filter((id) => id !== leader) as [string, string];
+    await group.kill9(leader);
+    await group.kill9(other);
+    await group.untilRegistered((reg) => !reg.has(0) && reg.size === 1, 60_000, "only the survivor registered");
+    const refused = await sendRaw(group.member(survivor).addr, "minority");
+    expect(refused.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE);
+    expect(refused.remark).toMatch(/^service not available now/);
+
+    const received = new Set<string>();
+    const consumer = new DefaultMQPushConsumer({
+      namesrvAddr: group.namesrvAddr,
+      consumerGroup: "drill_minority_reader",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      pollNameServerInterval: 1000,
+    });
+    consumer.subscribe(TOPIC, "*");
+    consumer.registerMessageListener((msgs: MessageExt[]) => {
+      for (const m of msgs) received.add(m.body?.toString() ?? "");
+      return "CONSUME_SUCCESS";
+    });
+    await consumer.start();
+    closers.push(consumer);
+    const end = Date.now() + 90_000;
+    while ([...acknowledged].some((b) => !received.has(b)) && Date.now() < end)
+      await new Promise((res) => setTimeout(res, 300));
+    expect([...acknowledged].filter((b) => !received.has(b))).toEqual([]);
+    expect([...unacknowledged].filter((b) => received.has(b))).toEqual([]);
+  }, 240_000);
+
+  it("(e) leadership moves to preferredLeaderId once that member has joined", async () => {
+    await group.destroy(); // (d) and (f)'s group is done: its ports and processes go
+    const pg = preferredGroup;
+    await pg.create(IDS, ["preferredLeaderId=n2"]);
+    // n2 is not there at first: n0 or n1 is elected
+    await pg.start("n0", "n1");
+    const first = leaderOf(await pg.untilRegistered((r) => r.has(0), 60_000, "a leader of n0 and n1"));
+    expect(["n0", "n1"]).toContain(first);
+    await createTopic(pg);
+    const p = await producer(pg);
+    await sendAcknowledged(p, "before-transfer", 50);
+
+    await pg.start("n2");
+    const r = await pg.untilRegistered(
+      (reg) => leaderOf(reg) === "n2" && reg.size === 3,
+      90_000,
+      "n2 (preferredLeaderId) registered as BID 0",
+    );
+    expect(r.get(1)).toBe("n0");
+    expect(r.get(2)).toBe("n1");
+    await sendAcknowledged(p, "after-transfer", 50);
+  }, 240_000);
+});
