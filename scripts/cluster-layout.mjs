@@ -1,10 +1,11 @@
 // The brokers of a conf/<mode>/ template set on one machine: each gets its own listenPort (VIP
-// port −2 and HA port +1 stay free, 10 apart) and its own home (store and logs), so four brokers fit.
-// A DLedger group (conf/dledger/broker-n*.conf) keeps its templates' dLegerPeers ports.
+// port −2 and HA port +1 stay free, 10 apart) and its own home (store and logs), so six brokers fit.
+// A DLedger group (conf/dledger/broker-n*.conf; two groups in conf/dledger-2g/RaftNode0*-n*.conf) keeps
+// its templates' dLegerPeers ports.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const CLUSTER_MODES = ["2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger"];
+export const CLUSTER_MODES = ["2m-noslave", "2m-2s-async", "2m-2s-sync", "dledger", "dledger-2g"];
 
 /** The DLedger peer port of a template's own member (dLegerSelfId in dLegerPeers), or null. */
 function dledgerPort(template) {
@@ -24,11 +25,16 @@ function dledgerPort(template) {
  * @param {string} mode one of CLUSTER_MODES
  * @param {number} basePort listenPort of the first broker
  * @returns {{ name: string, template: string, listenPort: number, dledgerPort: number | null }[]}
- *   masters first (DLedger: n0, n1, n2), in name order
+ *   masters first (DLedger: n0, n1, n2 of each group), in name order
  */
 export function clusterLayout(confDir, mode, basePort = 10911) {
   if (!CLUSTER_MODES.includes(mode)) throw new Error(`unknown cluster mode ${mode} (${CLUSTER_MODES.join(", ")})`);
-  const pattern = mode === "dledger" ? /^broker-n\d+\.conf$/ : /^broker-[a-z](-s)?\.properties$/;
+  const pattern =
+    mode === "dledger"
+      ? /^broker-n\d+\.conf$/
+      : mode === "dledger-2g"
+        ? /^RaftNode\d+-n\d+\.conf$/
+        : /^broker-[a-z](-s)?\.properties$/;
   const files = readdirSync(join(confDir, mode))
     .filter((f) => pattern.test(f))
     .sort();

@@ -4,6 +4,7 @@
 //   npm start -- --cluster 2m-2s-sync   conf/2m-2s-sync/*: two masters and their slaves, each with
 //                                       derived ports and its own home under ~/rocketmq-ts/<mode>/
 //   npm start -- --cluster dledger      conf/dledger/broker-n0..n2.conf: one DLedger (Raft) group
+//   npm start -- --cluster dledger-2g   conf/dledger-2g/RaftNode0{0,1}-n0..n2.conf: two DLedger groups
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
