@@ -11,6 +11,16 @@ import { freeBrokerPort, freePort, run, TEST_BROKER_PROPS, until, type Proc } fr
 
 export const GROUP = "RaftNode00";
 
+/** Ports handed out to members of every group of this test process. */
+const taken = new Set<number>();
+
+export interface DLedgerGroupOptions {
+  /** brokerName and dLegerGroup (default RaftNode00). */
+  name?: string;
+  /** Join this name server instead of starting one. */
+  namesrvAddr?: string;
+}
+
 export interface GroupMember {
   id: string;
   port: number;
@@ -27,17 +37,25 @@ export class DLedgerGroup {
   private namesrv: Proc | null = null;
   private admin: MQAdminClient | null = null;
 
-  /** Name server up and members configured (not started); `extraProps` go to every member. */
-  async create(ids: string[], extraProps: string[] = []): Promise<void> {
+  name = GROUP;
+
+  /** Name server up (unless given) and members configured (not started); `extraProps` go to every member. */
+  async create(ids: string[], extraProps: string[] = [], options: DLedgerGroupOptions = {}): Promise<void> {
+    this.name = options.name ?? GROUP;
     this.home = mkdtempSync(join(tmpdir(), "rmq-dledger-drills-"));
-    const nsPort = await freePort();
-    writeFileSync(join(this.home, "namesrv.properties"), `listenPort=${nsPort}\n`);
-    this.namesrv = run("mqnamesrv", ["-c", join(this.home, "namesrv.properties")], this.home);
-    await until(() => this.namesrv?.stdout().includes("boot success") ?? false, 15_000, "namesrv boot");
-    this.namesrvAddr = `127.0.0.1:${nsPort}`;
+    let nsPort = 0;
+    if (options.namesrvAddr) this.namesrvAddr = options.namesrvAddr;
+    else {
+      nsPort = await freePort();
+      writeFileSync(join(this.home, "namesrv.properties"), `listenPort=${nsPort}\n`);
+      this.namesrv = run("mqnamesrv", ["-c", join(this.home, "namesrv.properties")], this.home);
+      await until(() => this.namesrv?.stdout().includes("boot success") ?? false, 15_000, "namesrv boot");
+      this.namesrvAddr = `127.0.0.1:${nsPort}`;
+    }
     this.admin = new MQAdminClient({ namesrvAddr: this.namesrvAddr });
-    // every port distinct: a port handed out is free until its member binds it, so it may come again
-    const taken = new Set<number>([nsPort]);
+    // every port distinct (over all groups of this process): a port handed out is free until its
+    // member binds it, so it may come again
+    if (nsPort) taken.add(nsPort);
     const distinct = async (next: () => Promise<number>): Promise<number> => {
       for (;;) {
         const p = await next();
@@ -57,7 +75,7 @@ export class DLedgerGroup {
         conf,
         [
           "brokerClusterName=RaftCluster",
-          `brokerName=${GROUP}`,
+          `brokerName=${this.name}`,
           `listenPort=${port}`,
           "brokerIP1=127.0.0.1",
           `namesrvAddr=${this.namesrvAddr}`,
@@ -65,7 +83,7 @@ export class DLedgerGroup {
           `storePathCommitLog=${join(storeRoot, "commitlog")}`,
           "mappedFileSizeCommitLog=16777216",
           "enableDLegerCommitLog=true",
-          `dLegerGroup=${GROUP}`,
+          `dLegerGroup=${this.name}`,
           `dLegerPeers=${peers}`,
           `dLegerSelfId=${id}`,
           ...TEST_BROKER_PROPS,
@@ -106,11 +124,11 @@ export class DLedgerGroup {
     this.member(id).proc?.child.kill(signal);
   }
 
-  /** brokerId → member id of RaftNode00, as the name server has it. */
+  /** brokerId → member id of this group, as the name server has it. */
   async registered(): Promise<Map<number, string>> {
     const info = await (this.admin as MQAdminClient).examineBrokerClusterInfo().catch(() => null);
     const out = new Map<number, string>();
-    for (const [bid, addr] of info?.brokerAddrTable.get(GROUP)?.brokerAddrs ?? []) {
+    for (const [bid, addr] of info?.brokerAddrTable.get(this.name)?.brokerAddrs ?? []) {
       const id = [...this.members.values()].find((m) => m.addr === addr)?.id;
       if (id) out.set(bid, id);
     }
