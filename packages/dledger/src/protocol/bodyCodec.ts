@@ -81,9 +81,16 @@ export function defineBody<S extends BodySpec>(
   derived?: (body: BodyOf<S>) => Record<string, number | boolean>,
 ): BodyCodec<BodyOf<S>> {
   const fields = Object.entries(spec);
+  const defaults: Record<string, unknown> = {};
+  const listKeys: string[] = [];
+  for (const [key, field] of fields) {
+    defaults[key] = field.default;
+    if (Array.isArray(field.default)) listKeys.push(key);
+  }
   const create = (init: Partial<BodyOf<S>> = {}): BodyOf<S> => {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(spec)) out[key] = cloneDefault(field.default);
+    const out: Record<string, unknown> = { ...defaults };
+    // an empty list literal is copied for each new body
+    for (const key of listKeys) out[key] = cloneDefault(defaults[key]);
     return Object.assign(out, init) as BodyOf<S>;
   };
   return {
