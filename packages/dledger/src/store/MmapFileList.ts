@@ -20,16 +20,16 @@ export class MmapFileList {
   private readonly startPositions = new WeakMap<MappedFile, number>();
 
   /**
-   * `sequentialWriter`: appends come one after another at the end (the data and index files): pages
-   * are read ahead of the writer and pre-written before a copy stores into them, as the commit log
-   * does (MappedFile.prepareWrite), so no file page is allocated inside a page fault.
+   * `readAhead`: appends come one after another at the end (the data and index files), so the files
+   * are read ahead of the writer as the commit log's are (MappedFile.readAhead): the pages the
+   * append's pre-write (MappedFile.prepareWrite) then dirties are in the page cache already.
    */
   constructor(
     readonly storePath: string,
     readonly mappedFileSize: number,
-    private readonly sequentialWriter = false,
+    readAhead = false,
   ) {
-    this.queue = new MappedFileQueue(storePath, mappedFileSize, { readAhead: sequentialWriter });
+    this.queue = new MappedFileQueue(storePath, mappedFileSize, { readAhead });
   }
 
   /** Map every file of the directory; throws StoreLoadError on a file of another size. */
@@ -119,7 +119,6 @@ export class MmapFileList {
     if (this.preAppend(data.length, useBlank) === -1) return -1;
     const file = this.lastMappedFile as MappedFile;
     const position = file.fileFromOffset + file.wrotePosition;
-    if (this.sequentialWriter) file.prepareWrite(file.wrotePosition + data.length);
     return file.appendBytes(data) ? position : -1;
   }
 
