@@ -167,8 +167,8 @@ describe("broker admin codes", () => {
     await call(15, { consumerGroup: "admin_group", topic: "AdminTopic", queueId: "1", commitOffset: "5" });
     const consumeStats = bodyJson(await call(208, { consumerGroup: "admin_group", topic: "AdminTopic" }));
     expect(
-      [...(consumeStats["offsetTable"] as Map<unknown, Record<string, number>>).values()].map(
-        (v) => v["brokerOffset"] - v["consumerOffset"],
+      [...(consumeStats["offsetTable"] as Map<unknown, { brokerOffset: number; consumerOffset: number }>).values()].map(
+        (v) => v.brokerOffset - v.consumerOffset,
       ),
     ).toEqual([0, 0]);
     expect(bodyJson(await call(300, { topic: "AdminTopic" }))["groupList"]).toContain("admin_group");

@@ -61,7 +61,7 @@ describe("request-reply", () => {
     responder.subscribe(topic, "*");
     responder.registerMessageListener(async (msgs) => {
       for (const m of msgs) await replier.send(createReplyMessage(m, Buffer.from(`reply to ${m.body.toString()}`)));
-      return "CONSUME_SUCCESS";
+      return "CONSUME_SUCCESS" as const;
     });
     await responder.start();
     started.push(responder);

@@ -13,7 +13,13 @@ import {
   type LocalTransactionState,
   type MessageExt,
 } from "@rocketmq-ts/client";
-import { createMessageId, decodeRecordAt, newTopicConfig, parseHost } from "@rocketmq-ts/common";
+import {
+  createMessageId,
+  decodeRecordAt,
+  newTopicConfig,
+  parseHost,
+  type MessageExt as StoredMessage,
+} from "@rocketmq-ts/common";
 import { decodeFramePayload, FrameDecoder, type RemotingCommand } from "@rocketmq-ts/remoting";
 import { startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { StartedClients } from "./support/clients.js";
@@ -40,7 +46,8 @@ afterAll(async () => {
 
 interface Outcomes {
   local: (msg: Message) => LocalTransactionState | Promise<LocalTransactionState>;
-  check: (msg: MessageExt, n: number) => LocalTransactionState;
+  /** A transaction check hands the listener the half message as the broker stored it. */
+  check: (msg: StoredMessage, n: number) => LocalTransactionState;
 }
 
 async function txProducer(group: string, outcomes: Outcomes) {

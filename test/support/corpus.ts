@@ -27,6 +27,8 @@ export interface CapturedFrame {
   bodyText?: string;
   bodyFormat?: "json" | "json-nonstrict" | "text" | "binary";
   rpcType: "request" | "oneway" | "response";
+  /** The request code's Java name (RequestCode / ResponseCode constant), as the capture tool wrote it. */
+  codeName?: string;
   truncated?: boolean;
   frameLength: number;
   frameBase64: string;

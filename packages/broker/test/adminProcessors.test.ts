@@ -4,7 +4,7 @@ import { PermName } from "@rocketmq-ts/common";
 import {
   createResponse,
   CreateTopicRequestHeader,
-  encodeHeader,
+  encodePartialHeader,
   RequestCode,
   ResponseCode,
 } from "@rocketmq-ts/remoting";
@@ -16,7 +16,7 @@ const open = testBrokers();
 function createTopic(fields: Partial<CreateTopicRequestHeader> & { topic: string }) {
   return request(
     RequestCode.UPDATE_AND_CREATE_TOPIC,
-    encodeHeader(CreateTopicRequestHeader, {
+    encodePartialHeader(CreateTopicRequestHeader, {
       defaultTopic: "TBW102",
       readQueueNums: 2,
       writeQueueNums: 3,

@@ -19,7 +19,11 @@ import {
 import { BROKER_NAME, FakeCluster, MASTER, NAMESRV } from "./support/FakeCluster.js";
 
 const VOLATILE = new Set(["g", "bornTimestamp", "subVersion"]);
-const QUEUE_CHOICE = new Set([RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_MESSAGE, RequestCode.SEND_BATCH_MESSAGE]);
+const QUEUE_CHOICE = new Set<number>([
+  RequestCode.SEND_MESSAGE_V2,
+  RequestCode.SEND_MESSAGE,
+  RequestCode.SEND_BATCH_MESSAGE,
+]);
 
 function masked(cmd: RemotingCommand): [string, string][] {
   return Object.entries(cmd.extFields ?? {}).map(([k, v]) => {

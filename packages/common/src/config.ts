@@ -28,7 +28,7 @@ export interface ConfigField<T extends ConfigFieldType = ConfigFieldType> {
 export type ConfigSpec = Readonly<Record<string, ConfigField>>;
 
 export type ConfigOf<S extends ConfigSpec> = {
-  -readonly [K in keyof S]: S[K]["default"] extends null
+  -readonly [K in keyof S]: null extends S[K]["default"]
     ? ConfigTypeMap[S[K]["type"]] | null
     : ConfigTypeMap[S[K]["type"]];
 };

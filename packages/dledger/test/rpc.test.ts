@@ -41,7 +41,7 @@ async function until(cond: () => boolean, limitMs: number): Promise<number> {
 async function startGroup(ids: string[], over: Record<string, unknown> = {}): Promise<DLedgerServer[]> {
   const dir = mkdtempSync(join(tmpdir(), "dledger-rpc-"));
   dirs.push(dir);
-  const ports = [];
+  const ports: number[] = [];
   for (const _ of ids) ports.push(await freePort());
   const peers = ids.map((id, i) => `${id}-127.0.0.1:${ports[i]}`).join(";");
   const group = ids.map(

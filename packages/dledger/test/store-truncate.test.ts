@@ -27,7 +27,7 @@ afterEach(() => {
   for (const b of bases.splice(0)) removeDir(b);
 });
 
-const code = (c: number): unknown => expect.objectContaining({ code: c });
+const code = (c: number): Error => expect.objectContaining({ code: c });
 
 /** A copy of `e` as a follower receives it from the leader. */
 function asReceived(e: DLedgerEntry): DLedgerEntry {

@@ -118,6 +118,8 @@ async function registerBrokerFromCapture(port: number, frames: CapturedFrame[]):
     clusterName: "DefaultCluster",
     haServerAddr: "127.0.0.1:30912",
     brokerId: 0,
+    compressed: false,
+    bodyCrc32: 0,
   });
   const res = await client.invokeSync(`127.0.0.1:${port}`, createRequest(103, { extFields, body }), 3000);
   expect(res.code).toBe(0);

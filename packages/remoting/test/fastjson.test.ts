@@ -40,7 +40,7 @@ describe("fastjson reader", () => {
   it("keeps 64-bit integers exact", () => {
     const v = parseFastjson('{"a":9223372036854775807,"b":-9223372036854775808,"c":9007199254740991,"d":12}') as Record<
       string,
-      unknown
+      number | bigint
     >;
     expect(v["a"]).toBe(9223372036854775807n);
     expect(v["b"]).toBe(-9223372036854775808n);

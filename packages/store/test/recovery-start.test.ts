@@ -66,7 +66,7 @@ async function writeStore(): Promise<{ root: string; written: Written[]; end: nu
     const res = await store.putMessage(
       innerMessage(host, { topic: "Recover", queueId, body, propertiesString: `KEYS\u0001${key}\u0002TAGS\u0001t` }),
     );
-    if (res.status !== "PUT_OK") throw new Error(res.status);
+    if (res.status !== "PUT_OK" || !res.appendResult) throw new Error(res.status);
     const { wroteOffset, wroteBytes, storeTimestamp } = res.appendResult;
     written.push({ offset: wroteOffset, size: wroteBytes, storeTimestamp, key, queueId });
   }
@@ -169,7 +169,7 @@ describe("normal recovery (clean shutdown) reads from the start of the third-las
     for (let q = 0; q < QUEUES; q++)
       expect(store.getMaxOffsetInQueue("Recover", q)).toBe(kept.filter((w) => w.queueId === q).length);
     const res = await store.putMessage(innerMessage(host, { topic: "Recover", queueId: 0, body: Buffer.from("x") }));
-    expect(res.status === "PUT_OK" && res.appendResult.wroteOffset).toBe(bad.offset);
+    expect(res.status === "PUT_OK" && res.appendResult?.wroteOffset).toBe(bad.offset);
   });
 
   it("checks body CRCs when checkCRCOnRecover (Java's default), not otherwise", async () => {

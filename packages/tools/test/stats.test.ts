@@ -23,6 +23,7 @@ const route = (masters: string[]) => ({
     ]),
   })),
   queueDatas: [],
+  filterServerTable: new Map<string, string[]>(),
 });
 
 /** A Java `%-Ns` / `%Ns` column, written out by hand. */

@@ -1,6 +1,11 @@
 /** Requests the processor tests send, and how they read what a send stored. */
 import { decodeMessageId, messageProperties2String } from "@rocketmq-ts/common";
-import { encodeHeader, RequestCode, SendMessageRequestHeader, type RemotingCommand } from "@rocketmq-ts/remoting";
+import {
+  encodePartialHeader,
+  RequestCode,
+  SendMessageRequestHeader,
+  type RemotingCommand,
+} from "@rocketmq-ts/remoting";
 import type { MessageExt } from "@rocketmq-ts/common";
 import { request, type TestBroker } from "./brokerContext.js";
 
@@ -14,7 +19,7 @@ export function sendRequest(
   body: Buffer | null = Buffer.from("hello"),
   code: number = RequestCode.SEND_MESSAGE,
 ): RemotingCommand {
-  const header = encodeHeader(SendMessageRequestHeader, {
+  const header = encodePartialHeader(SendMessageRequestHeader, {
     producerGroup: "PG",
     defaultTopic: "TBW102",
     defaultTopicQueueNums: 4,

@@ -166,6 +166,7 @@ export const QueryConsumeQueueRequestHeader = defineHeader("QueryConsumeQueueReq
   count: { type: "int", default: 0 },
   consumerGroup: { type: "string" },
 });
+export type QueryConsumeQueueRequestHeader = HeaderOf<typeof QueryConsumeQueueRequestHeader.fields>;
 
 /** GET_ALL_PRODUCER_INFO (328): a header without fields. */
 export const GetAllProducerInfoRequestHeader = defineHeader("GetAllProducerInfoRequestHeader", {});
@@ -260,6 +261,7 @@ export const EndTransactionRequestHeader = defineHeader("EndTransactionRequestHe
   msgId: { type: "string", required: true },
   transactionId: { type: "string" },
 });
+export type EndTransactionRequestHeader = HeaderOf<typeof EndTransactionRequestHeader.fields>;
 
 /** CHECK_TRANSACTION_STATE (39): broker → producer, oneway, body = the half message record. */
 export const CheckTransactionStateRequestHeader = defineHeader("CheckTransactionStateRequestHeader", {
