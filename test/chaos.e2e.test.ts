@@ -14,7 +14,7 @@ interface ChaosReport {
   received: number;
   lost: number;
   duplicated: number;
-  rounds: { round: number; killed: string; newLeader: string; electedMs: number }[];
+  rounds: { round: number; victim: string; newLeader: string; electedMs: number }[];
 }
 
 function chaos(args: string[]): Promise<{ code: number | null; stdout: string }> {
@@ -33,7 +33,7 @@ describe("npm run chaos -- dledger-leader-kill", () => {
     const json = stdout.slice(stdout.indexOf("\n{") + 1, stdout.lastIndexOf("\n}") + 2);
     const report = JSON.parse(json) as ChaosReport;
     expect(report.rounds).toHaveLength(2);
-    for (const r of report.rounds) expect(r.newLeader).not.toBe(r.killed);
+    for (const r of report.rounds) expect(r.newLeader).not.toBe(r.victim);
     expect(report.acknowledged).toBeGreaterThan(0);
     expect(report.lost).toBe(0);
     expect(report.received).toBeGreaterThanOrEqual(report.acknowledged);

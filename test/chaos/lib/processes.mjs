@@ -82,6 +82,15 @@ export class ServerProcess {
     await this.exited;
   }
 
+  /** SIGSTOP: the process keeps its sockets but does nothing (a long GC pause, a hung host). */
+  suspend() {
+    if (this.alive) this.child.kill("SIGSTOP");
+  }
+
+  resume() {
+    if (this.alive) this.child.kill("SIGCONT");
+  }
+
   async stop() {
     if (!this.alive) return;
     this.child.kill("SIGCONT");
