@@ -27,6 +27,7 @@ afterEach(() => {
   for (const b of bases.splice(0)) removeDir(b);
 });
 
+/** Matches a DLedgerException by its code; typed Error because vitest's toThrow signature omits the asymmetric matchers it accepts. */
 const code = (c: number): Error => expect.objectContaining({ code: c });
 
 /** A copy of `e` as a follower receives it from the leader. */

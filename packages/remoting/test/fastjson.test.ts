@@ -9,6 +9,7 @@ import {
   javaConcurrentHashMapOrder,
   javaHashMapOrder,
   jsonEntries,
+  type JsonObject,
 } from "@rocketmq-ts/remoting";
 
 describe("fastjson reader", () => {
@@ -23,9 +24,9 @@ describe("fastjson reader", () => {
         [1, "127.0.0.1:10921"],
       ]),
     );
-    const standard = parseFastjson('{"brokerAddrs":{"0":"127.0.0.1:10911"}}') as Record<string, unknown>;
+    const standard = parseFastjson('{"brokerAddrs":{"0":"127.0.0.1:10911"}}') as JsonObject;
     expect(standard["brokerAddrs"]).toEqual({ 0: "127.0.0.1:10911" });
-    expect(jsonEntries(standard["brokerAddrs"] as never)).toEqual([["0", "127.0.0.1:10911"]]);
+    expect(jsonEntries(standard["brokerAddrs"])).toEqual([["0", "127.0.0.1:10911"]]);
   });
 
   it("reads object keys (Map<MessageQueue, X>)", () => {
