@@ -3,32 +3,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { join, resolve } from "node:path";
 import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "../../remoting/dist/index.js";
+import { freeBrokerPort } from "../../../scripts/ports.mjs";
 
 export const root = resolve(import.meta.dirname, "../../..");
 export const arg = (n, d) => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1] : d);
 
-const isFree = (port) =>
-  new Promise((r) => {
-    const s = net.createServer();
-    s.once("error", () => r(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => r(true)));
-  });
-
-/** A listen port whose VIP (−2) and HA (+1) ports are free too. */
-export async function freeBrokerPort() {
-  for (;;) {
-    const p = await new Promise((r) => {
-      const s = net.createServer().listen(0, "127.0.0.1", () => {
-        const port = s.address().port;
-        s.close(() => r(port));
-      });
-    });
-    if (p > 3 && p < 65000 && (await isFree(p - 2)) && (await isFree(p + 1))) return p;
-  }
-}
+export { freeBrokerPort };
 
 /** Start bin/mqbroker with `props` (key=value lines) in `home`; resolves once it booted. */
 export async function startBroker(home, name, props) {

@@ -2,31 +2,12 @@
 // of their own under the run's directory, kill -9 / SIGSTOP / restart from the same config.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { join, resolve } from "node:path";
+import { freeBrokerPort } from "../../../scripts/ports.mjs";
+
+export { freeBrokerPort };
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
-
-/** A free loopback port whose neighbours p-2 (VIP) and p+1 (HA) are free too. */
-export async function freeBrokerPort() {
-  for (;;) {
-    const p = await new Promise((r) => {
-      const s = net.createServer().listen(0, "127.0.0.1", () => {
-        const port = s.address().port;
-        s.close(() => r(port));
-      });
-    });
-    if (p > 3 && p < 65000 && (await isFree(p - 2)) && (await isFree(p + 1))) return p;
-  }
-}
-
-function isFree(port) {
-  return new Promise((r) => {
-    const s = net.createServer();
-    s.once("error", () => r(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => r(true)));
-  });
-}
 
 /**
  * A server process started from `bin/<bin> -c <conf>` with `props` written to its config file;
