@@ -35,13 +35,15 @@ export function clusterLayout(confDir, mode, basePort = 10911) {
       : mode === "dledger-2g"
         ? /^RaftNode\d+-n\d+\.conf$/
         : /^broker-[a-z](-s)?\.properties$/;
+  // by name without the extension: broker-a before broker-a-s (whole file names sort "-" before ".")
   const files = readdirSync(join(confDir, mode))
     .filter((f) => pattern.test(f))
-    .sort();
-  return files.map((file, i) => {
+    .map((file) => ({ file, name: file.replace(/\.(properties|conf)$/, "") }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return files.map(({ file, name }, i) => {
     const template = join(confDir, mode, file);
     return {
-      name: file.replace(/\.(properties|conf)$/, ""),
+      name,
       template,
       listenPort: basePort + 10 * i,
       dledgerPort: dledgerPort(template),
