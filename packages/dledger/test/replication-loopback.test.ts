@@ -79,6 +79,9 @@ describe("DLedger replication on loopback sockets", () => {
         peers,
         storeBaseDir: dir,
         heartBeatTimeIntervalMs: 1000,
+        // 1,000 appends at once must all reach a quorum on a loaded 2-core machine too: Java's 2.5 s bound
+        // on the quorum wait is not what this test is about
+        maxWaitAckTimeMs: 60_000,
         mappedFileSizeForEntryData: 1024 * 1024,
         mappedFileSizeForEntryIndex: INDEX_UNIT_SIZE * 1024,
       }),
