@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
+import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
 import {
   freeBrokerPort,
   ROOT,
@@ -13,6 +13,7 @@ import {
   type LocalCluster,
   type Proc,
 } from "./support/cluster.js";
+import { sendMessageV2Fields } from "./support/sendHeader.js";
 
 const procs: Proc[] = [];
 const dirs: string[] = [];
@@ -131,21 +132,7 @@ describe("bad requests to a running broker", () => {
     client.invokeSync(
       cluster.brokerAddr,
       createRequest(10, {
-        extFields: sendHeaderV2ToV1({
-          a: "pg",
-          b: "T1",
-          c: "TBW102",
-          d: "4",
-          e: "0",
-          f: "0",
-          g: String(Date.now()),
-          h: "0",
-          i: "",
-          j: "0",
-          k: "false",
-          m: "false",
-          ...fields,
-        }),
+        extFields: sendMessageV2Fields({ a: "pg", b: "T1", ...fields }),
         body,
       }),
       5000,

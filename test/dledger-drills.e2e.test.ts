@@ -14,8 +14,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DefaultMQPushConsumer, DefaultMQProducer, Message, type MessageExt } from "@rocketmq-ts/client";
 import { newTopicConfig } from "@rocketmq-ts/common";
-import { createRequest, RemotingClient, ResponseCode, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
+import { createRequest, RemotingClient, ResponseCode } from "@rocketmq-ts/remoting";
 import { DLedgerGroup } from "./support/dledgerGroup.js";
+import { sendMessageV2Fields } from "./support/sendHeader.js";
 
 const TOPIC = "DLedgerDrillTopic";
 const IDS = ["n0", "n1", "n2"];
@@ -74,20 +75,7 @@ async function sendAcknowledged(p: DefaultMQProducer, prefix: string, n: number)
 async function sendRaw(addr: string, body: string): Promise<{ code: number; remark: string | null }> {
   const client = new RemotingClient();
   try {
-    const extFields = sendHeaderV2ToV1({
-      a: "drill_raw_producer",
-      b: TOPIC,
-      c: "TBW102",
-      d: "4",
-      e: "0",
-      f: "0",
-      g: String(Date.now()),
-      h: "0",
-      i: "WAIT\u0001true",
-      j: "0",
-      k: "false",
-      m: "false",
-    });
+    const extFields = sendMessageV2Fields({ a: "drill_raw_producer", b: TOPIC, i: "WAIT\u0001true" });
     const res = await client.invokeSync(addr, createRequest(310, { extFields, body: Buffer.from(body) }), 10_000);
     return { code: res.code, remark: res.remark };
   } finally {

@@ -7,14 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createRequest,
-  javaStringHashCode,
-  parseFastjson,
-  RemotingClient,
-  sendHeaderV2ToV1,
-} from "@rocketmq-ts/remoting";
+import { createRequest, javaStringHashCode, parseFastjson, RemotingClient } from "@rocketmq-ts/remoting";
 import { runTool, startLocalCluster, type LocalCluster } from "./support/cluster.js";
+import { sendMessageV2Fields } from "./support/sendHeader.js";
 
 let cluster: LocalCluster;
 let exportDir: string;
@@ -39,20 +34,7 @@ beforeAll(async () => {
   });
   expect(created.code).toBe(0);
   for (const tag of ["TagA", "TagB", "TagA"]) {
-    const header = sendHeaderV2ToV1({
-      a: "E2E_PG",
-      b: "CqTopic",
-      c: "TBW102",
-      d: "4",
-      e: "0",
-      f: "0",
-      g: String(Date.now()),
-      h: "0",
-      i: `TAGS\u0001${tag}`,
-      j: "0",
-      k: "false",
-      m: "false",
-    });
+    const header = sendMessageV2Fields({ a: "E2E_PG", b: "CqTopic", i: `TAGS\u0001${tag}` });
     expect((await call(310, header, Buffer.from(`body-${tag}`))).code).toBe(0);
   }
   // a producer the broker knows from its heartbeat (the connection stays open until afterAll)
