@@ -28,6 +28,8 @@ const closers: { shutdown(): Promise<void> }[] = [];
 const acknowledged = new Set<string>();
 /** Bodies sent while the followers were suspended: never acknowledged, never committed. */
 const unacknowledged = new Set<string>();
+/** (d)'s old leader, rejoined as follower. */
+let rejoinedMember = "";
 
 afterAll(async () => {
   for (const c of closers.reverse()) await c.shutdown().catch(() => undefined);
@@ -141,6 +143,9 @@ function checkpoint(id: string): { committedIndex?: number; endIndex?: number } 
   return cp;
 }
 
+/** A lone leader's answer to a send it wrote but could not commit (WAIT_QUORUM_ACK_TIMEOUT). */
+const PC_SYNCHRONIZED = `${ResponseCode.SYSTEM_ERROR} [PC_SYNCHRONIZED]broker busy, start flow control for a while`;
+
 const leaderOf = (r: Map<number, string>): string => r.get(0) ?? "";
 
 describe("DLedger drills on bin/mqbroker processes", () => {
@@ -153,16 +158,24 @@ describe("DLedger drills on bin/mqbroker processes", () => {
     await sendAcknowledged(p, "before-divergence", 50);
     const followers = IDS.filter((id) => id !== oldLeader);
     // the followers die (a suspended one would still find the pushes in its socket and commit them
-    // later, a legitimate Raft outcome); what the leader appends now has no quorum and no SEND_OK.
-    // The producer is warm (route cached): the appends reach the leader before it steps down for
-    // want of heartbeat answers (3 × 2 s).
+    // later, a legitimate Raft outcome). The leader, alone, writes each send but cannot commit it: it
+    // answers 4.9.8's DLedgerCommitLog status for WAIT_QUORUM_ACK_TIMEOUT (OS_PAGECACHE_BUSY →
+    // SYSTEM_ERROR "[PC_SYNCHRONIZED]…") after maxWaitAckTimeMs, or our UNKNOWN_ERROR for the append
+    // still waiting when it steps down (README: pending appends end TERM_CHANGED); once it has stepped
+    // down (no heartbeat answers for 3 × 2 s) its store is a SLAVE's: SERVICE_NOT_AVAILABLE.
     for (const id of followers) await group.kill9(id);
-    for (let i = 0; i < 5; i++) {
+    const answers: string[] = [];
+    const steppedDownBy = Date.now() + 60_000;
+    for (let i = 0; ; i++) {
       const body = `diverged ${i}`;
-      const r = await p.send(new Message(TOPIC, Buffer.from(body)), 4000).catch(() => null);
-      expect(r?.sendStatus === "SEND_OK").toBe(false);
       unacknowledged.add(body);
+      const { code, remark } = await sendRaw(group.member(oldLeader).addr, body);
+      answers.push(code === ResponseCode.SERVICE_NOT_AVAILABLE ? "SERVICE_NOT_AVAILABLE" : `${code} ${remark}`);
+      if (code === ResponseCode.SERVICE_NOT_AVAILABLE) break;
+      expect([PC_SYNCHRONIZED, `${ResponseCode.SYSTEM_ERROR} UNKNOWN_ERROR`]).toContain(answers.at(-1));
+      if (Date.now() > steppedDownBy) throw new Error(`the lone leader never stepped down: ${answers.join(", ")}`);
     }
+    expect(answers[0]).toBe(PC_SYNCHRONIZED);
     await group.kill9(oldLeader);
     // the old leader's log holds what only it has: its tail diverged from the followers'
     const tail = dledgerData(oldLeader, 4 << 20);
@@ -177,6 +190,7 @@ describe("DLedger drills on bin/mqbroker processes", () => {
     await sendAcknowledged(p, "after-divergence", 100);
 
     await group.start(oldLeader);
+    rejoinedMember = oldLeader;
     await group.untilRegistered((reg) => reg.size === 3, 60_000, `${oldLeader} registered again as follower`);
     expect(leaderOf(await group.registered())).toBe(newLeader);
     expect((await group.registered()).get(Number(oldLeader.slice(1)) + 1)).toBe(oldLeader);
@@ -208,7 +222,11 @@ describe("DLedger drills on bin/mqbroker processes", () => {
 
   it("(f) one member of three left: sends refused with SERVICE_NOT_AVAILABLE, every committed message readable", async () => {
     const leader = leaderOf(await group.registered());
-    const [survivor, other] = IDS.filter((id) => id !== leader) as [string, string];
+    // the survivor is the member that rejoined in (d) when it does not lead: its reads then come from
+    // a log whose tail was truncated and refilled
+    const [survivor, other] = IDS.filter((id) => id !== leader).sort((a, b) =>
+      a === rejoinedMember ? -1 : b === rejoinedMember ? 1 : 0,
+    ) as [string, string];
     await group.kill9(leader);
     await group.kill9(other);
     await group.untilRegistered((reg) => !reg.has(0) && reg.size === 1, 60_000, "only the survivor registered");
