@@ -1,13 +1,16 @@
 /**
  * Issue 15's DLedger drills (d), (f), (e) on real bin/mqbroker processes (members n0, n1, n2 of
  * RaftNode00; see test/support/dledgerGroup.ts):
- * (d) a leader whose log diverged (appends its followers never got: they were down) is killed, the
- *     others come back, elect a new leader and take more messages; the old leader restarts, rejoins as
- *     follower, its uncommitted tail is truncated and its log ends up equal to the new leader's;
- * (f) with two of three gone the last member refuses sends with Java's SERVICE_NOT_AVAILABLE and
- *     still serves every committed message to a consumer;
+ * (d) a leader whose log diverged (appends its followers never got: they were down) answers sends
+ *     with Java's statuses (no quorum, then stepped down), is killed, the others come back, elect a
+ *     new leader and take more messages; the old leader restarts, rejoins as follower, its
+ *     uncommitted tail is truncated: the same committed position (runtime info), the same DLedger
+ *     checkpoint (committed = end index) and byte-equal DLedger data as the new leader's;
+ * (f) with two of three gone the last member (the rejoined one when it does not lead) refuses sends
+ *     with Java's SERVICE_NOT_AVAILABLE and remark and still serves every committed message, and no
+ *     unacknowledged one, to a consumer;
  * (e) preferredLeaderId (a group of its own): a group led by another member hands the leadership to
- *     the preferred one once it has joined and caught up.
+ *     the preferred one once it has joined and caught up; the new leader serves every message.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
