@@ -1,19 +1,23 @@
 /**
  * Issue 15's DLedger drills (d), (f), (e) on real bin/mqbroker processes (members n0, n1, n2 of
  * RaftNode00; see test/support/dledgerGroup.ts):
- * (d) a leader whose log diverged (appends its followers never got: they were down) is killed, the
- *     others come back, elect a new leader and take more messages; the old leader restarts, rejoins as
- *     follower, its uncommitted tail is truncated and its log ends up equal to the new leader's;
- * (f) with two of three gone the last member refuses sends with Java's SERVICE_NOT_AVAILABLE and
- *     still serves every committed message to a consumer;
+ * (d) a leader whose log diverged (appends its followers never got: they were down) answers sends
+ *     with Java's statuses (no quorum, then stepped down), is killed, the others come back, elect a
+ *     new leader and take more messages; the old leader restarts, rejoins as follower, its
+ *     uncommitted tail is truncated: the same committed position (runtime info), the same DLedger
+ *     checkpoint (committed = end index) and byte-equal DLedger data as the new leader's;
+ * (f) with two of three gone the last member (the rejoined one when it does not lead) refuses sends
+ *     with Java's SERVICE_NOT_AVAILABLE and remark and still serves every committed message, and no
+ *     unacknowledged one, to a consumer;
  * (e) preferredLeaderId (a group of its own): a group led by another member hands the leadership to
- *     the preferred one once it has joined and caught up.
+ *     the preferred one once it has joined and caught up; the new leader serves every message.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DefaultMQPushConsumer, DefaultMQProducer, Message, type MessageExt } from "@rocketmq-ts/client";
 import { newTopicConfig } from "@rocketmq-ts/common";
+import { loadCheckpoint } from "@rocketmq-ts/dledger";
 import { createRequest, RemotingClient, ResponseCode } from "@rocketmq-ts/remoting";
 import { DLedgerGroup } from "./support/dledgerGroup.js";
 import { sendMessageV2Fields } from "./support/sendHeader.js";
@@ -28,6 +32,8 @@ const closers: { shutdown(): Promise<void> }[] = [];
 const acknowledged = new Set<string>();
 /** Bodies sent while the followers were suspended: never acknowledged, never committed. */
 const unacknowledged = new Set<string>();
+/** (d)'s old leader, rejoined as follower. */
+let rejoinedMember = "";
 
 afterAll(async () => {
   for (const c of closers.reverse()) await c.shutdown().catch(() => undefined);
@@ -71,6 +77,27 @@ async function sendAcknowledged(p: DefaultMQProducer, prefix: string, n: number)
   }
 }
 
+/** A push consumer of the group's topic from the first offset, until it has every one of `bodies` (or 90 s). */
+async function consumeUntil(g: DLedgerGroup, consumerGroup: string, bodies: string[]): Promise<Set<string>> {
+  const received = new Set<string>();
+  const consumer = new DefaultMQPushConsumer({
+    namesrvAddr: g.namesrvAddr,
+    consumerGroup,
+    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    pollNameServerInterval: 1000,
+  });
+  consumer.subscribe(TOPIC, "*");
+  consumer.registerMessageListener((msgs: MessageExt[]) => {
+    for (const m of msgs) received.add(m.body?.toString() ?? "");
+    return "CONSUME_SUCCESS";
+  });
+  await consumer.start();
+  closers.push(consumer);
+  const end = Date.now() + 90_000;
+  while (bodies.some((b) => !received.has(b)) && Date.now() < end) await new Promise((res) => setTimeout(res, 300));
+  return received;
+}
+
 /** One raw SEND_MESSAGE_V2 straight to `addr`: the response code and remark. */
 async function sendRaw(addr: string, body: string): Promise<{ code: number; remark: string | null }> {
   const client = new RemotingClient();
@@ -100,6 +127,16 @@ function dledgerData(id: string, length: number): Buffer {
   }
 }
 
+/** A stopped member's DLedger checkpoint (committed and end index). */
+function checkpoint(id: string): { committedIndex?: number; endIndex?: number } {
+  const cp = loadCheckpoint(join(group.member(id).storeRoot, `dledger-${id}`));
+  if (!cp) throw new Error(`${id} has no DLedger checkpoint`);
+  return cp;
+}
+
+/** A lone leader's answer to a send it wrote but could not commit (WAIT_QUORUM_ACK_TIMEOUT). */
+const PC_SYNCHRONIZED = `${ResponseCode.SYSTEM_ERROR} [PC_SYNCHRONIZED]broker busy, start flow control for a while`;
+
 const leaderOf = (r: Map<number, string>): string => r.get(0) ?? "";
 
 describe("DLedger drills on bin/mqbroker processes", () => {
@@ -108,18 +145,28 @@ describe("DLedger drills on bin/mqbroker processes", () => {
     await group.start(...IDS);
     const oldLeader = leaderOf(await group.untilRegistered((r) => r.has(0) && r.size === 3, 60_000, "a leader"));
     await createTopic(group);
-    await sendAcknowledged(await producer(group), "before-divergence", 50);
+    const p = await producer(group);
+    await sendAcknowledged(p, "before-divergence", 50);
     const followers = IDS.filter((id) => id !== oldLeader);
     // the followers die (a suspended one would still find the pushes in its socket and commit them
-    // later, a legitimate Raft outcome); what the leader appends now has no quorum and no SEND_OK
+    // later, a legitimate Raft outcome). The leader, alone, writes each send but cannot commit it: it
+    // answers 4.9.8's DLedgerCommitLog status for WAIT_QUORUM_ACK_TIMEOUT (OS_PAGECACHE_BUSY →
+    // SYSTEM_ERROR "[PC_SYNCHRONIZED]…") after maxWaitAckTimeMs, or our UNKNOWN_ERROR for the append
+    // still waiting when it steps down (README: pending appends end TERM_CHANGED); once it has stepped
+    // down (no heartbeat answers for 3 × 2 s) its store is a SLAVE's: SERVICE_NOT_AVAILABLE.
     for (const id of followers) await group.kill9(id);
-    const p = await producer(group);
-    for (let i = 0; i < 5; i++) {
+    const answers: string[] = [];
+    const steppedDownBy = Date.now() + 60_000;
+    for (let i = 0; ; i++) {
       const body = `diverged ${i}`;
-      const r = await p.send(new Message(TOPIC, Buffer.from(body)), 4000).catch(() => null);
-      expect(r?.sendStatus === "SEND_OK").toBe(false);
       unacknowledged.add(body);
+      const { code, remark } = await sendRaw(group.member(oldLeader).addr, body);
+      answers.push(code === ResponseCode.SERVICE_NOT_AVAILABLE ? "SERVICE_NOT_AVAILABLE" : `${code} ${remark}`);
+      if (code === ResponseCode.SERVICE_NOT_AVAILABLE) break;
+      expect([PC_SYNCHRONIZED, `${ResponseCode.SYSTEM_ERROR} UNKNOWN_ERROR`]).toContain(answers.at(-1));
+      if (Date.now() > steppedDownBy) throw new Error(`the lone leader never stepped down: ${answers.join(", ")}`);
     }
+    expect(answers[0]).toBe(PC_SYNCHRONIZED);
     await group.kill9(oldLeader);
     // the old leader's log holds what only it has: its tail diverged from the followers'
     const tail = dledgerData(oldLeader, 4 << 20);
@@ -134,6 +181,7 @@ describe("DLedger drills on bin/mqbroker processes", () => {
     await sendAcknowledged(p, "after-divergence", 100);
 
     await group.start(oldLeader);
+    rejoinedMember = oldLeader;
     await group.untilRegistered((reg) => reg.size === 3, 60_000, `${oldLeader} registered again as follower`);
     expect(leaderOf(await group.registered())).toBe(newLeader);
     expect((await group.registered()).get(Number(oldLeader.slice(1)) + 1)).toBe(oldLeader);
@@ -146,10 +194,16 @@ describe("DLedger drills on bin/mqbroker processes", () => {
       if (leaderMax !== rejoinedMax) await new Promise((res) => setTimeout(res, 300));
     }
     expect(rejoinedMax).toBe(leaderMax);
-    // the log itself: stop both and compare their DLedger data byte for byte
+    // the log itself: stop both (a graceful stop writes the DLedger checkpoint), the same committed
+    // and end index, nothing uncommitted left, and their DLedger data byte for byte
     const length = Number(leaderMax);
     await group.member(oldLeader).proc?.stop();
     await group.member(newLeader).proc?.stop();
+    const rejoinedCheckpoint = checkpoint(oldLeader);
+    expect(rejoinedCheckpoint).toEqual(checkpoint(newLeader));
+    expect(rejoinedCheckpoint.endIndex).toBe(rejoinedCheckpoint.committedIndex);
+    // every entry was committed: 50 + 100 acknowledged messages (retries may add an entry each)
+    expect(rejoinedCheckpoint.committedIndex).toBeGreaterThanOrEqual(149);
     const rejoined = dledgerData(oldLeader, length);
     expect(rejoined.equals(dledgerData(newLeader, length))).toBe(true);
     for (const body of unacknowledged) expect(rejoined.includes(Buffer.from(body))).toBe(false);
@@ -159,31 +213,23 @@ describe("DLedger drills on bin/mqbroker processes", () => {
 
   it("(f) one member of three left: sends refused with SERVICE_NOT_AVAILABLE, every committed message readable", async () => {
     const leader = leaderOf(await group.registered());
-    const [survivor, other] = IDS.filter((id) => id !== leader) as [string, string];
+    // the survivor is the member that rejoined in (d) when it does not lead: its reads then come from
+    // a log whose tail was truncated and refilled
+    const [survivor, other] = IDS.filter((id) => id !== leader).sort((a, b) =>
+      a === rejoinedMember ? -1 : b === rejoinedMember ? 1 : 0,
+    ) as [string, string];
     await group.kill9(leader);
     await group.kill9(other);
     await group.untilRegistered((reg) => !reg.has(0) && reg.size === 1, 60_000, "only the survivor registered");
     const refused = await sendRaw(group.member(survivor).addr, "minority");
+    // DefaultMessageStore.checkStoreStatus: SERVICE_NOT_AVAILABLE on a SLAVE store (the role change
+    // handler made the lone candidate one), SendMessageProcessor's remark with its disk usage
     expect(refused.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE);
-    expect(refused.remark).toMatch(/^service not available now/);
+    expect(refused.remark).toMatch(
+      /^service not available now\. It may be caused by one of the following reasons: the broker's disk is full \[CL: +[\d.]+ CQ: +[\d.]+ INDEX: +[\d.]+\], messages are put to the slave, message store has been shut down, etc\.$/,
+    );
 
-    const received = new Set<string>();
-    const consumer = new DefaultMQPushConsumer({
-      namesrvAddr: group.namesrvAddr,
-      consumerGroup: "drill_minority_reader",
-      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
-      pollNameServerInterval: 1000,
-    });
-    consumer.subscribe(TOPIC, "*");
-    consumer.registerMessageListener((msgs: MessageExt[]) => {
-      for (const m of msgs) received.add(m.body?.toString() ?? "");
-      return "CONSUME_SUCCESS";
-    });
-    await consumer.start();
-    closers.push(consumer);
-    const end = Date.now() + 90_000;
-    while ([...acknowledged].some((b) => !received.has(b)) && Date.now() < end)
-      await new Promise((res) => setTimeout(res, 300));
+    const received = await consumeUntil(group, "drill_minority_reader", [...acknowledged]);
     expect([...acknowledged].filter((b) => !received.has(b))).toEqual([]);
     expect([...unacknowledged].filter((b) => received.has(b))).toEqual([]);
   }, 240_000);
@@ -209,5 +255,10 @@ describe("DLedger drills on bin/mqbroker processes", () => {
     expect(r.get(1)).toBe("n0");
     expect(r.get(2)).toBe("n1");
     await sendAcknowledged(p, "after-transfer", 50);
+    // the new leader caught up before it took over: it serves what was sent before it joined
+    const expected = [...acknowledged].filter((b) => b.includes("-transfer "));
+    expect(expected).toHaveLength(100);
+    const received = await consumeUntil(pg, "drill_transfer_reader", expected);
+    expect(expected.filter((b) => !received.has(b))).toEqual([]);
   }, 240_000);
 });
