@@ -66,10 +66,18 @@ export function sendOne(client, addr, topic, queueId, uniq, body, timeoutMillis 
  * `senders` concurrent synchronous senders for `seconds`: sent (SUCCESS), failed (anything else,
  * by code), elapsed seconds, average and max RT.
  */
-export async function sendLoad({ addr, topic, queues, seconds, senders }) {
-  const body = randomBytes(1024);
+export async function sendLoad({
+  addr,
+  topic,
+  queues,
+  seconds,
+  senders,
+  connections = Math.min(senders, 8),
+  size = 1024,
+}) {
+  const body = randomBytes(size);
   const result = { sent: 0, failed: 0, codes: new Map(), rtTotal: 0, maxRt: 0, secs: 0 };
-  const clients = Array.from({ length: Math.min(senders, 8) }, () => new RemotingClient());
+  const clients = Array.from({ length: connections }, () => new RemotingClient());
   const end = Date.now() + seconds * 1000;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -100,20 +108,27 @@ export const avgRt = (r) => (r.rtTotal / Math.max(1, r.sent + r.failed)).toFixed
 
 /** CPU time (user + system) a process has used so far, in microseconds, from /proc/<pid>/stat. */
 export function cpuMicros(pid) {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** User and system CPU time a process has used so far, in microseconds. */
+export function cpuSplit(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // fields after the parenthesised command name: state is field 3, utime 14, stime 15
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1e6) / CLOCK_TICKS;
+  return { user: (Number(fields[11]) * 1e6) / CLOCK_TICKS, system: (Number(fields[12]) * 1e6) / CLOCK_TICKS };
 }
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
 /** `sendLoad` while measuring the CPU the broker processes `pids` use meanwhile: µs per stored message. */
 export async function sendLoadWithCpu(pids, load) {
-  const before = pids.map(cpuMicros);
+  const before = pids.map(cpuSplit);
   const result = await sendLoad(load);
-  const used = pids.map((pid, i) => cpuMicros(pid) - before[i]);
-  result.cpuPerMsg = used.map((us) => us / Math.max(1, result.sent));
+  const after = pids.map(cpuSplit);
+  const n = Math.max(1, result.sent);
+  result.cpuPerMsg = after.map((a, i) => (a.user + a.system - before[i].user - before[i].system) / n);
+  result.sysPerMsg = after.map((a, i) => (a.system - before[i].system) / n);
   return result;
 }
 

@@ -117,6 +117,41 @@ describe("frame codec", () => {
     expect(back.language).toBe("JAVA");
   });
 
+  it("writes the binary header's strings as UTF-8 with their byte lengths, ASCII or not", () => {
+    const long = "x".repeat(200); // a length whose low byte is >= 0x80
+    const ext = { a: "producer", ключ: "значение", b: long, emoji: "😀é" };
+    const cmd = createRequest(310, { serializeType: "ROCKETMQ", remark: "ré", extFields: ext });
+    const frame = encodeFrame(cmd);
+    // the layout built by hand: int16 key length, key, int32 value length, value, each UTF-8
+    const fields = Buffer.concat(
+      Object.entries(ext).map(([k, v]) => {
+        const key = Buffer.from(k, "utf8");
+        const value = Buffer.from(v, "utf8");
+        const head = Buffer.alloc(2);
+        head.writeInt16BE(key.length);
+        const len = Buffer.alloc(4);
+        len.writeInt32BE(value.length);
+        return Buffer.concat([head, key, len, value]);
+      }),
+    );
+    const remark = Buffer.from("ré", "utf8");
+    const fixed = Buffer.alloc(17);
+    fixed.writeInt16BE(310, 0);
+    fixed.writeInt8(0, 2);
+    fixed.writeInt16BE(cmd.version, 3);
+    fixed.writeInt32BE(cmd.opaque, 5);
+    fixed.writeInt32BE(cmd.flag, 9);
+    fixed.writeInt32BE(remark.length, 13);
+    const extLength = Buffer.alloc(4);
+    extLength.writeInt32BE(fields.length);
+    const header = Buffer.concat([fixed, remark, extLength, fields]);
+    expect(frame.subarray(8)).toEqual(header);
+    expect(frame.readInt32BE(4)).toBe((1 << 24) | header.length);
+    const back = decodeFrame(frame);
+    expect(back.remark).toBe("ré");
+    expect(back.extFields).toEqual(ext);
+  });
+
   it("keeps extFields absent vs empty apart in JSON", () => {
     const none = roundTrip(createResponse(request(), 0));
     expect(none.extFields).toBeNull();

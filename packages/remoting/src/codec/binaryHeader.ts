@@ -5,44 +5,78 @@ import { RemotingCodecError } from "./RemotingCodecError.js";
 
 const FIXED_PART = 21; // code(2) language(1) version(2) opaque(4) flag(4) remarkLen(4) extLen(4)
 
-/**
+/*
  * ROCKETMQ binary header: big-endian fixed part, then length-prefixed remark and ext fields
- * (int16 key length, int32 value length). Empty strings are written as length 0 and so come back
- * as null, as in Java.
+ * (int16 key length, int32 value length), strings in UTF-8. Empty strings are written as length 0
+ * and so come back as null, as in Java.
+ *
+ * Speed: a send's header carries some 14 short fields, and one native call per string (byteLength,
+ * write, toString) cost more than everything else in the codec. ASCII strings — nearly all of them
+ * — are therefore copied by JS loops on encode and cut out of one latin1 string of the whole field
+ * area on decode; anything else goes through Node's UTF-8 codec, with the same bytes as a result.
  */
-export function encodeBinaryHeader(cmd: CommandHeader): Buffer {
-  const remarkLength = cmd.remark ? Buffer.byteLength(cmd.remark, "utf8") : 0;
+
+/** UTF-8 length of `s` when it is all ASCII (then one byte per char), else -1. */
+function asciiLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+  return s.length;
+}
+
+function utf8Length(s: string): number {
+  const n = asciiLength(s);
+  return n >= 0 ? n : Buffer.byteLength(s, "utf8");
+}
+
+/** Write `s` at `p`, `length` being its UTF-8 length; returns the position after it. */
+function writeString(out: Buffer, s: string, p: number, length: number): number {
+  if (length === s.length) {
+    for (let i = 0; i < length; i++) out[p + i] = s.charCodeAt(i);
+    return p + length;
+  }
+  return p + out.write(s, p, "utf8");
+}
+
+/**
+ * Encode `cmd`'s header; `reserve` bytes are left free at the front of the returned buffer (the
+ * frame's length prefix goes there).
+ */
+export function encodeBinaryHeader(cmd: CommandHeader, reserve = 0): Buffer {
+  const remarkLength = cmd.remark ? utf8Length(cmd.remark) : 0;
+  const ext = cmd.extFields;
   const keys: string[] = [];
+  const lengths: number[] = [];
   let extLength = 0;
-  if (cmd.extFields !== null) {
-    for (const key in cmd.extFields) {
-      const value = cmd.extFields[key];
+  if (ext !== null) {
+    for (const key in ext) {
+      const value = ext[key];
       if (value === undefined || value === null) continue;
-      const keyLength = Buffer.byteLength(key, "utf8");
+      const keyLength = utf8Length(key);
       if (keyLength > 0x7fff)
         throw new RemotingCodecError(`extFields key too long for binary header: ${key.slice(0, 40)}`);
+      const valueLength = utf8Length(value);
       keys.push(key);
-      extLength += 2 + keyLength + 4 + Buffer.byteLength(value, "utf8");
+      lengths.push(keyLength, valueLength);
+      extLength += 6 + keyLength + valueLength;
     }
   }
-  const out = Buffer.allocUnsafe(FIXED_PART + remarkLength + extLength);
-  let p = 0;
+  const out = Buffer.allocUnsafe(reserve + FIXED_PART + remarkLength + extLength);
+  let p = reserve;
   p = out.writeInt16BE(toInt16(cmd.code, "code"), p);
   p = out.writeInt8(cmd.language === null ? 0 : languageToByte(cmd.language), p);
   p = out.writeInt16BE(toInt16(cmd.version, "version"), p);
   p = out.writeInt32BE(cmd.opaque, p);
   p = out.writeInt32BE(cmd.flag, p);
   p = out.writeInt32BE(remarkLength, p);
-  if (cmd.remark) p += out.write(cmd.remark, p, "utf8");
+  if (cmd.remark) p = writeString(out, cmd.remark, p, remarkLength);
   p = out.writeInt32BE(extLength, p);
-  const ext = cmd.extFields as ExtFields;
-  for (const key of keys) {
-    const keyLength = out.write(key, p + 2, "utf8");
-    out.writeInt16BE(keyLength, p);
-    p += 2 + keyLength;
-    const valueLength = out.write(ext[key] as string, p + 4, "utf8");
-    out.writeInt32BE(valueLength, p);
-    p += 4 + valueLength;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
+    const keyLength = lengths[2 * k] as number;
+    const valueLength = lengths[2 * k + 1] as number;
+    p = out.writeInt16BE(keyLength, p);
+    p = writeString(out, key, p, keyLength);
+    p = out.writeInt32BE(valueLength, p);
+    p = writeString(out, (ext as ExtFields)[key] as string, p, valueLength);
   }
   return out;
 }
@@ -52,51 +86,63 @@ function toInt16(n: number, field: string): number {
   return n;
 }
 
-export function decodeBinaryHeader(buf: Buffer): CommandHeader {
-  if (buf.length < FIXED_PART) throw new RemotingCodecError(`Binary header too short: ${buf.length} bytes`);
-  let p = 0;
+/** True when buf[from, to) is all ASCII. */
+function isAsciiRange(buf: Buffer, from: number, to: number): boolean {
+  let bits = 0;
+  for (let i = from; i < to; i++) bits |= buf[i] as number;
+  return (bits & 0x80) === 0;
+}
+
+/** Decode the binary header in `buf[start, end)` (default: all of `buf`). */
+export function decodeBinaryHeader(buf: Buffer, start = 0, end = buf.length): CommandHeader {
+  if (end - start < FIXED_PART) throw new RemotingCodecError(`Binary header too short: ${end - start} bytes`);
+  let p = start;
   const code = buf.readInt16BE(p);
-  p += 2;
-  const languageByte = buf.readInt8(p);
-  p += 1;
-  const version = buf.readInt16BE(p);
-  p += 2;
-  const opaque = buf.readInt32BE(p);
-  p += 4;
-  const flag = buf.readInt32BE(p);
-  p += 4;
-  const remarkLength = buf.readInt32BE(p);
-  p += 4;
-  if (remarkLength < 0 || remarkLength > buf.length - p - 4) {
+  const languageByte = buf.readInt8(p + 2);
+  const version = buf.readInt16BE(p + 3);
+  const opaque = buf.readInt32BE(p + 5);
+  const flag = buf.readInt32BE(p + 9);
+  const remarkLength = buf.readInt32BE(p + 13);
+  p += 17;
+  if (remarkLength < 0 || remarkLength > end - p - 4) {
     throw new RemotingCodecError(`Binary header remark length ${remarkLength} exceeds header`);
   }
   const remark = remarkLength === 0 ? null : buf.toString("utf8", p, p + remarkLength);
   p += remarkLength;
   const extLength = buf.readInt32BE(p);
   p += 4;
-  if (extLength < 0 || extLength > buf.length - p) {
+  if (extLength < 0 || extLength > end - p) {
     throw new RemotingCodecError(`Binary header extFields length ${extLength} exceeds header`);
   }
   let extFields: ExtFields | null = null;
   if (extLength > 0) {
     extFields = {};
-    const end = p + extLength;
-    while (p < end) {
-      if (end - p < 2) throw new RemotingCodecError("Truncated extFields key length");
+    const extEnd = p + extLength;
+    // the whole field area as one string, one char per byte: ASCII fields are cut out of it
+    const area = buf.toString("latin1", p, extEnd);
+    const base = p;
+    while (p < extEnd) {
+      if (extEnd - p < 2) throw new RemotingCodecError("Truncated extFields key length");
       const keyLength = buf.readInt16BE(p);
       p += 2;
-      if (keyLength < 0 || keyLength > end - p) throw new RemotingCodecError("extFields key length exceeds header");
-      const key = buf.toString("utf8", p, p + keyLength);
+      if (keyLength < 0 || keyLength > extEnd - p) throw new RemotingCodecError("extFields key length exceeds header");
+      const keyStart = p;
       p += keyLength;
-      if (end - p < 4) throw new RemotingCodecError("Truncated extFields value length");
+      if (extEnd - p < 4) throw new RemotingCodecError("Truncated extFields value length");
       const valueLength = buf.readInt32BE(p);
       p += 4;
-      if (valueLength < 0 || valueLength > end - p)
+      if (valueLength < 0 || valueLength > extEnd - p)
         throw new RemotingCodecError("extFields value length exceeds header");
-      const value = buf.toString("utf8", p, p + valueLength);
+      const valueStart = p;
       p += valueLength;
       // Java decodes zero-length strings as null and keeps null entries out of the map.
       if (keyLength === 0 || valueLength === 0) continue;
+      const key = isAsciiRange(buf, keyStart, valueStart - 4)
+        ? area.substring(keyStart - base, valueStart - 4 - base)
+        : buf.toString("utf8", keyStart, valueStart - 4);
+      const value = isAsciiRange(buf, valueStart, p)
+        ? area.substring(valueStart - base, p - base)
+        : buf.toString("utf8", valueStart, p);
       setOwn(extFields, key, value);
     }
   }

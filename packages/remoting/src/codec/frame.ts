@@ -9,8 +9,9 @@ export const DEFAULT_FRAME_MAX_LENGTH = 16 * 1024 * 1024;
 const SERIALIZE_TYPE_CODE: Record<SerializeType, number> = { JSON: 0, ROCKETMQ: 1 };
 const MAX_HEADER_LENGTH = 0xffffff;
 
-export function encodeCommandHeader(cmd: RemotingCommand): Buffer {
-  return cmd.serializeType === "ROCKETMQ" ? encodeBinaryHeader(cmd) : encodeJsonHeader(cmd);
+/** The header's bytes, after `reserve` free bytes. */
+export function encodeCommandHeader(cmd: RemotingCommand, reserve = 0): Buffer {
+  return cmd.serializeType === "ROCKETMQ" ? encodeBinaryHeader(cmd, reserve) : encodeJsonHeader(cmd, reserve);
 }
 
 /**
@@ -18,13 +19,12 @@ export function encodeCommandHeader(cmd: RemotingCommand): Buffer {
  * header, body. Returned as [prefix+header, body] so a large body is written without copying.
  */
 export function encodeFrameParts(cmd: RemotingCommand): Buffer[] {
-  const header = encodeCommandHeader(cmd);
-  if (header.length > MAX_HEADER_LENGTH) throw new RemotingCodecError(`Header too long: ${header.length} bytes`);
+  const head = encodeCommandHeader(cmd, 8);
+  const headerLength = head.length - 8;
+  if (headerLength > MAX_HEADER_LENGTH) throw new RemotingCodecError(`Header too long: ${headerLength} bytes`);
   const bodyLength = cmd.body?.length ?? 0;
-  const head = Buffer.allocUnsafe(8 + header.length);
-  head.writeInt32BE(4 + header.length + bodyLength, 0);
-  head.writeInt32BE(((SERIALIZE_TYPE_CODE[cmd.serializeType] << 24) | header.length) >>> 0, 4);
-  header.copy(head, 8);
+  head.writeInt32BE(4 + headerLength + bodyLength, 0);
+  head.writeInt32BE(((SERIALIZE_TYPE_CODE[cmd.serializeType] << 24) | headerLength) >>> 0, 4);
   return cmd.body && bodyLength > 0 ? [head, cmd.body] : [head];
 }
 
@@ -45,20 +45,29 @@ export function decodeFramePayload(frame: Buffer): RemotingCommand {
   if (headerLength > frame.length - 4) {
     throw new RemotingCodecError(`Header length ${headerLength} exceeds frame length ${frame.length}`);
   }
-  const headerBytes = frame.subarray(4, 4 + headerLength);
   let serializeType: SerializeType;
   let header;
   if (typeCode === 0) {
     serializeType = "JSON";
-    header = decodeJsonHeader(headerBytes);
+    header = decodeJsonHeader(frame.subarray(4, 4 + headerLength));
   } else if (typeCode === 1) {
     serializeType = "ROCKETMQ";
-    header = decodeBinaryHeader(headerBytes);
+    header = decodeBinaryHeader(frame, 4, 4 + headerLength);
   } else {
     throw new RemotingCodecError(`Unknown serialize type ${typeCode}`);
   }
   const bodyLength = frame.length - 4 - headerLength;
-  return { ...header, body: bodyLength > 0 ? frame.subarray(4 + headerLength) : null, serializeType };
+  return {
+    code: header.code,
+    language: header.language,
+    version: header.version,
+    opaque: header.opaque,
+    flag: header.flag,
+    remark: header.remark,
+    extFields: header.extFields,
+    body: bodyLength > 0 ? frame.subarray(4 + headerLength) : null,
+    serializeType,
+  };
 }
 
 /** Decode a whole frame including its length prefix. */

@@ -9,9 +9,9 @@ export type CommandHeader = Omit<RemotingCommand, "body" | "serializeType">;
 
 /**
  * Encode as fastjson does: properties alphabetical, nulls omitted, `serializeTypeCurrentRPC`
- * included, extFields in the map's own order.
+ * included, extFields in the map's own order. `reserve` bytes are left free at the front.
  */
-export function encodeJsonHeader(cmd: CommandHeader): Buffer {
+export function encodeJsonHeader(cmd: CommandHeader, reserve = 0): Buffer {
   let s = `{"code":${cmd.code}`;
   if (cmd.extFields !== null) {
     s += ',"extFields":{';
@@ -29,7 +29,10 @@ export function encodeJsonHeader(cmd: CommandHeader): Buffer {
   s += `,"opaque":${cmd.opaque}`;
   if (cmd.remark !== null) s += `,"remark":${quoteJavaString(cmd.remark)}`;
   s += `,"serializeTypeCurrentRPC":"JSON","version":${cmd.version}}`;
-  return Buffer.from(s, "utf8");
+  if (reserve === 0) return Buffer.from(s, "utf8");
+  const out = Buffer.allocUnsafe(reserve + Buffer.byteLength(s, "utf8"));
+  out.write(s, reserve, "utf8");
+  return out;
 }
 
 function toInt(value: JsonValue | undefined, field: string, fallback: () => number): number {

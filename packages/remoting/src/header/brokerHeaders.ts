@@ -1,4 +1,5 @@
 /** Headers of the broker's request codes (Java classes in protocol/header). */
+import { setOwn } from "../codec/jsonHeader.js";
 import type { ExtFields } from "../protocol/RemotingCommand.js";
 import { defineHeader, type HeaderOf } from "./defineHeader.js";
 
@@ -42,7 +43,7 @@ const V2_KEYS: Readonly<Record<string, string>> = {
 export function sendHeaderV2ToV1(ext: ExtFields | null): ExtFields | null {
   if (ext === null) return null;
   const out: ExtFields = {};
-  for (const [k, v] of Object.entries(ext)) out[V2_KEYS[k] ?? k] = v;
+  for (const k in ext) setOwn(out, (k.length === 1 ? V2_KEYS[k] : undefined) ?? k, ext[k] as string);
   return out;
 }
 

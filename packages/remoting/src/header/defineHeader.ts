@@ -84,6 +84,8 @@ function parseField(type: FieldType, raw: string): string | number | boolean | u
     }
     case "long": {
       if (!INT_RE.test(raw)) return undefined;
+      // up to 15 digits (and a sign) is below 2^53: exact as a double
+      if (raw.length <= 16 && (raw.length <= 15 || raw[0] === "-" || raw[0] === "+")) return Number(raw) + 0; // no -0
       const b = BigInt(raw);
       return b >= LONG_MIN && b <= LONG_MAX ? Number(b) : undefined;
     }
@@ -99,6 +101,7 @@ function formatField(type: FieldType, value: unknown): string {
   switch (type) {
     case "long": {
       const n = Number(value);
+      if (Number.isSafeInteger(n)) return String(n);
       if (n >= 2 ** 63) return LONG_MAX.toString();
       if (n <= -(2 ** 63)) return LONG_MIN.toString();
       return BigInt(Math.trunc(n)).toString();
@@ -112,11 +115,33 @@ function formatField(type: FieldType, value: unknown): string {
   }
 }
 
+/** A declaration's fields as a list, and the wire order of each set of fields present (by bit mask). */
+interface CompiledHeader {
+  readonly names: readonly string[];
+  readonly specs: readonly FieldSpec[];
+  readonly orders: Map<number, readonly number[]>;
+}
+
+const compiled = new WeakMap<HeaderSpec, CompiledHeader>();
+
+/** The list form of `fields`, computed once per declaration. */
+function compile(fields: HeaderSpec): CompiledHeader {
+  let c = compiled.get(fields);
+  if (!c) {
+    c = { names: Object.keys(fields), specs: Object.values(fields), orders: new Map() };
+    compiled.set(fields, c);
+  }
+  return c;
+}
+
 /** Decode extFields into a typed header. Throws HeaderDecodeError for a missing required field. */
 export function decodeHeader<S extends HeaderSpec>(def: HeaderDefinition<S>, ext: ExtFields | null): HeaderOf<S> {
+  const { names, specs } = compile(def.fields);
   const out: Record<string, unknown> = {};
-  for (const [field, spec] of Object.entries(def.fields)) {
-    const raw = ext?.[field];
+  for (let i = 0; i < names.length; i++) {
+    const field = names[i] as string;
+    const spec = specs[i] as FieldSpec;
+    const raw = ext === null ? undefined : ext[field];
     const value = raw === undefined || raw === null ? undefined : parseField(spec.type, raw);
     if (value !== undefined) out[field] = value;
     else if (spec.default !== undefined) out[field] = spec.default;
@@ -149,15 +174,31 @@ export function encodePartialHeader<S extends HeaderSpec>(
   def: HeaderDefinition<S>,
   header: Partial<HeaderOf<S>>,
 ): ExtFields {
-  const values: Record<string, string> = {};
+  const { names, specs, orders } = compile(def.fields);
   const source = header as Record<string, unknown>;
-  for (const [field, spec] of Object.entries(def.fields)) {
-    const value = source[field] ?? spec.default;
+  const values: (string | undefined)[] = [];
+  let present = 0;
+  for (let i = 0; i < names.length; i++) {
+    const spec = specs[i] as FieldSpec;
+    const value = source[names[i] as string] ?? spec.default;
     if (value === undefined || value === null) continue;
-    values[field] = formatField(spec.type, value);
+    values[i] = formatField(spec.type, value);
+    present |= 1 << i;
   }
   const ordered: ExtFields = {};
-  for (const key of javaHashMapOrder(Object.keys(values))) ordered[key] = values[key] as string;
+  if (names.length > 30) {
+    // too many fields for a bit mask (no header has that many): order the names present each time
+    const keys = names.filter((_, i) => values[i] !== undefined);
+    for (const key of javaHashMapOrder(keys)) ordered[key] = values[names.indexOf(key)] as string;
+    return ordered;
+  }
+  let order = orders.get(present);
+  if (!order) {
+    const keys = names.filter((_, i) => values[i] !== undefined);
+    order = javaHashMapOrder(keys).map((key) => names.indexOf(key));
+    orders.set(present, order);
+  }
+  for (const i of order) ordered[names[i] as string] = values[i] as string;
   return ordered;
 }
 
