@@ -93,6 +93,30 @@ function isAsciiRange(buf: Buffer, from: number, to: number): boolean {
   return (bits & 0x80) === 0;
 }
 
+/**
+ * Keys seen before, by a hash of their bytes: the same few dozen keys arrive in every header, and
+ * a fresh string as a property key has to be looked up in V8's string table each time; a key from
+ * here already was.
+ */
+const KEY_CACHE_SIZE = 256;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+
+/** The ASCII key in buf[from, to): from the cache when it holds the same bytes. */
+function asciiKey(buf: Buffer, from: number, to: number, area: string, base: number): string {
+  let h = to - from;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + (buf[i] as number)) | 0;
+  const slot = (h ^ (h >>> 8)) & (KEY_CACHE_SIZE - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === to - from) {
+    let same = true;
+    for (let i = 0; i < cached.length && same; i++) same = cached.charCodeAt(i) === buf[from + i];
+    if (same) return cached;
+  }
+  const key = area.substring(from - base, to - base);
+  keyCache[slot] = key;
+  return key;
+}
+
 /** Decode the binary header in `buf[start, end)` (default: all of `buf`). */
 export function decodeBinaryHeader(buf: Buffer, start = 0, end = buf.length): CommandHeader {
   if (end - start < FIXED_PART) throw new RemotingCodecError(`Binary header too short: ${end - start} bytes`);
@@ -138,7 +162,7 @@ export function decodeBinaryHeader(buf: Buffer, start = 0, end = buf.length): Co
       // Java decodes zero-length strings as null and keeps null entries out of the map.
       if (keyLength === 0 || valueLength === 0) continue;
       const key = isAsciiRange(buf, keyStart, valueStart - 4)
-        ? area.substring(keyStart - base, valueStart - 4 - base)
+        ? asciiKey(buf, keyStart, valueStart - 4, area, base)
         : buf.toString("utf8", keyStart, valueStart - 4);
       const value = isAsciiRange(buf, valueStart, p)
         ? area.substring(valueStart - base, p - base)

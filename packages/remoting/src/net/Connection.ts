@@ -135,39 +135,50 @@ export class Connection extends EventEmitter {
 
   /** Write a command. Resolves once handed to the kernel; rejects if the connection is closed. */
   write(cmd: RemotingCommand): Promise<void> {
-    if (this.closed) return Promise.reject(new RemotingSendRequestException(this.remoteAddr, "connection closed"));
+    return new Promise((resolve, reject) => this.send(cmd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Write a command without a promise (the responses of the request path): `done` hears once the
+   * frame is handed to the kernel, or why it could not be written (synchronously when it cannot be
+   * encoded or the connection is closed).
+   */
+  send(cmd: RemotingCommand, done?: (err: Error | null) => void): void {
+    if (this.closed) {
+      done?.(new RemotingSendRequestException(this.remoteAddr, "connection closed"));
+      return;
+    }
     let parts: Buffer[];
     try {
       parts = encodeFrameParts(cmd);
     } catch (err) {
-      return Promise.reject(err);
+      done?.(err as Error);
+      return;
     }
     // Frames written in the same turn of the event loop (every frame read in this turn and the
     // promise continuations it set off) leave in one syscall.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      setImmediate(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      setImmediate(this.uncork);
     }
-    return new Promise((resolve, reject) => {
-      const last = parts.length - 1;
-      parts.forEach((part, i) => {
-        this.socket.write(
-          part,
-          i === last
-            ? (err) => (err ? reject(new RemotingSendRequestException(this.remoteAddr, err.message)) : resolve())
-            : undefined,
-        );
-      });
-      if (!this.readPaused && this.socket.writableLength >= this.options.writeHighWaterMark) {
-        this.readPaused = true;
-        this.socket.pause();
-      }
-    });
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(parts[i] as Buffer);
+    this.socket.write(
+      parts[last] as Buffer,
+      done &&
+        ((err?: Error | null) => done(err ? new RemotingSendRequestException(this.remoteAddr, err.message) : null)),
+    );
+    if (!this.readPaused && this.socket.writableLength >= this.options.writeHighWaterMark) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   /** Send a request and wait for the response with the same opaque. */
   request(cmd: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {

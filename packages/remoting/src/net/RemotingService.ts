@@ -87,7 +87,7 @@ export abstract class RemotingService extends EventEmitter {
           remark,
           serializeType: defaultSerializeType,
         });
-        await this.writeQuietly(conn, response);
+        this.writeQuietly(conn, response);
       }
       return;
     }
@@ -111,18 +111,15 @@ export abstract class RemotingService extends EventEmitter {
     response.opaque = request.opaque;
     response.flag |= FLAG_RESPONSE;
     response.serializeType = request.serializeType;
-    await this.writeQuietly(conn, response);
+    this.writeQuietly(conn, response);
   }
 
-  private async writeQuietly(conn: Connection, response: RemotingCommand): Promise<void> {
-    try {
-      await conn.write(response);
-    } catch (err) {
-      this.logger.warn(
-        { remote: conn.remoteAddr, err: (err as Error).message },
-        "process request over, but response failed",
-      );
-    }
+  /** Write a response without waiting for it; a failure is logged as Java does. */
+  private writeQuietly(conn: Connection, response: RemotingCommand): void {
+    conn.send(response, (err) => {
+      if (err)
+        this.logger.warn({ remote: conn.remoteAddr, err: err.message }, "process request over, but response failed");
+    });
   }
 
   protected invokeOnConnection(
