@@ -97,6 +97,43 @@ describe("bin/benchmark", () => {
     expect(result["sendTps"]).toBeGreaterThan(0);
   }, 60_000);
 
+  it("producer --connections and --topics spread the sends; --json adds the p99 RT and the client's CPU", async () => {
+    const p = await benchmark(
+      "producer",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "BenchSpread",
+      "-w",
+      "6",
+      "-q",
+      "400",
+      "--connections",
+      "3",
+      "--topics",
+      "4",
+      "--json",
+    );
+    expect(p.code).toBe(0);
+    const result = JSON.parse(p.stdout.split("\n").find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
+    expect(result["sendOk"]).toBe(400);
+    expect(result["p99RT"]).toBeGreaterThanOrEqual(0);
+    expect(result["p99RT"]).toBeLessThanOrEqual(result["maxRT"]!);
+    expect(result["clientCpuMicrosPerMsg"]).toBeGreaterThan(0);
+    for (let i = 0; i < 4; i++) {
+      const status = await runTool("mqadmin", ["topicStatus", "-n", cluster.namesrvAddr, "-t", `BenchSpread${i}`]);
+      expect(status.code).toBe(0);
+      // #Broker Name  #QID  #Min Offset  #Max Offset  #Last Updated: the max offsets add up to its sends
+      const stored = status.stdout
+        .split("\n")
+        .slice(1)
+        .map((line) => line.trim().split(/\s{2,}/))
+        .filter((cols) => cols.length >= 4)
+        .reduce((sum, cols) => sum + Number(cols[3]), 0);
+      expect(stored).toBe(100);
+    }
+  }, 60_000);
+
   it("a missing name server address is a one-line error", async () => {
     const r = await benchmark("producer");
     expect(r.code).toBe(1);

@@ -1,7 +1,10 @@
 /**
  * `bin/benchmark producer` — Java's benchmark Producer (producer.sh): the same flags, start line,
  * 10 s lines and [Complete] summary. "Threads" are concurrent send loops on one event loop.
- * Extensions: `--duration <s>` stops after that many seconds, `--json` prints the result as JSON.
+ * Extensions: `--duration <s>` stops after that many seconds, `--connections <n>` spreads the threads
+ * over n producer instances (one connection each to every broker; Java's tool has one),
+ * `--topics <n>` sends round robin over topics <topic>0 … <topic>n-1, `--json` prints the result as
+ * JSON with what the lines lack: the 99th-percentile RT and this process's CPU time per message.
  */
 import { randomInt } from "node:crypto";
 import { DefaultMQProducer, Message, MQBrokerException } from "@rocketmq-ts/client";
@@ -20,6 +23,29 @@ export interface ProducerBenchResult {
   averageRT: number;
   sendFailed: number;
   responseFailed: number;
+}
+
+/** Send RTs in whole milliseconds (as Java measures them), counted per millisecond up to 60 s. */
+export class RtHistogram {
+  private readonly counts = new Float64Array(60_001);
+  private total = 0;
+
+  record(rtMs: number): void {
+    const ms = Math.min(Math.max(0, Math.trunc(rtMs)), 60_000);
+    this.counts[ms] = (this.counts[ms] as number) + 1;
+    this.total++;
+  }
+
+  /** The smallest RT that `fraction` of the sends did not exceed (0 without sends). */
+  percentile(fraction: number): number {
+    const rank = Math.ceil(this.total * fraction);
+    let seen = 0;
+    for (let ms = 0; ms < this.counts.length; ms++) {
+      seen += this.counts[ms] as number;
+      if (seen >= rank && seen > 0) return ms;
+    }
+    return 0;
+  }
 }
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -42,6 +68,8 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
     .option("-y, --asyncEnable <b>", "Enable async produce, Default: false")
     .option("-p, --propertySize <n>", "Property Size, Default: 0")
     .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until -q or Ctrl-C")
+    .option("--connections <n>", "producer instances the threads are spread over (extension), Default: 1")
+    .option("--topics <n>", "send round robin over <topic>0 … <topic>n-1 (extension), Default: 1, the topic itself")
     .option("--json", "print the result as one JSON line at the end (extension)");
   const args = parseBenchmarkArgs(program, argv);
   if (!args) return 1;
@@ -58,6 +86,13 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
   const delayLevel = Number(str("delayLevel") ?? 1);
   const asyncEnable = bool("asyncEnable");
   const threadCount = asyncEnable ? 1 : Number(str("threadCount") ?? 64);
+  const connections = Number(str("connections") ?? 1);
+  const topicCount = Number(str("topics") ?? 1);
+  if (!(Number.isInteger(connections) && connections >= 1) || !(Number.isInteger(topicCount) && topicCount >= 1)) {
+    err("--connections and --topics take a whole number of at least 1\n");
+    return 1;
+  }
+  const topics = topicCount === 1 ? [topic] : Array.from({ length: topicCount }, (_, i) => `${topic}${i}`);
   if (!namesrvAddr) {
     err("No name server address, please set it (-n or NAMESRV_ADDR)\n");
     return 1;
@@ -83,6 +118,8 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
 
   // success, sendFailed, responseSuccess, responseFailed, rtTotal
   const c = { ok: 0, sendFailed: 0, respOk: 0, respFailed: 0, rtTotal: 0, maxRT: 0 };
+  const rts = new RtHistogram();
+  const cpuAtStart = process.cpuUsage();
   const window = new SnapshotWindow(() => [c.ok, c.sendFailed, c.respOk, c.respFailed, c.rtTotal]);
   const stats = (done: boolean): ProducerBenchResult => {
     const [b, e] = window.ends();
@@ -128,25 +165,32 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
   });
 
   setDefaultSerializeType("ROCKETMQ");
-  const producer = new DefaultMQProducer({
-    namesrvAddr,
-    producerGroup: "benchmark_producer",
-    instanceName: String(Date.now()),
-    compressMsgBodyOverHowmuch: 0x7fffffff,
-    ...(logger ? { logger } : {}),
-  });
+  const instanceName = String(Date.now());
+  const producers = Array.from(
+    { length: connections },
+    (_, i) =>
+      new DefaultMQProducer({
+        namesrvAddr,
+        producerGroup: "benchmark_producer",
+        instanceName: connections === 1 ? instanceName : `${instanceName}-${i}`,
+        compressMsgBodyOverHowmuch: 0x7fffffff,
+        ...(logger ? { logger } : {}),
+      }),
+  );
   const stop = stopSignal(Number(str("duration") ?? 0));
   try {
-    await producer.start();
+    await Promise.all(producers.map((p) => p.start()));
   } catch (e) {
     err(`${(e as Error).message}\n`);
     stopTimers();
     stop.dispose();
+    await Promise.allSettled(producers.map((p) => p.shutdown()));
     return 1;
   }
 
+  let sent = 0;
   const buildMessage = (): Message => {
-    const msg = new Message(topic, body);
+    const msg = new Message(topics[sent++ % topics.length] as string, body);
     const begin = Date.now();
     if (keyEnable) msg.setKeys(String(Math.trunc(begin / 1000)));
     if (delayEnable) msg.delayTimeLevel = delayLevel;
@@ -171,6 +215,7 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
     c.ok++;
     c.respOk++;
     const rt = Date.now() - begin;
+    rts.record(rt);
     c.rtTotal += rt;
     if (rt > c.maxRT) c.maxRT = rt;
   };
@@ -179,8 +224,9 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
   const quota = Array.from({ length: threadCount }, (_, i) =>
     messageNum > 0 ? Math.floor(messageNum / threadCount) + (i === 0 ? messageNum % threadCount : 0) : Infinity,
   );
-  const loops = quota.map(async (limit) => {
+  const loops = quota.map(async (limit, thread) => {
     if (messageNum > 0 && limit === 0) return;
+    const producer = producers[thread % producers.length] as DefaultMQProducer;
     let num = 0;
     const inflight = new Set<Promise<void>>();
     while (!stop.stopped() && num < limit) {
@@ -239,7 +285,15 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
       responseFailed: c.respFailed,
     };
   }
-  if (args.flag("json")) out(`${JSON.stringify({ mode: "producer", ...result })}\n`);
-  await producer.shutdown();
+  if (args.flag("json")) {
+    const cpu = process.cpuUsage(cpuAtStart);
+    const extra = {
+      sendOk: c.ok,
+      p99RT: rts.percentile(0.99),
+      clientCpuMicrosPerMsg: (cpu.user + cpu.system) / Math.max(1, c.ok),
+    };
+    out(`${JSON.stringify({ mode: "producer", ...result, ...extra })}\n`);
+  }
+  await Promise.all(producers.map((p) => p.shutdown()));
   return 0;
 }
