@@ -107,10 +107,18 @@ export class HAConnection {
     });
   }
 
-  /** Write and wait until the socket accepted it (back-pressure from a slow slave). */
-  private write(data: Buffer): Promise<void> {
+  /**
+   * Write `parts` in one syscall and wait until the socket accepted them (back-pressure from a slow
+   * slave). A part may be a view of the commit log: the mapping lives as long as the view does, and
+   * what is below the max offset never changes.
+   */
+  private write(...parts: Buffer[]): Promise<void> {
     return new Promise((resolve) => {
-      if (this.socket.write(data)) return resolve();
+      this.socket.cork();
+      let accepted = true;
+      for (const part of parts) accepted = this.socket.write(part);
+      this.socket.uncork();
+      if (accepted) return resolve();
       const done = (): void => {
         this.socket.off("drain", done).off("close", done);
         resolve();
@@ -141,7 +149,7 @@ export class HAConnection {
         const size = Math.min(data.length, h.transferBatchSize);
         const header = encodeTransferHeader(next, size);
         next += size;
-        await this.write(Buffer.concat([header, data.subarray(0, size)], header.length + size));
+        await this.write(header, data.subarray(0, size));
         this.lastWriteTimestamp = Date.now();
         continue;
       }

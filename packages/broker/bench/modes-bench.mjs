@@ -1,0 +1,196 @@
+// Every mode side by side, with the same command: bin/benchmark producer (sync sends, like Java's
+// producer.sh) against a fresh bin/mqnamesrv + bin/mqbroker set per row. Each row prints send TPS,
+// average and p99 RT, the broker's CPU per acknowledged message (its slave's too, where there is one)
+// and the benchmark tool's own CPU per message, all measured through /proc and the tool's --json.
+// A last line measures the disk: sequential 256 KiB writes, each followed by fdatasync, the bandwidth
+// SYNC_FLUSH's group commit is compared with.
+//
+// Usage: node packages/broker/bench/modes-bench.mjs [--seconds N] [--only name,name]
+import { spawn } from "node:child_process";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
+import { arg, cpuMicros, createTopic, freeBrokerPort, root, startBroker, untilSendOk } from "./support.mjs";
+
+const seconds = Number(arg("--seconds", "10"));
+const only = arg("--only", "")?.split(",").filter(Boolean) ?? [];
+
+/** One row: its name, broker setup and benchmark flags. */
+const ROWS = [
+  { name: "ASYNC_FLUSH 1KB", setup: "single", flush: "ASYNC_FLUSH" },
+  { name: "SYNC_FLUSH 1KB", setup: "single", flush: "SYNC_FLUSH" },
+  { name: "ASYNC_MASTER+slave 1KB", setup: "ASYNC_MASTER" },
+  { name: "SYNC_MASTER+slave 1KB", setup: "SYNC_MASTER" },
+  { name: "ASYNC_FLUSH 128B", setup: "single", size: 128 },
+  { name: "ASYNC_FLUSH 4KB", setup: "single", size: 4096 },
+  { name: "ASYNC_FLUSH 64KB", setup: "single", size: 65536 },
+  { name: "32 connections", setup: "single", connections: 32 },
+  { name: "512 connections", setup: "single", connections: 512, threads: 512 },
+  { name: "1,000 topics", setup: "single", topics: 1000 },
+];
+
+function startNamesrv(home, port) {
+  const conf = join(home, "namesrv.properties");
+  writeFileSync(conf, `listenPort=${port}\n`);
+  return new Promise((resolve, reject) => {
+    const ns = spawn(join(root, "bin", "mqnamesrv"), ["-c", conf], {
+      env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${join(home, "ns")}`, ROCKETMQ_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    ns.once("exit", (code) => reject(new Error(`mqnamesrv exited with ${code}`)));
+    ns.stdout.on("data", (d) => d.toString().includes("boot success") && resolve(ns));
+  });
+}
+
+const stop = (proc) =>
+  new Promise((r) => {
+    if (proc.exitCode !== null) return r();
+    proc.once("exit", r);
+    proc.kill("SIGTERM");
+  });
+
+/** Wait until the name server knows a route for `topic`. */
+async function untilRouted(client, nsAddr, topic, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await client
+      .invokeSync(nsAddr, createRequest(105, { extFields: { topic } }), 5000)
+      .catch(() => ({ code: -1 }));
+    if (res.code === 0) return;
+    if (Date.now() > end) throw new Error(`no route for ${topic} on ${nsAddr} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Run bin/benchmark producer to its end; resolves with its --json result. */
+function runProducer(args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(join(root, "bin", "benchmark"), ["producer", ...args, "--json"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.once("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (code !== 0 || !line) reject(new Error(`benchmark producer exited with ${code}: ${out.slice(-500)}`));
+      else resolve(JSON.parse(line));
+    });
+  });
+}
+
+async function runRow(row) {
+  const home = mkdtempSync(join(tmpdir(), "modes-bench-"));
+  const procs = [];
+  const admin = new RemotingClient();
+  try {
+    const nsPort = await freeBrokerPort();
+    const nsAddr = `127.0.0.1:${nsPort}`;
+    procs.push(await startNamesrv(home, nsPort));
+    const common = [
+      "brokerIP1=127.0.0.1",
+      "brokerIP2=127.0.0.1",
+      `namesrvAddr=${nsAddr}`,
+      "brokerName=broker-bench",
+      `flushDiskType=${row.flush ?? "ASYNC_FLUSH"}`,
+    ];
+    const masterPort = await freeBrokerPort();
+    const master = await startBroker(home, "master", [
+      ...common,
+      `brokerRole=${row.setup === "single" ? "ASYNC_MASTER" : row.setup}`,
+      `listenPort=${masterPort}`,
+      `storePathRootDir=${join(home, "master-store")}`,
+    ]);
+    procs.push(master);
+    const measured = [master];
+    if (row.setup !== "single") {
+      const slave = await startBroker(home, "slave", [
+        ...common,
+        "brokerRole=SLAVE",
+        "brokerId=1",
+        `listenPort=${await freeBrokerPort()}`,
+        `storePathRootDir=${join(home, "slave-store")}`,
+        `haMasterAddress=127.0.0.1:${masterPort + 1}`,
+      ]);
+      procs.push(slave);
+      measured.push(slave);
+    }
+    const addr = `127.0.0.1:${masterPort}`;
+    const topics = row.topics ?? 1;
+    const names = topics === 1 ? ["BenchTopic"] : Array.from({ length: topics }, (_, i) => `BenchTopic${i}`);
+    for (const t of names) await createTopic(admin, addr, t, 8);
+    await untilRouted(admin, nsAddr, names[names.length - 1]);
+    // a SYNC_MASTER answers SEND_OK only once its slave is there
+    await untilSendOk(admin, addr, names[0]);
+
+    const before = measured.map((p) => cpuMicros(p.pid));
+    const result = await runProducer([
+      "-n",
+      nsAddr,
+      "-t",
+      "BenchTopic",
+      "-w",
+      String(row.threads ?? 32),
+      "-s",
+      String(row.size ?? 1024),
+      "--duration",
+      String(seconds),
+      "--connections",
+      String(row.connections ?? 1),
+      "--topics",
+      String(topics),
+    ]);
+    const cpu = measured.map((p, i) => (cpuMicros(p.pid) - before[i]) / Math.max(1, result.sendOk));
+    return { row, result, cpu };
+  } finally {
+    await admin.shutdown();
+    for (const p of procs.reverse()) await stop(p);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** Sequential 256 KiB writes each followed by fdatasync for `secs`, in `dir`: MB/s. */
+function fdatasyncBandwidth(dir, secs = 3) {
+  const file = join(dir, "fdatasync-probe");
+  const fd = openSync(file, "w");
+  const block = Buffer.alloc(256 * 1024, 1);
+  let written = 0;
+  const start = process.hrtime.bigint();
+  const end = Date.now() + secs * 1000;
+  try {
+    while (Date.now() < end) {
+      written += writeSync(fd, block, 0, block.length, written);
+      fdatasyncSync(fd);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return written / 1e6 / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+console.log(
+  `modes benchmark: bin/benchmark producer, ${seconds} s per row, sync sends (32 threads unless said), 8 queues, client on the same machine`,
+);
+console.log(
+  `${pad("mode", 24)}${lpad("TPS", 9)}${lpad("MB/s", 8)}${lpad("avg RT", 9)}${lpad("p99 RT", 8)}${lpad("broker µs/msg", 15)}${lpad("slave µs/msg", 14)}${lpad("tool µs/msg", 13)}`,
+);
+for (const row of ROWS) {
+  if (only.length > 0 && !only.some((o) => row.name.toLowerCase().includes(o.toLowerCase()))) continue;
+  try {
+    const { result, cpu } = await runRow(row);
+    const mbps = (result.sendTps * (row.size ?? 1024)) / 1e6;
+    console.log(
+      `${pad(row.name, 24)}${lpad(result.sendTps.toLocaleString("en-US"), 9)}${lpad(mbps.toFixed(1), 8)}${lpad(result.averageRT.toFixed(2) + " ms", 9)}${lpad(result.p99RT + " ms", 8)}${lpad(cpu[0].toFixed(1), 15)}${lpad(cpu[1] === undefined ? "-" : cpu[1].toFixed(1), 14)}${lpad(result.clientCpuMicrosPerMsg.toFixed(1), 13)}${result.sendFailed + result.responseFailed > 0 ? `  (failed ${result.sendFailed + result.responseFailed})` : ""}`,
+    );
+  } catch (e) {
+    console.log(`${pad(row.name, 24)}failed: ${e.message}`);
+  }
+}
+const probeDir = mkdtempSync(join(tmpdir(), "modes-bench-disk-"));
+console.log(
+  `disk: sequential 256 KiB writes + fdatasync: ${fdatasyncBandwidth(probeDir).toFixed(1)} MB/s (SYNC_FLUSH target: half of it)`,
+);
+rmSync(probeDir, { recursive: true, force: true });
