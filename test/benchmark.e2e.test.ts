@@ -134,6 +134,33 @@ describe("bin/benchmark", () => {
     }
   }, 60_000);
 
+  it("consumer --groups reads the topic once per group and --until stops at that many", async () => {
+    const p = await benchmark("producer", "-n", cluster.namesrvAddr, "-t", "BenchFanout", "-w", "4", "-q", "300");
+    expect(p.code).toBe(0);
+    const c = await benchmark(
+      "consumer",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "BenchFanout",
+      "-g",
+      "bench_fanout",
+      "--groups",
+      "3",
+      "--until",
+      "900",
+      "--duration",
+      "60",
+      "--json",
+    );
+    expect(c.code).toBe(0);
+    const result = JSON.parse(c.stdout.split("\n").find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
+    // each of the three groups starts at offset 0 of the fresh queues and reads all 300
+    expect(result["consumeTotal"]).toBe(900);
+    expect(result["consumeSpanMs"]).toBeGreaterThanOrEqual(0);
+    expect(result["clientCpuMicrosPerMsg"]).toBeGreaterThan(0);
+  }, 90_000);
+
   it("a missing name server address is a one-line error", async () => {
     const r = await benchmark("producer");
     expect(r.code).toBe(1);

@@ -10,6 +10,7 @@ import { arg, avgRt, createTopic, freeBrokerPort, perSecond, sendLoadWithCpu, st
 const seconds = Number(arg("--seconds", "10"));
 const senders = Number(arg("--senders", "32"));
 const connections = Number(arg("--connections", "8"));
+const size = Number(arg("--size", "1024"));
 
 const home = mkdtempSync(join(tmpdir(), "broker-bench-"));
 const port = await freeBrokerPort();
@@ -31,10 +32,11 @@ const load = await sendLoadWithCpu([broker.pid], {
   seconds,
   senders,
   connections,
+  size,
 });
 const { sent, failed, secs, maxRt } = load;
 console.log(
-  `broker send: ${senders} sync senders on ${connections} connections, 1 KB bodies, ${secs.toFixed(1)}s: ${perSecond(sent, secs)} msg/s, avg RT ${avgRt(load)} ms, max RT ${maxRt} ms, broker CPU ${load.cpuPerMsg[0].toFixed(1)} µs/msg (system ${load.sysPerMsg[0].toFixed(1)}), failed ${failed}`,
+  `broker send: ${senders} sync senders on ${connections} connections, ${size} B bodies, ${secs.toFixed(1)}s: ${perSecond(sent, secs)} msg/s, avg RT ${avgRt(load)} ms, max RT ${maxRt} ms, broker CPU ${load.cpuPerMsg[0].toFixed(1)} µs/msg (system ${load.sysPerMsg[0].toFixed(1)}), failed ${failed}`,
 );
 
 const t1 = process.hrtime.bigint();

@@ -18,7 +18,7 @@ const only = arg("--only", "")?.split(",").filter(Boolean) ?? [];
 
 /** One row: its name, broker setup and benchmark flags. */
 const ROWS = [
-  { name: "ASYNC_FLUSH 1KB", setup: "single", flush: "ASYNC_FLUSH" },
+  { name: "ASYNC_FLUSH 1KB", setup: "single", flush: "ASYNC_FLUSH", drain: true },
   { name: "SYNC_FLUSH 1KB", setup: "single", flush: "SYNC_FLUSH" },
   { name: "ASYNC_MASTER+slave 1KB", setup: "ASYNC_MASTER" },
   { name: "SYNC_MASTER+slave 1KB", setup: "SYNC_MASTER" },
@@ -28,6 +28,7 @@ const ROWS = [
   { name: "32 connections", setup: "single", connections: 32 },
   { name: "512 connections", setup: "single", connections: 512, threads: 512 },
   { name: "1,000 topics", setup: "single", topics: 1000 },
+  { name: "10 groups reading", setup: "single", fanout: 10 },
 ];
 
 function startNamesrv(home, port) {
@@ -63,17 +64,17 @@ async function untilRouted(client, nsAddr, topic, timeoutMs = 60_000) {
   }
 }
 
-/** Run bin/benchmark producer to its end; resolves with its --json result. */
-function runProducer(args) {
+/** Run bin/benchmark producer|consumer to its end; resolves with its --json result. */
+function runTool(mode, args) {
   return new Promise((resolve, reject) => {
-    const p = spawn(join(root, "bin", "benchmark"), ["producer", ...args, "--json"], {
+    const p = spawn(join(root, "bin", "benchmark"), [mode, ...args, "--json"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.once("exit", (code) => {
       const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (code !== 0 || !line) reject(new Error(`benchmark producer exited with ${code}: ${out.slice(-500)}`));
+      if (code !== 0 || !line) reject(new Error(`benchmark ${mode} exited with ${code}: ${out.slice(-500)}`));
       else resolve(JSON.parse(line));
     });
   });
@@ -123,8 +124,23 @@ async function runRow(row) {
     // a SYNC_MASTER answers SEND_OK only once its slave is there
     await untilSendOk(admin, addr, names[0]);
 
+    // fan-out: the consumer groups read while the producer sends
+    const readers = row.fanout
+      ? runTool("consumer", [
+          "-n",
+          nsAddr,
+          "-t",
+          "BenchTopic",
+          "-g",
+          "bench_fanout",
+          "--groups",
+          String(row.fanout),
+          "--duration",
+          String(seconds + 5),
+        ])
+      : null;
     const before = measured.map((p) => cpuMicros(p.pid));
-    const result = await runProducer([
+    const result = await runTool("producer", [
       "-n",
       nsAddr,
       "-t",
@@ -141,7 +157,31 @@ async function runRow(row) {
       String(topics),
     ]);
     const cpu = measured.map((p, i) => (cpuMicros(p.pid) - before[i]) / Math.max(1, result.sendOk));
-    return { row, result, cpu };
+    if (readers) await readers;
+    let drain = null;
+    if (row.drain) {
+      // the backlog just sent, read by a new group from its first message
+      const start = cpuMicros(master.pid);
+      const c = await runTool("consumer", [
+        "-n",
+        nsAddr,
+        "-t",
+        "BenchTopic",
+        "-g",
+        "bench_drain",
+        "--until",
+        String(result.sendOk),
+        "--duration",
+        "180",
+      ]);
+      drain = {
+        total: c.consumeTotal,
+        tps: c.consumeTotal / Math.max(0.001, c.consumeSpanMs / 1000),
+        brokerCpu: (cpuMicros(master.pid) - start) / Math.max(1, c.consumeTotal),
+        toolCpu: c.clientCpuMicrosPerMsg,
+      };
+    }
+    return { row, result, cpu, drain };
   } finally {
     await admin.shutdown();
     for (const p of procs.reverse()) await stop(p);
@@ -180,11 +220,15 @@ console.log(
 for (const row of ROWS) {
   if (only.length > 0 && !only.some((o) => row.name.toLowerCase().includes(o.toLowerCase()))) continue;
   try {
-    const { result, cpu } = await runRow(row);
+    const { result, cpu, drain } = await runRow(row);
     const mbps = (result.sendTps * (row.size ?? 1024)) / 1e6;
     console.log(
       `${pad(row.name, 24)}${lpad(result.sendTps.toLocaleString("en-US"), 9)}${lpad(mbps.toFixed(1), 8)}${lpad(result.averageRT.toFixed(2) + " ms", 9)}${lpad(result.p99RT + " ms", 8)}${lpad(cpu[0].toFixed(1), 15)}${lpad(cpu[1] === undefined ? "-" : cpu[1].toFixed(1), 14)}${lpad(result.clientCpuMicrosPerMsg.toFixed(1), 13)}${result.sendFailed + result.responseFailed > 0 ? `  (failed ${result.sendFailed + result.responseFailed})` : ""}`,
     );
+    if (drain)
+      console.log(
+        `${pad("  backlog drain", 24)}${lpad(Math.round(drain.tps).toLocaleString("en-US"), 9)}${lpad("", 33)}${lpad(drain.brokerCpu.toFixed(1), 15)}${lpad("-", 14)}${lpad(drain.toolCpu.toFixed(1), 13)}  (bin/benchmark consumer, ${drain.total.toLocaleString("en-US")} messages)`,
+      );
   } catch (e) {
     console.log(`${pad(row.name, 24)}failed: ${e.message}`);
   }

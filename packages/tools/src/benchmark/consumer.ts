@@ -2,7 +2,9 @@
  * `bin/benchmark consumer` — Java's benchmark Consumer (consumer.sh): same flags, start line and
  * 10 s lines (4.9.8 wording: TPS, FAIL, AVG/MAX born-to-consumer and store-to-consumer RT).
  * Extensions: `--duration <s>` stops after that many seconds and prints a [Complete] line,
- * `--json` adds the result as JSON. TAG filter expressions are read from the `-e` file as in Java.
+ * `--json` adds the result as JSON (with the span from the first to the last message consumed and this
+ * process's CPU per message), `--until <n>` stops once n messages were consumed, `--groups <n>` runs
+ * n push consumers of the same topic, groups <group>_0 … <group>_n-1 (fan-out). TAG filter expressions are read from the `-e` file as in Java.
  */
 import { readFileSync } from "node:fs";
 import { DefaultMQPushConsumer } from "@rocketmq-ts/client";
@@ -38,6 +40,8 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
     .option("-m, --msgTraceEnable <b>", "Message Trace Enable, Default: false")
     .option("-a, --aclEnable <b>", "Acl Enable, Default: false")
     .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until Ctrl-C")
+    .option("--until <n>", "stop once this many messages were consumed (extension)")
+    .option("--groups <n>", "consumer groups <group>_0 … <group>_n-1 reading the topic (extension), Default: 1")
     .option("--json", "print the result as one JSON line at the end (extension)");
   const args = parseBenchmarkArgs(program, argv);
   if (!args) return 1;
@@ -56,6 +60,18 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
     return 1;
   }
   const group = suffix.toLowerCase() === "true" ? `${groupPrefix}_${Date.now() % 100}` : groupPrefix;
+  const until = Number(str("until") ?? 0);
+  const groupCount = Number(str("groups") ?? 1);
+  if (!(Number.isInteger(until) && until >= 0) || !(Number.isInteger(groupCount) && groupCount >= 1)) {
+    err("--until and --groups take a whole number (--groups at least 1)\n");
+    return 1;
+  }
+  const groups = groupCount === 1 ? [group] : Array.from({ length: groupCount }, (_, i) => `${group}_${i}`);
+  const cpuAtStart = process.cpuUsage();
+  let firstAt = 0;
+  let lastAt = 0;
+  let reached: () => void = () => undefined;
+  const untilReached = new Promise<void>((r) => (reached = r));
   out(
     javaFormat(
       "topic: %s, threadCount %d, group: %s, suffix: %s, filterType: %s, expression: %s, msgTraceEnable: %s, aclEnable: %s%n",
@@ -104,54 +120,64 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
     );
   });
 
-  const consumer = new DefaultMQPushConsumer({
-    namesrvAddr,
-    consumerGroup: group,
-    consumeThreadMax: threadCount,
-    instanceName: String(Date.now()),
-    ...(logger ? { logger } : {}),
-  });
-  if (filterType === null || expression === null) {
-    consumer.subscribe(topic, "*");
-  } else if (filterType === "TAG") {
+  const consumers = groups.map(
+    (consumerGroup, i) =>
+      new DefaultMQPushConsumer({
+        namesrvAddr,
+        consumerGroup,
+        consumeThreadMax: threadCount,
+        instanceName: groups.length === 1 ? String(Date.now()) : `${Date.now()}-${i}`,
+        ...(logger ? { logger } : {}),
+      }),
+  );
+  let subscription = "*";
+  if (filterType !== null && expression !== null) {
+    if (filterType !== "TAG") {
+      err(`Not support filter type! ${filterType}\n`);
+      stopTimers();
+      return 1;
+    }
     const expr = readFileSync(expression, "utf8");
     out(javaFormat("Expression: %s%n", expr));
-    consumer.subscribe(topic, expr.trim());
-  } else {
-    err(`Not support filter type! ${filterType}\n`);
-    stopTimers();
-    return 1;
+    subscription = expr.trim();
   }
-  consumer.registerMessageListener((msgs) => {
-    const msg = msgs[0];
-    if (!msg) return "CONSUME_SUCCESS";
-    const now = Date.now();
-    c.total++;
-    const b2c = now - msg.bornTimestamp;
-    const s2c = now - msg.storeTimestamp;
-    c.b2cTotal += b2c;
-    c.s2cTotal += s2c;
-    c.b2cMax = Math.max(c.b2cMax, b2c);
-    c.s2cMax = Math.max(c.s2cMax, s2c);
-    c.b2cMaxAll = Math.max(c.b2cMaxAll, b2c);
-    c.s2cMaxAll = Math.max(c.s2cMaxAll, s2c);
-    if (Math.random() < failRate) {
-      c.fail++;
-      return "RECONSUME_LATER";
-    }
-    return "CONSUME_SUCCESS";
-  });
+  for (const consumer of consumers) {
+    consumer.subscribe(topic, subscription);
+    consumer.registerMessageListener((msgs) => {
+      const msg = msgs[0];
+      if (!msg) return "CONSUME_SUCCESS";
+      const now = Date.now();
+      if (c.total === 0) firstAt = now;
+      lastAt = now;
+      c.total++;
+      if (until > 0 && c.total >= until) reached();
+      const b2c = now - msg.bornTimestamp;
+      const s2c = now - msg.storeTimestamp;
+      c.b2cTotal += b2c;
+      c.s2cTotal += s2c;
+      c.b2cMax = Math.max(c.b2cMax, b2c);
+      c.s2cMax = Math.max(c.s2cMax, s2c);
+      c.b2cMaxAll = Math.max(c.b2cMaxAll, b2c);
+      c.s2cMaxAll = Math.max(c.s2cMaxAll, s2c);
+      if (Math.random() < failRate) {
+        c.fail++;
+        return "RECONSUME_LATER";
+      }
+      return "CONSUME_SUCCESS";
+    });
+  }
   const stop = stopSignal(Number(str("duration") ?? 0));
   try {
-    await consumer.start();
+    await Promise.all(consumers.map((consumer) => consumer.start()));
   } catch (e) {
     err(`${(e as Error).message}\n`);
     stopTimers();
     stop.dispose();
+    await Promise.allSettled(consumers.map((consumer) => consumer.shutdown()));
     return 1;
   }
   out(javaFormat("Consumer Started.%n"));
-  await stop.promise;
+  await Promise.race([stop.promise, untilReached]);
   stopTimers();
   stop.dispose();
   window.tick();
@@ -168,7 +194,14 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
       r.maxS2CRT,
     ),
   );
-  if (args.flag("json")) out(`${JSON.stringify({ mode: "consumer", ...r })}\n`);
-  await consumer.shutdown();
+  if (args.flag("json")) {
+    const cpu = process.cpuUsage(cpuAtStart);
+    const extra = {
+      consumeSpanMs: lastAt - firstAt,
+      clientCpuMicrosPerMsg: (cpu.user + cpu.system) / Math.max(1, c.total),
+    };
+    out(`${JSON.stringify({ mode: "consumer", ...r, ...extra })}\n`);
+  }
+  await Promise.all(consumers.map((consumer) => consumer.shutdown()));
   return 0;
 }
