@@ -89,11 +89,43 @@ function ipv6Bytes(host: string): Buffer {
   return out;
 }
 
+/**
+ * A number naming an IPv4 address and port (-1 for anything else): the formatted forms of the few
+ * hosts a process sees are cached under it, as every record decoded carries two.
+ */
+function ipv4Key(h: HostAddress): number {
+  const a = h.address;
+  if (a.length !== 4 || h.port < 0 || h.port > 0xffff) return -1;
+  return (
+    ((((a[0] as number) * 256 + (a[1] as number)) * 256 + (a[2] as number)) * 256 + (a[3] as number)) * 65536 + h.port
+  );
+}
+
+const hostStrings = new Map<number, string>();
+
 export function formatHost(h: HostAddress): string {
+  const key = ipv4Key(h);
+  if (key >= 0) {
+    let s = hostStrings.get(key);
+    if (s === undefined) {
+      const a = h.address;
+      s = `${a[0]}.${a[1]}.${a[2]}.${a[3]}:${h.port}`;
+      if (hostStrings.size > 10_000) hostStrings.clear();
+      hostStrings.set(key, s);
+    }
+    return s;
+  }
   if (h.address.length === 4) return `${[...h.address].join(".")}:${h.port}`;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(h.address.readUInt16BE(i).toString(16));
   return `[${groups.join(":")}]:${h.port}`;
+}
+
+/** A copy of buf[pos, pos + length) for a few bytes (an address): one small allocation, no view. */
+function copyBytes(buf: Buffer, pos: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) out[i] = buf[pos + i] as number;
+  return out;
 }
 
 /** CRC32 with the sign bit cleared, as UtilAll.crc32; 0 for an empty body. */
@@ -323,12 +355,12 @@ export function decodeRecordAt(
   const bornTimestamp = readLong(buf, p + 40);
   p += 48;
   const bornLen = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) === 0 ? 4 : 16;
-  const bornHost = { address: Buffer.from(buf.subarray(p, p + bornLen)), port: buf.readInt32BE(p + bornLen) };
+  const bornHost = { address: copyBytes(buf, p, bornLen), port: buf.readInt32BE(p + bornLen) };
   p += bornLen + 4;
   const storeTimestamp = readLong(buf, p);
   p += 8;
   const storeLen = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) === 0 ? 4 : 16;
-  const storeHost = { address: Buffer.from(buf.subarray(p, p + storeLen)), port: buf.readInt32BE(p + storeLen) };
+  const storeHost = { address: copyBytes(buf, p, storeLen), port: buf.readInt32BE(p + storeLen) };
   p += storeLen + 4;
   const reconsumeTimes = buf.readInt32BE(p);
   const preparedTransactionOffset = readLong(buf, p + 4);
@@ -400,10 +432,25 @@ function longHex(value: number): string {
 // The store stamps one host object on every record: remember the last one's prefix.
 let lastHost: HostAddress | null = null;
 let lastPrefix = "";
+const hostPrefixByKey = new Map<number, string>();
 const hostPrefixCache = new Map<string, string>();
 
 function hostIdPrefix(host: HostAddress): string {
   if (host === lastHost) return lastPrefix;
+  const v4 = ipv4Key(host);
+  if (v4 >= 0) {
+    let prefix = hostPrefixByKey.get(v4);
+    if (prefix === undefined) {
+      prefix =
+        Math.floor(v4 / 65536)
+          .toString(16)
+          .toUpperCase()
+          .padStart(8, "0") + (host.port >>> 0).toString(16).toUpperCase().padStart(8, "0");
+      if (hostPrefixByKey.size > 10_000) hostPrefixByKey.clear();
+      hostPrefixByKey.set(v4, prefix);
+    }
+    return prefix;
+  }
   const b = Buffer.alloc(host.address.length + 4);
   host.address.copy(b, 0);
   b.writeInt32BE(host.port, host.address.length);
