@@ -305,23 +305,29 @@ export class DefaultMessageStore {
   }
 
   /** Append one message; resolves after the flush policy is satisfied. */
-  putMessage(msg: MessageInner): Promise<PutMessageResult> {
+  async putMessage(msg: MessageInner): Promise<PutMessageResult> {
     return this.putMessages([msg]);
   }
 
   /**
    * Append messages of one topic/queue (a batch) contiguously. `waitStoreMsgOK` (default: the WAIT
-   * property) decides whether a SYNC_FLUSH put waits for the disk.
+   * property) decides whether a SYNC_FLUSH put waits for the disk. The result itself when there is
+   * nothing to wait for (ASYNC_FLUSH on a master without sync replication), else a promise of it:
+   * the hot path takes no promise hop. An append that throws throws here.
    */
-  async putMessages(msgs: readonly MessageInner[], waitStoreMsgOK?: boolean): Promise<PutMessageResult> {
+  putMessages(msgs: readonly MessageInner[], waitStoreMsgOK?: boolean): PutMessageResult | Promise<PutMessageResult> {
     const refused = this.checkPut();
     if (refused) return refused;
     const first = msgs[0];
     if (!first) return { status: "MESSAGE_ILLEGAL" };
-    const stats = this.storeStatsService;
     const begin = Date.now();
-    const result = await this.appendAndWait(msgs, first, waitStoreMsgOK);
-    stats.recordPutTime(Date.now() - begin, !PUT_OK_STATUSES.has(result.status));
+    const result = this.appendAndWait(msgs, first, waitStoreMsgOK);
+    if (!(result instanceof Promise)) return this.recordPutTime(begin, result);
+    return result.then((r) => this.recordPutTime(begin, r));
+  }
+
+  private recordPutTime(begin: number, result: PutMessageResult): PutMessageResult {
+    this.storeStatsService.recordPutTime(Date.now() - begin, !PUT_OK_STATUSES.has(result.status));
     return result;
   }
 

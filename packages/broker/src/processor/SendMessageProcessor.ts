@@ -292,11 +292,12 @@ function sendResponse(
   return refuse(ctx, request, { code, remark: remark ?? "" });
 }
 
-async function sendMessage(
+/** The answer, or a promise of it when the put waits (for the disk or a slave). */
+function sendMessage(
   ctx: BrokerContext,
   request: RemotingCommand,
   connection: Connection,
-): Promise<RemotingCommand> {
+): RemotingCommand | Promise<RemotingCommand> {
   const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
   const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
   const fastFailed = fastFailure(ctx);
@@ -327,9 +328,10 @@ async function sendMessage(
       : singleMessage(ctx, request, h, connection, target);
   if ("code" in built) return refuse(ctx, request, built);
 
-  const result = await ctx.store.putMessages(built.msgs, waitStoreMsgOk);
   // Java answers with the queue it chose before a DLQ or delay redirect
   const stored = built.msgs[0];
   if (!stored) return refuse(ctx, request, { code: ResponseCode.MESSAGE_ILLEGAL, remark: "no message to send" });
+  const result = ctx.store.putMessages(built.msgs, waitStoreMsgOk);
+  if (result instanceof Promise) return result.then((r) => sendResponse(ctx, request, r, stored, queueId));
   return sendResponse(ctx, request, result, stored, queueId);
 }

@@ -131,7 +131,7 @@ export class TransactionalMessageBridge {
     }
   }
 
-  putMessage(msg: MessageInner, wait = false): Promise<PutMessageResult> {
+  async putMessage(msg: MessageInner, wait = false): Promise<PutMessageResult> {
     return this.ctx.store.putMessages([msg], wait);
   }
 

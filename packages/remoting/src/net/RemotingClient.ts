@@ -117,7 +117,7 @@ export class RemotingClient extends RemotingService {
           writeHighWaterMark: this.config.writeHighWaterMark,
           logger: this.logger,
         });
-        conn.on("request", (cmd: RemotingCommand) => void this.processRequest(conn, cmd));
+        conn.on("request", (cmd: RemotingCommand) => this.processRequest(conn, cmd));
         conn.on("idle", () => this.emit("idle", addr, conn));
         conn.once("close", (reason: string) => {
           const current = this.connections.get(addr);

@@ -85,7 +85,7 @@ export class RemotingServer extends RemotingService {
       return;
     }
     this.connections.add(conn);
-    conn.on("request", (cmd: RemotingCommand) => void this.processRequest(conn, cmd));
+    conn.on("request", (cmd: RemotingCommand) => this.processRequest(conn, cmd));
     conn.on("idle", () => {
       this.logger.warn({ remote: conn.remoteAddr }, "NETTY SERVER PIPELINE: IDLE exception");
       this.emit("idle", conn);

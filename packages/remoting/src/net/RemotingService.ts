@@ -74,14 +74,16 @@ export abstract class RemotingService extends EventEmitter {
     for (const hook of this.rpcHooks) hook.doAfterResponse(remoteAddr, request, response);
   }
 
-  /** Dispatch a request that arrived on `conn` and write its response unless it is oneway. */
-  protected async processRequest(conn: Connection, request: RemotingCommand): Promise<void> {
+  /**
+   * Dispatch a request that arrived on `conn` and write its response unless it is oneway. A
+   * processor that answers at once is answered in the same turn, without a promise.
+   */
+  protected processRequest(conn: Connection, request: RemotingCommand): void {
     const processor = this.processors.get(request.code) ?? this.defaultProcessor;
-    const oneway = isOneway(request);
     if (!processor) {
       const remark = ` request type ${request.code} not supported`;
       this.logger.error({ remote: conn.remoteAddr }, remark);
-      if (!oneway) {
+      if (!isOneway(request)) {
         // Java builds a fresh command here, so it goes out in the process default encoding.
         const response = createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
           remark,
@@ -91,23 +93,49 @@ export abstract class RemotingService extends EventEmitter {
       }
       return;
     }
-
-    let response: RemotingCommand | null;
+    let answer: RemotingCommand | null | Promise<RemotingCommand | null>;
     try {
       this.beforeRequest(conn.remoteAddr, request);
-      response = await processor(request, { connection: conn, remoteAddr: conn.remoteAddr });
+      answer = processor(request, { connection: conn, remoteAddr: conn.remoteAddr });
+    } catch (err) {
+      this.answerFailure(conn, request, err);
+      return;
+    }
+    if (answer instanceof Promise) {
+      answer.then(
+        (response) => this.answer(conn, request, response),
+        (err: unknown) => this.answerFailure(conn, request, err),
+      );
+    } else this.answer(conn, request, answer);
+  }
+
+  private answer(conn: Connection, request: RemotingCommand, response: RemotingCommand | null): void {
+    try {
       this.afterResponse(conn.remoteAddr, request, response);
     } catch (err) {
-      const e = err as Error;
-      this.logger.error(
-        { remote: conn.remoteAddr, code: request.code, err: e.message, stack: e.stack },
-        "process request exception",
-      );
-      if (oneway) return;
-      const remark = e instanceof HeaderDecodeError ? javaExceptionDesc(e) : `${e.name}: ${e.message}`;
-      response = createResponse(request, ResponseCode.SYSTEM_ERROR, { remark, serializeType: defaultSerializeType });
+      this.answerFailure(conn, request, err);
+      return;
     }
-    if (oneway || response === null) return;
+    if (isOneway(request) || response === null) return;
+    response.opaque = request.opaque;
+    response.flag |= FLAG_RESPONSE;
+    response.serializeType = request.serializeType;
+    this.writeQuietly(conn, response);
+  }
+
+  /** A processor (or hook) threw: logged, and answered SYSTEM_ERROR with the exception unless oneway. */
+  private answerFailure(conn: Connection, request: RemotingCommand, err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    this.logger.error(
+      { remote: conn.remoteAddr, code: request.code, err: e.message, stack: e.stack },
+      "process request exception",
+    );
+    if (isOneway(request)) return;
+    const remark = e instanceof HeaderDecodeError ? javaExceptionDesc(e) : `${e.name}: ${e.message}`;
+    const response = createResponse(request, ResponseCode.SYSTEM_ERROR, {
+      remark,
+      serializeType: defaultSerializeType,
+    });
     response.opaque = request.opaque;
     response.flag |= FLAG_RESPONSE;
     response.serializeType = request.serializeType;
