@@ -6,7 +6,7 @@
 // SYNC_FLUSH's group commit is compared with.
 //
 // Usage: node packages/broker/bench/modes-bench.mjs [--seconds N] [--only name,name]
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,9 @@ const ROWS = [
   { name: "512 connections", setup: "single", connections: 512, threads: 512 },
   { name: "1,000 topics", setup: "single", topics: 1000 },
   { name: "10 groups reading", setup: "single", fanout: 10 },
+  // the broker's processes pinned with taskset, the benchmark tool on core 1 in both rows
+  { name: "broker on 1 core", setup: "single", brokerCpus: "0", toolCpus: "1" },
+  { name: "broker on 2 cores", setup: "single", brokerCpus: "0,1", toolCpus: "1" },
 ];
 
 function startNamesrv(home, port) {
@@ -64,10 +67,17 @@ async function untilRouted(client, nsAddr, topic, timeoutMs = 60_000) {
   }
 }
 
-/** Run bin/benchmark producer|consumer to its end; resolves with its --json result. */
-function runTool(mode, args) {
+/** Pin every thread of `pid` to the CPUs in `list` (taskset's syntax, e.g. "0" or "0,1"). */
+function pin(pid, list) {
+  execFileSync("taskset", ["-a", "-p", "-c", list, String(pid)], { stdio: "ignore" });
+}
+
+/** Run bin/benchmark producer|consumer to its end (on `cpus` if given); resolves with its --json result. */
+function runTool(mode, args, cpus) {
   return new Promise((resolve, reject) => {
-    const p = spawn(join(root, "bin", "benchmark"), [mode, ...args, "--json"], {
+    const tool = [join(root, "bin", "benchmark"), mode, ...args, "--json"];
+    const [command, ...argv] = cpus ? ["taskset", "-c", cpus, ...tool] : tool;
+    const p = spawn(command, argv, {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -139,23 +149,28 @@ async function runRow(row) {
           String(seconds + 5),
         ])
       : null;
+    if (row.brokerCpus) for (const p of measured) pin(p.pid, row.brokerCpus);
     const before = measured.map((p) => cpuMicros(p.pid));
-    const result = await runTool("producer", [
-      "-n",
-      nsAddr,
-      "-t",
-      "BenchTopic",
-      "-w",
-      String(row.threads ?? 32),
-      "-s",
-      String(row.size ?? 1024),
-      "--duration",
-      String(seconds),
-      "--connections",
-      String(row.connections ?? 1),
-      "--topics",
-      String(topics),
-    ]);
+    const result = await runTool(
+      "producer",
+      [
+        "-n",
+        nsAddr,
+        "-t",
+        "BenchTopic",
+        "-w",
+        String(row.threads ?? 32),
+        "-s",
+        String(row.size ?? 1024),
+        "--duration",
+        String(seconds),
+        "--connections",
+        String(row.connections ?? 1),
+        "--topics",
+        String(topics),
+      ],
+      row.toolCpus,
+    );
     const cpu = measured.map((p, i) => (cpuMicros(p.pid) - before[i]) / Math.max(1, result.sendOk));
     if (readers) await readers;
     let drain = null;
