@@ -5,7 +5,7 @@
 // A last line measures the disk: sequential 256 KiB writes, each followed by fdatasync, the bandwidth
 // SYNC_FLUSH's group commit is compared with.
 //
-// Usage: node packages/broker/bench/modes-bench.mjs [--seconds N] [--only name,name]
+// Usage: node packages/broker/bench/modes-bench.mjs [--seconds N] [--only prefix,prefix]  (rows whose name starts so)
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ const only = arg("--only", "")?.split(",").filter(Boolean) ?? [];
 const ROWS = [
   { name: "ASYNC_FLUSH 1KB", setup: "single", flush: "ASYNC_FLUSH", drain: true },
   { name: "SYNC_FLUSH 1KB", setup: "single", flush: "SYNC_FLUSH" },
+  { name: "SYNC_FLUSH 64KB", setup: "single", flush: "SYNC_FLUSH", size: 65536 },
   { name: "ASYNC_MASTER+slave 1KB", setup: "ASYNC_MASTER" },
   { name: "SYNC_MASTER+slave 1KB", setup: "SYNC_MASTER" },
   { name: "ASYNC_FLUSH 128B", setup: "single", size: 128 },
@@ -233,7 +234,7 @@ console.log(
   `${pad("mode", 24)}${lpad("TPS", 9)}${lpad("MB/s", 8)}${lpad("avg RT", 9)}${lpad("p99 RT", 8)}${lpad("broker µs/msg", 15)}${lpad("slave µs/msg", 14)}${lpad("tool µs/msg", 13)}`,
 );
 for (const row of ROWS) {
-  if (only.length > 0 && !only.some((o) => row.name.toLowerCase().includes(o.toLowerCase()))) continue;
+  if (only.length > 0 && !only.some((o) => row.name.toLowerCase().startsWith(o.toLowerCase()))) continue;
   try {
     const { result, cpu, drain } = await runRow(row);
     const mbps = (result.sendTps * (row.size ?? 1024)) / 1e6;
