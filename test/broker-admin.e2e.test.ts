@@ -3,13 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createRequest,
-  parseFastjson,
-  RemotingClient,
-  sendHeaderV2ToV1,
-  type RemotingCommand,
-} from "@rocketmq-ts/remoting";
+import { createRequest, parseFastjson, RemotingClient, type RemotingCommand } from "@rocketmq-ts/remoting";
 import { checkRecord, decodeMessageId } from "@rocketmq-ts/common";
 import { startLocalCluster, type LocalCluster } from "./support/cluster.js";
 import { SHARED_DIR } from "./support/corpus.js";
@@ -48,7 +42,7 @@ beforeAll(async () => {
   for (let i = 0; i < 10; i++) {
     const res = await call(
       310,
-      sendHeaderV2ToV1({
+      {
         a: "pg",
         b: "AdminTopic",
         c: "TBW102",
@@ -61,7 +55,7 @@ beforeAll(async () => {
         j: "0",
         k: "false",
         m: "false",
-      }),
+      },
       Buffer.from(`body-${i}`),
     );
     expect(res.code).toBe(0);

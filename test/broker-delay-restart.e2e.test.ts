@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
+import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
 import { checkRecord } from "@rocketmq-ts/common";
 import { startLocalCluster, type LocalCluster } from "./support/cluster.js";
 
@@ -32,7 +32,7 @@ describe("delay levels across a broker restart", () => {
     const sentAt = Date.now();
     const sent = await call(
       310,
-      sendHeaderV2ToV1({
+      {
         a: "pg",
         b: "DelayTopic",
         c: "TBW102",
@@ -45,7 +45,7 @@ describe("delay levels across a broker restart", () => {
         j: "0",
         k: "false",
         m: "false",
-      }) as Record<string, string>,
+      } as Record<string, string>,
       Buffer.from("parked"),
     );
     expect(sent.code).toBe(0);

@@ -13,7 +13,7 @@ import {
   type LocalCluster,
   type Proc,
 } from "./support/cluster.js";
-import { sendMessageV2Fields } from "./support/sendHeader.js";
+import { sendMessageV1Fields } from "./support/sendHeader.js";
 
 const procs: Proc[] = [];
 const dirs: string[] = [];
@@ -132,7 +132,7 @@ describe("bad requests to a running broker", () => {
     client.invokeSync(
       cluster.brokerAddr,
       createRequest(10, {
-        extFields: sendMessageV2Fields({ a: "pg", b: "T1", ...fields }),
+        extFields: sendMessageV1Fields({ a: "pg", b: "T1", ...fields }),
         body,
       }),
       5000,

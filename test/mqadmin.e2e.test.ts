@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "@rocketmq-ts/remoting";
+import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
 import { DefaultMQProducer, DefaultMQPushConsumer, Message } from "@rocketmq-ts/client";
 import { ROOT, runTool, startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { WIRE_DIR } from "./support/corpus.js";
@@ -90,7 +90,7 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     );
     const client = new RemotingClient();
     for (let i = 0; i < 404; i++) {
-      const ext = sendHeaderV2ToV1({
+      const ext = {
         a: "pg",
         b: "TopicTest",
         c: "TBW102",
@@ -103,7 +103,7 @@ describe("bin/mqadmin output matches the Java tool's", () => {
         j: "0",
         k: "false",
         m: "false",
-      });
+      };
       expect(
         (
           await client.invokeSync(

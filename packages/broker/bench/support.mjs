@@ -4,7 +4,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createRequest, RemotingClient, sendHeaderV2ToV1 } from "../../remoting/dist/index.js";
+import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
 import { freeBrokerPort } from "../../../scripts/ports.mjs";
 
 export const root = resolve(import.meta.dirname, "../../..");
@@ -43,7 +43,7 @@ export async function createTopic(client, addr, topic, queues) {
 
 /** One synchronous 1 KB send; resolves with the response code. */
 export function sendOne(client, addr, topic, queueId, uniq, body, timeoutMillis = 3000) {
-  const ext = sendHeaderV2ToV1({
+  const ext = {
     a: "bench_pg",
     b: topic,
     c: "TBW102",
@@ -56,7 +56,7 @@ export function sendOne(client, addr, topic, queueId, uniq, body, timeoutMillis 
     j: "0",
     k: "false",
     m: "false",
-  });
+  };
   return client
     .invokeSync(addr, createRequest(310, { extFields: ext, body, serializeType: "ROCKETMQ" }), timeoutMillis)
     .then((res) => res.code);

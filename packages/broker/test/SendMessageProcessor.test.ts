@@ -38,6 +38,15 @@ describe("send processor", () => {
     expect(stored(broker, res)).toMatchObject({ topic: "V2Topic", queueId: 1 });
   });
 
+  it("reports a SEND_MESSAGE_V2 header field missing under its letter, as Java's SendMessageRequestHeaderV2 does", async () => {
+    const broker = open();
+    // the V1 names are not read on the V2 code: `a` (producerGroup) is missing
+    const fields = { producerGroup: "PG", b: "V2Topic", c: "TBW102", d: "4", e: "1", f: "0", g: "1", h: "0" };
+    await expect(broker.handle(request(RequestCode.SEND_MESSAGE_V2, fields, Buffer.from("v2")))).rejects.toThrow(
+      "the custom field <a> is null",
+    );
+  });
+
   it("turns a send away before the broker accepts sends (startAcceptSendRequestTimeStamp)", async () => {
     const until = Date.now() + 60_000;
     const broker = open({ brokerConfig: { startAcceptSendRequestTimeStamp: until } });

@@ -195,6 +195,34 @@ describe("frame codec", () => {
 });
 
 describe("FrameDecoder", () => {
+  it("yields every frame's exact bytes whatever the chunk boundaries", () => {
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const payloads = Array.from({ length: 200 }, (_, i) =>
+      Buffer.alloc(4 + random(i % 10 === 0 ? 20_000 : 300), i % 251),
+    );
+    const stream = Buffer.concat(
+      payloads.map((p) => {
+        const prefix = Buffer.alloc(4);
+        prefix.writeInt32BE(p.length);
+        return Buffer.concat([prefix, p]);
+      }),
+    );
+    const decoder = new FrameDecoder();
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length;) {
+      const size = 1 + random(random(2) === 0 ? 7 : 5000);
+      out.push(...decoder.push(stream.subarray(i, i + size)));
+      i += size;
+    }
+    expect(out.length).toBe(payloads.length);
+    out.forEach((frame, i) => expect(frame.equals(payloads[i] as Buffer)).toBe(true));
+    expect(decoder.pendingBytes).toBe(0);
+  });
+
   it("yields coalesced and split frames", () => {
     const a = encodeFrame(createRequest(1, { body: Buffer.alloc(10, 1) }));
     const b = encodeFrame(createRequest(2, { body: Buffer.alloc(70_000, 2) }));

@@ -15,7 +15,8 @@ import {
   ResponseCode,
   SendMessageRequestHeader,
   SendMessageResponseHeader,
-  sendHeaderV2ToV1,
+  sendHeaderV1FromV2,
+  SendMessageRequestHeaderV2,
   type RemotingCommand,
   type RequestContext,
   type RequestProcessor,
@@ -43,7 +44,9 @@ async function replyMessage(
   connection: RequestContext["connection"],
 ): Promise<RemotingCommand> {
   const v2 = request.code === RequestCode.SEND_REPLY_MESSAGE_V2;
-  const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
+  const h = v2
+    ? sendHeaderV1FromV2(decodeHeader(SendMessageRequestHeaderV2, request.extFields))
+    : decodeHeader(SendMessageRequestHeader, request.extFields);
   const bc = ctx.brokerConfig;
   const region = regionFields(bc);
   const answer = (code: number, remark: string | null, fields: Record<string, string | number> = {}) =>

@@ -17,7 +17,8 @@ import {
   ResponseCode,
   SendMessageRequestHeader,
   SendMessageResponseHeader,
-  sendHeaderV2ToV1,
+  sendHeaderV1FromV2,
+  SendMessageRequestHeaderV2,
   type RemotingCommand,
   type Connection,
   type RequestProcessor,
@@ -299,7 +300,9 @@ function sendMessage(
   connection: Connection,
 ): RemotingCommand | Promise<RemotingCommand> {
   const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE;
-  const h = decodeHeader(SendMessageRequestHeader, v2 ? sendHeaderV2ToV1(request.extFields) : request.extFields);
+  const h = v2
+    ? sendHeaderV1FromV2(decodeHeader(SendMessageRequestHeaderV2, request.extFields))
+    : decodeHeader(SendMessageRequestHeader, request.extFields);
   const fastFailed = fastFailure(ctx);
   if (fastFailed) return refuse(ctx, request, fastFailed);
   const checked = msgCheck(ctx, h, connection.remoteAddr);

@@ -13,7 +13,28 @@ import { request, type TestBroker } from "./brokerContext.js";
 export const props = (entries: Record<string, string>): string =>
   messageProperties2String(new Map(Object.entries(entries)));
 
-/** A send of `body` to `fields.topic` by producer group PG, queue 0 unless named, defaults elsewhere. */
+/** SendMessageRequestHeader's long names → SEND_MESSAGE_V2's letters (Java's SendMessageRequestHeaderV2). */
+const V2_LETTERS: Readonly<Record<string, string>> = {
+  producerGroup: "a",
+  topic: "b",
+  defaultTopic: "c",
+  defaultTopicQueueNums: "d",
+  queueId: "e",
+  sysFlag: "f",
+  bornTimestamp: "g",
+  flag: "h",
+  properties: "i",
+  reconsumeTimes: "j",
+  unitMode: "k",
+  maxReconsumeTimes: "l",
+  batch: "m",
+  bname: "n",
+};
+
+/**
+ * A send of `body` to `fields.topic` by producer group PG, queue 0 unless named, defaults elsewhere;
+ * SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE carry the header under its one-letter names, as clients send it.
+ */
 export function sendRequest(
   fields: Partial<SendMessageRequestHeader> & { topic: string },
   body: Buffer | null = Buffer.from("hello"),
@@ -29,7 +50,11 @@ export function sendRequest(
     flag: 0,
     ...fields,
   });
-  return request(code, header, body);
+  if (code !== RequestCode.SEND_MESSAGE_V2 && code !== RequestCode.SEND_BATCH_MESSAGE)
+    return request(code, header, body);
+  const v2: Record<string, string> = {};
+  for (const [key, value] of Object.entries(header)) if (value !== null) v2[V2_LETTERS[key] ?? key] = value;
+  return request(code, v2, body);
 }
 
 /** The answer to a request that always answers (a send, an admin request). */

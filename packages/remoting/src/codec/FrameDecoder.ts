@@ -3,11 +3,14 @@ import { RemotingCodecError } from "./RemotingCodecError.js";
 
 /**
  * Incremental length-prefixed frame splitter for a TCP stream: accepts chunks of any size, yields
- * complete frame payloads (without the length prefix). Chunks are kept as a list and joined once
- * per frame, so a large frame arriving in many small chunks costs one copy.
+ * complete frame payloads (without the length prefix). Chunks are kept as a list with a read
+ * position in the first; a frame inside one chunk is a view of it, a frame spread over several is
+ * joined once.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
+  /** Read position in chunks[0]. */
+  private offset = 0;
   private buffered = 0;
   private expected = -1; // payload length of the frame being read, -1 until its prefix is known
 
@@ -37,11 +40,11 @@ export class FrameDecoder {
               : `Frame length ${length + 4} exceeds the limit ${this.maxFrameLength}`,
           );
         }
-        this.consume(4);
+        this.skip(4);
         this.expected = length;
       }
       if (this.buffered < this.expected) break;
-      frames.push(this.consume(this.expected));
+      frames.push(this.take(this.expected));
       this.expected = -1;
     }
     return frames;
@@ -49,34 +52,46 @@ export class FrameDecoder {
 
   private peekInt32(): number {
     const first = this.chunks[0] as Buffer;
-    if (first.length >= 4) return first.readInt32BE(0);
-    return this.join(4).readInt32BE(0);
-  }
-
-  /** Join the first `n` bytes into the head chunk (used for prefixes split across chunks). */
-  private join(n: number): Buffer {
-    const head = Buffer.concat(this.chunks, this.buffered);
+    if (first.length - this.offset >= 4) return first.readInt32BE(this.offset);
+    const head = Buffer.concat([first.subarray(this.offset), ...this.chunks.slice(1)], this.buffered);
     this.chunks = [head];
-    return head.subarray(0, n);
+    this.offset = 0;
+    return head.readInt32BE(0);
   }
 
-  private consume(n: number): Buffer {
+  /** Drop `n` bytes from the front (they are in the first chunk: see `peekInt32`). */
+  private skip(n: number): void {
+    this.offset += n;
+    this.buffered -= n;
+    this.dropConsumedHead();
+  }
+
+  private dropConsumedHead(): void {
+    const first = this.chunks[0];
+    if (first !== undefined && this.offset === first.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+
+  /** The next `n` bytes: a view when they lie in one chunk, else a copy joining them. */
+  private take(n: number): Buffer {
     const first = this.chunks[0] as Buffer;
     let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+    if (first.length - this.offset >= n) {
+      out = first.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      this.dropConsumedHead();
     } else {
       out = Buffer.allocUnsafe(n);
       let copied = 0;
       while (copied < n) {
         const c = this.chunks[0] as Buffer;
-        const take = Math.min(c.length, n - copied);
-        c.copy(out, copied, 0, take);
+        const take = Math.min(c.length - this.offset, n - copied);
+        c.copy(out, copied, this.offset, this.offset + take);
         copied += take;
-        if (take === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(take);
+        this.offset += take;
+        this.dropConsumedHead();
       }
     }
     this.buffered -= n;

@@ -21,6 +21,30 @@ export const SendMessageRequestHeader = defineHeader("SendMessageRequestHeader",
 });
 export type SendMessageRequestHeader = HeaderOf<typeof SendMessageRequestHeader.fields>;
 
+/**
+ * Java's createSendMessageRequestHeaderV1: the same values under their long names (a V2 header is
+ * decoded as itself first, so a missing field is reported under its letter, as Java does).
+ */
+export function sendHeaderV1FromV2(v2: SendMessageRequestHeaderV2): SendMessageRequestHeader {
+  // one shape whatever is set (absent optional fields are undefined, as decodeHeader leaves them)
+  return {
+    producerGroup: v2.a,
+    topic: v2.b,
+    defaultTopic: v2.c,
+    defaultTopicQueueNums: v2.d,
+    queueId: v2.e,
+    sysFlag: v2.f,
+    bornTimestamp: v2.g,
+    flag: v2.h,
+    properties: v2.i,
+    reconsumeTimes: v2.j,
+    unitMode: v2.k,
+    batch: v2.m,
+    maxReconsumeTimes: v2.l,
+    bname: v2.n,
+  };
+}
+
 /** SEND_MESSAGE_V2's one-letter keys → SendMessageRequestHeader field names. */
 const V2_KEYS: Readonly<Record<string, string>> = {
   a: "producerGroup",
