@@ -25,6 +25,15 @@ interface Pending {
 let connectionIds = 0;
 
 /**
+ * Frames gathered before a write leaves without waiting for the end of the turn. Java's Netty
+ * flushes every response (a syscall each); waiting for the whole turn instead made 32 in-flight
+ * sends on one connection a lock-step exchange — each side idle while the other worked through all
+ * 32 — and 8 keeps most of the saving while letting both sides work at once (+40–50 % send TPS with
+ * bin/benchmark producer -w 32 on two cores).
+ */
+const CORK_FRAMES = 8;
+
+/**
  * One TCP connection speaking the remoting protocol: splits frames, matches responses to pending
  * requests by opaque, hands requests to `onRequest`, and applies back-pressure — while the peer does
  * not read what we write, we stop reading what it sends.
@@ -43,6 +52,8 @@ export class Connection extends EventEmitter {
   private closed = false;
   private readPaused = false;
   private corked = false;
+  private uncorkScheduled = false;
+  private corkedFrames = 0;
 
   constructor(
     readonly socket: Socket,
@@ -156,12 +167,17 @@ export class Connection extends EventEmitter {
       return;
     }
     // Frames written in the same turn of the event loop (every frame read in this turn and the
-    // promise continuations it set off) leave in one syscall.
+    // promise continuations it set off) leave together, in syscalls of up to CORK_FRAMES frames: the
+    // peer starts on the first ones while we still produce the rest.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      setImmediate(this.uncork);
+      if (!this.uncorkScheduled) {
+        this.uncorkScheduled = true;
+        setImmediate(this.uncork);
+      }
     }
+    const flushNow = ++this.corkedFrames >= CORK_FRAMES;
     const last = parts.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(parts[i] as Buffer);
     this.socket.write(
@@ -169,15 +185,23 @@ export class Connection extends EventEmitter {
       done &&
         ((err?: Error | null) => done(err ? new RemotingSendRequestException(this.remoteAddr, err.message) : null)),
     );
+    if (flushNow) this.flushCorked();
     if (!this.readPaused && this.socket.writableLength >= this.options.writeHighWaterMark) {
       this.readPaused = true;
       this.socket.pause();
     }
   }
 
-  private readonly uncork = (): void => {
+  private flushCorked(): void {
+    if (!this.corked) return;
     this.corked = false;
+    this.corkedFrames = 0;
     this.socket.uncork();
+  }
+
+  private readonly uncork = (): void => {
+    this.uncorkScheduled = false;
+    this.flushCorked();
   };
 
   /** Send a request and wait for the response with the same opaque. */
