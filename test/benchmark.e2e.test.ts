@@ -161,6 +161,45 @@ describe("bin/benchmark", () => {
     expect(result["clientCpuMicrosPerMsg"]).toBeGreaterThan(0);
   }, 90_000);
 
+  it("batchproducer sends batches of -b messages and prints Java's start line", async () => {
+    const p = await benchmark(
+      "batchproducer",
+      "-n",
+      cluster.namesrvAddr,
+      "-t",
+      "BenchBatch",
+      "-w",
+      "2",
+      "-s",
+      "64",
+      "-b",
+      "8",
+      "--duration",
+      "3",
+      "--json",
+    );
+    expect(p.code).toBe(0);
+    const lines = p.stdout.split("\n");
+    expect(lines[0]).toBe(
+      "topic: BenchBatch threadCount: 2 messageSize: 64 batchSize: 8 keyEnable: false propertySize: 0 tagCount: 0 traceEnable: false aclEnable: false",
+    );
+    expect(p.stdout).toMatch(
+      /^\[Complete\] Send TPS: \d+ Send MPS: \d+ Max RT\(ms\): \d+ Average RT\(ms\): +[\d.NaN]+ Average Message RT\(ms\): +[\d.NaN]+ Send Failed: 0 Send Message Failed: 0$/m,
+    );
+    const result = JSON.parse(lines.find((l) => l.startsWith("{")) ?? "{}") as Record<string, number>;
+    expect(result["sendMessageOk"]).toBeGreaterThan(0);
+    expect(result["sendMessageOk"]! % 8).toBe(0);
+    // every message of every batch is stored: the topic's max offsets add up to them
+    const status = await runTool("mqadmin", ["topicStatus", "-n", cluster.namesrvAddr, "-t", "BenchBatch"]);
+    const stored = status.stdout
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim().split(/\s{2,}/))
+      .filter((cols) => cols.length >= 4)
+      .reduce((sum, cols) => sum + Number(cols[3]), 0);
+    expect(stored).toBe(result["sendMessageOk"]);
+  }, 60_000);
+
   it("a missing name server address is a one-line error", async () => {
     const r = await benchmark("producer");
     expect(r.code).toBe(1);

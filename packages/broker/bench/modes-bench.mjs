@@ -23,6 +23,7 @@ const ROWS = [
   { name: "SYNC_FLUSH 64KB", setup: "single", flush: "SYNC_FLUSH", size: 65536 },
   { name: "ASYNC_MASTER+slave 1KB", setup: "ASYNC_MASTER" },
   { name: "SYNC_MASTER+slave 1KB", setup: "SYNC_MASTER" },
+  { name: "batches of 16 x 1KB", setup: "single", batch: 16 },
   { name: "ASYNC_FLUSH 128B", setup: "single", size: 128 },
   { name: "ASYNC_FLUSH 4KB", setup: "single", size: 4096 },
   { name: "ASYNC_FLUSH 64KB", setup: "single", size: 65536 },
@@ -152,26 +153,40 @@ async function runRow(row) {
       : null;
     if (row.brokerCpus) for (const p of measured) pin(p.pid, row.brokerCpus);
     const before = measured.map((p) => cpuMicros(p.pid));
-    const result = await runTool(
-      "producer",
-      [
-        "-n",
-        nsAddr,
-        "-t",
-        "BenchTopic",
-        "-w",
-        String(row.threads ?? 32),
-        "-s",
-        String(row.size ?? 1024),
-        "--duration",
-        String(seconds),
-        "--connections",
-        String(row.connections ?? 1),
-        "--topics",
-        String(topics),
-      ],
-      row.toolCpus,
-    );
+    const toolArgs = [
+      "-n",
+      nsAddr,
+      "-t",
+      "BenchTopic",
+      "-w",
+      String(row.threads ?? 32),
+      "-s",
+      String(row.size ?? 1024),
+    ];
+    const result = row.batch
+      ? // bin/benchmark batchproducer: messages per second, RT per batch request
+        await runTool("batchproducer", [...toolArgs, "-b", String(row.batch), "--duration", String(seconds)]).then(
+          (b) => ({
+            ...b,
+            sendTps: b.sendMps,
+            sendOk: b.sendMessageOk,
+            p99RT: null,
+            responseFailed: b.sendMessageFailed,
+          }),
+        )
+      : await runTool(
+          "producer",
+          [
+            ...toolArgs,
+            "--duration",
+            String(seconds),
+            "--connections",
+            String(row.connections ?? 1),
+            "--topics",
+            String(topics),
+          ],
+          row.toolCpus,
+        );
     const cpu = measured.map((p, i) => (cpuMicros(p.pid) - before[i]) / Math.max(1, result.sendOk));
     if (readers) await readers;
     let drain = null;
@@ -239,7 +254,7 @@ for (const row of ROWS) {
     const { result, cpu, drain } = await runRow(row);
     const mbps = (result.sendTps * (row.size ?? 1024)) / 1e6;
     console.log(
-      `${pad(row.name, 24)}${lpad(result.sendTps.toLocaleString("en-US"), 9)}${lpad(mbps.toFixed(1), 8)}${lpad(result.averageRT.toFixed(2) + " ms", 9)}${lpad(result.p99RT + " ms", 8)}${lpad(cpu[0].toFixed(1), 15)}${lpad(cpu[1] === undefined ? "-" : cpu[1].toFixed(1), 14)}${lpad(result.clientCpuMicrosPerMsg.toFixed(1), 13)}${result.sendFailed + result.responseFailed > 0 ? `  (failed ${result.sendFailed + result.responseFailed})` : ""}`,
+      `${pad(row.name, 24)}${lpad(result.sendTps.toLocaleString("en-US"), 9)}${lpad(mbps.toFixed(1), 8)}${lpad(result.averageRT.toFixed(2) + " ms", 9)}${lpad(result.p99RT === null ? "-" : result.p99RT + " ms", 8)}${lpad(cpu[0].toFixed(1), 15)}${lpad(cpu[1] === undefined ? "-" : cpu[1].toFixed(1), 14)}${lpad(result.clientCpuMicrosPerMsg.toFixed(1), 13)}${result.sendFailed + result.responseFailed > 0 ? `  (failed ${result.sendFailed + result.responseFailed})` : ""}`,
     );
     if (drain)
       console.log(

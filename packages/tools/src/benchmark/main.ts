@@ -1,5 +1,6 @@
 // Process entry of bin/benchmark: `benchmark producer|consumer [Java's flags]`.
 import { flushLogger, handleClosedStdio, LoggerName, RocketmqLogging } from "@rocketmq-ts/common";
+import { runBatchProducerBenchmark } from "./batchProducer.js";
 import { runConsumerBenchmark } from "./consumer.js";
 import { runProducerBenchmark } from "./producer.js";
 
@@ -9,11 +10,12 @@ const out = (s: string): void => void process.stdout.write(s);
 const err = (s: string): void => void process.stderr.write(s);
 const runners: Record<string, typeof runProducerBenchmark> = {
   producer: runProducerBenchmark,
+  batchproducer: runBatchProducerBenchmark,
   consumer: runConsumerBenchmark,
 };
 const runner = mode ? runners[mode] : undefined;
 if (!runner) {
-  err("usage: benchmark producer|consumer [options]  (-h for the options of each)\n");
+  err("usage: benchmark producer|batchproducer|consumer [options]  (-h for the options of each)\n");
   process.exitCode = 1;
 } else {
   // the client classes log to rocketmq_client.log as Java's ClientLogger does, never to the console
