@@ -1,9 +1,11 @@
 /** Requests the processor tests send, and how they read what a send stored. */
 import { decodeMessageId, messageProperties2String } from "@rocketmq-ts/common";
 import {
-  encodePartialHeader,
+  encodeHeader,
   RequestCode,
   SendMessageRequestHeader,
+  SendMessageRequestHeaderV2,
+  sendHeaderV2FromV1,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import type { MessageExt } from "@rocketmq-ts/common";
@@ -12,24 +14,6 @@ import { request, type TestBroker } from "./brokerContext.js";
 /** A message properties string (`k\u0001v\u0002…`) in the order given. */
 export const props = (entries: Record<string, string>): string =>
   messageProperties2String(new Map(Object.entries(entries)));
-
-/** SendMessageRequestHeader's long names → SEND_MESSAGE_V2's letters (Java's SendMessageRequestHeaderV2). */
-const V2_LETTERS: Readonly<Record<string, string>> = {
-  producerGroup: "a",
-  topic: "b",
-  defaultTopic: "c",
-  defaultTopicQueueNums: "d",
-  queueId: "e",
-  sysFlag: "f",
-  bornTimestamp: "g",
-  flag: "h",
-  properties: "i",
-  reconsumeTimes: "j",
-  unitMode: "k",
-  maxReconsumeTimes: "l",
-  batch: "m",
-  bname: "n",
-};
 
 /**
  * A send of `body` to `fields.topic` by producer group PG, queue 0 unless named, defaults elsewhere;
@@ -40,7 +24,7 @@ export function sendRequest(
   body: Buffer | null = Buffer.from("hello"),
   code: number = RequestCode.SEND_MESSAGE,
 ): RemotingCommand {
-  const header = encodePartialHeader(SendMessageRequestHeader, {
+  const header: SendMessageRequestHeader = {
     producerGroup: "PG",
     defaultTopic: "TBW102",
     defaultTopicQueueNums: 4,
@@ -48,13 +32,15 @@ export function sendRequest(
     sysFlag: 0,
     bornTimestamp: 1_700_000_000_000,
     flag: 0,
+    unitMode: false,
+    batch: false,
     ...fields,
-  });
-  if (code !== RequestCode.SEND_MESSAGE_V2 && code !== RequestCode.SEND_BATCH_MESSAGE)
-    return request(code, header, body);
-  const v2: Record<string, string> = {};
-  for (const [key, value] of Object.entries(header)) if (value !== null) v2[V2_LETTERS[key] ?? key] = value;
-  return request(code, v2, body);
+  };
+  const v2 = code === RequestCode.SEND_MESSAGE_V2 || code === RequestCode.SEND_BATCH_MESSAGE;
+  const extFields = v2
+    ? encodeHeader(SendMessageRequestHeaderV2, sendHeaderV2FromV1(header))
+    : encodeHeader(SendMessageRequestHeader, header);
+  return request(code, extFields, body);
 }
 
 /** The answer to a request that always answers (a send, an admin request). */

@@ -13,6 +13,7 @@ import {
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
+  sendHeaderV2FromV1,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import { decodeHeaderLeniently } from "../impl/headers.js";
@@ -384,7 +385,7 @@ export class DefaultMQProducer implements MQProducerInner {
     const extFields =
       code === RequestCode.SEND_MESSAGE || code === RequestCode.SEND_REPLY_MESSAGE
         ? encodeHeader(SendMessageRequestHeader, header)
-        : encodeHeader(SendMessageRequestHeaderV2, sendHeaderV1ToV2(header));
+        : encodeHeader(SendMessageRequestHeaderV2, sendHeaderV2FromV1(header));
     if (mode === "ONEWAY") {
       await this.instance.remoting.invokeOneway(addr, createOnewayRequest(code, { extFields, body }), timeout);
       return null;
@@ -422,26 +423,6 @@ export class DefaultMQProducer implements MQProducerInner {
 function expectResult(r: SendResult | null): SendResult {
   if (!r) throw new MQClientException(-1, "no send result");
   return r;
-}
-
-/** SendMessageRequestHeaderV2 of a send header (Java's createSendMessageRequestHeaderV2). */
-function sendHeaderV1ToV2(h: SendMessageRequestHeader): SendMessageRequestHeaderV2 {
-  return {
-    a: h.producerGroup,
-    b: h.topic,
-    c: h.defaultTopic,
-    d: h.defaultTopicQueueNums,
-    e: h.queueId,
-    f: h.sysFlag,
-    g: h.bornTimestamp,
-    h: h.flag,
-    ...(h.properties === undefined ? {} : { i: h.properties }),
-    ...(h.reconsumeTimes === undefined ? {} : { j: h.reconsumeTimes }),
-    k: h.unitMode,
-    ...(h.maxReconsumeTimes === undefined ? {} : { l: h.maxReconsumeTimes }),
-    m: h.batch,
-    ...(h.bname === undefined ? {} : { n: h.bname }),
-  };
 }
 
 function emptyRoute(): TopicRouteData {

@@ -45,6 +45,27 @@ export function sendHeaderV1FromV2(v2: SendMessageRequestHeaderV2): SendMessageR
   };
 }
 
+/** Java's createSendMessageRequestHeaderV2: a send header under the one-letter names of SEND_MESSAGE_V2. */
+export function sendHeaderV2FromV1(h: SendMessageRequestHeader): SendMessageRequestHeaderV2 {
+  // unset optional fields stay undefined, which encoding leaves out
+  return {
+    a: h.producerGroup,
+    b: h.topic,
+    c: h.defaultTopic,
+    d: h.defaultTopicQueueNums,
+    e: h.queueId,
+    f: h.sysFlag,
+    g: h.bornTimestamp,
+    h: h.flag,
+    i: h.properties,
+    j: h.reconsumeTimes,
+    k: h.unitMode,
+    l: h.maxReconsumeTimes,
+    m: h.batch,
+    n: h.bname,
+  };
+}
+
 /** SEND_MESSAGE_V2's one-letter keys → SendMessageRequestHeader field names. */
 const V2_KEYS: Readonly<Record<string, string>> = {
   a: "producerGroup",
