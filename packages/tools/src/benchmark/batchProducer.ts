@@ -11,7 +11,14 @@ import type { Logger } from "@rocketmq-ts/common";
 import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
-import { parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
+import {
+  cpuMicrosPerMessage,
+  parseBenchmarkArgs,
+  randomAlphanumericBody,
+  SnapshotWindow,
+  startStatsTimers,
+  stopSignal,
+} from "./stats.js";
 
 type Out = (s: string) => void;
 
@@ -25,8 +32,6 @@ export interface BatchProducerBenchResult {
   sendMessageFailed: number;
   sendMessageOk: number;
 }
-
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 export async function runBatchProducerBenchmark(argv: string[], out: Out, err: Out, logger?: Logger): Promise<number> {
   const program = new Command("benchmarkBatchProducer")
@@ -78,7 +83,7 @@ export async function runBatchProducerBenchmark(argv: string[], out: Out, err: O
       aclEnable,
     ),
   );
-  const body = Buffer.from(Array.from({ length: messageSize }, () => ALNUM[randomInt(ALNUM.length)]).join(""));
+  const body = randomAlphanumericBody(messageSize);
 
   const c = { reqOk: 0, reqFailed: 0, msgOk: 0, msgFailed: 0, rtTotal: 0, maxRT: 0 };
   const cpuAtStart = process.cpuUsage();
@@ -188,8 +193,7 @@ export async function runBatchProducerBenchmark(argv: string[], out: Out, err: O
   const r = compute();
   line("[Complete] ", r);
   if (args.flag("json")) {
-    const cpu = process.cpuUsage(cpuAtStart);
-    const extra = { clientCpuMicrosPerMsg: (cpu.user + cpu.system) / Math.max(1, c.msgOk) };
+    const extra = { clientCpuMicrosPerMsg: cpuMicrosPerMessage(cpuAtStart, c.msgOk) };
     out(`${JSON.stringify({ mode: "batchproducer", ...r, ...extra })}\n`);
   }
   await producer.shutdown();

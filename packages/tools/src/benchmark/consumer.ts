@@ -4,14 +4,15 @@
  * Extensions: `--duration <s>` stops after that many seconds and prints a [Complete] line,
  * `--json` adds the result as JSON (with the span from the first to the last message consumed and this
  * process's CPU per message), `--until <n>` stops once n messages were consumed, `--groups <n>` runs
- * n push consumers of the same topic, groups <group>_0 … <group>_n-1 (fan-out). TAG filter expressions are read from the `-e` file as in Java.
+ * n push consumers of the same topic, groups <group>_0 … <group>_n-1 (fan-out). TAG filter
+ * expressions are read from the `-e` file as in Java.
  */
 import { readFileSync } from "node:fs";
 import { DefaultMQPushConsumer } from "@rocketmq-ts/client";
 import type { Logger } from "@rocketmq-ts/common";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
-import { parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
+import { cpuMicrosPerMessage, parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
 
 type Out = (s: string) => void;
 
@@ -195,10 +196,9 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
     ),
   );
   if (args.flag("json")) {
-    const cpu = process.cpuUsage(cpuAtStart);
     const extra = {
       consumeSpanMs: lastAt - firstAt,
-      clientCpuMicrosPerMsg: (cpu.user + cpu.system) / Math.max(1, c.total),
+      clientCpuMicrosPerMsg: cpuMicrosPerMessage(cpuAtStart, c.total),
     };
     out(`${JSON.stringify({ mode: "consumer", ...r, ...extra })}\n`);
   }

@@ -12,7 +12,15 @@ import type { Logger } from "@rocketmq-ts/common";
 import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
-import { humanString2, parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
+import {
+  cpuMicrosPerMessage,
+  humanString2,
+  parseBenchmarkArgs,
+  randomAlphanumericBody,
+  SnapshotWindow,
+  startStatsTimers,
+  stopSignal,
+} from "./stats.js";
 
 type Out = (s: string) => void;
 
@@ -47,8 +55,6 @@ export class RtHistogram {
     return 0;
   }
 }
-
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 export async function runProducerBenchmark(argv: string[], out: Out, err: Out, logger?: Logger): Promise<number> {
   const program = new Command("benchmarkProducer")
@@ -114,7 +120,7 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
       asyncEnable,
     ),
   );
-  const body = Buffer.from(Array.from({ length: messageSize }, () => ALNUM[randomInt(ALNUM.length)]).join(""));
+  const body = randomAlphanumericBody(messageSize);
 
   // success, sendFailed, responseSuccess, responseFailed, rtTotal
   const c = { ok: 0, sendFailed: 0, respOk: 0, respFailed: 0, rtTotal: 0, maxRT: 0 };
@@ -286,11 +292,10 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
     };
   }
   if (args.flag("json")) {
-    const cpu = process.cpuUsage(cpuAtStart);
     const extra = {
       sendOk: c.ok,
       p99RT: rts.percentile(0.99),
-      clientCpuMicrosPerMsg: (cpu.user + cpu.system) / Math.max(1, c.ok),
+      clientCpuMicrosPerMsg: cpuMicrosPerMessage(cpuAtStart, c.ok),
     };
     out(`${JSON.stringify({ mode: "producer", ...result, ...extra })}\n`);
   }

@@ -1,4 +1,18 @@
+import { randomInt } from "node:crypto";
 import type { Command } from "commander";
+
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A message body of `size` random letters and digits (Java's RandomStringUtils.randomAlphanumeric). */
+export function randomAlphanumericBody(size: number): Buffer {
+  return Buffer.from(Array.from({ length: size }, () => ALNUM[randomInt(ALNUM.length)]).join(""));
+}
+
+/** This process's CPU time (user + system) since `start` (a `process.cpuUsage()`), per message, in µs. */
+export function cpuMicrosPerMessage(start: NodeJS.CpuUsage, messages: number): number {
+  const cpu = process.cpuUsage(start);
+  return (cpu.user + cpu.system) / Math.max(1, messages);
+}
 
 /** The benchmarks' 1 s snapshots (last 10 kept) and Java's rate arithmetic over them. */
 export class SnapshotWindow {
