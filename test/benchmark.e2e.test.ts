@@ -9,6 +9,21 @@ let cluster: LocalCluster;
 
 const benchmark = (...args: string[]): ReturnType<typeof runTool> => runTool("benchmark", args);
 
+/**
+ * Messages stored in `topic`, from mqadmin topicStatus (#Broker Name  #QID  #Min Offset  #Max Offset
+ * #Last Updated): the queues' max offsets added up.
+ */
+async function storedIn(topic: string): Promise<number> {
+  const status = await runTool("mqadmin", ["topicStatus", "-n", cluster.namesrvAddr, "-t", topic]);
+  expect(status.code).toBe(0);
+  return status.stdout
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s{2,}/))
+    .filter((cols) => cols.length >= 4)
+    .reduce((sum, cols) => sum + Number(cols[3]), 0);
+}
+
 beforeAll(async () => {
   cluster = await startLocalCluster();
 }, 60_000);
@@ -121,16 +136,7 @@ describe("bin/benchmark", () => {
     expect(result["p99RT"]).toBeLessThanOrEqual(result["maxRT"]!);
     expect(result["clientCpuMicrosPerMsg"]).toBeGreaterThan(0);
     for (let i = 0; i < 4; i++) {
-      const status = await runTool("mqadmin", ["topicStatus", "-n", cluster.namesrvAddr, "-t", `BenchSpread${i}`]);
-      expect(status.code).toBe(0);
-      // #Broker Name  #QID  #Min Offset  #Max Offset  #Last Updated: the max offsets add up to its sends
-      const stored = status.stdout
-        .split("\n")
-        .slice(1)
-        .map((line) => line.trim().split(/\s{2,}/))
-        .filter((cols) => cols.length >= 4)
-        .reduce((sum, cols) => sum + Number(cols[3]), 0);
-      expect(stored).toBe(100);
+      expect(await storedIn(`BenchSpread${i}`)).toBe(100);
     }
   }, 60_000);
 
@@ -190,14 +196,7 @@ describe("bin/benchmark", () => {
     expect(result["sendMessageOk"]).toBeGreaterThan(0);
     expect(result["sendMessageOk"]! % 8).toBe(0);
     // every message of every batch is stored: the topic's max offsets add up to them
-    const status = await runTool("mqadmin", ["topicStatus", "-n", cluster.namesrvAddr, "-t", "BenchBatch"]);
-    const stored = status.stdout
-      .split("\n")
-      .slice(1)
-      .map((l) => l.trim().split(/\s{2,}/))
-      .filter((cols) => cols.length >= 4)
-      .reduce((sum, cols) => sum + Number(cols[3]), 0);
-    expect(stored).toBe(result["sendMessageOk"]);
+    expect(await storedIn("BenchBatch")).toBe(result["sendMessageOk"]);
   }, 60_000);
 
   it("a missing name server address is a one-line error", async () => {

@@ -7,6 +7,7 @@ import { createRequest, parseFastjson, RemotingClient, type RemotingCommand } fr
 import { checkRecord, decodeMessageId } from "@rocketmq-ts/common";
 import { startLocalCluster, type LocalCluster } from "./support/cluster.js";
 import { SHARED_DIR } from "./support/corpus.js";
+import { sendMessageV2Fields } from "./support/sendHeader.js";
 
 const require = createRequire(import.meta.url);
 const ons = require("ali-ons") as {
@@ -42,20 +43,12 @@ beforeAll(async () => {
   for (let i = 0; i < 10; i++) {
     const res = await call(
       310,
-      {
+      sendMessageV2Fields({
         a: "pg",
         b: "AdminTopic",
-        c: "TBW102",
-        d: "4",
         e: String(i % 2),
-        f: "0",
-        g: String(Date.now()),
-        h: "0",
         i: `KEYS\u0001order-${i}\u0002UNIQ_KEY\u0001UNIQ${i}\u0002TAGS\u0001T`,
-        j: "0",
-        k: "false",
-        m: "false",
-      },
+      }),
       Buffer.from(`body-${i}`),
     );
     expect(res.code).toBe(0);

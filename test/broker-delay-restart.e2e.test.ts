@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
 import { checkRecord } from "@rocketmq-ts/common";
 import { startLocalCluster, type LocalCluster } from "./support/cluster.js";
+import { sendMessageV2Fields } from "./support/sendHeader.js";
 
 let cluster: LocalCluster | undefined;
 const client = new RemotingClient();
@@ -32,20 +33,13 @@ describe("delay levels across a broker restart", () => {
     const sentAt = Date.now();
     const sent = await call(
       310,
-      {
+      sendMessageV2Fields({
         a: "pg",
         b: "DelayTopic",
-        c: "TBW102",
         d: "1",
-        e: "0",
-        f: "0",
         g: String(sentAt),
-        h: "0",
         i: "DELAY\u00012\u0002WAIT\u0001true",
-        j: "0",
-        k: "false",
-        m: "false",
-      } as Record<string, string>,
+      }),
       Buffer.from("parked"),
     );
     expect(sent.code).toBe(0);

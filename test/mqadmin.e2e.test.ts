@@ -12,6 +12,7 @@ import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
 import { DefaultMQProducer, DefaultMQPushConsumer, Message } from "@rocketmq-ts/client";
 import { ROOT, runTool, startLocalCluster, until, type LocalCluster } from "./support/cluster.js";
 import { WIRE_DIR } from "./support/corpus.js";
+import { sendMessageV2Fields } from "./support/sendHeader.js";
 
 let cluster: LocalCluster;
 
@@ -90,20 +91,7 @@ describe("bin/mqadmin output matches the Java tool's", () => {
     );
     const client = new RemotingClient();
     for (let i = 0; i < 404; i++) {
-      const ext = {
-        a: "pg",
-        b: "TopicTest",
-        c: "TBW102",
-        d: "4",
-        e: String(i % 4),
-        f: "0",
-        g: String(Date.now()),
-        h: "0",
-        i: "",
-        j: "0",
-        k: "false",
-        m: "false",
-      };
+      const ext = sendMessageV2Fields({ a: "pg", b: "TopicTest", e: String(i % 4) });
       expect(
         (
           await client.invokeSync(
