@@ -11,7 +11,16 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeFileSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
-import { arg, cpuMicros, createTopic, freeBrokerPort, root, startBroker, untilSendOk } from "./support.mjs";
+import {
+  arg,
+  cpuMicros,
+  createTopic,
+  freeBrokerPort,
+  root,
+  startMaster,
+  startMasterSlave,
+  untilSendOk,
+} from "./support.mjs";
 
 const seconds = Number(arg("--seconds", "10"));
 const only = arg("--only", "")?.split(",").filter(Boolean) ?? [];
@@ -107,28 +116,16 @@ async function runRow(row) {
       "brokerName=broker-bench",
       `flushDiskType=${row.flush ?? "ASYNC_FLUSH"}`,
     ];
-    const masterPort = await freeBrokerPort();
-    const master = await startBroker(home, "master", [
-      ...common,
-      `brokerRole=${row.setup === "single" ? "ASYNC_MASTER" : row.setup}`,
-      `listenPort=${masterPort}`,
-      `storePathRootDir=${join(home, "master-store")}`,
-    ]);
+    const { addr, master, slave } =
+      row.setup === "single"
+        ? await startMaster(home, "ASYNC_MASTER", common)
+        : await startMasterSlave(home, row.setup, common);
     procs.push(master);
     const measured = [master];
-    if (row.setup !== "single") {
-      const slave = await startBroker(home, "slave", [
-        ...common,
-        "brokerRole=SLAVE",
-        "brokerId=1",
-        `listenPort=${await freeBrokerPort()}`,
-        `storePathRootDir=${join(home, "slave-store")}`,
-        `haMasterAddress=127.0.0.1:${masterPort + 1}`,
-      ]);
+    if (slave) {
       procs.push(slave);
       measured.push(slave);
     }
-    const addr = `127.0.0.1:${masterPort}`;
     const topics = row.topics ?? 1;
     const names = topics === 1 ? ["BenchTopic"] : Array.from({ length: topics }, (_, i) => `BenchTopic${i}`);
     for (const t of names) await createTopic(admin, addr, t, 8);

@@ -132,16 +132,24 @@ export async function sendLoadWithCpu(pids, load) {
   return result;
 }
 
-/** A master (`role`) with one slave replicating from it, in `home`: the master's address and both processes. */
-export async function startMasterSlave(home, role) {
+/** Properties both brokers of a master–slave pair share unless a bench gives its own. */
+const HA_COMMON = ["brokerIP1=127.0.0.1", "brokerIP2=127.0.0.1", "flushDiskType=ASYNC_FLUSH", "brokerName=broker-ha"];
+
+/** A master (`role`) alone, in `home`, with the properties `common`: its address and process. */
+export async function startMaster(home, role, common = HA_COMMON) {
   const masterPort = await freeBrokerPort();
-  const common = ["brokerIP1=127.0.0.1", "brokerIP2=127.0.0.1", "flushDiskType=ASYNC_FLUSH", "brokerName=broker-ha"];
   const master = await startBroker(home, "master", [
     ...common,
     `brokerRole=${role}`,
     `listenPort=${masterPort}`,
     `storePathRootDir=${join(home, "master-store")}`,
   ]);
+  return { addr: `127.0.0.1:${masterPort}`, masterPort, master };
+}
+
+/** A master (`role`) with one slave replicating from it, in `home`: the master's address and both processes. */
+export async function startMasterSlave(home, role, common = HA_COMMON) {
+  const { addr, masterPort, master } = await startMaster(home, role, common);
   const slave = await startBroker(home, "slave", [
     ...common,
     "brokerRole=SLAVE",
@@ -150,7 +158,7 @@ export async function startMasterSlave(home, role) {
     `storePathRootDir=${join(home, "slave-store")}`,
     `haMasterAddress=127.0.0.1:${masterPort + 1}`,
   ]);
-  return { addr: `127.0.0.1:${masterPort}`, master, slave };
+  return { addr, master, slave };
 }
 
 /** Send probes to `addr` until one is answered SEND_OK (a SYNC_MASTER needs an acking slave first). */
