@@ -51,9 +51,9 @@ export class Connection extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   private readPaused = false;
-  private corked = false;
-  private uncorkScheduled = false;
+  /** Frames written since the socket was corked (0: not corked). */
   private corkedFrames = 0;
+  private uncorkScheduled = false;
 
   constructor(
     readonly socket: Socket,
@@ -169,8 +169,7 @@ export class Connection extends EventEmitter {
     // Frames written in the same turn of the event loop (every frame read in this turn and the
     // promise continuations it set off) leave together, in syscalls of up to CORK_FRAMES frames: the
     // peer starts on the first ones while we still produce the rest.
-    if (!this.corked) {
-      this.corked = true;
+    if (this.corkedFrames === 0) {
       this.socket.cork();
       if (!this.uncorkScheduled) {
         this.uncorkScheduled = true;
@@ -193,8 +192,7 @@ export class Connection extends EventEmitter {
   }
 
   private flushCorked(): void {
-    if (!this.corked) return;
-    this.corked = false;
+    if (this.corkedFrames === 0) return;
     this.corkedFrames = 0;
     this.socket.uncork();
   }

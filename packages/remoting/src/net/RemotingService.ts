@@ -116,11 +116,7 @@ export abstract class RemotingService extends EventEmitter {
       this.answerFailure(conn, request, err);
       return;
     }
-    if (isOneway(request) || response === null) return;
-    response.opaque = request.opaque;
-    response.flag |= FLAG_RESPONSE;
-    response.serializeType = request.serializeType;
-    this.writeQuietly(conn, response);
+    this.respond(conn, request, response);
   }
 
   /** A processor (or hook) threw: logged, and answered SYSTEM_ERROR with the exception unless oneway. */
@@ -132,10 +128,12 @@ export abstract class RemotingService extends EventEmitter {
     );
     if (isOneway(request)) return;
     const remark = e instanceof HeaderDecodeError ? javaExceptionDesc(e) : `${e.name}: ${e.message}`;
-    const response = createResponse(request, ResponseCode.SYSTEM_ERROR, {
-      remark,
-      serializeType: defaultSerializeType,
-    });
+    this.respond(conn, request, createResponse(request, ResponseCode.SYSTEM_ERROR, { remark }));
+  }
+
+  /** Write `response` as the answer to `request` (its opaque, the response flag, its encoding); none to a oneway. */
+  private respond(conn: Connection, request: RemotingCommand, response: RemotingCommand | null): void {
+    if (isOneway(request) || response === null) return;
     response.opaque = request.opaque;
     response.flag |= FLAG_RESPONSE;
     response.serializeType = request.serializeType;
