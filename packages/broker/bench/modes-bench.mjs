@@ -7,7 +7,7 @@
 //
 // Usage: node packages/broker/bench/modes-bench.mjs [--seconds N] [--only prefix,prefix]  (rows whose name starts so)
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
@@ -19,6 +19,7 @@ import {
   root,
   startMaster,
   startMasterSlave,
+  startServer,
   untilSendOk,
 } from "./support.mjs";
 
@@ -44,26 +45,6 @@ const ROWS = [
   { name: "broker on 1 core", setup: "single", brokerCpus: "0", toolCpus: "1" },
   { name: "broker on 2 cores", setup: "single", brokerCpus: "0,1", toolCpus: "1" },
 ];
-
-function startNamesrv(home, port) {
-  const conf = join(home, "namesrv.properties");
-  writeFileSync(conf, `listenPort=${port}\n`);
-  return new Promise((resolve, reject) => {
-    const ns = spawn(join(root, "bin", "mqnamesrv"), ["-c", conf], {
-      env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${join(home, "ns")}`, ROCKETMQ_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    ns.once("exit", (code) => reject(new Error(`mqnamesrv exited with ${code}`)));
-    ns.stdout.on("data", (d) => d.toString().includes("boot success") && resolve(ns));
-  });
-}
-
-const stop = (proc) =>
-  new Promise((r) => {
-    if (proc.exitCode !== null) return r();
-    proc.once("exit", r);
-    proc.kill("SIGTERM");
-  });
 
 /** Wait until the name server knows a route for `topic`. */
 async function untilRouted(client, nsAddr, topic, timeoutMs = 60_000) {
@@ -108,7 +89,7 @@ async function runRow(row) {
   try {
     const nsPort = await freeBrokerPort();
     const nsAddr = `127.0.0.1:${nsPort}`;
-    procs.push(await startNamesrv(home, nsPort));
+    procs.push(await startServer("mqnamesrv", home, "namesrv", [`listenPort=${nsPort}`]));
     const common = [
       "brokerIP1=127.0.0.1",
       "brokerIP2=127.0.0.1",
@@ -212,7 +193,7 @@ async function runRow(row) {
     return { row, result, cpu, drain };
   } finally {
     await admin.shutdown();
-    for (const p of procs.reverse()) await stop(p);
+    for (const p of procs.reverse()) await p.stop();
     rmSync(home, { recursive: true, force: true });
   }
 }

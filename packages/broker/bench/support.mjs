@@ -12,21 +12,32 @@ export const arg = (n, d) => (process.argv.includes(n) ? process.argv[process.ar
 
 export { freeBrokerPort };
 
-/** Start bin/mqbroker with `props` (key=value lines) in `home`; resolves once it booted. */
-export async function startBroker(home, name, props) {
+/**
+ * Start `bin/<command>` (mqbroker, mqnamesrv) with `props` (key=value lines) in `home`; resolves once
+ * it booted, rejects if it exits first. `stop()` ends it (at once if it already exited).
+ */
+export function startServer(command, home, name, props) {
   const conf = join(home, `${name}.properties`);
   writeFileSync(conf, props.join("\n") + "\n");
-  const broker = spawn(join(root, "bin", "mqbroker"), ["-c", conf], {
+  const proc = spawn(join(root, "bin", command), ["-c", conf], {
     env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${join(home, name)}`, ROCKETMQ_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise((r) => broker.stdout.on("data", (d) => d.toString().includes("boot success") && r()));
-  broker.stop = () =>
+  proc.stop = () =>
     new Promise((r) => {
-      broker.on("exit", r);
-      broker.kill("SIGTERM");
+      if (proc.exitCode !== null || proc.signalCode !== null) return r();
+      proc.once("exit", r);
+      proc.kill("SIGTERM");
     });
-  return broker;
+  return new Promise((resolve, reject) => {
+    proc.once("exit", (code) => reject(new Error(`${command} exited with ${code} before it booted`)));
+    proc.stdout.on("data", (d) => d.toString().includes("boot success") && resolve(proc));
+  });
+}
+
+/** Start bin/mqbroker with `props` (key=value lines) in `home`; resolves once it booted. */
+export function startBroker(home, name, props) {
+  return startServer("mqbroker", home, name, props);
 }
 
 export async function createTopic(client, addr, topic, queues) {
