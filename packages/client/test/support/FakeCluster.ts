@@ -76,7 +76,7 @@ export class FakeCluster {
     try {
       return await processor(req, { connection, remoteAddr });
     } finally {
-      connection.socket.destroy();
+      connection.close();
     }
   }
 
