@@ -1,9 +1,13 @@
 /** ali-ons (an independent JS RocketMQ client from npm) against real bin/mqnamesrv + bin/mqbroker processes. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
+import { RemotingClient } from "@rocketmq-ts/remoting";
 import {
+  aliConsumer,
+  aliProducer,
   closeAliConsumer,
-  httpclient,
+  createAliTopic,
   ons,
   type AliConsumer,
   type AliMessage,
@@ -14,59 +18,10 @@ import { startLocalCluster, until, type LocalCluster } from "./support/cluster.j
 let cluster: LocalCluster;
 const admin = new RemotingClient();
 
-async function createTopic(topic: string, queues = 4): Promise<void> {
-  const res = await admin.invokeSync(
-    cluster.brokerAddr,
-    createRequest(17, {
-      extFields: {
-        topic,
-        defaultTopic: "TBW102",
-        readQueueNums: String(queues),
-        writeQueueNums: String(queues),
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        topicSysFlag: "0",
-        order: "false",
-      },
-    }),
-    5000,
-  );
-  expect(res.code).toBe(0);
-  // the broker re-registers at once; wait until the name server has the route
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const route = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
-    if (route.code === 0) return;
-    if (Date.now() > end) throw new Error(`no route for ${topic}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function producer(group: string): AliProducer {
-  return new ons.Producer({
-    httpclient,
-    producerGroup: group,
-    nameSrv: cluster.namesrvAddr,
-    clientIP: "127.0.0.1",
-    accessKeyId: "k",
-    accessKeySecret: "s",
-  });
-}
-
-function consumer(group: string, extra: Record<string, unknown> = {}): AliConsumer {
-  const c = new ons.Consumer({
-    httpclient,
-    consumerGroup: group,
-    nameSrv: cluster.namesrvAddr,
-    clientIP: "127.0.0.1",
-    accessKeyId: "k",
-    accessKeySecret: "s",
-    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
-    ...extra,
-  });
-  c.on("error", () => undefined);
-  return c;
-}
+const createTopic = (topic: string, queues = 4): Promise<void> => createAliTopic(admin, cluster, topic, queues);
+const producer = (group: string): AliProducer => aliProducer(cluster.namesrvAddr, group);
+const consumer = (group: string, extra: Record<string, unknown> = {}): AliConsumer =>
+  aliConsumer(cluster.namesrvAddr, group, extra);
 
 async function sendAll(p: AliProducer, topic: string, n: number, tag: (i: number) => string): Promise<Set<string>> {
   const bodies = new Set<string>();
@@ -86,17 +41,28 @@ async function sendAll(p: AliProducer, topic: string, n: number, tag: (i: number
   return bodies;
 }
 
-beforeAll(async () => {
-  // one-second delay levels keep the retry and delay tests short (the levels are still Java's mechanism)
-  cluster = await startLocalCluster(`messageDelayLevel=${Array(18).fill("1s").join(" ")}`);
-}, 60_000);
-
 afterAll(async () => {
   await admin.shutdown();
-  await cluster?.stop();
 });
 
-describe("ali-ons against our broker", () => {
+// The broker's sockets in its event loop (the default) and in an I/O thread (serverSelectorThreads=1).
+describe.each(["0", "1"])("ali-ons against our broker (serverSelectorThreads=%s)", (ioThreads) => {
+  beforeAll(async () => {
+    // one-second delay levels keep the retry and delay tests short (the levels are still Java's mechanism)
+    cluster = await startLocalCluster(
+      `messageDelayLevel=${Array(18).fill("1s").join(" ")}\nserverSelectorThreads=${ioThreads}`,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it("runs with its sockets where the config puts them", () => {
+    const log = readFileSync(join(cluster.home, "logs", "rocketmqlogs", "remoting.log"), "utf8");
+    expect(log.includes("remoting I/O thread listening")).toBe(ioThreads === "1");
+  });
+
   it("produces 10,000 messages that two groups each consume exactly once", async () => {
     const topic = "AliOnsTopic";
     await createTopic(topic);

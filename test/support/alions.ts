@@ -1,5 +1,8 @@
 /** ali-ons (CommonJS, no typings) as the tests use it: the part we call, the HTTP stub, a clean close. */
 import { createRequire } from "node:module";
+import { expect } from "vitest";
+import { createRequest, type RemotingClient } from "@rocketmq-ts/remoting";
+import type { LocalCluster } from "./cluster.js";
 
 const require = createRequire(import.meta.url);
 
@@ -60,4 +63,66 @@ export async function closeAliConsumer(c: AliConsumer): Promise<void> {
   } finally {
     process.off("unhandledRejection", ignore);
   }
+}
+
+/** Create `topic` on the cluster's broker and wait until the name server routes it. */
+export async function createAliTopic(
+  admin: RemotingClient,
+  cluster: LocalCluster,
+  topic: string,
+  queues = 4,
+): Promise<void> {
+  const res = await admin.invokeSync(
+    cluster.brokerAddr,
+    createRequest(17, {
+      extFields: {
+        topic,
+        defaultTopic: "TBW102",
+        readQueueNums: String(queues),
+        writeQueueNums: String(queues),
+        perm: "6",
+        topicFilterType: "SINGLE_TAG",
+        topicSysFlag: "0",
+        order: "false",
+      },
+    }),
+    5000,
+  );
+  expect(res.code).toBe(0);
+  // the broker re-registers at once; wait until the name server has the route
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const route = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
+    if (route.code === 0) return;
+    if (Date.now() > end) throw new Error(`no route for ${topic}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** An ali-ons producer on the name server `nameSrv`. */
+export function aliProducer(nameSrv: string, group: string): AliProducer {
+  return new ons.Producer({
+    httpclient,
+    producerGroup: group,
+    nameSrv,
+    clientIP: "127.0.0.1",
+    accessKeyId: "k",
+    accessKeySecret: "s",
+  });
+}
+
+/** An ali-ons consumer from the first offset on the name server `nameSrv`; errors are the test's to see in its results. */
+export function aliConsumer(nameSrv: string, group: string, extra: Record<string, unknown> = {}): AliConsumer {
+  const c = new ons.Consumer({
+    httpclient,
+    consumerGroup: group,
+    nameSrv,
+    clientIP: "127.0.0.1",
+    accessKeyId: "k",
+    accessKeySecret: "s",
+    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    ...extra,
+  });
+  c.on("error", () => undefined);
+  return c;
 }

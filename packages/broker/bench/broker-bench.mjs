@@ -1,6 +1,7 @@
 // Broker send throughput: N concurrent synchronous senders (default 32) of 1 KB SEND_MESSAGE_V2 to a real
 // bin/mqbroker process (ASYNC_FLUSH), like Java's producer benchmark. Then a pull drain.
-// Usage: node packages/broker/bench/broker-bench.mjs [--seconds N] [--senders N]
+// Usage: node packages/broker/bench/broker-bench.mjs [--seconds N] [--senders N] [--connections N] [--size B]
+//        [--io-threads N] (the broker's serverSelectorThreads)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ const seconds = Number(arg("--seconds", "10"));
 const senders = Number(arg("--senders", "32"));
 const connections = Number(arg("--connections", "8"));
 const size = Number(arg("--size", "1024"));
+const ioThreads = arg("--io-threads", "");
 
 const home = mkdtempSync(join(tmpdir(), "broker-bench-"));
 const port = await freeBrokerPort();
@@ -20,6 +22,7 @@ const broker = await startBroker(home, "broker-bench", [
   "brokerIP1=127.0.0.1",
   `storePathRootDir=${join(home, "store")}`,
   "flushDiskType=ASYNC_FLUSH",
+  ...(ioThreads ? [`serverSelectorThreads=${ioThreads}`] : []),
 ]);
 const addr = `127.0.0.1:${port}`;
 const admin = new RemotingClient();
@@ -36,7 +39,7 @@ const load = await sendLoadWithCpu([broker.pid], {
 });
 const { sent, failed, secs, maxRt } = load;
 console.log(
-  `broker send: ${senders} sync senders on ${connections} connections, ${size} B bodies, ${secs.toFixed(1)}s: ${perSecond(sent, secs)} msg/s, avg RT ${avgRt(load)} ms, max RT ${maxRt} ms, broker CPU ${load.cpuPerMsg[0].toFixed(1)} µs/msg (system ${load.sysPerMsg[0].toFixed(1)}), failed ${failed}`,
+  `broker send: ${senders} sync senders on ${connections} connections, ${size} B bodies, ${secs.toFixed(1)}s: ${perSecond(sent, secs)} msg/s, avg RT ${avgRt(load)} ms, max RT ${maxRt} ms, broker CPU ${load.cpuPerMsg[0].toFixed(1)} µs/msg (system ${load.sysPerMsg[0].toFixed(1)}; main thread ${load.mainThreadPerMsg[0].toFixed(1)}), failed ${failed}`,
 );
 
 const t1 = process.hrtime.bigint();

@@ -123,9 +123,12 @@ export function cpuMicros(pid) {
   return user + system;
 }
 
-/** User and system CPU time a process has used so far, in microseconds. */
-export function cpuSplit(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * User and system CPU time a process has used so far, in microseconds; with `thread`, only that
+ * thread's (the main thread's id is the pid: the event loop that owns the store).
+ */
+export function cpuSplit(pid, thread) {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8");
   // fields after the parenthesised command name: state is field 3, utime 14, stime 15
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return { user: (Number(fields[11]) * 1e6) / CLOCK_TICKS, system: (Number(fields[12]) * 1e6) / CLOCK_TICKS };
@@ -134,12 +137,16 @@ const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim(
 
 /** `sendLoad` while measuring the CPU the broker processes `pids` use meanwhile: µs per stored message. */
 export async function sendLoadWithCpu(pids, load) {
-  const before = pids.map(cpuSplit);
+  const before = pids.map((pid) => cpuSplit(pid));
+  const beforeMain = pids.map((pid) => cpuSplit(pid, pid));
   const result = await sendLoad(load);
-  const after = pids.map(cpuSplit);
+  const after = pids.map((pid) => cpuSplit(pid));
+  const afterMain = pids.map((pid) => cpuSplit(pid, pid));
   const n = Math.max(1, result.sent);
-  result.cpuPerMsg = after.map((a, i) => (a.user + a.system - before[i].user - before[i].system) / n);
+  const perMsg = (a, b) => (a.user + a.system - b.user - b.system) / n;
+  result.cpuPerMsg = after.map((a, i) => perMsg(a, before[i]));
   result.sysPerMsg = after.map((a, i) => (a.system - before[i].system) / n);
+  result.mainThreadPerMsg = afterMain.map((a, i) => perMsg(a, beforeMain[i]));
   return result;
 }
 

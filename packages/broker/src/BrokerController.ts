@@ -207,6 +207,7 @@ export class BrokerController implements BrokerContext {
       serverChannelMaxIdleTimeSeconds: netty.serverChannelMaxIdleTimeSeconds,
       serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
       serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
+      ioThreads: netty.serverSelectorThreads,
       logger: namedLogger(this.logger, LoggerName.REMOTING),
     };
     this.remotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort });

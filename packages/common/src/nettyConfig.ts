@@ -2,15 +2,18 @@
 import type { ConfigSpec } from "./config.js";
 
 /**
- * Java's NettyServerConfig keys. The thread/buffer/allocator keys have no meaning on Node's single
- * event loop; they are accepted, kept and reported so existing files and `getNamesrvConfig` match.
+ * Java's NettyServerConfig keys. Most thread/buffer/allocator keys have no meaning on Node's event
+ * loop; they are accepted, kept and reported so existing files and `getNamesrvConfig` match.
+ * `serverSelectorThreads` (Netty's I/O threads, Java's default 3) defaults to 0 here: sockets stay
+ * in the event loop that handles the requests, which measured faster on a 2-core machine than
+ * handing them to a thread; 1 or more puts them in one I/O thread (docs/performance.md).
  */
 export function nettyServerConfigSpecFor(listenPort: number) {
   return {
     listenPort: { type: "int", default: listenPort },
     serverWorkerThreads: { type: "int", default: 8 },
     serverCallbackExecutorThreads: { type: "int", default: 0 },
-    serverSelectorThreads: { type: "int", default: 3 },
+    serverSelectorThreads: { type: "int", default: 0 },
     serverOnewaySemaphoreValue: { type: "int", default: 256 },
     serverAsyncSemaphoreValue: { type: "int", default: 64 },
     serverChannelMaxIdleTimeSeconds: { type: "int", default: 120 },

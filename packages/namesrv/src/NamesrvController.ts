@@ -51,6 +51,7 @@ export class NamesrvController {
       serverChannelMaxIdleTimeSeconds: netty.serverChannelMaxIdleTimeSeconds,
       serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
       serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
+      ioThreads: netty.serverSelectorThreads,
       logger: namedLogger(this.logger, LoggerName.REMOTING),
     });
     const processors = namesrvProcessors({

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createRequest,
   createResponse,
@@ -23,13 +23,17 @@ import { memoryLogger, sleep, waitFor } from "./helpers.js";
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
+  ioThreads = 0;
 });
+
+/** Servers' sockets in the test's thread (0) or in an I/O thread (1): both must behave the same. */
+let ioThreads = 0;
 
 async function startServer(config: Partial<ConstructorParameters<typeof RemotingServer>[0]> = {}): Promise<{
   server: RemotingServer;
   addr: string;
 }> {
-  const server = new RemotingServer({ listenPort: 0, bindAddress: "127.0.0.1", ...config });
+  const server = new RemotingServer({ listenPort: 0, bindAddress: "127.0.0.1", ioThreads, ...config });
   const port = await server.start();
   cleanups.push(() => server.shutdown());
   return { server, addr: `127.0.0.1:${port}` };
@@ -62,7 +66,11 @@ function echoProcessor(request: RemotingCommand): RemotingCommand {
   return createResponse(request, ResponseCode.SUCCESS, { extFields: request.extFields, body: request.body });
 }
 
-describe("RemotingServer + RemotingClient over loopback", () => {
+describe.each([0, 1])("RemotingServer + RemotingClient over loopback (I/O threads: %i)", (threads) => {
+  beforeEach(() => {
+    ioThreads = threads;
+  });
+
   it("answers a request, echoing opaque and encoding", async () => {
     const { server, addr } = await startServer();
     server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC, (req) => {
@@ -301,7 +309,11 @@ describe("name server selection", () => {
   });
 });
 
-describe("bad input never takes the server down", () => {
+describe.each([0, 1])("bad input never takes the server down (I/O threads: %i)", (threads) => {
+  beforeEach(() => {
+    ioThreads = threads;
+  });
+
   it("closes only the offending connection, with a log line, for random, truncated and oversized frames", async () => {
     const { logger, lines } = memoryLogger();
     const { server, addr } = await startServer({ logger });

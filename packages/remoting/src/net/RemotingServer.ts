@@ -3,7 +3,9 @@ import { pino, type Logger } from "pino";
 import { DEFAULT_FRAME_MAX_LENGTH } from "../codec/frame.js";
 import type { RemotingCommand } from "../protocol/RemotingCommand.js";
 import { Connection } from "./Connection.js";
+import { IoThread } from "./io/IoThread.js";
 import { RemotingService } from "./RemotingService.js";
+import type { FrameTransport } from "./transport/FrameTransport.js";
 
 export interface RemotingServerConfig {
   listenPort: number;
@@ -16,8 +18,17 @@ export interface RemotingServerConfig {
   /** Java `serverOnewaySemaphoreValue` (256) / `serverAsyncSemaphoreValue` (64). */
   serverOnewaySemaphoreValue?: number;
   serverAsyncSemaphoreValue?: number;
+  /**
+   * Threads that own the sockets (reads, writes, frame splitting) while requests are handled in this
+   * one — Java's `serverSelectorThreads` (Netty's I/O threads). 0 (the default here): sockets in this
+   * thread. Node 20 cannot share one listening socket between threads safely, so more than 1 is
+   * used as 1 (see docs/performance.md).
+   */
+  ioThreads?: number;
   logger?: Logger;
 }
+
+const LISTEN_BACKLOG = 1024;
 
 /**
  * Accepts connections, dispatches requests by code to registered processors, and lets upper layers
@@ -26,7 +37,8 @@ export interface RemotingServerConfig {
  * Events: `connect` (conn), `close` (conn, reason), `idle` (conn).
  */
 export class RemotingServer extends RemotingService {
-  private readonly server: net.Server;
+  private readonly server: net.Server | null;
+  private readonly ioThread: IoThread | null;
   private readonly connections = new Set<Connection>();
   private readonly config: Required<Omit<RemotingServerConfig, "logger">>;
   private boundPort = 0;
@@ -45,19 +57,48 @@ export class RemotingServer extends RemotingService {
       writeHighWaterMark: config.writeHighWaterMark ?? 4 * 1024 * 1024,
       serverOnewaySemaphoreValue: config.serverOnewaySemaphoreValue ?? 256,
       serverAsyncSemaphoreValue: config.serverAsyncSemaphoreValue ?? 64,
+      ioThreads: Math.min(1, Math.max(0, config.ioThreads ?? 0)),
     };
-    this.server = net.createServer((socket) => this.accept(socket));
-    this.server.on("error", (err) => this.logger.error({ err: err.message }, "server socket error"));
+    if ((config.ioThreads ?? 0) > 1) {
+      this.logger.info(
+        { requested: config.ioThreads },
+        "one remoting I/O thread: Node 20 cannot share a listening socket between threads",
+      );
+    }
+    if (this.config.ioThreads > 0) {
+      this.server = null;
+      this.ioThread = new IoThread({
+        port: this.config.listenPort,
+        host: this.config.bindAddress,
+        backlog: LISTEN_BACKLOG,
+        maxFrameLength: this.config.maxFrameLength,
+        idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+        writeHighWaterMark: this.config.writeHighWaterMark,
+        logger: this.logger,
+        onConnection: (transport) => this.accept(transport),
+      });
+    } else {
+      this.ioThread = null;
+      const server = net.createServer((socket) => this.accept(socket));
+      server.on("error", (err) => this.logger.error({ err: err.message }, "server socket error"));
+      this.server = server;
+    }
   }
 
   /** Start listening; resolves with the bound port (useful with listenPort 0 in tests). */
-  start(): Promise<number> {
+  async start(): Promise<number> {
+    const { server } = this;
+    if (!server) {
+      this.boundPort = await (this.ioThread as IoThread).start();
+      this.logger.info({ port: this.boundPort }, "remoting I/O thread listening; requests handled in the main thread");
+      return this.boundPort;
+    }
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
-      this.server.once("error", onError);
-      this.server.listen({ port: this.config.listenPort, host: this.config.bindAddress, backlog: 1024 }, () => {
-        this.server.off("error", onError);
-        const address = this.server.address();
+      server.once("error", onError);
+      server.listen({ port: this.config.listenPort, host: this.config.bindAddress, backlog: LISTEN_BACKLOG }, () => {
+        server.off("error", onError);
+        const address = server.address();
         this.boundPort = typeof address === "object" && address ? address.port : this.config.listenPort;
         resolve(this.boundPort);
       });
@@ -72,7 +113,7 @@ export class RemotingServer extends RemotingService {
     return this.connections.size;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket | FrameTransport): void {
     const conn = new Connection(socket, {
       maxFrameLength: this.config.maxFrameLength,
       idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
@@ -116,7 +157,10 @@ export class RemotingServer extends RemotingService {
 
   /** Stop accepting, close every connection. */
   async shutdown(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const { server } = this;
+    const closed = server
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : (this.ioThread as IoThread).shutdown();
     for (const conn of [...this.connections]) conn.close("server shutdown");
     await closed;
   }
