@@ -1,6 +1,7 @@
 // Every mode side by side, with the same command: bin/benchmark producer (sync sends, like Java's
 // producer.sh) against a fresh bin/mqnamesrv + bin/mqbroker set per row. Each row prints send TPS,
-// average and p99 RT, the broker's CPU per acknowledged message (its slave's too, where there is one)
+// average and p99 RT, the broker's CPU per acknowledged message (all its threads, then its main thread
+// alone — the event loop every request passes through; its slave's too, where there is one)
 // and the benchmark tool's own CPU per message, all measured through /proc and the tool's --json.
 // A last line measures the disk: sequential 256 KiB writes, each followed by fdatasync, the bandwidth
 // SYNC_FLUSH's group commit is compared with.
@@ -14,6 +15,7 @@ import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
 import {
   arg,
   cpuMicros,
+  cpuSplit,
   createTopic,
   freeBrokerPort,
   root,
@@ -44,6 +46,15 @@ const ROWS = [
   // the broker's processes pinned with taskset, the benchmark tool on core 1 in both rows
   { name: "broker on 1 core", setup: "single", brokerCpus: "0", toolCpus: "1" },
   { name: "broker on 2 cores", setup: "single", brokerCpus: "0,1", toolCpus: "1" },
+  // sockets in an I/O thread (serverSelectorThreads=1): the main thread's share is what caps one broker
+  { name: "I/O thread 1KB", setup: "single", props: ["serverSelectorThreads=1"] },
+  {
+    name: "I/O thread, 2 cores",
+    setup: "single",
+    props: ["serverSelectorThreads=1"],
+    brokerCpus: "0,1",
+    toolCpus: "1",
+  },
 ];
 
 /** Wait until the name server knows a route for `topic`. */
@@ -96,6 +107,7 @@ async function runRow(row) {
       `namesrvAddr=${nsAddr}`,
       "brokerName=broker-bench",
       `flushDiskType=${row.flush ?? "ASYNC_FLUSH"}`,
+      ...(row.props ?? []),
     ];
     const { addr, master, slave } =
       row.setup === "single"
@@ -131,6 +143,7 @@ async function runRow(row) {
       : null;
     if (row.brokerCpus) for (const p of measured) pin(p.pid, row.brokerCpus);
     const before = measured.map((p) => cpuMicros(p.pid));
+    const beforeMain = cpuSplit(master.pid, master.pid);
     const toolArgs = [
       "-n",
       nsAddr,
@@ -166,6 +179,9 @@ async function runRow(row) {
           row.toolCpus,
         );
     const cpu = measured.map((p, i) => (cpuMicros(p.pid) - before[i]) / Math.max(1, result.sendOk));
+    const afterMain = cpuSplit(master.pid, master.pid);
+    const mainCpu =
+      (afterMain.user + afterMain.system - beforeMain.user - beforeMain.system) / Math.max(1, result.sendOk);
     if (readers) await readers;
     let drain = null;
     if (row.drain) {
@@ -190,7 +206,7 @@ async function runRow(row) {
         toolCpu: c.clientCpuMicrosPerMsg,
       };
     }
-    return { row, result, cpu, drain };
+    return { row, result, cpu, mainCpu, drain };
   } finally {
     await admin.shutdown();
     for (const p of procs.reverse()) await p.stop();
@@ -224,19 +240,19 @@ console.log(
   `modes benchmark: bin/benchmark producer, ${seconds} s per row, sync sends (32 threads unless said), 8 queues, client on the same machine`,
 );
 console.log(
-  `${pad("mode", 24)}${lpad("TPS", 9)}${lpad("MB/s", 8)}${lpad("avg RT", 9)}${lpad("p99 RT", 8)}${lpad("broker µs/msg", 15)}${lpad("slave µs/msg", 14)}${lpad("tool µs/msg", 13)}`,
+  `${pad("mode", 24)}${lpad("TPS", 9)}${lpad("MB/s", 8)}${lpad("avg RT", 9)}${lpad("p99 RT", 8)}${lpad("broker µs/msg", 15)}${lpad("main thread", 13)}${lpad("slave µs/msg", 14)}${lpad("tool µs/msg", 13)}`,
 );
 for (const row of ROWS) {
   if (only.length > 0 && !only.some((o) => row.name.toLowerCase().startsWith(o.toLowerCase()))) continue;
   try {
-    const { result, cpu, drain } = await runRow(row);
+    const { result, cpu, mainCpu, drain } = await runRow(row);
     const mbps = (result.sendTps * (row.size ?? 1024)) / 1e6;
     console.log(
-      `${pad(row.name, 24)}${lpad(result.sendTps.toLocaleString("en-US"), 9)}${lpad(mbps.toFixed(1), 8)}${lpad(result.averageRT.toFixed(2) + " ms", 9)}${lpad(result.p99RT === null ? "-" : result.p99RT + " ms", 8)}${lpad(cpu[0].toFixed(1), 15)}${lpad(cpu[1] === undefined ? "-" : cpu[1].toFixed(1), 14)}${lpad(result.clientCpuMicrosPerMsg.toFixed(1), 13)}${result.sendFailed + result.responseFailed > 0 ? `  (failed ${result.sendFailed + result.responseFailed})` : ""}`,
+      `${pad(row.name, 24)}${lpad(result.sendTps.toLocaleString("en-US"), 9)}${lpad(mbps.toFixed(1), 8)}${lpad(result.averageRT.toFixed(2) + " ms", 9)}${lpad(result.p99RT === null ? "-" : result.p99RT + " ms", 8)}${lpad(cpu[0].toFixed(1), 15)}${lpad(mainCpu.toFixed(1), 13)}${lpad(cpu[1] === undefined ? "-" : cpu[1].toFixed(1), 14)}${lpad(result.clientCpuMicrosPerMsg.toFixed(1), 13)}${result.sendFailed + result.responseFailed > 0 ? `  (failed ${result.sendFailed + result.responseFailed})` : ""}`,
     );
     if (drain)
       console.log(
-        `${pad("  backlog drain", 24)}${lpad(Math.round(drain.tps).toLocaleString("en-US"), 9)}${lpad("", 33)}${lpad(drain.brokerCpu.toFixed(1), 15)}${lpad("-", 14)}${lpad(drain.toolCpu.toFixed(1), 13)}  (bin/benchmark consumer, ${drain.total.toLocaleString("en-US")} messages)`,
+        `${pad("  backlog drain", 24)}${lpad(Math.round(drain.tps).toLocaleString("en-US"), 9)}${lpad("", 33)}${lpad(drain.brokerCpu.toFixed(1), 15)}${lpad("", 13)}${lpad("-", 14)}${lpad(drain.toolCpu.toFixed(1), 13)}  (bin/benchmark consumer, ${drain.total.toLocaleString("en-US")} messages)`,
       );
   } catch (e) {
     console.log(`${pad(row.name, 24)}failed: ${e.message}`);
