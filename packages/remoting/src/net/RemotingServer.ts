@@ -37,8 +37,9 @@ const LISTEN_BACKLOG = 1024;
  * Events: `connect` (conn), `close` (conn, reason), `idle` (conn).
  */
 export class RemotingServer extends RemotingService {
+  /** Sockets in this thread: the listening server; in an I/O thread: null, and `ioThread` once started. */
   private readonly server: net.Server | null;
-  private readonly ioThread: IoThread | null;
+  private ioThread: IoThread | null = null;
   private readonly connections = new Set<Connection>();
   private readonly config: Required<Omit<RemotingServerConfig, "logger">>;
   private boundPort = 0;
@@ -67,18 +68,7 @@ export class RemotingServer extends RemotingService {
     }
     if (this.config.ioThreads > 0) {
       this.server = null;
-      this.ioThread = new IoThread({
-        port: this.config.listenPort,
-        host: this.config.bindAddress,
-        backlog: LISTEN_BACKLOG,
-        maxFrameLength: this.config.maxFrameLength,
-        idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
-        writeHighWaterMark: this.config.writeHighWaterMark,
-        logger: this.logger,
-        onConnection: (transport) => this.accept(transport),
-      });
     } else {
-      this.ioThread = null;
       const server = net.createServer((socket) => this.accept(socket));
       server.on("error", (err) => this.logger.error({ err: err.message }, "server socket error"));
       this.server = server;
@@ -89,7 +79,19 @@ export class RemotingServer extends RemotingService {
   async start(): Promise<number> {
     const { server } = this;
     if (!server) {
-      this.boundPort = await (this.ioThread as IoThread).start();
+      // the thread starts listening as soon as it runs: only now, as a server in this thread would
+      const ioThread = new IoThread({
+        port: this.config.listenPort,
+        host: this.config.bindAddress,
+        backlog: LISTEN_BACKLOG,
+        maxFrameLength: this.config.maxFrameLength,
+        idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+        writeHighWaterMark: this.config.writeHighWaterMark,
+        logger: this.logger,
+        onConnection: (transport) => this.accept(transport),
+      });
+      this.ioThread = ioThread;
+      this.boundPort = await ioThread.start();
       this.logger.info({ port: this.boundPort }, "remoting I/O thread listening; requests handled in the main thread");
       return this.boundPort;
     }
@@ -157,10 +159,10 @@ export class RemotingServer extends RemotingService {
 
   /** Stop accepting, close every connection. */
   async shutdown(): Promise<void> {
-    const { server } = this;
+    const { server, ioThread } = this;
     const closed = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))
-      : (this.ioThread as IoThread).shutdown();
+      : (ioThread?.shutdown() ?? Promise.resolve());
     for (const conn of [...this.connections]) conn.close("server shutdown");
     await closed;
   }
