@@ -140,7 +140,8 @@ const BATCH = 256;
  */
 export class RingReader {
   private readonly large = new Map<number, Buffer>();
-  private waitingForLarge = 0;
+  /** The LARGE record's number the reader stopped at until its payload arrives. */
+  private waitingForLarge: number | null = null;
   private stopped = false;
   private paused = false;
   private drainScheduled = false;
@@ -174,7 +175,7 @@ export class RingReader {
   deliverLarge(message: LargePayload): void {
     this.large.set(message.seq, Buffer.from(message.bytes));
     if (this.waitingForLarge === message.seq) {
-      this.waitingForLarge = 0;
+      this.waitingForLarge = null;
       this.scheduleDrain();
     }
   }
@@ -207,7 +208,7 @@ export class RingReader {
       return !this.stopped;
     });
     if (consumed > 0) this.wakeProducer();
-    if (this.stopped || this.paused || this.waitingForLarge !== 0) return;
+    if (this.stopped || this.paused || this.waitingForLarge !== null) return;
     if (handled >= BATCH || !this.ring.isEmpty) this.scheduleDrain();
     else this.sleep();
   };
