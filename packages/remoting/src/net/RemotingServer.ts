@@ -6,6 +6,7 @@ import { Connection } from "./Connection.js";
 import { IoThread } from "./io/IoThread.js";
 import { RemotingService } from "./RemotingService.js";
 import type { FrameTransport } from "./transport/FrameTransport.js";
+import { SERVER_CORK_FRAMES } from "./transport/SocketTransport.js";
 
 export interface RemotingServerConfig {
   listenPort: number;
@@ -87,6 +88,7 @@ export class RemotingServer extends RemotingService {
         maxFrameLength: this.config.maxFrameLength,
         idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
         writeHighWaterMark: this.config.writeHighWaterMark,
+        corkFrames: SERVER_CORK_FRAMES,
         logger: this.logger,
         onConnection: (transport) => this.accept(transport),
       });
@@ -120,6 +122,7 @@ export class RemotingServer extends RemotingService {
       maxFrameLength: this.config.maxFrameLength,
       idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
       writeHighWaterMark: this.config.writeHighWaterMark,
+      corkFrames: SERVER_CORK_FRAMES,
       logger: this.logger,
     });
     if (!conn.remoteAddr) {

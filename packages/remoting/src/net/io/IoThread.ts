@@ -18,6 +18,7 @@ export interface IoThreadOptions {
   maxFrameLength: number;
   idleTimeoutMs: number;
   writeHighWaterMark: number;
+  corkFrames: number;
   logger: Logger;
   /** A connection the thread accepted, to be given a sink. */
   onConnection: (transport: FrameTransport) => void;
@@ -58,6 +59,7 @@ export class IoThread {
       maxFrameLength: options.maxFrameLength,
       idleTimeoutMs: options.idleTimeoutMs,
       writeHighWaterMark: options.writeHighWaterMark,
+      corkFrames: options.corkFrames,
       inbound,
       outbound,
     };

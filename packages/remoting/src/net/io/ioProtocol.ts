@@ -36,6 +36,7 @@ export interface IoThreadData {
   maxFrameLength: number;
   idleTimeoutMs: number;
   writeHighWaterMark: number;
+  corkFrames: number;
   /** Rings: `inbound` is written by the I/O thread, `outbound` by the owner. */
   inbound: SharedArrayBuffer;
   outbound: SharedArrayBuffer;
