@@ -26,15 +26,23 @@ export const MessageConst = {
   KEY_SEPARATOR: " ",
 } as const;
 
-/** Parse as Java does: split on U+0002, skip pieces shorter than 3, keep pairs with non-empty key and value (last wins). */
+/**
+ * Parse as Java does: split on U+0002, skip pieces shorter than 3, keep pairs with non-empty key and
+ * value (last wins). Scans with indexOf instead of splitting: no array and no string per piece (half
+ * the time on a send's properties).
+ */
 export function string2messageProperties(s: string): Map<string, string> {
   const map = new Map<string, string>();
   if (!s) return map;
-  for (const item of s.split(PROPERTY_SEPARATOR)) {
-    if (item.length < 3) continue;
-    const i = item.indexOf(NAME_VALUE_SEPARATOR);
-    if (i <= 0 || i === item.length - 1) continue;
-    map.set(item.slice(0, i), item.slice(i + 1));
+  const length = s.length;
+  for (let from = 0; from <= length;) {
+    let end = s.indexOf(PROPERTY_SEPARATOR, from);
+    if (end < 0) end = length;
+    if (end - from >= 3) {
+      const i = s.indexOf(NAME_VALUE_SEPARATOR, from);
+      if (i > from && i < end - 1) map.set(s.substring(from, i), s.substring(i + 1, end));
+    }
+    from = end + 1;
   }
   return map;
 }
@@ -48,13 +56,28 @@ export function messageProperties2String(props: ReadonlyMap<string, string>): st
 
 /**
  * Java's messageProperties2String over a HashMap holding these keys: the broker re-serializes
- * properties from a HashMap, so the stored order is the HashMap's iteration order.
+ * properties from a HashMap, so the stored order is the HashMap's iteration order. The order of each
+ * key list (in insertion order) is remembered: the same few sets come with every message.
  */
 export function javaPropertiesString(props: ReadonlyMap<string, string>): string {
-  const parts: string[] = [];
-  for (const key of javaHashMapOrder([...props.keys()])) parts.push(`${key}${NAME_VALUE_SEPARATOR}${props.get(key)}`);
-  return parts.join(PROPERTY_SEPARATOR);
+  let keyList = "";
+  // lengths make the list unambiguous whatever the keys hold
+  for (const key of props.keys()) keyList += `${key.length}:${key}`;
+  let order = propertyOrders.get(keyList);
+  if (order === undefined) {
+    order = javaHashMapOrder([...props.keys()]);
+    if (propertyOrders.size >= 4096) propertyOrders.clear();
+    propertyOrders.set(keyList, order);
+  }
+  let out = "";
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i] as string;
+    out += `${i === 0 ? "" : PROPERTY_SEPARATOR}${key}${NAME_VALUE_SEPARATOR}${props.get(key)}`;
+  }
+  return out;
 }
+
+const propertyOrders = new Map<string, readonly string[]>();
 
 /**
  * Value of one property without building the whole map (hot path: dispatch reads TAGS, KEYS,

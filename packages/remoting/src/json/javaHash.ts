@@ -16,7 +16,9 @@ export function javaStringHashCode(s: string): number {
  */
 export function javaHashMapOrder(keys: readonly string[], initialCapacity = 16): string[] {
   // headers and property maps repeat the same key sets: remember their order
-  const cacheKey = `${initialCapacity}\u0000${keys.join("\u0000")}`;
+  // each key with its length in front: unambiguous whatever characters the keys hold
+  let cacheKey = `${initialCapacity}`;
+  for (const key of keys) cacheKey += `:${key.length}:${key}`;
   const cached = orderCache.get(cacheKey);
   if (cached) return cached.slice();
   const order = computeOrder(keys, initialCapacity);
