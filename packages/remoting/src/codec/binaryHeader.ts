@@ -1,6 +1,7 @@
 import { languageFromByte, languageToByte } from "../protocol/LanguageCode.js";
 import type { ExtFields } from "../protocol/RemotingCommand.js";
-import { setOwn, type CommandHeader } from "./jsonHeader.js";
+import { buildExtFields } from "./extFieldsShapes.js";
+import type { CommandHeader } from "./jsonHeader.js";
 import { RemotingCodecError } from "./RemotingCodecError.js";
 
 const FIXED_PART = 21; // code(2) language(1) version(2) opaque(4) flag(4) remarkLen(4) extLen(4)
@@ -144,6 +145,10 @@ function asciiKey(buf: Buffer, from: number, to: number, area: string, base: num
   return key;
 }
 
+/** Keys and values of the header being decoded (one decode at a time). */
+const keyScratch: string[] = [];
+const valueScratch: string[] = [];
+
 /** Decode the binary header in `buf[start, end)` (default: all of `buf`). */
 export function decodeBinaryHeader(buf: Buffer, start = 0, end = buf.length): CommandHeader {
   if (end - start < FIXED_PART) throw new RemotingCodecError(`Binary header too short: ${end - start} bytes`);
@@ -167,7 +172,7 @@ export function decodeBinaryHeader(buf: Buffer, start = 0, end = buf.length): Co
   }
   let extFields: ExtFields | null = null;
   if (extLength > 0) {
-    extFields = {};
+    let n = 0;
     const extEnd = p + extLength;
     // the whole field area as one string, one char per byte: ASCII fields are cut out of it
     const area = buf.toString("latin1", p, extEnd);
@@ -194,7 +199,14 @@ export function decodeBinaryHeader(buf: Buffer, start = 0, end = buf.length): Co
       const value = isAsciiRange(buf, valueStart, p)
         ? area.substring(valueStart - base, p - base)
         : buf.toString("utf8", valueStart, p);
-      setOwn(extFields, key, value);
+      keyScratch[n] = key;
+      valueScratch[n++] = value;
+    }
+    extFields = buildExtFields(keyScratch, valueScratch, n);
+    // drop the references so the scratch does not keep old headers' strings alive
+    for (let i = 0; i < n; i++) {
+      keyScratch[i] = "";
+      valueScratch[i] = "";
     }
   }
   return { code, language: languageFromByte(languageByte), version, opaque, flag, remark, extFields };
