@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FrameRing } from "../src/net/io/FrameRing.js";
 import { RingReader, RingWriter, type LargePayload } from "../src/net/io/RingEnds.js";
 import { waitFor } from "./helpers.js";
@@ -114,5 +114,70 @@ describe("RingWriter / RingReader", () => {
     reader.resume();
     await waitFor(() => got.length === 2, 5_000);
     expect(got[1]?.payload.toString()).toBe("y");
+  });
+});
+
+describe("RingWriter when its owner writes from onBlocked", () => {
+  it("keeps waiting for room when unblocking at once fills the ring again", async () => {
+    const memory = FrameRing.allocate(256);
+    const consumerSide = new FrameRing(memory);
+    const got: number[] = [];
+    const take = (): void => {
+      consumerSide.read((_type, id) => {
+        got.push(id);
+        return true;
+      });
+    };
+    const events: boolean[] = [];
+    let next = 0;
+    const writeSome = (n: number): void => {
+      for (let i = 0; i < n; i++) writer.write(2, next++, [bytes(40, 1)], 40);
+    };
+    const writer: RingWriter = new RingWriter(
+      new FrameRing(memory),
+      () => undefined,
+      (blocked) => {
+        events.push(blocked);
+        // The consumer makes room just as the writer starts to wait (its retry then succeeds), and
+        // the owner answers "unblocked" by writing more than fits: the writer must wait again.
+        if (blocked && events.length === 1) take();
+        if (!blocked && events.length === 2) writeSome(8);
+      },
+    );
+    writeSome(5); // 52-byte records: the fifth does not fit
+    expect(events).toEqual([true, false, true]);
+    expect(writer.overflowBytes).toBeGreaterThan(0);
+    // a real reader from here on: it wakes the writer whenever it makes room
+    const reader = new RingReader(consumerSide, (_type, id) => got.push(id));
+    reader.start();
+    await waitFor(() => got.length === next, 5_000);
+    expect(got).toEqual(Array.from({ length: next }, (_, i) => i));
+    expect(writer.overflowBytes).toBe(0);
+    expect(events.at(-1)).toBe(false);
+    reader.stop();
+  });
+
+  it("a reader paused and resumed while asleep keeps a single wait", async () => {
+    const memory = FrameRing.allocate(4096);
+    let handled = 0;
+    const reader = new RingReader(new FrameRing(memory), () => handled++);
+    const writer = new RingWriter(new FrameRing(memory), () => undefined);
+    reader.start();
+    await new Promise((r) => setTimeout(r, 20)); // asleep
+    const waits = vi.spyOn(Atomics, "waitAsync");
+    try {
+      for (let i = 0; i < 50; i++) {
+        reader.pause();
+        reader.resume();
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(waits).not.toHaveBeenCalled();
+    } finally {
+      waits.mockRestore();
+    }
+    writer.write(2, 1, [Buffer.from("x")], 1);
+    await waitFor(() => handled === 1, 5_000);
+    expect(handled).toBe(1);
+    reader.stop();
   });
 });

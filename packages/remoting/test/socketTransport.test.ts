@@ -74,3 +74,19 @@ describe("SocketTransport corking", () => {
     await waitFor(() => received() === CLIENT_CORK_FRAMES * 8);
   });
 });
+
+describe("SocketTransport back-pressure", () => {
+  it("reads again once writes drain under a mark lower than the socket's own", async () => {
+    // 8 corked frames of 8 bytes pass a 40-byte mark, never the socket's own (16 KiB or more): no 'drain'
+    const { transport, received } = await pair({ writeHighWaterMark: 40, corkFrames: 100 });
+    let writable = 0;
+    transport.onWritable = () => writable++;
+    for (let i = 0; i < 8; i++) transport.writeFrame(frame());
+    expect(transport.isWritable).toBe(false);
+    expect(transport.socket.isPaused()).toBe(true);
+    await waitFor(() => received() === 64);
+    await waitFor(() => writable === 1);
+    expect(transport.isWritable).toBe(true);
+    expect(transport.socket.isPaused()).toBe(false);
+  });
+});

@@ -41,7 +41,7 @@ export class FrameRing {
     this.words = new Uint32Array(memory, CONTROL_BYTES, this.capacity / 4);
   }
 
-  /** The largest payload a record may carry: anything under half the ring always fits once it drains. */
+  /** The largest payload a record may carry: a quarter of the ring, so a record always fits once the consumer has drained it. */
   get maxPayload(): number {
     return (this.capacity >>> 2) - RECORD_HEADER;
   }

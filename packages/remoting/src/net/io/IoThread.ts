@@ -218,6 +218,7 @@ class RingTransport implements FrameTransport {
 
   start(sink: FrameSink): void {
     this.sink = sink;
+    this.deliverHeld(); // frames that came before the sink
   }
 
   private get canDeliver(): boolean {

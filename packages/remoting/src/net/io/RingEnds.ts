@@ -98,6 +98,7 @@ export class RingWriter {
     if (this.flushOverflow()) {
       Atomics.store(control, PRODUCER_WAITS, 0);
       this.waitingForRoom = false;
+      this.unblocked();
       return;
     }
     const wait = Atomics.waitAsync(control, PRODUCER_WAITS, 1);
@@ -107,10 +108,19 @@ export class RingWriter {
 
   private readonly roomMade = (): void => {
     this.waitingForRoom = false;
-    if (!this.flushOverflow()) this.waitForRoom();
+    if (this.flushOverflow()) this.unblocked();
+    else this.waitForRoom();
   };
 
-  /** Move queued records into the ring; true when none is left. */
+  /**
+   * Told only once this end is idle again (nothing queued, no wait pending): the owner typically
+   * answers by writing at once, which may fill the ring again and must find a writer able to wait.
+   */
+  private unblocked(): void {
+    this.onBlocked(false);
+  }
+
+  /** Move queued records into the ring; true when none is left. Called only with some queued. */
   private flushOverflow(): boolean {
     let moved = false;
     while (this.overflow.length > 0) {
@@ -121,9 +131,7 @@ export class RingWriter {
       moved = true;
     }
     if (moved) this.wakeConsumer();
-    if (this.overflow.length > 0) return false;
-    if (moved) this.onBlocked(false);
-    return true;
+    return this.overflow.length === 0;
   }
 }
 
@@ -145,6 +153,8 @@ export class RingReader {
   private stopped = false;
   private paused = false;
   private drainScheduled = false;
+  /** A wait for the producer's wake-up is pending (at most one at a time). */
+  private sleeping = false;
 
   constructor(
     private readonly ring: FrameRing,
@@ -221,6 +231,8 @@ export class RingReader {
   }
 
   private sleep(): void {
+    // Already waiting (paused and resumed while asleep): the pending wait will drain.
+    if (this.sleeping) return;
     const control = this.ring.control;
     Atomics.store(control, CONSUMER_SLEEPS, 1);
     // A record written between our last read and the store above would find us awake: look again.
@@ -230,7 +242,16 @@ export class RingReader {
       return;
     }
     const wait = Atomics.waitAsync(control, CONSUMER_SLEEPS, 1);
-    if (wait.async) void wait.value.then(() => this.drain());
-    else this.drain();
+    if (!wait.async) {
+      this.drain();
+      return;
+    }
+    this.sleeping = true;
+    void wait.value.then(this.wokenUp);
   }
+
+  private readonly wokenUp = (): void => {
+    this.sleeping = false;
+    this.drain();
+  };
 }

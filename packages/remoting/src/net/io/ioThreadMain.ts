@@ -66,7 +66,7 @@ function accept(socket: net.Socket): void {
   sockets.set(id, accepted);
   record(IoRecord.OPEN, id, `${transport.remoteAddr}\n${transport.localAddr}`);
   if (blocked) transport.blockReading(READ_BLOCKED_BY_CONSUMER);
-  socket.on("drain", () => acknowledge(id, accepted));
+  transport.onWritable = () => acknowledge(id, accepted);
   transport.start({
     frame: (payload) => toOwner.write(IoRecord.FRAME, id, [payload], payload.length),
     idle: () => record(IoRecord.IDLE, id),

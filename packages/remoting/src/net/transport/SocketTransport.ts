@@ -50,6 +50,10 @@ export class SocketTransport implements FrameTransport {
   private corkedFrames = 0;
   private uncorkScheduled = false;
   private readonly corkFrames: number;
+  /** Reading stopped because writes passed the mark. */
+  private writeBlocked = false;
+  /** Called when writes that had passed the mark have drained under it. */
+  onWritable: (() => void) | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -76,9 +80,7 @@ export class SocketTransport implements FrameTransport {
     const { socket } = this;
     if (this.options.idleTimeoutMs > 0) socket.setTimeout(this.options.idleTimeoutMs, () => this.sink?.idle());
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("drain", () => {
-      if (socket.writableLength < this.options.writeHighWaterMark) this.unblockReading(READ_BLOCKED_BY_WRITES);
-    });
+    socket.on("drain", this.checkWritable);
     socket.on("error", (err) => this.end(`error: ${err.message}`, err.message));
     socket.on("close", () => this.end("closed by peer"));
   }
@@ -136,11 +138,35 @@ export class SocketTransport implements FrameTransport {
     }
     const flushNow = ++this.corkedFrames >= this.corkFrames;
     const last = parts.length - 1;
+    let length = 0;
+    for (let i = 0; i <= last; i++) length += (parts[i] as Buffer).length;
+    // Over our mark after this frame: its write callback (the socket took it) looks again. 'drain'
+    // alone would not do — the socket emits it only past its own mark, which may be higher than ours.
+    const mayFill = socket.writableLength + length >= this.options.writeHighWaterMark;
     for (let i = 0; i < last; i++) socket.write(parts[i] as Buffer);
-    socket.write(parts[last] as Buffer, done && ((err?: Error | null) => done(err ?? null)));
+    socket.write(parts[last] as Buffer, mayFill || done ? this.written(done, mayFill) : undefined);
     if (flushNow) this.flushCorked();
-    if (socket.writableLength >= this.options.writeHighWaterMark) this.blockReading(READ_BLOCKED_BY_WRITES);
+    if (socket.writableLength >= this.options.writeHighWaterMark) {
+      this.writeBlocked = true;
+      this.blockReading(READ_BLOCKED_BY_WRITES);
+    }
   }
+
+  private written(done: ((err: Error | null) => void) | undefined, check: boolean): (err?: Error | null) => void {
+    if (!check) return (err) => done?.(err ?? null);
+    return (err) => {
+      done?.(err ?? null);
+      this.checkWritable();
+    };
+  }
+
+  /** Once what waits to be written is under the mark again: read again, and tell {@link onWritable}. */
+  private readonly checkWritable = (): void => {
+    if (!this.writeBlocked || this.destroyed || this.socket.writableLength >= this.options.writeHighWaterMark) return;
+    this.writeBlocked = false;
+    this.unblockReading(READ_BLOCKED_BY_WRITES);
+    this.onWritable?.();
+  };
 
   private flushCorked(): void {
     if (this.corkedFrames === 0) return;
