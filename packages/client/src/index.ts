@@ -10,6 +10,7 @@ export * from "./consumer/AllocateMessageQueueAveragely.js";
 export * from "./consumer/ProcessQueue.js";
 export * from "./consumer/DefaultLitePullConsumer.js";
 export * from "./consumer/decodeMessages.js";
+export { PulledMessage } from "./consumer/PulledMessage.js";
 export * from "./producer/TransactionMQProducer.js";
 export * from "./consumer/MessageSelector.js";
 export * from "./message/MessageUtil.js";

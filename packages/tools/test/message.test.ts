@@ -1,7 +1,14 @@
 /** queryMsgById, queryMsgByKey, queryMsgByUniqueKey, queryMsgByOffset, sendMessage, consumeMessage. */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Message, MessageExt, MessageQueue, PullStatus, SendResult } from "@rocketmq-ts/client";
+import {
+  PulledMessage,
+  type Message,
+  type MessageExt,
+  type MessageQueue,
+  type PullStatus,
+  type SendResult,
+} from "@rocketmq-ts/client";
 import type { ToolProducer, ToolProducerConfig } from "../src/command/MQAdminExt.js";
 import { loadCapture } from "./support/capture.js";
 import { capturedAdmin } from "./support/capturedAdmin.js";
@@ -199,7 +206,9 @@ describe("sendMessage", () => {
 describe("consumeMessage", () => {
   /** One queue of the topic holding the captured message at offsets 0..size-1 (bodies "m<offset>"). */
   async function queueOf(size: number) {
-    const base = await capturedMessage();
+    const decoded = await capturedMessage();
+    // a pulled message is a class instance (as Java's MessageExt): a spread copies only its own fields
+    const base = decoded instanceof PulledMessage ? decoded.toJSON() : decoded;
     const pulls: string[] = [];
     const admin = fakeAdmin({
       fetchSubscribeMessageQueues: async (topic) =>

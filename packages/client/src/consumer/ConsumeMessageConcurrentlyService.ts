@@ -5,7 +5,7 @@
  * (clustering) or dropped (broadcasting); one that cannot be sent back is kept and retried here
  * after 5 s.
  */
-import { MessageConst, type ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
+import type { ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
 import type { MessageExt } from "../message/Message.js";
 import {
   consumeDirectly,
@@ -14,11 +14,16 @@ import {
   type ConsumeMessageService,
   type ConsumeServiceOwner,
   type MessageListenerConcurrently,
+  setConsumeStartTime,
 } from "./ConsumeMessageService.js";
 import { consumerSendMessageBack } from "./ConsumerRpc.js";
 import type { PullRequest } from "./PullRequest.js";
 
 const RETRY_CONSUME_LATER_MILLIS = 5000;
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
+}
 
 export class ConsumeMessageConcurrentlyService implements ConsumeMessageService {
   constructor(
@@ -26,11 +31,20 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     private readonly listener: MessageListenerConcurrently,
   ) {}
 
+  /**
+   * Batches run after the caller has sent the queue's next pull (one microtask for the whole answer),
+   * each as soon as it gets one of the consumer's slots. A listener that answers at once (not with a
+   * promise) costs no promise per batch.
+   */
   submitConsumeRequest(msgs: MessageExt[], req: PullRequest): void {
-    const size = Math.max(1, this.owner.settings.consumeMessageBatchMaxSize);
-    for (let i = 0; i < msgs.length; i += size) {
-      void this.consume(req, msgs.slice(i, i + size));
-    }
+    queueMicrotask(() => {
+      const size = Math.max(1, this.owner.settings.consumeMessageBatchMaxSize);
+      for (let i = 0; i < msgs.length; i += size) {
+        const batch = size === 1 ? [msgs[i] as MessageExt] : msgs.slice(i, i + size);
+        if (this.owner.slots.tryAcquire()) this.consume(req, batch);
+        else void this.owner.slots.acquire().then(() => this.consume(req, batch));
+      }
+    });
   }
 
   consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
@@ -41,53 +55,96 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     });
   }
 
-  private async consume(req: PullRequest, msgs: MessageExt[]): Promise<void> {
-    const { owner } = this;
-    const { stats, instance } = owner;
-    await owner.slots.acquire();
-    try {
-      if (req.pq.dropped) return;
-      const ctx: ConsumeConcurrentlyContext = { messageQueue: req.mq, delayLevelWhenNextConsume: 0 };
-      let status: ConsumeConcurrentlyStatus;
-      const now = String(Date.now());
-      for (const m of msgs) m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, now);
-      const consumeStarted = Date.now();
-      try {
-        status = await this.listener(msgs, ctx);
-      } catch (e) {
-        instance.logger.warn({ err: e, mq: req.mq }, "consumeMessage exception");
-        status = "RECONSUME_LATER";
-      }
-      stats.incConsumeRT(req.mq.topic, Date.now() - consumeStarted);
-      if (status === "RECONSUME_LATER") stats.incConsumeFailedTPS(req.mq.topic, msgs.length);
-      else stats.incConsumeOKTPS(req.mq.topic, msgs.length);
-      if (req.pq.dropped) return;
-      if (status === "RECONSUME_LATER") {
-        if (owner.settings.messageModel === "BROADCASTING") {
-          instance.logger.warn({ mq: req.mq, count: msgs.length }, "BROADCASTING, the message consume failed, drop it");
-        } else {
-          const failed: MessageExt[] = [];
-          for (const m of msgs) {
-            if (!(await this.sendMessageBack(m, ctx.delayLevelWhenNextConsume))) {
-              m.reconsumeTimes++;
-              failed.push(m);
-            }
-          }
-          if (failed.length > 0) {
-            // keep them in the cache (the offset cannot pass them) and consume them again later
-            owner.commit(
-              req,
-              msgs.filter((m) => !failed.includes(m)),
-            );
-            owner.schedule(() => void this.consume(req, failed), RETRY_CONSUME_LATER_MILLIS);
-            return;
-          }
-        }
-      }
-      owner.commit(req, msgs);
-    } finally {
-      owner.slots.release();
+  /** Run the listener on a batch; the caller holds a slot, given back once the batch is settled. */
+  private consume(req: PullRequest, msgs: MessageExt[]): void {
+    if (req.pq.dropped) {
+      this.owner.slots.release();
+      return;
     }
+    const ctx: ConsumeConcurrentlyContext = { messageQueue: req.mq, delayLevelWhenNextConsume: 0 };
+    const now = Date.now();
+    const startTime = String(now);
+    for (const m of msgs) setConsumeStartTime(m, startTime);
+    let status: ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
+    try {
+      status = this.listener(msgs, ctx);
+    } catch (e) {
+      this.listenerFailed(req, e);
+      status = "RECONSUME_LATER";
+    }
+    if (!isPromiseLike(status)) this.consumed(req, msgs, ctx, now, status);
+    else
+      void status.then(
+        (s) => this.consumed(req, msgs, ctx, now, s),
+        (e: unknown) => {
+          this.listenerFailed(req, e);
+          this.consumed(req, msgs, ctx, now, "RECONSUME_LATER");
+        },
+      );
+  }
+
+  private listenerFailed(req: PullRequest, err: unknown): void {
+    this.owner.instance.logger.warn({ err, mq: req.mq }, "consumeMessage exception");
+  }
+
+  /** The listener's answer for a batch: statistics, then commit, or send back what it wants again. */
+  private consumed(
+    req: PullRequest,
+    msgs: MessageExt[],
+    ctx: ConsumeConcurrentlyContext,
+    startedAt: number,
+    status: ConsumeConcurrentlyStatus,
+  ): void {
+    const { owner } = this;
+    const { stats } = owner;
+    stats.incConsumeRT(req.mq.topic, Date.now() - startedAt);
+    if (status === "RECONSUME_LATER") stats.incConsumeFailedTPS(req.mq.topic, msgs.length);
+    else stats.incConsumeOKTPS(req.mq.topic, msgs.length);
+    if (req.pq.dropped) {
+      owner.slots.release();
+      return;
+    }
+    if (status === "RECONSUME_LATER") {
+      if (owner.settings.messageModel !== "BROADCASTING") {
+        void this.sendBack(req, msgs, ctx).finally(() => owner.slots.release());
+        return;
+      }
+      owner.instance.logger.warn(
+        { mq: req.mq, count: msgs.length },
+        "BROADCASTING, the message consume failed, drop it",
+      );
+    }
+    owner.commit(req, msgs);
+    owner.slots.release();
+  }
+
+  /**
+   * Clustering: each message the listener wants again goes back to the broker as a retry; those that
+   * cannot stay in the cache (the offset cannot pass them) and are consumed here again later.
+   */
+  private async sendBack(req: PullRequest, msgs: MessageExt[], ctx: ConsumeConcurrentlyContext): Promise<void> {
+    const { owner } = this;
+    const failed: MessageExt[] = [];
+    for (const m of msgs) {
+      if (!(await this.sendMessageBack(m, ctx.delayLevelWhenNextConsume))) {
+        m.reconsumeTimes++;
+        failed.push(m);
+      }
+    }
+    if (failed.length === 0) {
+      owner.commit(req, msgs);
+      return;
+    }
+    owner.commit(
+      req,
+      msgs.filter((m) => !failed.includes(m)),
+    );
+    owner.schedule(() => void this.retryLater(req, failed), RETRY_CONSUME_LATER_MILLIS);
+  }
+
+  private async retryLater(req: PullRequest, msgs: MessageExt[]): Promise<void> {
+    await this.owner.slots.acquire();
+    this.consume(req, msgs);
   }
 
   /** CONSUMER_SEND_MSG_BACK; false when the broker refused it or could not be reached. */

@@ -3,10 +3,11 @@
  * listener types, the bound on listener calls running at once (Java's consume thread pool) and
  * what a service needs from its consumer.
  */
-import type { ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
+import { MessageConst, type ConsumeMessageDirectlyResult } from "@rocketmq-ts/common";
 import type { MQClientInstance } from "../impl/MQClientInstance.js";
 import type { MessageExt, MessageQueue } from "../message/Message.js";
 import type { ConsumerStatsManager } from "./ConsumerStatsManager.js";
+import { PulledMessage } from "./PulledMessage.js";
 import type { PullRequest } from "./PullRequest.js";
 
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
@@ -78,6 +79,12 @@ type DirectConsumeResult = ConsumeMessageDirectlyResult["consumeResult"];
  * Java's ConsumeMessageDirectlyResult of one listener call: its outcome (CR_RETURN_NULL when the
  * listener returned nothing), a throw as CR_THROW_EXCEPTION with the error as remark, the time spent.
  */
+/** Java's MessageAccessor.setConsumeStartTimeStamp (a pulled message keeps it until its properties are read). */
+export function setConsumeStartTime(m: MessageExt, millis: string): void {
+  if (m instanceof PulledMessage) m.setConsumeStartTime(millis);
+  else m.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, millis);
+}
+
 export async function consumeDirectly(
   order: boolean,
   consume: () => Promise<DirectConsumeResult | undefined>,
@@ -108,11 +115,15 @@ export class ConsumeSlots {
   constructor(private readonly max: number) {}
 
   async acquire(): Promise<void> {
-    if (this.inFlight < this.max) {
-      this.inFlight++;
-      return;
-    }
+    if (this.tryAcquire()) return;
     await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** A slot now, or false (none is free, so nobody waits ahead of the caller either). */
+  tryAcquire(): boolean {
+    if (this.inFlight >= this.max) return false;
+    this.inFlight++;
+    return true;
   }
 
   release(): void {

@@ -50,7 +50,15 @@ interface QueueState {
   paused: boolean;
   /** Bumped by seek: answers of pulls issued before it are ignored. */
   seekVersion: number;
-  timer: NodeJS.Timeout | null;
+  /** The pull scheduled for this queue (an immediate when due at once: a 0 ms timer waits 1 ms). */
+  timer: NodeJS.Timeout | NodeJS.Immediate | null;
+}
+
+function cancelPull(st: QueueState): void {
+  if (st.timer === null) return;
+  if ("refresh" in st.timer) clearTimeout(st.timer);
+  else clearImmediate(st.timer);
+  st.timer = null;
 }
 
 interface ConsumeRequest {
@@ -303,7 +311,7 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
 
   private dropQueue(key: string, st: QueueState, commit = true): void {
     st.dropped = true;
-    if (st.timer) clearTimeout(st.timer);
+    cancelPull(st);
     this.queues.delete(key);
     if (commit && this.cfg.autoCommit && st.consumeOffset >= 0)
       void updateConsumerOffset(this.instance, this.groupName, st.mq, st.consumeOffset, true).catch((err: unknown) => {
@@ -319,14 +327,15 @@ export class DefaultLitePullConsumer implements MQConsumerInner {
   }
 
   private schedulePull(st: QueueState, delay: number): void {
-    if (st.timer) clearTimeout(st.timer);
-    st.timer = setTimeout(() => {
+    cancelPull(st);
+    const run = (): void => {
       st.timer = null;
       this.pull(st).catch((e: unknown) => {
         this.instance.logger.warn({ err: e, mq: st.mq }, "lite pull failed");
         if (!st.dropped) this.schedulePull(st, DELAY_EXCEPTION);
       });
-    }, delay);
+    };
+    st.timer = delay > 0 ? setTimeout(run, delay) : setImmediate(run);
   }
 
   private async pull(st: QueueState): Promise<void> {

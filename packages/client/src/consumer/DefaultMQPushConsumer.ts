@@ -83,6 +83,8 @@ const REBALANCE_LOCK_INTERVAL = 20_000;
 
 export class DefaultMQPushConsumer implements MQConsumerInner {
   readonly groupName: string;
+  /** %RETRY%<group>: messages from it show their original topic. */
+  private readonly retryTopic: string;
   readonly instance: MQClientInstance;
   private readonly cfg: Required<Omit<PushConsumerConfig, keyof ClientConfig | "consumeTimestamp">> & {
     consumeTimestamp: string;
@@ -102,6 +104,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
 
   constructor(config: PushConsumerConfig) {
     this.groupName = config.consumerGroup;
+    this.retryTopic = MixAll.RETRY_GROUP_TOPIC_PREFIX + config.consumerGroup;
     this.cfg = {
       consumerGroup: config.consumerGroup,
       messageModel: config.messageModel ?? "CLUSTERING",
@@ -367,17 +370,30 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
 
   // ---- pulling (Java's DefaultMQPushConsumerImpl.pullMessage and its PullCallback) ----
 
+  /**
+   * Pull `a` again after `delay` ms; at once (the next turn of the event loop) for 0, as Java's
+   * executePullRequestImmediately: a 0 ms timer waits a whole millisecond, which capped a drain at
+   * a queue's pull batch per millisecond and round trip.
+   */
   private executePull(a: PullRequest, delay: number): void {
     if (!this.running || a.pq.dropped) return;
+    if (delay <= 0) {
+      setImmediate(this.pullNow, a);
+      return;
+    }
     const t = setTimeout(() => {
       this.pullTimers.delete(t);
-      this.pullMessage(a).catch((e: unknown) => {
-        this.instance.logger.warn({ err: e, mq: a.mq }, "pull failed");
-        this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
-      });
+      this.pullNow(a);
     }, delay);
     this.pullTimers.add(t);
   }
+
+  private readonly pullNow = (a: PullRequest): void => {
+    this.pullMessage(a).catch((e: unknown) => {
+      this.instance.logger.warn({ err: e, mq: a.mq }, "pull failed");
+      this.executePull(a, PULL_TIME_DELAY_WHEN_EXCEPTION);
+    });
+  };
 
   private async pullMessage(a: PullRequest): Promise<void> {
     const { pq, mq } = a;
@@ -468,8 +484,9 @@ export class DefaultMQPushConsumer implements MQConsumerInner {
 
   /** A message consumed from %RETRY%<group> shows its original topic (Java's resetRetryAndNamespace). */
   private resetRetryTopic(m: MessageExt): void {
+    if (m.topic !== this.retryTopic) return; // before reading the properties: most messages are not retries
     const origin = m.properties.get(MessageConst.PROPERTY_RETRY_TOPIC);
-    if (origin && m.topic === MixAll.RETRY_GROUP_TOPIC_PREFIX + this.groupName) m.topic = origin;
+    if (origin) m.topic = origin;
   }
 
   /** Committed offsets this consumer holds (for tests and tools). */

@@ -1,43 +1,21 @@
-/** Records of a PULL_MESSAGE body → client MessageExt (Java's MessageDecoder.decodes + UNIQ_KEY as msgId). */
-import { inflateSync } from "node:zlib";
-import { createMessageId, decodeRecordAt, formatHost, MessageConst, MessageSysFlag } from "@rocketmq-ts/common";
+/** Records of a PULL_MESSAGE body → client messages (Java's MessageDecoder.decodes + UNIQ_KEY as msgId). */
 import type { MessageExt } from "../message/Message.js";
+import { PulledMessage } from "./PulledMessage.js";
 
+/**
+ * Every record of `body`. The messages' bodies are views of it, not copies (kafkajs hands out its
+ * fetch answers' bytes the same way): the frame was allocated for this answer and nothing reuses it.
+ */
 export function decodePulledMessages(body: Buffer, brokerName: string): MessageExt[] {
   const out: MessageExt[] = [];
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let prev: PulledMessage | null = null;
   let pos = 0;
   while (pos + 8 <= body.length) {
-    const r = decodeRecordAt(body, pos);
-    pos += r.storeSize;
-    // a view of the pull answer, not a copy (kafkajs hands out its fetch answers' bytes the same
-    // way): the frame was allocated for this answer and nothing reuses it; a copy per message cost
-    // an allocation and its garbage collection on every message consumed
-    let payload = r.body ?? Buffer.alloc(0);
-    if ((r.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) payload = inflateSync(payload);
-    const offsetMsgId = createMessageId(r.storeHost, r.commitLogOffset);
-    out.push({
-      topic: r.topic,
-      body: payload,
-      flag: r.flag,
-      properties: r.properties,
-      tags: r.properties.get(MessageConst.PROPERTY_TAGS),
-      keys: r.properties.get(MessageConst.PROPERTY_KEYS),
-      msgId: r.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? offsetMsgId,
-      offsetMsgId,
-      queueId: r.queueId,
-      queueOffset: r.queueOffset,
-      commitLogOffset: r.commitLogOffset,
-      brokerName,
-      bornTimestamp: r.bornTimestamp,
-      storeTimestamp: r.storeTimestamp,
-      bornHost: formatHost(r.bornHost),
-      storeHost: formatHost(r.storeHost),
-      reconsumeTimes: r.reconsumeTimes,
-      sysFlag: r.sysFlag,
-      bodyCRC: r.bodyCRC,
-      storeSize: r.storeSize,
-      preparedTransactionOffset: r.preparedTransactionOffset,
-    });
+    const m: PulledMessage = new PulledMessage(body, view, pos, brokerName, prev);
+    pos += m.storeSize;
+    out.push(m);
+    prev = m;
   }
   return out;
 }
