@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { buildSubscriptionData, decodeRecordAt, type MessageExt } from "@rocketmq-ts/common";
 import {
+  commandBody,
   encodeHeader,
   javaStringHashCode,
   PullMessageRequestHeader,
@@ -93,13 +94,13 @@ describe("pull processor", () => {
     expect(res.code).toBe(ResponseCode.SUCCESS);
     expect(res.remark).toBe("FOUND");
     expect(res.extFields).toEqual({ suggestWhichBrokerId: "0", nextBeginOffset: "2", minOffset: "0", maxOffset: "3" });
-    expect(records(res.body).map((m) => m.body?.toString())).toEqual(["m0", "m1"]);
+    expect(records(commandBody(res)).map((m) => m.body?.toString())).toEqual(["m0", "m1"]);
   });
 
   it("filters by the tags the pull carries", async () => {
     const broker = await brokerWithMessages();
     const res = await pull(broker, pullRequest({ subscription: "TagA" }));
-    expect(records(res.body).map((m) => m.body?.toString())).toEqual(["m0", "m2"]);
+    expect(records(commandBody(res)).map((m) => m.body?.toString())).toEqual(["m0", "m2"]);
     expect(res.extFields?.["nextBeginOffset"]).toBe("3");
   });
 
@@ -134,7 +135,7 @@ describe("pull processor", () => {
     await heartbeat(broker, "TagB");
     const res = await pull(broker, pullRequest({ sysFlag: 0, subscription: "*" }));
     expect(res.code).toBe(ResponseCode.SUCCESS);
-    expect(records(res.body).map((m) => m.body?.toString())).toEqual(["m1"]);
+    expect(records(commandBody(res)).map((m) => m.body?.toString())).toEqual(["m1"]);
 
     const newer = await pull(broker, pullRequest({ sysFlag: 0, subVersion: Date.now() + 60_000 }));
     expect(newer.code).toBe(ResponseCode.SUBSCRIPTION_NOT_LATEST);
@@ -160,7 +161,7 @@ describe("pull processor", () => {
 
     const broker = await brokerWithMessages({ brokerConfig: { enablePropertyFilter: true } });
     const res = await pull(broker, pullRequest({ expressionType: "SQL92", subscription: "n > 0" }));
-    expect(records(res.body).map((m) => m.body?.toString())).toEqual(["m1", "m2"]);
+    expect(records(commandBody(res)).map((m) => m.body?.toString())).toEqual(["m1", "m2"]);
     const empty = await pull(broker, pullRequest({ expressionType: "SQL92", subscription: "" }));
     expect(empty.code).toBe(ResponseCode.SUBSCRIPTION_PARSE_FAILED);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  commandBody,
   createRequest,
+  encodeFrameParts,
   createResponse,
   decodeFrame,
   decodeHeader,
@@ -263,5 +265,20 @@ describe("command headers", () => {
     expect(() =>
       decodeHeader(SendMessageResponseHeader, encodePartialHeader(SendMessageResponseHeader, region)),
     ).toThrow("the custom field <msgId> is null");
+  });
+});
+
+describe("a body in pieces", () => {
+  it("is framed as if joined, its pieces written as they are", () => {
+    const req = createRequest(11, { extFields: { a: "1" } });
+    const pieces = [Buffer.from("abc"), Buffer.alloc(0), Buffer.from("defgh")];
+    const cmd = createResponse(req, 0, { bodyParts: pieces, remark: "FOUND" });
+    const parts = encodeFrameParts(cmd);
+    expect(parts.slice(1)).toEqual([pieces[0], pieces[2]]);
+    expect(parts[1]).toBe(pieces[0]); // the same bytes, not a copy
+    const joined = encodeFrame(createResponse(req, 0, { body: Buffer.from("abcdefgh"), remark: "FOUND" }));
+    expect(Buffer.concat(parts)).toEqual(joined);
+    expect(commandBody(cmd)).toEqual(Buffer.from("abcdefgh"));
+    expect(decodeFramePayload(Buffer.concat(parts).subarray(4)).body).toEqual(Buffer.from("abcdefgh"));
   });
 });

@@ -171,7 +171,9 @@ function processPull(
     return createResponse(request, code, {
       remark: result.status,
       extFields,
-      body: Buffer.concat(result.messages, result.bufferTotalSize),
+      // the records where they lie in the mapped commit log, written without a copy (Java copies
+      // them to the heap unless transferMsgByHeap=false; a view keeps its mapping alive here)
+      bodyParts: result.messages,
     });
   }
   if (code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (h.sysFlag & FLAG_SUSPEND) !== 0) {

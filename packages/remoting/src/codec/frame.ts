@@ -16,15 +16,24 @@ export function encodeCommandHeader(cmd: RemotingCommand, reserve = 0): Buffer {
 
 /**
  * Encode a whole frame: int32 length (bytes after it), int32 (serialize type << 24 | header length),
- * header, body. Returned as [prefix+header, body] so a large body is written without copying.
+ * header, body. Returned as [prefix+header, body…] so a large body (or a body in pieces) is written
+ * without copying.
  */
 export function encodeFrameParts(cmd: RemotingCommand): Buffer[] {
   const head = encodeCommandHeader(cmd, 8);
   const headerLength = head.length - 8;
   if (headerLength > MAX_HEADER_LENGTH) throw new RemotingCodecError(`Header too long: ${headerLength} bytes`);
-  const bodyLength = cmd.body?.length ?? 0;
+  const pieces = cmd.bodyParts;
+  let bodyLength = cmd.body?.length ?? 0;
+  if (pieces) for (const piece of pieces) bodyLength += piece.length;
   head.writeInt32BE(4 + headerLength + bodyLength, 0);
   head.writeInt32BE(((SERIALIZE_TYPE_CODE[cmd.serializeType] << 24) | headerLength) >>> 0, 4);
+  if (pieces && pieces.length > 0) {
+    const parts = [head];
+    if (cmd.body && cmd.body.length > 0) parts.push(cmd.body);
+    for (const piece of pieces) if (piece.length > 0) parts.push(piece);
+    return parts;
+  }
   return cmd.body && bodyLength > 0 ? [head, cmd.body] : [head];
 }
 

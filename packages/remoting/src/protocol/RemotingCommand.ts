@@ -23,7 +23,19 @@ export interface RemotingCommand {
   remark: string | null;
   extFields: ExtFields | null;
   body: Buffer | null;
+  /**
+   * A body written as pieces one after another, never joined (a pull answer's records: views of the
+   * mapped commit log go to the socket as they lie). Only on commands this process writes; `body` is
+   * then null. {@link commandBody} reads either.
+   */
+  bodyParts?: readonly Buffer[] | null;
   serializeType: SerializeType;
+}
+
+/** The body of `cmd` as one buffer, joining {@link RemotingCommand.bodyParts} if it has them. */
+export function commandBody(cmd: RemotingCommand): Buffer | null {
+  if (cmd.body !== null || !cmd.bodyParts || cmd.bodyParts.length === 0) return cmd.body;
+  return Buffer.concat(cmd.bodyParts);
 }
 
 export function isResponse(cmd: RemotingCommand): boolean {
@@ -58,6 +70,8 @@ export function setDefaultSerializeType(type: SerializeType): void {
 export interface CommandInit {
   extFields?: ExtFields | null;
   body?: Buffer | null;
+  /** See {@link RemotingCommand.bodyParts}; `body` is ignored when these are given. */
+  bodyParts?: readonly Buffer[] | null;
   remark?: string | null;
   language?: LanguageCode;
   version?: number;
@@ -97,7 +111,8 @@ export function createResponse(request: RemotingCommand, code: number, init: Com
     flag: FLAG_RESPONSE,
     remark: init.remark ?? null,
     extFields: init.extFields ?? null,
-    body: init.body ?? null,
+    body: init.bodyParts ? null : (init.body ?? null),
+    bodyParts: init.bodyParts ?? null,
     serializeType: init.serializeType ?? request.serializeType,
   };
 }
