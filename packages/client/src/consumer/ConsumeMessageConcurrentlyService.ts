@@ -96,10 +96,8 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     status: ConsumeConcurrentlyStatus,
   ): void {
     const { owner } = this;
-    const { stats } = owner;
-    stats.incConsumeRT(req.mq.topic, Date.now() - startedAt);
-    if (status === "RECONSUME_LATER") stats.incConsumeFailedTPS(req.mq.topic, msgs.length);
-    else stats.incConsumeOKTPS(req.mq.topic, msgs.length);
+    const now = Date.now();
+    owner.stats.incConsumed(req.mq.topic, now - startedAt, msgs.length, status !== "RECONSUME_LATER", now);
     if (req.pq.dropped) {
       owner.slots.release();
       return;

@@ -88,6 +88,16 @@ export class ConsumerStatsManager {
   incConsumeOKTPS(topic: string, msgs: number): void {
     this.of(topic).consumeOK.add(msgs);
   }
+  /** One consumed batch: its RT, and its messages as consumed OK or failed (one lookup, one clock read). */
+  incConsumed(topic: string, rt: number, msgs: number, ok: boolean, now = Date.now()): void {
+    const s = this.of(topic);
+    s.consumeRT.add(rt, 1, now);
+    if (ok) s.consumeOK.add(msgs, 1, now);
+    else {
+      s.consumeFailed.add(msgs, 1, now);
+      s.failedInHour.add(msgs, 1, now);
+    }
+  }
   incConsumeFailedTPS(topic: string, msgs: number): void {
     const s = this.of(topic);
     s.consumeFailed.add(msgs);

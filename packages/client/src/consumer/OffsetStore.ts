@@ -11,6 +11,11 @@ import type { LocalFileOffsetStore } from "./LocalFileOffsetStore.js";
 export class OffsetStore {
   /** mqKey → offset. */
   private readonly offsetTable = new Map<string, number>();
+  /**
+   * Each queue's key, built once: every consumed batch updates its queue's offset, and a key string
+   * built and hashed per message was a visible share of a drain. Queues are never changed once made.
+   */
+  private readonly keys = new WeakMap<MessageQueue, string>();
   /** Broadcasting: offsets live in a local file. */
   private localFile: LocalFileOffsetStore | null = null;
 
@@ -31,7 +36,11 @@ export class OffsetStore {
 
   /** Set a queue's offset; with `increaseOnly` it never moves back. */
   updateOffset(mq: MessageQueue, offset: number, increaseOnly = false): void {
-    const key = mqKey(mq);
+    let key = this.keys.get(mq);
+    if (key === undefined) {
+      key = mqKey(mq);
+      this.keys.set(mq, key);
+    }
     if (increaseOnly && offset <= (this.offsetTable.get(key) ?? -1)) return;
     this.offsetTable.set(key, offset);
   }
