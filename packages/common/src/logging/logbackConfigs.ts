@@ -78,10 +78,18 @@ function toolsConfig(): LogbackConfig {
   };
 }
 
+function consoleConfig(): LogbackConfig {
+  // rocketmq-dashboard's logback.xml: one file, ~/logs/consolelogs/rocketmq-console.log (the caller
+  // picks that directory); the client classes it uses log there too
+  const console = spec("rocketmq-console.log", 100, 10);
+  return { root: console, loggers: new Map([[LoggerName.CLIENT, console]]) };
+}
+
 export const logbackConfigs = {
   broker: brokerConfig,
   namesrv: namesrvConfig,
   tools: toolsConfig,
+  console: consoleConfig,
 } as const;
 
 export type LogbackConfigName = keyof typeof logbackConfigs;

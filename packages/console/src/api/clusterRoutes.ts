@@ -1,0 +1,26 @@
+/** GET /api/cluster: brokers per cluster with id, address, version, TPS and disk ratio; GET …/config. */
+import type { FastifyPluginAsync } from "fastify";
+import type { ConsoleServices } from "../ConsoleServices.js";
+
+export const clusterRoutes =
+  (services: ConsoleServices): FastifyPluginAsync =>
+  async (app) => {
+    app.get("/api/cluster", async () => services.cluster.view());
+
+    app.get<{ Querystring: { addr: string } }>(
+      "/api/cluster/broker-config",
+      { schema: { querystring: { type: "object", properties: { addr: { type: "string" } }, required: ["addr"] } } },
+      async (request) => {
+        const text = await services.admin.getBrokerConfig(request.query.addr);
+        const config: Record<string, string> = {};
+        for (const line of text.split("\n")) {
+          const i = line.indexOf("=");
+          if (i > 0) config[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+        }
+        return { addr: request.query.addr, config };
+      },
+    );
+
+    /** TPS history per broker for the Dashboard page's charts (sampled every collect interval). */
+    app.get("/api/dashboard/broker-tps", async () => services.history.brokerSeries());
+  };
