@@ -1,5 +1,9 @@
 // The whole test suite from a fresh clone: install, build, lint/format check, all tests.
+import { ensureDebianTool } from "./debianTool.mjs";
 import { pnpm } from "./pnpm.mjs";
+
+// the console's browser tests drive Debian's chromium (playwright-core brings no browser)
+ensureDebianTool("chromium");
 
 pnpm(["install", "--frozen-lockfile"]);
 pnpm(["run", "build"]);

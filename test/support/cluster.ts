@@ -91,6 +91,9 @@ export async function until(cond: () => boolean, ms = 15_000, what = "condition"
 
 export interface LocalCluster {
   namesrvAddr: string;
+  /** Every name server (the first is `namesrvAddr`); the broker registers with all of them. */
+  namesrvAddrs: string[];
+  namesrvs: Proc[];
   brokerAddr: string;
   home: string;
   namesrv: Proc;
@@ -108,12 +111,20 @@ export interface LocalCluster {
 export const TEST_BROKER_PROPS = ["waitTimeMillsInSendQueue=60000"];
 
 /** namesrv + one master broker (brokerIP1 127.0.0.1) with the given extra broker properties. */
-export async function startLocalCluster(extraBrokerProps = ""): Promise<LocalCluster> {
+export async function startLocalCluster(extraBrokerProps = "", namesrvCount = 1): Promise<LocalCluster> {
   const home = mkdtempSync(join(tmpdir(), "rmq-e2e-"));
-  const nsPort = await freePort();
-  writeFileSync(join(home, "namesrv.properties"), `listenPort=${nsPort}\n`);
-  const namesrv = run("mqnamesrv", ["-c", join(home, "namesrv.properties")], home);
-  await until(() => namesrv.stdout().includes("boot success"), 15_000, "namesrv boot");
+  const namesrvs: Proc[] = [];
+  const namesrvAddrs: string[] = [];
+  for (let i = 0; i < namesrvCount; i++) {
+    const port = await freePort();
+    const conf = join(home, i === 0 ? "namesrv.properties" : `namesrv-${i}.properties`);
+    writeFileSync(conf, `listenPort=${port}\n`);
+    const ns = run("mqnamesrv", ["-c", conf], home);
+    await until(() => ns.stdout().includes("boot success"), 15_000, "namesrv boot");
+    namesrvs.push(ns);
+    namesrvAddrs.push(`127.0.0.1:${port}`);
+  }
+  const namesrv = namesrvs[0] as Proc;
   const brokerPort = await freeBrokerPort();
   const conf = join(home, "broker.properties");
   writeFileSync(
@@ -127,7 +138,7 @@ export async function startLocalCluster(extraBrokerProps = ""): Promise<LocalClu
       `listenPort=${brokerPort}`,
       "brokerIP1=127.0.0.1",
       "brokerIP2=127.0.0.1",
-      `namesrvAddr=127.0.0.1:${nsPort}`,
+      `namesrvAddr=${namesrvAddrs.join(";")}`,
       `storePathRootDir=${join(home, "store")}`,
       "mappedFileSizeCommitLog=67108864",
       ...TEST_BROKER_PROPS,
@@ -145,7 +156,9 @@ export async function startLocalCluster(extraBrokerProps = ""): Promise<LocalClu
     return broker;
   };
   const cluster: LocalCluster = {
-    namesrvAddr: `127.0.0.1:${nsPort}`,
+    namesrvAddr: namesrvAddrs[0] as string,
+    namesrvAddrs,
+    namesrvs,
     brokerAddr: `127.0.0.1:${brokerPort}`,
     home,
     namesrv,
@@ -156,7 +169,7 @@ export async function startLocalCluster(extraBrokerProps = ""): Promise<LocalClu
     },
     stop: async () => {
       await cluster.broker.stop();
-      await namesrv.stop();
+      for (const ns of namesrvs) await ns.stop();
       if (process.env["KEEP_E2E_HOME"]) console.log(`kept ${home}`);
       else rmSync(home, { recursive: true, force: true });
     },

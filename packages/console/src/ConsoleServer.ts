@@ -9,6 +9,7 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { clusterRoutes } from "./api/clusterRoutes.js";
+import { consumerRoutes } from "./api/consumerRoutes.js";
 import { installErrorHandler } from "./api/errors.js";
 import { metricsRoutes } from "./api/metricsRoutes.js";
 import { opsRoutes } from "./api/opsRoutes.js";
@@ -34,6 +35,7 @@ export async function buildConsoleServer(services: ConsoleServices, logger?: Log
   installErrorHandler(app);
   await app.register(clusterRoutes(services));
   await app.register(topicRoutes(services));
+  await app.register(consumerRoutes(services));
   await app.register(opsRoutes(services));
   await app.register(metricsRoutes(services));
   await app.register(fastifyStatic, { root: join(packageDir, "web", "static"), prefix: "/", index: ["index.html"] });

@@ -5,6 +5,7 @@ import type { ConsoleConfig } from "./config.js";
 import { ExporterMetrics } from "./metrics/ExporterMetrics.js";
 import { MetricsCollector } from "./metrics/MetricsCollector.js";
 import { ClusterService } from "./service/ClusterService.js";
+import { ConsumerService } from "./service/ConsumerService.js";
 import { NamesrvService } from "./service/NamesrvService.js";
 import { StatsHistory } from "./service/StatsHistory.js";
 import { TopicService } from "./service/TopicService.js";
@@ -13,6 +14,7 @@ export interface ConsoleServices {
   admin: MQAdminClient;
   cluster: ClusterService;
   topics: TopicService;
+  consumers: ConsumerService;
   namesrv: NamesrvService;
   history: StatsHistory;
   metrics: ExporterMetrics;
@@ -36,6 +38,7 @@ export function createServices(config: ConsoleConfig, logger?: Logger): ConsoleS
     admin,
     cluster,
     topics: new TopicService(admin),
+    consumers: new ConsumerService(admin, metrics),
     namesrv: new NamesrvService(admin, config.namesrvAddrs, config.timeoutMillis),
     history,
     metrics,

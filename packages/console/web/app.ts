@@ -1,6 +1,7 @@
 /** The console's front end: a hash router over the pages. */
 import { api, type NamesrvState } from "./api.js";
 import { h, toast } from "./dom.js";
+import { consumerPage, producerPage } from "./consumerPages.js";
 import { clearCharts, clusterPage, dashboardPage, opsPage, topicPage } from "./pages.js";
 
 type Page = (root: HTMLElement, params: URLSearchParams) => Promise<void>;
@@ -8,6 +9,8 @@ const PAGES: Record<string, Page> = {
   "": dashboardPage,
   cluster: clusterPage,
   topic: topicPage,
+  consumer: consumerPage,
+  producer: producerPage,
   ops: opsPage,
 };
 

@@ -8,6 +8,7 @@
  * consumer count.
  */
 import type { MQAdminClient } from "@rocketmq-ts/client";
+import { versionDesc } from "@rocketmq-ts/remoting";
 import { Gauge, Registry } from "prom-client";
 import type { ClusterView } from "../service/ClusterService.js";
 import { firstRate } from "../service/ClusterService.js";
@@ -36,7 +37,28 @@ const RUNTIME_GAUGES: readonly [string, string][] = [
   ["start_accept_sendrequest_time", "startAcceptSendRequestTimeStamp"],
 ];
 
+/** One subscription group as the Consumer page lists it (from the last collection). */
+export interface GroupSummary {
+  group: string;
+  /** Messages not yet consumed on its topics (retry and DLQ backlogs apart). */
+  diff: number | null;
+  retryDiff: number | null;
+  dlqDiff: number | null;
+  consumeTps: number | null;
+  online: number;
+  /** CLUSTERING / BROADCASTING ("" while no consumer is online). */
+  msgModel: string;
+  /** CONSUME_PASSIVELY (push) / CONSUME_ACTIVELY (pull), "" while none is online. */
+  consumeType: string;
+  /** Client versions of the online consumers (e.g. V4_9_8). */
+  versions: string[];
+  topics: string[];
+}
+
 export class ExporterMetrics {
+  /** Every subscription group of the last collection, by name. */
+  readonly groups = new Map<string, GroupSummary>();
+  groupsCollectedAt = 0;
   readonly registry = new Registry();
   private readonly brokerTps = this.gauge("rocketmq_broker_tps", "messages stored per second", BROKER_LABELS);
   private readonly brokerQps = this.gauge("rocketmq_broker_qps", "messages read per second", BROKER_LABELS);
@@ -132,20 +154,36 @@ export class ExporterMetrics {
     ]) {
       gauge.reset();
     }
-    for (const group of groups) await this.collectGroup(group, brokerCluster, masterAddr);
+    const summaries = new Map<string, GroupSummary>();
+    for (const group of groups) summaries.set(group, await this.collectGroup(group, brokerCluster, masterAddr));
+    this.groups.clear();
+    for (const [g, summary] of summaries) this.groups.set(g, summary);
+    this.groupsCollectedAt = Date.now();
   }
 
   private async collectGroup(
     group: string,
     brokerCluster: Map<string, string>,
     masterAddr: Map<string, string>,
-  ): Promise<void> {
-    const stats = await this.admin.examineConsumeStats(group).catch(() => null);
-    if (!stats || stats.progress.length === 0) return;
+  ): Promise<GroupSummary> {
     const conn = await this.admin.examineConsumerConnectionInfo(group).catch(() => null);
     const online = conn?.connections.length ?? 0;
     const msgModel = typeof conn?.body["messageModel"] === "string" ? conn.body["messageModel"] : "";
+    const summary: GroupSummary = {
+      group,
+      diff: null,
+      retryDiff: null,
+      dlqDiff: null,
+      consumeTps: null,
+      online,
+      msgModel,
+      consumeType: typeof conn?.body["consumeType"] === "string" ? conn.body["consumeType"] : "",
+      versions: [...new Set(conn?.connections.map((c) => versionDesc(c.version)) ?? [])].sort(),
+      topics: [],
+    };
     this.groupCount.set({ group }, online);
+    const stats = await this.admin.examineConsumeStats(group).catch(() => null);
+    if (!stats || stats.progress.length === 0) return summary;
     const perTopic = new Map<string, { diff: number; retry: number; dlq: number }>();
     const perBrokerTopic = new Map<string, { broker: string; topic: string; offset: number }>();
     const now = Date.now();
@@ -173,6 +211,16 @@ export class ExporterMetrics {
     }
     const retry = perTopic.get("")?.retry ?? 0;
     const dlq = perTopic.get("")?.dlq ?? 0;
+    summary.retryDiff = retry;
+    summary.dlqDiff = dlq;
+    summary.diff = 0;
+    summary.consumeTps = stats.consumeTps;
+    for (const [topic, t] of perTopic) {
+      if (topic === "") continue;
+      summary.diff += t.diff;
+      summary.topics.push(topic);
+    }
+    summary.topics.sort();
     for (const [topic, t] of perTopic) {
       if (topic === "") continue;
       const labels = { group, topic, countOfOnlineConsumers: String(online), msgModel };
@@ -190,6 +238,7 @@ export class ExporterMetrics {
         : null;
       if (got) this.consumerTps.set(labels, got.statsMinute.tps);
     }
+    return summary;
   }
 
   metrics(): Promise<string> {
