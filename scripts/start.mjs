@@ -104,3 +104,33 @@ if (!mode) {
   for (const l of lines) console.log(l);
   console.log(`bin/mqadmin clusterList -n ${namesrvAddr} shows it; Ctrl-C or \`npm run stop\` stops it`);
 }
+await startConsole();
+
+/**
+ * The web console on port 8080 (CONSOLE_PORT to change it). It is not the cluster: if it cannot
+ * start (the port is taken), the cluster keeps running and the reason is printed.
+ */
+function startConsole() {
+  const port = process.env.CONSOLE_PORT ?? "8080";
+  return new Promise((resolve) => {
+    const child = spawn(
+      join(root, "bin", "mqconsole"),
+      [`--server.port=${port}`, `--rocketmq.config.namesrvAddr=${namesrvAddr}`],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ROCKETMQ_HOME: root } },
+    );
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.stdout.on("data", (d) => {
+      const m = /listening on (\S+)/.exec(d.toString());
+      if (!m) return;
+      children.push(child);
+      console.log(`console: ${m[1]} (Cluster page: ${m[1]}/#/cluster, Prometheus: ${m[1]}/metrics)`);
+      resolve();
+    });
+    child.on("exit", (code, signal) => {
+      if (!stopping)
+        console.log(`mqconsole exited (${signal ?? code})${err ? `: ${err.trim()}` : ""}; the cluster keeps running`);
+      resolve();
+    });
+  });
+}
