@@ -86,6 +86,7 @@ describe("the console in a browser", () => {
     await open("consumer", "consumer");
     await shot("consumer");
     await open("producer", "producer");
+    await open("message", "message");
     await open("ops", "ops");
     expect(await page.locator("table tbody tr").count()).toBe(2);
     await shot("ops");
@@ -103,6 +104,46 @@ describe("the console in a browser", () => {
     const list = await runTool("mqadmin", ["topicList", "-n", cluster.namesrvAddr]);
     expect(list.stdout.split("\n")).toContain("UiTopic");
     await page.waitForSelector('main[data-loaded="topic"] td:text-is("UiTopic")');
+  }, 60_000);
+
+  it("sends a test message from the Topic page and finds it by key and by time on the Message page", async () => {
+    await runTool("mqadmin", ["updateTopic", "-n", cluster.namesrvAddr, "-c", "DefaultCluster", "-t", "UiSendTopic"]);
+    await open("topic?search=UiSendTopic&kind=NORMAL", "topic");
+    await page
+      .locator("tr", { has: page.locator('td:text-is("UiSendTopic")') })
+      .locator('button:text-is("Send")')
+      .click();
+    const form = page.locator('form[aria-label="send message"]');
+    await form.locator('input[name="body"]').fill("hello from the browser");
+    await form.locator('input[name="keys"]').fill("ui-key-1");
+    await form.locator('button[type="submit"]').click();
+    await page.waitForSelector("#toast:not([hidden])");
+    const sent = await page.locator("#toast").innerText();
+    expect(sent).toMatch(/^SEND_OK [0-9A-F]{32}$/);
+    const msgId = sent.split(" ")[1] as string;
+
+    await open("message", "message");
+    await page.locator('input[name="topic"]').fill("UiSendTopic");
+    const byKey = page.locator('form[aria-label="by key"]');
+    await byKey.locator('input[name="key"]').fill("ui-key-1");
+    // the index is written as the message is dispatched: search until it is found
+    const end = Date.now() + 20_000;
+    for (;;) {
+      await byKey.locator('button[type="submit"]').click();
+      await page.waitForTimeout(300);
+      if ((await page.locator(`td:text-is("${msgId}")`).count()) > 0) break;
+      if (Date.now() > end) throw new Error("the message is not found by key");
+    }
+    await page
+      .locator("tr", { has: page.locator(`td:text-is("${msgId}")`) })
+      .locator('button:text-is("Detail")')
+      .click();
+    await page.waitForSelector("pre.body");
+    expect(await page.locator("pre.body").innerText()).toBe("hello from the browser");
+    await shot("message-detail");
+
+    await page.locator('form[aria-label="by time"] button[type="submit"]').click();
+    await page.waitForSelector(`td:text-is("${msgId}")`);
   }, 60_000);
 
   it("resets a group's offset through the UI and the consumer consumes again", async () => {

@@ -10,6 +10,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from "pino";
 import { clusterRoutes } from "./api/clusterRoutes.js";
 import { consumerRoutes } from "./api/consumerRoutes.js";
+import { messageRoutes } from "./api/messageRoutes.js";
 import { installErrorHandler } from "./api/errors.js";
 import { metricsRoutes } from "./api/metricsRoutes.js";
 import { opsRoutes } from "./api/opsRoutes.js";
@@ -36,6 +37,7 @@ export async function buildConsoleServer(services: ConsoleServices, logger?: Log
   await app.register(clusterRoutes(services));
   await app.register(topicRoutes(services));
   await app.register(consumerRoutes(services));
+  await app.register(messageRoutes(services));
   await app.register(opsRoutes(services));
   await app.register(metricsRoutes(services));
   await app.register(fastifyStatic, { root: join(packageDir, "web", "static"), prefix: "/", index: ["index.html"] });

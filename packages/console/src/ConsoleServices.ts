@@ -6,6 +6,7 @@ import { ExporterMetrics } from "./metrics/ExporterMetrics.js";
 import { MetricsCollector } from "./metrics/MetricsCollector.js";
 import { ClusterService } from "./service/ClusterService.js";
 import { ConsumerService } from "./service/ConsumerService.js";
+import { MessageService } from "./service/MessageService.js";
 import { NamesrvService } from "./service/NamesrvService.js";
 import { StatsHistory } from "./service/StatsHistory.js";
 import { TopicService } from "./service/TopicService.js";
@@ -15,6 +16,7 @@ export interface ConsoleServices {
   cluster: ClusterService;
   topics: TopicService;
   consumers: ConsumerService;
+  messages: MessageService;
   namesrv: NamesrvService;
   history: StatsHistory;
   metrics: ExporterMetrics;
@@ -31,6 +33,7 @@ export function createServices(config: ConsoleConfig, logger?: Logger): ConsoleS
   const cluster = new ClusterService(admin);
   const history = new StatsHistory(cluster, config.collectIntervalMs);
   const metrics = new ExporterMetrics(admin);
+  const namesrv = new NamesrvService(admin, config.namesrvAddrs, config.timeoutMillis);
   const collector = new MetricsCollector(history, metrics, config.collectIntervalMs, (err) =>
     logger?.warn({ err: err instanceof Error ? err.message : String(err) }, "metrics collection failed"),
   );
@@ -39,7 +42,8 @@ export function createServices(config: ConsoleConfig, logger?: Logger): ConsoleS
     cluster,
     topics: new TopicService(admin),
     consumers: new ConsumerService(admin, metrics),
-    namesrv: new NamesrvService(admin, config.namesrvAddrs, config.timeoutMillis),
+    messages: new MessageService(admin, () => namesrv.list()),
+    namesrv,
     history,
     metrics,
     collector,

@@ -26,6 +26,7 @@ export async function startConsole(config: ConsoleConfig, logger?: Logger): Prom
     async close() {
       services.collector.stop();
       await app.close();
+      await services.messages.close();
       await services.admin.shutdown();
     },
   };

@@ -2,6 +2,7 @@
 import { api, type NamesrvState } from "./api.js";
 import { h, toast } from "./dom.js";
 import { consumerPage, producerPage } from "./consumerPages.js";
+import { messagePage } from "./messagePage.js";
 import { clearCharts, clusterPage, dashboardPage, opsPage, topicPage } from "./pages.js";
 
 type Page = (root: HTMLElement, params: URLSearchParams) => Promise<void>;
@@ -11,6 +12,7 @@ const PAGES: Record<string, Page> = {
   topic: topicPage,
   consumer: consumerPage,
   producer: producerPage,
+  message: messagePage,
   ops: opsPage,
 };
 

@@ -177,6 +177,7 @@ export async function topicPage(root: HTMLElement, params: URLSearchParams): Pro
     t.kind,
     h("button", { onclick: () => void showStatus(detail, t.topic).catch(failed) }, "Status"),
     h("button", { onclick: () => void showRoute(detail, t.topic).catch(failed) }, "Route"),
+    h("button", { onclick: () => sendForm(detail, t.topic) }, "Send"),
     h(
       "button",
       {
@@ -196,7 +197,7 @@ export async function topicPage(root: HTMLElement, params: URLSearchParams): Pro
     createForm(view, () => go({})),
     filter,
     h("p", { class: "muted" }, `${fmt(list.total)} topics`),
-    table(["Topic", "Kind", "", "", ""], rows),
+    table(["Topic", "Kind", "", "", "", ""], rows),
     h(
       "div",
       { class: "pager" },
@@ -273,6 +274,35 @@ async function showStatus(detail: HTMLElement, topic: string): Promise<void> {
         q.lastUpdateTimestamp ? new Date(q.lastUpdateTimestamp).toISOString() : "-",
       ]),
       new Set([1, 2, 3]),
+    ),
+  );
+}
+
+function sendForm(detail: HTMLElement, topic: string): void {
+  const body = h("input", { name: "body", required: true, size: "40", value: "Hello RocketMQ" }) as HTMLInputElement;
+  const tags = h("input", { name: "tags" }) as HTMLInputElement;
+  const keys = h("input", { name: "keys" }) as HTMLInputElement;
+  detail.replaceChildren(
+    h("h3", {}, `Send a test message to ${topic}`),
+    h(
+      "form",
+      {
+        class: "inline",
+        "aria-label": "send message",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void api<{ sendStatus: string; msgId: string }>(`/api/topics/${encodeURIComponent(topic)}/send`, {
+            method: "POST",
+            body: { body: body.value, tags: tags.value, keys: keys.value },
+          })
+            .then((r) => toast(`${r.sendStatus} ${r.msgId}`))
+            .catch(failed);
+        },
+      },
+      h("label", {}, "Body", body),
+      h("label", {}, "Tags", tags),
+      h("label", {}, "Keys", keys),
+      h("button", { type: "submit" }, "Send"),
     ),
   );
 }
