@@ -17,6 +17,8 @@ export default tseslint.config(
         clearInterval: "readonly",
         setImmediate: "readonly",
         URL: "readonly",
+        fetch: "readonly",
+        performance: "readonly",
         NodeJS: "readonly",
       },
     },
