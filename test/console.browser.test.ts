@@ -87,6 +87,7 @@ describe("the console in a browser", () => {
     await shot("consumer");
     await open("producer", "producer");
     await open("message", "message");
+    await open("dlq", "dlq");
     await open("ops", "ops");
     expect(await page.locator("table tbody tr").count()).toBe(2);
     await shot("ops");
@@ -206,6 +207,58 @@ describe("the console in a browser", () => {
       await consumer.shutdown();
     }
   }, 120_000);
+
+  it("lists a group's dead letters on the DLQ page and resends one to the group", async () => {
+    const topic = "UiDlqTopic";
+    await runTool("mqadmin", ["updateTopic", "-n", cluster.namesrvAddr, "-c", "DefaultCluster", "-t", topic]);
+    const seen: string[] = [];
+    const consumer = new DefaultMQPushConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      consumerGroup: "ui_dlq_cg",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener((msgs, ctx) => {
+      for (const m of msgs) seen.push(`${m.topic}:${m.body.toString()}`);
+      if (seen.length > 1) return "CONSUME_SUCCESS";
+      ctx.delayLevelWhenNextConsume = -1; // straight to the dead-letter queue
+      return "RECONSUME_LATER";
+    });
+    await consumer.start();
+    const producer = new DefaultMQProducer({ namesrvAddr: cluster.namesrvAddr, producerGroup: "ui_dlq_pg" });
+    await producer.start();
+    try {
+      await producer.send(new Message(topic, Buffer.from("dead letter")));
+      await until(() => seen.length === 1, 30_000, "first delivery");
+      const end = Date.now() + 30_000;
+      for (;;) {
+        await open("dlq", "dlq");
+        if ((await page.locator('td:text-is("%DLQ%ui_dlq_cg")').count()) > 0) break;
+        if (Date.now() > end) throw new Error("no DLQ topic listed");
+        await page.waitForTimeout(300);
+      }
+      const row = page.locator("tr", { has: page.locator('td:text-is("%DLQ%ui_dlq_cg")') });
+      for (;;) {
+        await row.locator('button:text-is("Messages")').click();
+        await page.waitForSelector("h3");
+        if ((await page.locator('td:text-is("dead letter")').count()) > 0) break;
+        if (Date.now() > end) throw new Error("the dead letter is not listed");
+        await page.waitForTimeout(300);
+      }
+      await shot("dlq");
+      await page
+        .locator("tr", { has: page.locator('td:text-is("dead letter")') })
+        .locator('button:text-is("Resend")')
+        .click();
+      await page.waitForSelector("#toast:not([hidden])");
+      expect(await page.locator("#toast").innerText()).toBe("ui_dlq_cg: CR_SUCCESS");
+      await until(() => seen.length === 2, 10_000, "the resent message consumed");
+      expect(seen[1]).toBe("%DLQ%ui_dlq_cg:dead letter");
+    } finally {
+      await producer.shutdown();
+      await consumer.shutdown();
+    }
+  }, 90_000);
 
   it("keeps working with one of its two name servers killed", async () => {
     await spareNamesrv.stop();

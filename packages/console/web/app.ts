@@ -2,6 +2,7 @@
 import { api, type NamesrvState } from "./api.js";
 import { h, toast } from "./dom.js";
 import { consumerPage, producerPage } from "./consumerPages.js";
+import { dlqPage } from "./dlqPage.js";
 import { messagePage } from "./messagePage.js";
 import { clearCharts, clusterPage, dashboardPage, opsPage, topicPage } from "./pages.js";
 
@@ -13,6 +14,7 @@ const PAGES: Record<string, Page> = {
   consumer: consumerPage,
   producer: producerPage,
   message: messagePage,
+  dlq: dlqPage,
   ops: opsPage,
 };
 
