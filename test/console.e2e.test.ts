@@ -217,6 +217,11 @@ describe("bin/mqconsole", () => {
     const series = (await get("/api/dashboard/broker-tps")).json as { broker: string; points: unknown[] }[];
     expect(series.map((s) => s.broker)).toEqual(["broker-a/0"]);
     expect(series[0]?.points.length).toBeGreaterThan(0);
+    // the backlog of the group left behind in the metrics test, over time
+    const lag = (await get("/api/dashboard/group-lag?top=5")).json as { name: string; points: { value: number }[] }[];
+    expect(lag.find((s) => s.name === "console_cg")?.points.at(-1)?.value).toBe(7);
+    const topics = (await get("/api/dashboard/topic-tps")).json as { name: string }[];
+    expect(topics.map((s) => s.name)).toContain("MetricsTopic");
   });
 
   it("logs where rocketmq-dashboard does", () => {

@@ -25,42 +25,61 @@ function failed(err: unknown): void {
   toast(err instanceof ApiFailure ? `Failed: ${err.message}` : `Failed: ${String(err)}`, true);
 }
 
+interface NamedSeries {
+  name: string;
+  points: { t: number; value: number }[];
+}
+
+function lineChart(title: string, datasets: { label: string; data: { x: number; y: number }[] }[]): HTMLElement {
+  const canvas = h("canvas", { "aria-label": title }) as HTMLCanvasElement;
+  charts.push(
+    new Chart(canvas, {
+      type: "line",
+      data: { datasets: datasets.map((d) => ({ ...d, pointRadius: 0, tension: 0.2 })) },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        parsing: false,
+        scales: {
+          x: { type: "linear", ticks: { callback: (v: number) => new Date(v).toLocaleTimeString() } },
+          y: { beginAtZero: true },
+        },
+      },
+    }),
+  );
+  return h("div", {}, h("h3", {}, title), h("div", { class: "chart" }, canvas));
+}
+
 export async function dashboardPage(root: HTMLElement): Promise<void> {
-  const series = await api<BrokerSeries[]>("/api/dashboard/broker-tps");
+  const [brokers, topics, groups] = await Promise.all([
+    api<BrokerSeries[]>("/api/dashboard/broker-tps"),
+    api<NamedSeries[]>("/api/dashboard/topic-tps?top=10"),
+    api<NamedSeries[]>("/api/dashboard/group-lag?top=10"),
+  ]);
   root.replaceChildren(
     h("h2", {}, "Dashboard"),
-    h("p", { class: "muted" }, "Messages per second per broker, sampled every collect interval (last hour)."),
+    h(
+      "p",
+      { class: "muted" },
+      "Sampled every collect interval over the last hour; topics and groups: the ten busiest and the ten furthest behind.",
+    ),
   );
   const grid = h("div", { class: "charts" });
   root.append(grid);
-  for (const kind of ["inTps", "outTps"] as const) {
-    const canvas = h("canvas", { "aria-label": `${kind} per broker` }) as HTMLCanvasElement;
-    grid.append(
-      h("div", {}, h("h3", {}, kind === "inTps" ? "Produce TPS" : "Consume TPS"), h("div", { class: "chart" }, canvas)),
-    );
-    charts.push(
-      new Chart(canvas, {
-        type: "line",
-        data: {
-          datasets: series.map((s) => ({
-            label: s.broker,
-            data: s.points.map((p) => ({ x: p.t, y: p[kind] })),
-            pointRadius: 0,
-            tension: 0.2,
-          })),
-        },
-        options: {
-          animation: false,
-          maintainAspectRatio: false,
-          parsing: false,
-          scales: {
-            x: { type: "linear", ticks: { callback: (v: number) => new Date(v).toLocaleTimeString() } },
-            y: { beginAtZero: true },
-          },
-        },
-      }),
-    );
-  }
+  const named = (series: NamedSeries[]) =>
+    series.map((s) => ({ label: s.name, data: s.points.map((p) => ({ x: p.t, y: p.value })) }));
+  grid.append(
+    lineChart(
+      "Produce TPS per broker",
+      brokers.map((s) => ({ label: s.broker, data: s.points.map((p) => ({ x: p.t, y: p.inTps })) })),
+    ),
+    lineChart(
+      "Consume TPS per broker",
+      brokers.map((s) => ({ label: s.broker, data: s.points.map((p) => ({ x: p.t, y: p.outTps })) })),
+    ),
+    lineChart("Produce TPS per topic", named(topics)),
+    lineChart("Backlog (diff) per consumer group", named(groups)),
+  );
 }
 
 export async function clusterPage(root: HTMLElement): Promise<void> {

@@ -23,4 +23,23 @@ export const clusterRoutes =
 
     /** TPS history per broker for the Dashboard page's charts (sampled every collect interval). */
     app.get("/api/dashboard/broker-tps", async () => services.history.brokerSeries());
+
+    /** The busiest topics (put TPS) and the groups furthest behind (backlog), over time. */
+    for (const [path, kind] of [
+      ["/api/dashboard/topic-tps", "topicTps"],
+      ["/api/dashboard/group-lag", "groupLag"],
+    ] as const) {
+      app.get<{ Querystring: { top?: number } }>(
+        path,
+        {
+          schema: {
+            querystring: {
+              type: "object",
+              properties: { top: { type: "integer", minimum: 1, maximum: 100, default: 10 } },
+            },
+          },
+        },
+        async (request) => services.history.topSeries(kind, request.query.top ?? 10),
+      );
+    }
   };

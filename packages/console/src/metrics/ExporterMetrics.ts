@@ -56,6 +56,8 @@ export interface GroupSummary {
 }
 
 export class ExporterMetrics {
+  /** Each topic's put TPS (all brokers) in the last collection. */
+  readonly topicTps = new Map<string, number>();
   /** Every subscription group of the last collection, by name. */
   readonly groups = new Map<string, GroupSummary>();
   groupsCollectedAt = 0;
@@ -129,6 +131,7 @@ export class ExporterMetrics {
     const topics = (await this.admin.fetchAllTopicList()).filter((t) => !t.startsWith("%") && !brokerCluster.has(t));
     this.producerOffset.reset();
     this.producerTps.reset();
+    this.topicTps.clear();
     for (const topic of topics) {
       const stats = await this.admin.examineTopicStats(topic).catch(() => null);
       if (!stats) continue;
@@ -140,7 +143,10 @@ export class ExporterMetrics {
         const addr = masterAddr.get(broker);
         // TOPIC_PUT_NUMS' last minute (VIEW_BROKER_STATS_DATA), as the exporter reads it
         const put = addr ? await this.admin.viewBrokerStatsData(addr, "TOPIC_PUT_NUMS", topic).catch(() => null) : null;
-        if (put) this.producerTps.set({ cluster, broker, topic }, put.statsMinute.tps);
+        if (put) {
+          this.producerTps.set({ cluster, broker, topic }, put.statsMinute.tps);
+          this.topicTps.set(topic, (this.topicTps.get(topic) ?? 0) + put.statsMinute.tps);
+        }
       }
     }
     for (const gauge of [

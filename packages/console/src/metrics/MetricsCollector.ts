@@ -40,6 +40,10 @@ export class MetricsCollector {
         const view = await this.history.sample();
         this.metrics.recordCluster(view);
         await this.metrics.collectGroups(view);
+        this.history.recordValues("topicTps", this.metrics.topicTps);
+        const lag = new Map<string, number>();
+        for (const g of this.metrics.groups.values()) if (g.diff !== null) lag.set(g.group, g.diff);
+        this.history.recordValues("groupLag", lag);
       } catch (err) {
         this.onError(err);
       } finally {
