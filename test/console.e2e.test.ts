@@ -179,16 +179,19 @@ describe("bin/mqconsole", () => {
     for (let i = 0; i < 7; i++) await producer.send(new Message(topic, Buffer.from(`after ${i}`)));
     await producer.shutdown();
 
+    const brokerLabels = `cluster="DefaultCluster",brokerIP="${cluster.brokerAddr}",broker="broker-a"`;
     let text = "";
     const diffLine =
-      /^rocketmq_group_diff\{group="console_cg",topic="MetricsTopic",countOfOnlineConsumers="0",msgModel="[A-Z]*"\} (\d+)$/m;
+      /^rocketmq_group_diff\{group="console_cg",topic="MetricsTopic",countOfOnlineConsumers="0",msgModel="1"\} (\d+)$/m;
     const end = Date.now() + 30_000;
     for (;;) {
       const r = await get("/metrics");
       expect(r.status).toBe(200);
       expect(r.type).toContain("text/plain");
       text = r.text;
-      if (Number(diffLine.exec(text)?.[1] ?? -1) === 7) break;
+      // figures come from the last collection: wait for one that ran after every send
+      if (Number(diffLine.exec(text)?.[1] ?? -1) === 7 && text.includes(`\nrocketmq_broker_tps{${brokerLabels}} `))
+        break;
       if (Date.now() > end)
         throw new Error(
           `no rocketmq_group_diff of 7 in:\n${text
@@ -199,7 +202,14 @@ describe("bin/mqconsole", () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(text).toMatch(/^# TYPE rocketmq_group_diff gauge$/m);
-    expect(text).toMatch(/^rocketmq_broker_tps\{cluster="DefaultCluster",broker="broker-a"\} [\d.]+$/m);
+    expect(text).toContain(`\nrocketmq_broker_tps{${brokerLabels}} `);
+    expect(text).toMatch(/^rocketmq_group_count\{caddr="",localaddr="",group="console_cg"\} 0$/m);
+    expect(text).toMatch(
+      /^rocketmq_group_get_latency_by_storetime\{cluster="DefaultCluster",broker="broker-a",topic="MetricsTopic",group="console_cg"\} \d+$/m,
+    );
+    expect(text).toMatch(
+      /^rocketmq_brokeruntime_commitlog_maxoffset\{cluster="DefaultCluster",brokerIP="[\d.:]+",brokerHost="",des="V\d+_\d+_\d+",boottime="\d+",broker_version="\d+"\} \d+$/m,
+    );
     expect(text).toMatch(
       /^rocketmq_producer_offset\{cluster="DefaultCluster",broker="broker-a",topic="MetricsTopic"\} 11$/m,
     );

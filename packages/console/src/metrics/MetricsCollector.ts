@@ -38,7 +38,7 @@ export class MetricsCollector {
     this.running ??= (async () => {
       try {
         const view = await this.history.sample();
-        this.metrics.recordCluster(view);
+        await this.metrics.collectBrokers(view);
         await this.metrics.collectGroups(view);
         this.history.recordValues("topicTps", this.metrics.topicTps);
         const lag = new Map<string, number>();
