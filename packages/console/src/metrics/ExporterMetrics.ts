@@ -27,7 +27,6 @@ import type { ConnectionInfo, MQAdminClient } from "@rocketmq-ts/client";
 import { versionDesc } from "@rocketmq-ts/remoting";
 import { Gauge, Registry } from "prom-client";
 import type { ClusterView } from "../service/ClusterService.js";
-import { firstRate } from "../service/ClusterService.js";
 
 /** One subscription group as the Consumer page lists it (from the last collection). */
 export interface GroupSummary {
