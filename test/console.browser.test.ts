@@ -194,6 +194,9 @@ describe("the console in a browser", () => {
         .click();
       const form = page.locator('form[aria-label="reset offset"]');
       await form.waitFor();
+      await page.locator('button:text-is("Running info")').first().click();
+      await page.waitForSelector("pre.running-info");
+      expect(await page.locator("pre.running-info").innerText()).toContain('"PROP_CONSUME_TYPE": "CONSUME_PASSIVELY"');
       await form.locator('select[name="topic"]').selectOption(topic);
       // an hour back: before every message (the broker finds the first offset stored after it)
       const back = new Date(Date.now() - 3_600_000);

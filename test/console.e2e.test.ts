@@ -202,6 +202,8 @@ describe("bin/mqconsole", () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(text).toMatch(/^# TYPE rocketmq_group_diff gauge$/m);
+    const consumers = (await get(`/api/topics/${topic}/consumers`)).json as { groups: string[] };
+    expect(consumers.groups).toContain("console_cg");
     expect(text).toContain(`\nrocketmq_broker_tps{${brokerLabels}} `);
     expect(text).toMatch(/^rocketmq_group_count\{caddr="",localaddr="",group="console_cg"\} 0$/m);
     expect(text).toMatch(

@@ -135,8 +135,30 @@ async function showGroup(detail: HTMLElement, group: string): Promise<void> {
     ),
     h("h4", {}, "Connections"),
     table(
-      ["Client id", "Address", "Language", "Version"],
-      d.connections.map((c) => [c.clientId, c.clientAddr, c.language, c.versionDesc]),
+      ["Client id", "Address", "Language", "Version", ""],
+      d.connections.map((c) => [
+        c.clientId,
+        c.clientAddr,
+        c.language,
+        c.versionDesc,
+        h(
+          "button",
+          {
+            onclick: () =>
+              void api<unknown>(
+                `/api/consumers/${encodeURIComponent(group)}/running-info?${new URLSearchParams({ clientId: c.clientId })}`,
+              )
+                .then((info) =>
+                  detail.append(
+                    h("h4", {}, `Running info of ${c.clientId}`),
+                    h("pre", { class: "running-info" }, JSON.stringify(info, null, 2)),
+                  ),
+                )
+                .catch(failed),
+          },
+          "Running info",
+        ),
+      ]),
     ),
     h("h4", {}, "Subscriptions"),
     table(

@@ -82,6 +82,11 @@ export async function dashboardPage(root: HTMLElement): Promise<void> {
   );
 }
 
+/** A broker's role as operators read it: id 0 is the master (a DLedger group's leader), others slaves. */
+function roleOf(b: { brokerId: number; runtime: Record<string, string> }): string {
+  return b.runtime["brokerRole"] ?? (b.brokerId === 0 ? "MASTER" : "SLAVE");
+}
+
 export async function clusterPage(root: HTMLElement): Promise<void> {
   const view = await api<ClusterView>("/api/cluster");
   root.replaceChildren(h("h2", {}, "Cluster"));
@@ -92,6 +97,7 @@ export async function clusterPage(root: HTMLElement): Promise<void> {
       .map((b) => [
         b.brokerName,
         String(b.brokerId),
+        roleOf(b),
         b.addr,
         b.error ? h("span", { class: "error" }, b.error) : b.version,
         fmt(b.inTps, 2),
@@ -144,6 +150,7 @@ export async function clusterPage(root: HTMLElement): Promise<void> {
         [
           "Broker",
           "BID",
+          "Role",
           "Address",
           "Version",
           "Produce TPS",
@@ -157,7 +164,7 @@ export async function clusterPage(root: HTMLElement): Promise<void> {
           "",
         ],
         rows,
-        new Set([1, 4, 5, 6, 7, 8, 9, 10]),
+        new Set([1, 5, 6, 7, 8, 9, 10, 11]),
       ),
     );
   }
@@ -197,6 +204,7 @@ export async function topicPage(root: HTMLElement, params: URLSearchParams): Pro
     h("button", { onclick: () => void showStatus(detail, t.topic).catch(failed) }, "Status"),
     h("button", { onclick: () => void showRoute(detail, t.topic).catch(failed) }, "Route"),
     h("button", { onclick: () => sendForm(detail, t.topic) }, "Send"),
+    h("button", { onclick: () => void showConsumers(detail, t.topic).catch(failed) }, "Consumers"),
     h(
       "button",
       {
@@ -216,7 +224,7 @@ export async function topicPage(root: HTMLElement, params: URLSearchParams): Pro
     createForm(view, () => go({})),
     filter,
     h("p", { class: "muted" }, `${fmt(list.total)} topics`),
-    table(["Topic", "Kind", "", "", "", ""], rows),
+    table(["Topic", "Kind", "", "", "", "", ""], rows),
     h(
       "div",
       { class: "pager" },
@@ -322,6 +330,17 @@ function sendForm(detail: HTMLElement, topic: string): void {
       h("label", {}, "Tags", tags),
       h("label", {}, "Keys", keys),
       h("button", { type: "submit" }, "Send"),
+    ),
+  );
+}
+
+async function showConsumers(detail: HTMLElement, topic: string): Promise<void> {
+  const r = await api<{ groups: string[] }>(`/api/topics/${encodeURIComponent(topic)}/consumers`);
+  detail.replaceChildren(
+    h("h3", {}, `Consumer groups of ${topic}`),
+    table(
+      ["Group", ""],
+      r.groups.map((g) => [g, h("a", { href: `#/consumer?${new URLSearchParams({ search: g })}` }, "open")]),
     ),
   );
 }

@@ -130,6 +130,26 @@ export const consumerRoutes =
       },
     );
 
+    app.get<{ Params: { group: string }; Querystring: { clientId: string } }>(
+      "/api/consumers/:group/running-info",
+      {
+        schema: {
+          params: { type: "object", properties: { group: groupName }, required: ["group"] },
+          querystring: {
+            type: "object",
+            properties: { clientId: { type: "string", minLength: 1 } },
+            required: ["clientId"],
+          },
+        },
+      },
+      async (request) => services.consumers.runningInfo(request.params.group, request.query.clientId),
+    );
+
+    app.get<{ Params: { topic: string } }>("/api/topics/:topic/consumers", async (request) => ({
+      topic: request.params.topic,
+      groups: await services.consumers.consumersOf(request.params.topic),
+    }));
+
     app.get<{ Querystring: { group: string; topic: string } }>(
       "/api/producers",
       {

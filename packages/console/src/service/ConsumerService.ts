@@ -153,6 +153,23 @@ export class ConsumerService {
     return addrs;
   }
 
+  /** GET_CONSUMER_RUNNING_INFO relayed to one client of the group: its properties, queues and statistics. */
+  async runningInfo(group: string, clientId: string) {
+    const info = await this.admin.getConsumerRunningInfo(group, clientId, false);
+    if (!info) throw new MQClientException(206, `no running info from ${clientId}`);
+    return {
+      properties: Object.fromEntries(info.properties),
+      subscriptions: info.subscriptionSet.map((s) => ({ topic: s.topic, subString: s.subString })),
+      queues: info.mqTable.map(([mq, pq]) => ({ ...mq, ...pq })),
+      status: Object.fromEntries(info.statusTable),
+    };
+  }
+
+  /** The groups that consume `topic` (online, or with offsets on a broker). */
+  consumersOf(topic: string): Promise<string[]> {
+    return this.admin.queryTopicConsumeByWho(topic);
+  }
+
   async producers(group: string, topic: string): Promise<(ConnectionInfo & { versionDesc: string })[]> {
     const list = await this.admin.examineProducerConnectionInfo(group, topic);
     return list.map((c) => ({ ...c, versionDesc: versionDesc(c.version) }));
