@@ -61,6 +61,36 @@ export async function messagePage(root: HTMLElement): Promise<void> {
   const end = localInput("end", now + 60_000);
   const key = h("input", { name: "key", placeholder: "key" }) as HTMLInputElement;
   const msgId = h("input", { name: "msgId", placeholder: "message id", size: "40" }) as HTMLInputElement;
+  const PAGE_SIZE = 50;
+  const byTimePage = async (page: number): Promise<void> => {
+    const q = new URLSearchParams({
+      topic: topic.value.trim(),
+      begin: String(new Date(begin.value).getTime()),
+      end: String(new Date(end.value).getTime()),
+      page: String(page),
+      pageSize: String(PAGE_SIZE),
+    });
+    const r = await api<{ total: number; truncated: boolean; messages: MessageView[] }>(`/api/messages/by-time?${q}`);
+    const pages = Math.max(1, Math.ceil(r.total / PAGE_SIZE));
+    list(result, detail, r.messages);
+    const go = (n: number) => () => void byTimePage(n).catch(failed);
+    result.prepend(
+      h(
+        "p",
+        { class: "muted" },
+        `${fmt(r.total)} messages${r.truncated ? " (the newest read; more are stored)" : ""}, newest first`,
+      ),
+    );
+    result.append(
+      h(
+        "div",
+        { class: "pager" },
+        h("button", page > 1 ? { onclick: go(page - 1) } : { disabled: true }, "‹ Prev"),
+        `page ${page} of ${pages}`,
+        h("button", page < pages ? { onclick: go(page + 1) } : { disabled: true }, "Next ›"),
+      ),
+    );
+  };
   const run = (f: () => Promise<void>) => (e: Event) => {
     e.preventDefault();
     if (!topic.value.trim()) return toast("Give a topic", true);
@@ -75,25 +105,7 @@ export async function messagePage(root: HTMLElement): Promise<void> {
       {
         class: "inline",
         "aria-label": "by time",
-        onsubmit: run(async () => {
-          const q = new URLSearchParams({
-            topic: topic.value.trim(),
-            begin: String(new Date(begin.value).getTime()),
-            end: String(new Date(end.value).getTime()),
-            pageSize: "100",
-          });
-          const r = await api<{ total: number; truncated: boolean; messages: MessageView[] }>(
-            `/api/messages/by-time?${q}`,
-          );
-          list(result, detail, r.messages);
-          result.prepend(
-            h(
-              "p",
-              { class: "muted" },
-              `${fmt(r.total)} messages${r.truncated ? " (the newest read; more are stored)" : ""}, newest first`,
-            ),
-          );
-        }),
+        onsubmit: run(() => byTimePage(1)),
       },
       h("label", {}, "From", begin),
       h("label", {}, "To", end),
