@@ -72,15 +72,22 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
       this.listenerFailed(req, e);
       status = "RECONSUME_LATER";
     }
-    if (!isPromiseLike(status)) this.consumed(req, msgs, ctx, now, status);
-    else
-      void status.then(
-        (s) => this.consumed(req, msgs, ctx, now, s),
-        (e: unknown) => {
-          this.listenerFailed(req, e);
-          this.consumed(req, msgs, ctx, now, "RECONSUME_LATER");
-        },
-      );
+    if (!isPromiseLike(status)) {
+      try {
+        this.consumed(req, msgs, ctx, now, status);
+      } catch (err) {
+        this.owner.instance.logger.warn({ err, mq: req.mq }, "commit failed");
+      }
+    } else
+      Promise.resolve(status)
+        .then(
+          (s) => this.consumed(req, msgs, ctx, now, s),
+          (e: unknown) => {
+            this.listenerFailed(req, e);
+            this.consumed(req, msgs, ctx, now, "RECONSUME_LATER");
+          },
+        )
+        .catch((err: unknown) => this.owner.instance.logger.warn({ err, mq: req.mq }, "commit failed"));
   }
 
   private listenerFailed(req: PullRequest, err: unknown): void {
@@ -96,24 +103,29 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     status: ConsumeConcurrentlyStatus,
   ): void {
     const { owner } = this;
-    const now = Date.now();
-    owner.stats.incConsumed(req.mq.topic, now - startedAt, msgs.length, status !== "RECONSUME_LATER", now);
-    if (req.pq.dropped) {
-      owner.slots.release();
-      return;
-    }
-    if (status === "RECONSUME_LATER") {
-      if (owner.settings.messageModel !== "BROADCASTING") {
-        void this.sendBack(req, msgs, ctx).finally(() => owner.slots.release());
-        return;
+    let sendingBack = false;
+    try {
+      const now = Date.now();
+      owner.stats.incConsumed(req.mq.topic, now - startedAt, msgs.length, status !== "RECONSUME_LATER", now);
+      if (req.pq.dropped) return;
+      if (status === "RECONSUME_LATER") {
+        if (owner.settings.messageModel !== "BROADCASTING") {
+          sendingBack = true;
+          this.sendBack(req, msgs, ctx)
+            .catch((err: unknown) => owner.instance.logger.warn({ err, mq: req.mq }, "send back failed"))
+            .finally(() => owner.slots.release());
+          return;
+        }
+        owner.instance.logger.warn(
+          { mq: req.mq, count: msgs.length },
+          "BROADCASTING, the message consume failed, drop it",
+        );
       }
-      owner.instance.logger.warn(
-        { mq: req.mq, count: msgs.length },
-        "BROADCASTING, the message consume failed, drop it",
-      );
+      owner.commit(req, msgs);
+    } finally {
+      // the slot goes back however the batch ended (a send-back gives it back when done)
+      if (!sendingBack) owner.slots.release();
     }
-    owner.commit(req, msgs);
-    owner.slots.release();
   }
 
   /**
