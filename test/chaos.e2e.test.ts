@@ -4,10 +4,8 @@
  * session notes. This keeps the harness itself working and holds it to its promise: nothing
  * acknowledged is lost.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./support/cluster.js";
+import { runChaos } from "./support/chaos.js";
 
 interface ChaosReport {
   acknowledged: number;
@@ -17,21 +15,9 @@ interface ChaosReport {
   rounds: { round: number; victim: string; newLeader: string; electedMs: number }[];
 }
 
-function chaos(args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "test", "chaos", "run.mjs"), ...args], { cwd: ROOT });
-    let stdout = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.resume();
-    child.on("exit", (code) => resolve({ code, stdout }));
-  });
-}
-
 describe("npm run chaos -- dledger-leader-kill", () => {
   it("two leader kills under load: a new leader each round, every acknowledged message consumed", async () => {
-    const { code, stdout } = await chaos(["dledger-leader-kill", "--rounds", "2", "--seconds", "3"]);
-    const json = stdout.slice(stdout.indexOf("\n{") + 1, stdout.lastIndexOf("\n}") + 2);
-    const report = JSON.parse(json) as ChaosReport;
+    const { code, report } = await runChaos<ChaosReport>(["dledger-leader-kill", "--rounds", "2", "--seconds", "3"]);
     expect(report.rounds).toHaveLength(2);
     for (const r of report.rounds) expect(r.newLeader).not.toBe(r.victim);
     expect(report.acknowledged).toBeGreaterThan(0);
@@ -41,7 +27,6 @@ describe("npm run chaos -- dledger-leader-kill", () => {
   }, 300_000);
 
   it("names its scenarios when asked for an unknown one", async () => {
-    const { code } = await chaos(["no-such-scenario"]);
-    expect(code).toBe(2);
+    await expect(runChaos(["no-such-scenario"])).rejects.toThrow(/single-master-kill/);
   });
 });

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import net from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -300,6 +301,45 @@ describe("name server selection", () => {
     await waitFor(() => client.chosenNameServer === null);
     expect((await client.invokeSync(null, createRequest(105), 3000)).remark).toBe(other.addr);
   });
+
+  it("does not wait out silent name servers: the next one is tried after the hedge delay", async () => {
+    // A listener that never accepts, with its backlog filled: the kernel drops further SYNs, so a
+    // connect neither succeeds nor fails (as across a partition) until the connect timeout.
+    const silent = async (): Promise<{ addr: string; close: () => void }> => {
+      const py = spawn("python3", [
+        "-c",
+        "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)",
+      ]);
+      const port = await new Promise<number>((resolve) => py.stdout.once("data", (d: Buffer) => resolve(Number(d))));
+      const fillers = Array.from({ length: 3 }, () => net.connect(port, "127.0.0.1").on("error", () => undefined));
+      await sleep(200);
+      return {
+        addr: `127.0.0.1:${port}`,
+        close: () => {
+          for (const f of fillers) f.destroy();
+          py.kill("SIGKILL");
+        },
+      };
+    };
+    const [s1, s2] = [await silent(), await silent()];
+    const live = await startServer();
+    live.server.registerProcessor(105, (req) => createResponse(req, 0, { remark: "live" }));
+    try {
+      // two silent ones before the live one would cost Java 2 × 3 s; every order must answer within 3 s
+      const clients = Array.from({ length: 6 }, () => newClient({ connectTimeoutMillis: 3000 }));
+      const answers = await Promise.all(
+        clients.map((c) => {
+          c.updateNameServerAddressList([s1.addr, s2.addr, live.addr]);
+          return c.invokeSync(null, createRequest(105), 3000);
+        }),
+      );
+      for (const a of answers) expect(a.remark).toBe("live");
+      for (const c of clients) expect(c.chosenNameServer).toBe(live.addr);
+    } finally {
+      s1.close();
+      s2.close();
+    }
+  }, 30_000);
 
   it("fails with a connect error when no name server is reachable", async () => {
     const client = newClient({ connectTimeoutMillis: 300 });

@@ -9,13 +9,18 @@ export { freeBrokerPort };
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 
+/** Server processes of this run that may still be alive (the harness kills them on SIGINT / SIGTERM). */
+export const servers = new Set();
+
 /**
  * A server process started from `bin/<bin> -c <conf>` with `props` written to its config file;
  * `start()` resolves when it printed its boot line, `kill9()`, `stop()` and `start()` again reuse
- * the same config and home (the store survives).
+ * the same config and home (the store survives). `prefix` is an argv run before the command, e.g.
+ * `ip netns exec <ns>` to start it on a host of a `Network` (both exec, so the pid is the server's).
  */
 export class ServerProcess {
-  constructor(home, name, bin, props) {
+  constructor(home, name, bin, props, { prefix = [] } = {}) {
+    this.prefix = prefix;
     this.name = name;
     this.bin = bin;
     this.home = join(home, name);
@@ -32,11 +37,13 @@ export class ServerProcess {
 
   start(timeoutMs = 60_000) {
     this.starts++;
-    const child = spawn(join(ROOT, "bin", this.bin), ["-c", this.conf], {
+    const argv = [...this.prefix, join(ROOT, "bin", this.bin), "-c", this.conf];
+    const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, ROCKETMQ_HOME: ROOT, JAVA_OPT_EXT: `-Duser.home=${this.home}` },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    servers.add(this);
     this.exited = new Promise((r) => child.once("exit", r));
     let out = "";
     child.stderr.resume();
@@ -54,6 +61,10 @@ export class ServerProcess {
         reject(new Error(`${this.name} exited (${signal ?? code}) while starting: ${out.slice(-500)}`));
       });
     });
+  }
+
+  get pid() {
+    return this.child?.pid;
   }
 
   /** kill -9; resolves when the process is gone. */

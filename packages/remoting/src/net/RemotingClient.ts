@@ -18,6 +18,12 @@ export interface RemotingClientConfig {
   clientAsyncSemaphoreValue?: number;
   maxFrameLength?: number;
   writeHighWaterMark?: number;
+  /**
+   * Choosing a name server: when one has not connected after this long, the next one in the list is
+   * tried as well, and the first to connect is chosen (not in Java; see the class comment). 0 tries
+   * them one after the other, each for up to `connectTimeoutMillis`, as Java does.
+   */
+  namesrvConnectHedgeMillis?: number;
   logger?: Logger;
 }
 
@@ -25,6 +31,13 @@ export interface RemotingClientConfig {
  * Connects to servers by `ip:port`, one connection per address, created on first use and again
  * after it closes. `addr = null` means "the name server": one chosen address from the list is used
  * until a call to it fails, then the next one in the list is tried (Java's choose-then-rotate).
+ *
+ * Difference from Java, on purpose: Java tries the candidates one after the other, each for up to
+ * the connect timeout (3 s), inside the call's own timeout (3 s for a client's route lookup, 5 s for
+ * mqadmin). A name server that is silently unreachable (a partition, a dead host: no RST) costs the
+ * whole 3 s, and two such in a row fail the call although half the list answers. Here a candidate
+ * that has not connected after `namesrvConnectHedgeMillis` (1 s) gets the next one tried alongside,
+ * and the first connection wins; with every name server up nothing changes.
  *
  * Events: `connect` (addr, conn), `close` (addr, conn, reason), `idle` (addr, conn).
  */
@@ -36,6 +49,8 @@ export class RemotingClient extends RemotingService {
   private namesrvIndex = Math.floor(Math.random() * 999);
   private namesrvLock: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Sockets still connecting: shutdown ends them rather than waiting out their connect timeout. */
+  private readonly connecting = new Set<net.Socket>();
 
   constructor(config: RemotingClientConfig = {}) {
     const logger = config.logger ?? pino({ level: "silent" });
@@ -51,6 +66,7 @@ export class RemotingClient extends RemotingService {
       clientAsyncSemaphoreValue: config.clientAsyncSemaphoreValue ?? 65535,
       maxFrameLength: config.maxFrameLength ?? DEFAULT_FRAME_MAX_LENGTH,
       writeHighWaterMark: config.writeHighWaterMark ?? 4 * 1024 * 1024,
+      namesrvConnectHedgeMillis: config.namesrvConnectHedgeMillis ?? 1000,
     };
   }
 
@@ -100,15 +116,25 @@ export class RemotingClient extends RemotingService {
     }
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
+      this.connecting.add(socket);
       const timer = setTimeout(() => {
+        this.connecting.delete(socket);
         socket.destroy();
         reject(new RemotingConnectException(addr, `timeout ${this.config.connectTimeoutMillis}ms`));
       }, this.config.connectTimeoutMillis);
       socket.once("error", (err) => {
+        this.connecting.delete(socket);
         clearTimeout(timer);
         reject(new RemotingConnectException(addr, err.message));
       });
+      socket.once("close", () => {
+        // destroyed by shutdown() before it connected
+        if (!this.connecting.delete(socket)) return;
+        clearTimeout(timer);
+        reject(new RemotingConnectException(addr, "client shut down"));
+      });
       socket.once("connect", () => {
+        this.connecting.delete(socket);
         clearTimeout(timer);
         socket.removeAllListeners("error");
         const conn = new Connection(socket, {
@@ -150,25 +176,57 @@ export class RemotingClient extends RemotingService {
       const list = this.namesrvAddrList;
       if (list.length === 0)
         throw new RemotingConnectException("<no name server>", "name server address list is empty");
+      const candidates: string[] = [];
       for (let i = 0; i < list.length; i++) {
         this.namesrvIndex = (this.namesrvIndex + 1) & 0x7fffffff;
-        const addr = list[this.namesrvIndex % list.length] as string;
-        this.namesrvAddrChosen = addr;
-        try {
-          const conn = await this.connect(addr);
-          this.logger.info({ addr }, "new name server is chosen");
-          return { addr, conn };
-        } catch (err) {
-          this.logger.warn({ addr, err: (err as Error).message }, "name server connect failed, trying the next");
-        }
+        candidates.push(list[this.namesrvIndex % list.length] as string);
       }
-      this.namesrvAddrChosen = null;
-      throw new RemotingConnectException(list.join(";"));
+      return this.firstNameServerToConnect(candidates);
     };
     // Serialize selection so concurrent callers agree on one choice.
     const result = this.namesrvLock.then(attempt, attempt);
     this.namesrvLock = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Connect to `candidates` in order, starting the next one when the previous has failed or has not
+   * connected within the hedge delay; the first to connect is chosen. Rejects when all have failed.
+   */
+  private firstNameServerToConnect(candidates: string[]): Promise<{ addr: string; conn: Connection }> {
+    const hedge = this.config.namesrvConnectHedgeMillis;
+    return new Promise((resolve, reject) => {
+      let started = 0;
+      let failed = 0;
+      let done = false;
+      const startNext = (): void => {
+        if (done || started >= candidates.length) return;
+        const addr = candidates[started++] as string;
+        const timer = hedge > 0 ? setTimeout(startNext, hedge) : undefined;
+        this.connect(addr).then(
+          (conn) => {
+            clearTimeout(timer);
+            if (done) return;
+            done = true;
+            this.namesrvAddrChosen = addr;
+            this.logger.info({ addr }, "new name server is chosen");
+            resolve({ addr, conn });
+          },
+          (err: unknown) => {
+            clearTimeout(timer);
+            failed++;
+            this.logger.warn({ addr, err: (err as Error).message }, "name server connect failed, trying the next");
+            if (done) return;
+            if (failed === candidates.length) {
+              done = true;
+              this.namesrvAddrChosen = null;
+              reject(new RemotingConnectException(candidates.join(";")));
+            } else startNext(); // a failure starts the next at once (its hedge timer is cleared)
+          },
+        );
+      };
+      startNext();
+    });
   }
 
   private async resolveTarget(addr: string | null): Promise<{ addr: string; conn: Connection }> {
@@ -250,6 +308,7 @@ export class RemotingClient extends RemotingService {
 
   async shutdown(): Promise<void> {
     this.stopped = true;
+    for (const socket of this.connecting) socket.destroy();
     for (const addr of [...this.connections.keys()]) this.closeChannel(addr);
   }
 }
