@@ -7,6 +7,8 @@ export class EventLoopLag {
   private timer: NodeJS.Timeout | null = null;
   /** Lateness of the last tick, in ms. */
   lagMs = 0;
+  /** Largest lateness since `takeMaxLagMs` last ran. */
+  private maxLagMs = 0;
 
   constructor(private readonly periodMs = 10) {}
 
@@ -15,6 +17,7 @@ export class EventLoopLag {
     this.timer = setInterval(() => {
       const now = performance.now();
       this.lagMs = Math.max(0, now - this.lastTick - this.periodMs);
+      if (this.lagMs > this.maxLagMs) this.maxLagMs = this.lagMs;
       this.lastTick = now;
     }, this.periodMs);
     this.timer.unref();
@@ -23,6 +26,13 @@ export class EventLoopLag {
   /** Lag as seen now: also counts a tick that is overdue right now. */
   currentLagMs(now = performance.now()): number {
     return Math.max(this.lagMs, now - this.lastTick - this.periodMs);
+  }
+
+  /** The largest lag since the previous call (or start), and start over. */
+  takeMaxLagMs(): number {
+    const max = Math.max(this.maxLagMs, this.currentLagMs());
+    this.maxLagMs = 0;
+    return max;
   }
 
   stop(): void {

@@ -185,6 +185,26 @@ describe("our slave replicating from the captured Java master stream", () => {
     expect(slave.lookMessageByOffset(0)?.body?.toString()).toBe("Hello RocketMQ 0");
   });
 
+  it("reports its offset as soon as it is connected, not one heartbeat later", async () => {
+    const reportedAt: number[] = [];
+    let connectedAt = 0;
+    const server = net.createServer((socket) => {
+      connectedAt = Date.now();
+      socket.on("data", () => reportedAt.push(Date.now()));
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    await openStore({
+      brokerRole: "SLAVE",
+      haMasterAddress: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+      haSendHeartbeatInterval: 60_000,
+    });
+    // with a one-minute heartbeat, a report within seconds can only be the one sent at connect
+    await until(() => reportedAt.length > 0, 10_000, "the first report");
+    expect((reportedAt[0] as number) - connectedAt).toBeLessThan(10_000);
+  });
+
   it("closes the connection when the master pushes an offset other than its max", async () => {
     let connections = 0;
     const server = net.createServer((socket) => {

@@ -1,6 +1,9 @@
 // Issue 18 (b): 2m-2s-sync (two SYNC_MASTER + SLAVE pairs), each broker on a host of its own (a
 // network namespace, port 10911) and the name server on another. Each round a master is killed
-// (kill -9) or partitioned away (every packet to and from its host dropped); a new consumer group
+// (`kill`: kill -9), partitioned away (`partition`: every packet to and from its host dropped),
+// suspended (`suspend`: SIGSTOP, a hung host), put behind a lossy link (`loss`: 30 % of its packets
+// dropped both ways) or restarted (`restart`: SIGTERM, start again); `--faults` lists the kinds used
+// round after round (default kill,partition). After a kill, a new consumer group
 // started while a master is dead must read every message that master acknowledged from its slave
 // (consumers fall back to slaves); then the master comes back (restart / heal) and must be
 // acknowledging sends again. At the end every acknowledged message must have been consumed, and each
@@ -86,12 +89,25 @@ export async function run({ home, rounds, seconds, log, args }) {
         log(
           `round ${round}: kill -9 of ${victim.brokerName}'s master; a new group read all ${wanted.length} of its messages from the slave in ${late.readMs} ms (missing ${late.missing})`,
         );
-      } else {
+      } else if (fault === "partition") {
         network.isolate([victim.host]);
         await sleep(partitionSeconds * 1000);
         network.heal();
         log(`round ${round}: ${victim.brokerName}'s master partitioned away for ${partitionSeconds} s, healed`);
-      }
+      } else if (fault === "suspend") {
+        victim.suspend();
+        await sleep(partitionSeconds * 1000);
+        victim.resume();
+        log(`round ${round}: ${victim.brokerName}'s master suspended (SIGSTOP) for ${partitionSeconds} s, resumed`);
+      } else if (fault === "loss") {
+        network.loss(victim.host, 30);
+        await sleep(partitionSeconds * 1000);
+        network.heal();
+        log(`round ${round}: 30 % packet loss at ${victim.brokerName}'s master for ${partitionSeconds} s, healed`);
+      } else if (fault === "restart") {
+        await victim.stop();
+        log(`round ${round}: ${victim.brokerName}'s master stopped (SIGTERM)`);
+      } else throw new Error(`--faults: kill, partition, suspend, loss or restart, not ${fault}`);
       const backAt = Date.now();
       if (!victim.alive) await victim.start();
       await until(
@@ -111,7 +127,7 @@ export async function run({ home, rounds, seconds, log, args }) {
       });
       roundsReport.push(entry);
       log(
-        `round ${round}: ${victim.brokerName} acknowledging again ${entry.recoveryMs} ms after its ${fault === "kill" ? "restart" : "heal"}; longest pause in acknowledgements ${entry.longestAckPauseMs} ms`,
+        `round ${round}: ${victim.brokerName} acknowledging again ${entry.recoveryMs} ms after its ${fault === "kill" || fault === "restart" ? "restart" : "heal"}; longest pause in acknowledgements ${entry.longestAckPauseMs} ms`,
       );
     }
     await producers.stop();

@@ -2,6 +2,12 @@
  * The slave's HA client (store-ha-config.md §8.2/8.3/8.6): connects to the master's HA address, reports its commit-log
  * max offset, appends every frame at that offset and reports again. A frame for any other offset
  * (a diverged or replaced master) closes the connection; the client retries every 5 s.
+ *
+ * Difference from Java, on purpose: 4.9.8's slave starts its report clock at connect and sends its
+ * first offset one heartbeat interval (5 s) later; until then the master sends nothing, and a
+ * SYNC_MASTER that just came back (or a slave that just reconnected) holds every send for up to
+ * `syncFlushTimeout` and answers FLUSH_SLAVE_TIMEOUT. Here the first report goes out as soon as the
+ * connection is up. It is the same 8-byte report a Java master accepts at any time.
  */
 import { connect, type Socket } from "node:net";
 import { parseAddr } from "@rocketmq-ts/remoting";
@@ -96,11 +102,14 @@ export class HAClient {
     socket.setNoDelay(true);
     this.socket = socket;
     this.decoder = new TransferFrameDecoder();
-    // 4.9.8 starts the report clock at connect: the first report goes out one heartbeat later
     this.currentReportedOffset = this.host.getMaxPhyOffset();
     this.lastWriteTimestamp = Date.now();
     this.lastReadTimestamp = Date.now();
-    socket.on("connect", () => this.host.logger.info({ master: addr }, "HAClient connected to master"));
+    socket.on("connect", () => {
+      this.host.logger.info({ master: addr }, "HAClient connected to master");
+      // at once, not one heartbeat later as 4.9.8 (see the top)
+      if (this.socket === socket) this.report(this.currentReportedOffset);
+    });
     socket.on("data", (chunk: Buffer) => {
       if (this.socket === socket) this.onData(chunk);
     });
