@@ -1,11 +1,14 @@
 // Rounds of a fault on the leader of a three-member DLedger group (RaftNode00: n0, n1, n2) under
-// continuous load: each round injects the fault (`kill`: kill -9; `suspend`: SIGSTOP), measures how
+// continuous load: each round injects the fault (`kill`: kill -9; `suspend`: SIGSTOP; `partition`:
+// the leader's host cut off from the other members, the name server and the clients — a minority
+// partition; the members then run on hosts of a `Network`, port 10911, peers on 40911), measures how
 // long until a new leader is registered as BID 0 and until the producers are acknowledged again,
 // then heals it (restart of the killed member / SIGCONT of the suspended one, which then finds a newer
 // term and follows) so the next round again has three. At the end every acknowledged message must
 // have been consumed (lost = 0); duplicates are allowed (at-least-once) and counted.
 import { MQAdminClient } from "../../../packages/client/dist/index.js";
 import { newTopicConfig } from "../../../packages/common/dist/index.js";
+import { Network } from "./network.mjs";
 import { freeBrokerPort, ServerProcess, sleep, until } from "./processes.mjs";
 import { check, Producers, Receipts } from "./workload.mjs";
 
@@ -14,36 +17,46 @@ const TOPIC = "ChaosDLedgerTopic";
 
 /** @param {{ fault: "kill" | "suspend", home: string, rounds: number, seconds: number, log: (line: string) => void }} options */
 export async function leaderFaultRounds({ fault, home, rounds, seconds, log }) {
-  const nsPort = await freeBrokerPort();
-  const namesrvAddr = `127.0.0.1:${nsPort}`;
-  const namesrv = new ServerProcess(home, "namesrv", "mqnamesrv", [`listenPort=${nsPort}`]);
-  await namesrv.start();
+  const network = fault === "partition" ? new Network() : null;
   const ids = ["n0", "n1", "n2"];
+  if (network) for (const h of ["ns", ...ids]) network.addHost(h);
+  const ipOf = (host) => (network ? network.host(host).ip : "127.0.0.1");
+  const prefixOf = (host) => (network ? { prefix: network.execPrefix(host) } : {});
+  const nsPort = network ? 9876 : await freeBrokerPort();
+  const namesrvAddr = `${ipOf("ns")}:${nsPort}`;
+  const namesrv = new ServerProcess(home, "namesrv", "mqnamesrv", [`listenPort=${nsPort}`], prefixOf("ns"));
+  await namesrv.start();
   const peerPorts = [];
-  for (let i = 0; i < ids.length; i++) peerPorts.push(await freeBrokerPort());
-  const peers = ids.map((id, i) => `${id}-127.0.0.1:${peerPorts[i]}`).join(";");
+  for (let i = 0; i < ids.length; i++) peerPorts.push(network ? 40911 : await freeBrokerPort());
+  const peers = ids.map((id, i) => `${id}-${ipOf(id)}:${peerPorts[i]}`).join(";");
   const members = new Map();
   for (const id of ids) {
-    const port = await freeBrokerPort();
+    const port = network ? 10911 : await freeBrokerPort();
     const store = `${home}/${id}/store`;
     members.set(
       id,
       Object.assign(
-        new ServerProcess(home, id, "mqbroker", [
-          "brokerClusterName=RaftCluster",
-          `brokerName=${GROUP}`,
-          `listenPort=${port}`,
-          "brokerIP1=127.0.0.1",
-          `namesrvAddr=${namesrvAddr}`,
-          `storePathRootDir=${store}`,
-          `storePathCommitLog=${store}/commitlog`,
-          "mappedFileSizeCommitLog=67108864",
-          "enableDLegerCommitLog=true",
-          `dLegerGroup=${GROUP}`,
-          `dLegerPeers=${peers}`,
-          `dLegerSelfId=${id}`,
-        ]),
-        { addr: `127.0.0.1:${port}` },
+        new ServerProcess(
+          home,
+          id,
+          "mqbroker",
+          [
+            "brokerClusterName=RaftCluster",
+            `brokerName=${GROUP}`,
+            `listenPort=${port}`,
+            `brokerIP1=${ipOf(id)}`,
+            `namesrvAddr=${namesrvAddr}`,
+            `storePathRootDir=${store}`,
+            `storePathCommitLog=${store}/commitlog`,
+            "mappedFileSizeCommitLog=67108864",
+            "enableDLegerCommitLog=true",
+            `dLegerGroup=${GROUP}`,
+            `dLegerPeers=${peers}`,
+            `dLegerSelfId=${id}`,
+          ],
+          prefixOf(id),
+        ),
+        { addr: `${ipOf(id)}:${port}`, host: id },
       ),
     );
   }
@@ -90,7 +103,8 @@ export async function leaderFaultRounds({ fault, home, rounds, seconds, log }) {
       const victim = members.get(leader);
       const faultAt = Date.now();
       if (fault === "kill") await victim.kill9();
-      else victim.suspend();
+      else if (fault === "suspend") victim.suspend();
+      else network.isolate([victim.host]);
       let newLeader = "";
       await until(
         async () => {
@@ -104,7 +118,8 @@ export async function leaderFaultRounds({ fault, home, rounds, seconds, log }) {
       await until(() => producers.lastAckAt > faultAt + electedMs, 120_000, `round ${round}: sends acknowledged again`);
       const sendsBackMs = producers.lastAckAt - faultAt;
       if (fault === "kill") await victim.start();
-      else victim.resume();
+      else if (fault === "suspend") victim.resume();
+      else network.heal();
       await until(
         async () => {
           const r = await registered();
@@ -140,5 +155,6 @@ export async function leaderFaultRounds({ fault, home, rounds, seconds, log }) {
     await admin.shutdown().catch(() => undefined);
     for (const m of members.values()) await m.stop();
     await namesrv.stop();
+    network?.destroy();
   }
 }
