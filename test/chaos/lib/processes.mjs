@@ -46,7 +46,8 @@ export class ServerProcess {
     servers.add(this);
     this.exited = new Promise((r) => child.once("exit", r));
     let out = "";
-    child.stderr.resume();
+    let err = "";
+    child.stderr.on("data", (d) => (err = (err + d.toString()).slice(-4096)));
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} did not boot within ${timeoutMs} ms`)), timeoutMs);
       child.stdout.on("data", (d) => {
@@ -58,7 +59,9 @@ export class ServerProcess {
       });
       child.once("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`${this.name} exited (${signal ?? code}) while starting: ${out.slice(-500)}`));
+        reject(
+          new Error(`${this.name} exited (${signal ?? code}) while starting: ${out.slice(-500)} ${err.slice(-2000)}`),
+        );
       });
     });
   }
