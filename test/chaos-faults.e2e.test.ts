@@ -72,6 +72,15 @@ describe("chaos scenarios, short", () => {
     300_000,
   );
 
+  it.skipIf(!canMakeNamespaces)(
+    "a DLedger leader partitioned away from the majority: a new leader, the old one follows after the heal",
+    async () => {
+      const { code, report } = await runChaos<Report>(["dledger-leader-partition", "--rounds", "1", "--seconds", "3"]);
+      expectNothingLost(code, report, 1);
+    },
+    300_000,
+  );
+
   it.skipIf(!canMakeNamespaces).each(["scheme1", "scheme2"])(
     "two data centres (%s): each centre cut off once and healed, nothing acknowledged lost",
     async (layout) => {
