@@ -34,3 +34,13 @@ export * from "./stats/StoreStatsService.js";
 export * from "./dledger/DLedgerCommitLogBackend.js";
 export * from "./dledger/DLedgerPutStatus.js";
 export * from "./dledger/DLedgerCommitLog.js";
+export * from "./verify/StoreVerifier.js";
+export * from "./verify/VerifyReport.js";
+export type { Problem, ProblemKind, Severity } from "./verify/Problems.js";
+export type {
+  DLedgerCodec,
+  DLedgerEntryView,
+  DLedgerIndexUnitView,
+  DLedgerScanSummary,
+} from "./verify/CommitLogScan.js";
+export { DEFAULT_INDEX_GEOMETRY, type IndexGeometry } from "./verify/IndexCheck.js";

@@ -31,7 +31,7 @@ export async function run({ home, rounds, seconds, log, args }) {
       errors: v.errors?.length ?? 0,
       warnings: v.warnings?.length ?? 0,
     });
-    if (!v.ok) log(`${when}: mqstore verify found ${v.errors.length} errors: ${JSON.stringify(v.errors.slice(0, 3))}`);
+    if (!v.ok) log(`${when}: mqstore verify found ${v.errorCount} errors: ${JSON.stringify(v.errors.slice(0, 3))}`);
   };
   let producers;
   let receipts;
