@@ -28,8 +28,8 @@ export async function run({ home, rounds, seconds, log, args }) {
       when,
       ok: v.ok,
       records: v.records,
-      errors: v.errors?.length ?? 0,
-      warnings: v.warnings?.length ?? 0,
+      errors: v.errorCount,
+      warnings: v.warningCount,
     });
     if (!v.ok) log(`${when}: mqstore verify found ${v.errorCount} errors: ${JSON.stringify(v.errors.slice(0, 3))}`);
   };
