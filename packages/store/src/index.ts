@@ -42,5 +42,5 @@ export type {
   DLedgerEntryView,
   DLedgerIndexUnitView,
   DLedgerScanSummary,
-} from "./verify/CommitLogScan.js";
+} from "./verify/DLedgerScan.js";
 export { DEFAULT_INDEX_GEOMETRY, type IndexGeometry } from "./verify/IndexCheck.js";

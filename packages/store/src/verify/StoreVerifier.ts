@@ -9,11 +9,12 @@
  *    byte: magic code, lengths adding up to TOTALSIZE, body CRC, PHYSICALOFFSET = its own offset;
  *    a BLANK filler ends a file (its TOTALSIZE should be the bytes left, else a warning); after the
  *    last record of the last file only zeros may follow.
- * 2. DLedger data (`<root>/dledger-<selfId>/data`, detected): each entry's header — magic, size =
- *    48 + body length, pos = its own position, index one past the previous, term not going down,
- *    bodyCrc (0, as dledger 0.3.1.2 writes it, or the body's CRC32) — then the entry's body as a
- *    commit-log record whose offset is pos + 48, as in (1); entries are compared with the DLedger
- *    index units (a mismatch is a warning: DLedger's recovery rewrites the index from the data).
+ * 2. DLedger data (`<root>/dledger-<selfId>/data`, detected), DLedgerScan.ts: each entry's
+ *    header — magic, size = 48 + body length, pos = its own position, index one past the previous,
+ *    term not going down, bodyCrc (0, as dledger 0.3.1.2 writes it, or the body's CRC32) — then the
+ *    entry's body as a commit-log record whose offset is pos + 48, as in (1); entries are compared
+ *    with the DLedger index units (a mismatch is a warning: DLedger's recovery rewrites the index
+ *    from the data).
  * 3. Consume queues (`<root>/consumequeue`) against the records: ConsumeQueueCheck.ts.
  * 4. Index files (`<root>/index`) against the records: IndexCheck.ts.
  * 5. `checkpoint` (its three timestamps are reported) and `abort` (reported).
@@ -49,14 +50,8 @@ import { configDefaults, readLong } from "@rocketmq-ts/common";
 import { messageStoreConfigSpec } from "../config/MessageStoreConfig.js";
 import { delayLevelsOf } from "../DispatchRequest.js";
 import { FileWindow } from "./FileWindow.js";
-import {
-  scanCommitLog,
-  scanDLedgerData,
-  type DLedgerCodec,
-  type DLedgerScanSummary,
-  type ScanAnomaly,
-  type SegmentScan,
-} from "./CommitLogScan.js";
+import { scanCommitLog, type ScanAnomaly, type SegmentScan } from "./CommitLogScan.js";
+import { scanDLedgerData, type DLedgerCodec, type DLedgerScanSummary } from "./DLedgerScan.js";
 import { checkConsumeQueues } from "./ConsumeQueueCheck.js";
 import { checkIndexFiles, type IndexGeometry } from "./IndexCheck.js";
 import { ProblemLog, type ProblemKind } from "./Problems.js";

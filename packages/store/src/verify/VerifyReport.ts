@@ -4,7 +4,7 @@
  */
 import type { Problem, ProblemKind } from "./Problems.js";
 import type { IndexGeometry } from "./IndexCheck.js";
-import type { DLedgerScanSummary } from "./CommitLogScan.js";
+import type { DLedgerScanSummary } from "./DLedgerScan.js";
 
 export interface CheckpointTimestamps {
   physicMsgTimestamp: number;
