@@ -51,6 +51,7 @@ import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
 import { brokerProcessors } from "./processor/BrokerProcessors.js";
+import { diskUtil } from "./processor/SendMessageProcessor.js";
 import { wakeupPullRequest } from "./processor/PullMessageProcessor.js";
 import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
 import { SlaveSynchronize } from "./slave/SlaveSynchronize.js";
@@ -376,13 +377,24 @@ export class BrokerController implements BrokerContext {
 
   private buildConfiguration(): BrokerConfiguration {
     const env = process.env;
+    const brokerSpec = brokerConfigSpec(env);
+    const nettyServerSpec = nettyServerConfigSpecFor(10911);
+    const storeSpec = messageStoreConfigSpec(env);
     const configs = [
-      bindConfig(brokerConfigSpec(env), this.brokerConfig),
-      bindConfig(nettyServerConfigSpecFor(10911), this.options.nettyServerConfig),
+      bindConfig(brokerSpec, this.brokerConfig),
+      bindConfig(nettyServerSpec, this.options.nettyServerConfig),
       bindConfig(nettyClientConfigSpec, this.options.nettyClientConfig),
-      bindConfig(messageStoreConfigSpec(env), this.storeConfig),
+      bindConfig(storeSpec, this.storeConfig),
     ];
     const lines = (): string[] => configs.flatMap((config) => config.lines());
+    // Java's Configuration.update merges only keys it already has (a config field or a key of the
+    // file, `mergeIfExist`) and writes back all it has: an unknown key from UPDATE_BROKER_CONFIG is
+    // dropped, an earlier update is kept.
+    const persisted = new Map(this.options.fileProperties ?? []);
+    const known = new Set([
+      ...[brokerSpec, nettyServerSpec, nettyClientConfigSpec, storeSpec].flatMap((spec) => Object.keys(spec)),
+      ...persisted.keys(),
+    ]);
     return {
       lines,
       dataVersion: () => this.configDataVersion,
@@ -392,10 +404,16 @@ export class BrokerController implements BrokerContext {
         const oldPermission = this.brokerConfig.brokerPermission;
         for (const apply of applySteps) apply();
         this.configDataVersion = nextDataVersion(this.configDataVersion);
-        const merged = new Map(this.options.fileProperties ?? []);
-        for (const [k, v] of props) merged.set(k, v);
+        let changed = false;
+        for (const [k, v] of props) {
+          if (!known.has(k) || persisted.get(k) === v) continue;
+          persisted.set(k, v);
+          changed = true;
+        }
+        // an update that changes nothing in the file does not write it again: the write and its
+        // fsync run on the only thread, and a peer sending unknown keys in a loop must not stall it
         const path = this.options.configFilePath ?? join(userHome(), "store", "config", "broker.properties");
-        string2File(propertiesToString(merged), path);
+        if (changed) string2File(propertiesToString(persisted), path);
         this.logger.info({ props: Object.fromEntries(props), path }, "update broker config");
         if (this.brokerConfig.brokerPermission !== oldPermission) void this.registerBrokerAll();
       },
@@ -403,8 +421,7 @@ export class BrokerController implements BrokerContext {
   }
 
   diskUsageSummary(): string {
-    const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(this.store.getStorePathPhysic());
-    return `CL: ${ratio.toFixed(2)} CQ: ${ratio.toFixed(2)} INDEX: ${ratio.toFixed(2)}`;
+    return diskUtil(this.storeConfig, this.store.getStorePathPhysic());
   }
 
   /** Take the store's lock before anything reads or recovers it (Java only locks at start). */
@@ -449,6 +466,12 @@ export class BrokerController implements BrokerContext {
       },
       10_000,
     );
+    // Java's printWaterMark (every second, watermark log) reports how long the oldest request waited
+    // in each processor pool; requests here wait for the event loop, so the line is its worst lag
+    const waterMark = namedLogger(this.logger, LoggerName.WATER_MARK);
+    every(1000, () => {
+      waterMark.info(`[WATERMARK] Event Loop Lag Max: ${Math.round(this.eventLoopLag.takeMaxLagMs())}ms`);
+    });
     every(10_000, () => {
       this.consumerManager.scanNotActiveChannel();
       this.producerManager.scanNotActiveChannel();

@@ -108,6 +108,18 @@ describe("send processor", () => {
     );
   });
 
+  it("answers a store that refuses puts with SERVICE_NOT_AVAILABLE and Java's remark, disk usage as %5.2f of three paths", async () => {
+    // a SLAVE store refuses every put with SERVICE_NOT_AVAILABLE, as a full disk does
+    const broker = open({ storeConfig: { brokerRole: "SLAVE" } });
+    const res = await answer(broker, sendRequest({ topic: "UnitTopic" }));
+    expect(res.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE);
+    // Java's String.format("CL: %5.2f CQ: %5.2f INDEX: %5.2f"): the commit log's usage padded to
+    // five characters; nothing was stored, so consumequeue/ and index/ do not exist yet (-1)
+    expect(res.remark).toMatch(
+      /^service not available now\. It may be caused by one of the following reasons: the broker's disk is full \[CL: {2}[01]\.\d\d CQ: -1\.00 INDEX: -1\.00\], messages are put to the slave, message store has been shut down, etc\.$/,
+    );
+  });
+
   it("sends a retry over the group's max reconsume times to the group's DLQ, answering the queue it chose", async () => {
     const broker = open();
     // a retry topic of 4 queues, so that the answered queue (3) and the DLQ's (0) differ

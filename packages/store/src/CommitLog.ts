@@ -19,6 +19,7 @@ import {
 import { MessageSysFlag, transactionType } from "@rocketmq-ts/common";
 import type { CommitLogStore, EntryFraming, PutMessageResult, SelectMappedBufferResult } from "./CommitLogStore.js";
 import { commitLogStorePath, type MessageStoreConfig } from "./config/MessageStoreConfig.js";
+import { isDiskFullError } from "./DiskFull.js";
 import { OS_PAGE_SIZE, type MappedFile } from "./MappedFile.js";
 import { MappedFileQueue } from "./MappedFileQueue.js";
 
@@ -128,7 +129,10 @@ export class CommitLog implements CommitLogStore {
   /**
    * Append encoded records (one message, or the items of a batch, all for `topic`/`queueId`) in one
    * go: same file, consecutive physical and queue offsets. Rolls to a new file (after a BLANK) when
-   * they do not fit with 8 bytes to spare.
+   * they do not fit with 8 bytes to spare. Throws a disk-full error (`isDiskFullError`: ENOSPC from
+   * MappedFile.prepareWrite or from creating the next file) before the records were written, so the
+   * store can refuse the put as on a full disk; the log is unchanged then, apart from a BLANK that
+   * may already have closed the previous file.
    */
   append(
     records: readonly PreparedRecord[],
@@ -150,6 +154,7 @@ export class CommitLog implements CommitLogStore {
         file = this.mappedFileQueue.getLastMappedFile(0);
       }
     } catch (err) {
+      if (isDiskFullError(err)) throw err;
       this.options.logger.error({ err: (err as Error).message }, "create mapped file failed");
       return { status: "CREATE_MAPEDFILE_FAILED" };
     }

@@ -1,12 +1,16 @@
 /**
  * Commit-log dispatchers (Java's CommitLogDispatcher): each stored message is handed, in order, to
  * the consume-queue builder and the index builder. A failed write marks the store unwriteable
- * (RunningFlags) instead of throwing: the commit log already holds the message.
+ * (RunningFlags) instead of throwing: the commit log already holds the message. A write refused by a
+ * full disk (`isDiskFullError`) is the exception: it is thrown, having written nothing, so that the
+ * reput service stops at that message and dispatches it again once there is room (a flag would
+ * keep the store unwriteable for good, which Java's does until a restart).
  */
 import { getsConsumeQueueEntry } from "@rocketmq-ts/common";
 import type { Logger } from "pino";
 import type { MessageStoreConfig } from "./config/MessageStoreConfig.js";
 import type { ConsumeQueue } from "./ConsumeQueue.js";
+import { isDiskFullError } from "./DiskFull.js";
 import type { DispatchRequest } from "./DispatchRequest.js";
 import type { IndexService } from "./index/IndexService.js";
 import type { RunningFlags } from "./RunningFlags.js";
@@ -60,6 +64,7 @@ export class CommitLogDispatcherBuildIndex implements CommitLogDispatcher {
     try {
       this.options.indexService.buildIndex(req);
     } catch (err) {
+      if (isDiskFullError(err)) throw err;
       this.options.runningFlags.makeIndexFileError();
       this.options.logger.error({ err: (err as Error).message }, "build index failed");
     }

@@ -173,6 +173,21 @@ export class ConsumeQueue {
     return file.appendBytes(this.unit);
   }
 
+  /**
+   * Give the bytes of the entries for queue offsets [queueOffset, queueOffset + count) their blocks
+   * now (MappedFile.prepareWrite; the file is created if needed), before the commit log takes the
+   * messages they will point to: a full disk then throws ENOSPC here, with nothing stored, instead
+   * of in `putMessagePositionInfo` after the message was. Entries past this file's end (a batch
+   * crossing into the next file) get theirs when written.
+   */
+  reserve(queueOffset: number, count: number): void {
+    const from = queueOffset * CQ_STORE_UNIT_SIZE;
+    const file = this.mappedFileQueue.getLastMappedFile(from);
+    if (!file) return;
+    const end = from + count * CQ_STORE_UNIT_SIZE - file.fileFromOffset;
+    if (end > 0) file.prepareWrite(Math.min(end, this.mappedFileSize));
+  }
+
   private fillPreBlank(file: MappedFile, untilWhere: number): void {
     const blank = Buffer.alloc(CQ_STORE_UNIT_SIZE);
     encodeCqEntry(blank, 0, 0, CQ_BLANK_ENTRY_SIZE, 0);

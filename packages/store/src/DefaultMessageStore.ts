@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import {
   checkRecord,
+  getsConsumeQueueEntry,
   TimerStatsScheduler,
   type HostAddress,
   type MessageExt,
@@ -26,6 +27,7 @@ import type { MessageStoreConfig } from "./config/MessageStoreConfig.js";
 import type { ConsumeQueue } from "./ConsumeQueue.js";
 import { cleanExpiredConsumerQueue, cleanUnusedTopic, type ConsumeQueueCleanupContext } from "./ConsumeQueueCleanup.js";
 import { ConsumeQueueTable } from "./ConsumeQueueTable.js";
+import { isDiskFullError } from "./DiskFull.js";
 import { diskPartitionSpaceUsedPercent } from "./DiskUsage.js";
 import { DLedgerCommitLog } from "./dledger/DLedgerCommitLog.js";
 import type { DLedgerCommitLogBackend } from "./dledger/DLedgerCommitLogBackend.js";
@@ -95,6 +97,8 @@ export class DefaultMessageStore {
   private readonly logger: Logger;
   private readonly rootDir: string;
   private timers: NodeJS.Timeout[] = [];
+  /** Dispatches again while a full disk holds the reput service back (see `retryReputLater`). */
+  private reputRetry: NodeJS.Timeout | null = null;
   private shutdownFlag = true;
   /** A cleanup round is running. */
   private cleaning = false;
@@ -112,7 +116,7 @@ export class DefaultMessageStore {
     const consumeQueues = (): Iterable<ConsumeQueue> => this.consumeQueueTable.all();
     this.indexService = new IndexService(this.rootDir, config.maxHashSlotNum, config.maxIndexNum, logger, (end) => {
       this.checkpoint.indexMsgTimestamp = end;
-      void this.checkpoint.flush();
+      this.checkpoint.flush().catch((err: Error) => logger.error({ err: err.message }, "flush checkpoint failed"));
     });
     const runningFlags = this.runningFlags;
     this.reputMessageService = new ReputMessageService({
@@ -129,6 +133,10 @@ export class DefaultMessageStore {
       delayLevels: delayLevelsOf(config.messageDelayLevel),
       logger,
       onDispatched: options.onDispatched,
+      onDiskFull: (err, req) => {
+        this.diskFullError(err, "dispatch", { topic: req.topic, queueId: req.queueId, offset: req.commitLogOffset });
+        this.retryReputLater();
+      },
     });
     this.flushRealTimeService = new FlushRealTimeService({ config, commitLog, checkpoint, logger });
     this.flushConsumeQueueService = new FlushConsumeQueueService({ config, consumeQueues, checkpoint, logger });
@@ -262,6 +270,8 @@ export class DefaultMessageStore {
     this.putMessageWaiter.shutdown();
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    if (this.reputRetry) clearInterval(this.reputRetry);
+    this.reputRetry = null;
     for (let i = 0; i < 10; i++) if (await this.commitLog.flush(0)) break;
     this.checkpoint.commitLogFlushed(this.commitLog.lastStoreTimestamp);
     await this.flushConsumeQueueService.flush(0, true);
@@ -292,6 +302,36 @@ export class DefaultMessageStore {
 
   isDiskFull(): boolean {
     return this.runningFlags.isDiskFull();
+  }
+
+  /**
+   * A write of the store was refused by a full file system (ENOSPC, `isDiskFullError`): mark the disk
+   * full now, as Java's periodic check does above the warning level — puts answer
+   * SERVICE_NOT_AVAILABLE, reads go on — instead of waiting up to 10 s for that check, which clears
+   * the mark once usage is under the warning level again.
+   */
+  private diskFullError(err: unknown, where: string, detail: object = {}): void {
+    if (!this.runningFlags.getAndMakeDiskFull())
+      this.logger.error(
+        { err: (err as Error).message, where, ...detail },
+        "disk full: a write was refused (no space left on device), so disable put message",
+      );
+  }
+
+  /**
+   * The reput service stopped at a message a full disk kept out of its consume queue or the index:
+   * dispatch again every second until it has caught up (Java's reput thread polls every
+   * millisecond; here only puts drive it, and puts are refused while the disk is full).
+   */
+  private retryReputLater(): void {
+    if (this.reputRetry || this.shutdownFlag) return;
+    this.reputRetry = setInterval(() => {
+      if (!this.shutdownFlag) this.reputMessageService.doReput();
+      if (this.reputMessageService.stalled && !this.shutdownFlag) return;
+      if (this.reputRetry) clearInterval(this.reputRetry);
+      this.reputRetry = null;
+    }, 1000);
+    this.reputRetry.unref();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -338,14 +378,23 @@ export class DefaultMessageStore {
   ): Promise<PutMessageResult> | PutMessageResult {
     const encoded = encodeMessages(msgs, this.config.maxMessageSize);
     if (typeof encoded === "string") return { status: encoded };
-    const appended = this.commitLog.append(
-      encoded,
-      first.topic,
-      first.queueId,
-      first.sysFlag,
-      first.storeHost,
-      this.options.clock?.() ?? Date.now(),
-    );
+    let appended: PutMessageResult | Promise<PutMessageResult>;
+    try {
+      this.reserveConsumeQueue(first, msgs.length);
+      appended = this.commitLog.append(
+        encoded,
+        first.topic,
+        first.queueId,
+        first.sysFlag,
+        first.storeHost,
+        this.options.clock?.() ?? Date.now(),
+      );
+    } catch (err) {
+      // nothing was appended: refused as Java refuses puts on a full disk
+      if (!isDiskFullError(err)) throw err;
+      this.diskFullError(err, "put", { topic: first.topic, queueId: first.queueId });
+      return { status: "SERVICE_NOT_AVAILABLE" };
+    }
     if (this.commitLog.replicatesOnAppend) return this.afterReplicatedAppend(msgs, encoded, first, appended);
     const result = appended as PutMessageResult;
     const append = result.appendResult;
@@ -355,6 +404,18 @@ export class DefaultMessageStore {
     this.haService.notifyNewData();
     // resolves after the flush and replication policies are satisfied
     return this.putMessageWaiter.waitFor(result, append, first, waitStoreMsgOK);
+  }
+
+  /**
+   * Give the consume-queue entries of a put their blocks before the commit log takes it
+   * (ConsumeQueue.reserve): on a full disk the put is refused instead of being stored and
+   * acknowledged while its entry cannot be written, which would keep it from consumers until space
+   * returns. Throws ENOSPC.
+   */
+  private reserveConsumeQueue(first: MessageInner, count: number): void {
+    if (!getsConsumeQueueEntry(first.sysFlag)) return;
+    const next = this.commitLog.topicQueueTable.get(`${first.topic}-${first.queueId}`) ?? 0;
+    this.consumeQueueTable.findConsumeQueue(first.topic, first.queueId).reserve(next, count);
   }
 
   /** A DLedger put: the quorum has answered; dispatch what is committed and count the put. */
@@ -375,7 +436,14 @@ export class DefaultMessageStore {
   /** Slave: append bytes replicated from the master at `startOffset` and dispatch what they complete. */
   appendToCommitLog(startOffset: number, data: Buffer): boolean {
     if (this.shutdownFlag) return false;
-    if (!this.commitLog.appendData(startOffset, data)) return false;
+    try {
+      if (!this.commitLog.appendData(startOffset, data)) return false;
+    } catch (err) {
+      // the HA client drops the connection and asks again from its offset a few seconds later
+      if (!isDiskFullError(err)) throw err;
+      this.diskFullError(err, "appendToCommitLog", { startOffset });
+      return false;
+    }
     this.reputMessageService.doReput();
     return true;
   }

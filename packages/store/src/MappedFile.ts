@@ -11,6 +11,7 @@ import {
   ftruncateSync,
   openSync,
   read,
+  readSync,
   statSync,
   unlinkSync,
   write,
@@ -49,6 +50,8 @@ const READ_AHEAD_SINK = Buffer.alloc(READ_AHEAD_CHUNK);
 /** Warm-up writes (warmMapedFileEnable). */
 const WARM_CHUNK = 1024 * 1024;
 const WARM_ZEROS = Buffer.alloc(WARM_CHUNK);
+/** One page read and written back by `ensureAllocated`. */
+const PAGE_SCRATCH = Buffer.alloc(OS_PAGE_SIZE);
 
 export class MappedFile {
   readonly fileFromOffset: number;
@@ -63,6 +66,8 @@ export class MappedFile {
   private available = true;
   /** Bytes below this offset hold data or were pre-written with zeros through write(2). */
   private prewritten = 0;
+  /** Pages `ensureAllocated` wrote back (one bit each), created on first use. */
+  private allocatedPages: Uint8Array | null = null;
   /** Read ahead of the writer (the commit log; see `readAhead`). */
   readAheadEnabled = false;
   private readAheadIssued = 0;
@@ -104,6 +109,9 @@ export class MappedFile {
    * write(2) first goes through delayed allocation instead. Only bytes at or past the write
    * position are written, and they are zero already, so the content does not change. With the
    * read-ahead the pages are already in the page cache and this write only dirties them.
+   * It is also what keeps a full file system from killing the process: a store into a hole that
+   * cannot get a block is SIGBUS, while this write(2) throws ENOSPC (`isDiskFullError`) before the
+   * caller stored anything — callers prepare before they write.
    */
   prepareWrite(end: number): void {
     if (end <= this.prewritten) return;
@@ -114,6 +122,36 @@ export class MappedFile {
       from += writeSync(this.fd, ZEROS, 0, Math.min(PREWRITE_CHUNK, to - from), from);
     }
     this.prewritten = to;
+  }
+
+  /**
+   * Make sure the pages of [pos, pos + length) have their file-system blocks before anything is
+   * stored into them through the mapping, for writers that store anywhere in the file (index slots,
+   * the checkpoint) rather than append. A store into a page that is a hole of the sparse file
+   * allocates its block inside the page fault, and on a full file system that fault is SIGBUS: the
+   * process dies (the JVM makes it an InternalError; Node cannot catch it). So each page not yet
+   * known is written once with write(2) with its own current content — read with read(2), which
+   * never allocates — which allocates it without changing a byte, or throws ENOSPC
+   * (`isDiskFullError`) before anything was stored. A page that already had its block is merely
+   * rewritten.
+   */
+  ensureAllocated(pos: number, length: number): void {
+    if (length <= 0) return;
+    const pages = (this.allocatedPages ??= new Uint8Array(Math.ceil(this.fileSize / OS_PAGE_SIZE / 8)));
+    const last = Math.floor((Math.min(this.fileSize, pos + length) - 1) / OS_PAGE_SIZE);
+    for (let page = Math.floor(pos / OS_PAGE_SIZE); page <= last; page++) {
+      const bit = 1 << (page & 7);
+      if ((pages[page >> 3] as number) & bit) continue;
+      const from = page * OS_PAGE_SIZE;
+      const size = Math.min(OS_PAGE_SIZE, this.fileSize - from);
+      for (let done = 0; done < size;) {
+        const n = readSync(this.fd, PAGE_SCRATCH, done, size - done, from + done);
+        if (n === 0) PAGE_SCRATCH.fill(0, done, size); // past the end of a file cut short: zeros
+        done = n === 0 ? size : done + n;
+      }
+      for (let wrote = 0; wrote < size;) wrote += writeSync(this.fd, PAGE_SCRATCH, wrote, size - wrote, from + wrote);
+      pages[page >> 3] = (pages[page >> 3] as number) | bit;
+    }
   }
 
   /**

@@ -7,6 +7,10 @@
  * Java runs it as a thread polling every millisecond. Here a put dispatches what it appended before
  * it returns (`dispatchAppended`: every field is known, nothing is read back), a slave dispatches
  * after each replicated append, and start-up dispatches whatever the consume queues miss (`doReput`).
+ *
+ * A dispatcher refused by a full disk (`isDiskFullError`) stops the service at that message:
+ * `stalled` is set, `onDiskFull` is told, and the next `doReput` starts there again (the consume
+ * queue skips entries it already has, the index writes a message wholly or not at all).
  */
 import {
   checkRecord,
@@ -19,6 +23,7 @@ import type { PreparedRecord } from "@rocketmq-ts/common";
 import type { Logger } from "pino";
 import type { CommitLogDispatcher } from "./CommitLogDispatcher.js";
 import type { AppendMessageResult, CommitLogStore, EntryFraming } from "./CommitLogStore.js";
+import { isDiskFullError } from "./DiskFull.js";
 import {
   dispatchRequestOfAppended,
   dispatchRequestOfRecord,
@@ -34,10 +39,14 @@ export interface ReputMessageServiceOptions {
   logger: Logger;
   /** Called after the dispatchers (long polling wakes here). */
   onDispatched?: (req: DispatchRequest) => void;
+  /** A dispatcher's write was refused by a full disk: the service stopped at `req` (see `stalled`). */
+  onDiskFull?: (err: Error, req: DispatchRequest) => void;
 }
 
 export class ReputMessageService {
   private reputFromOffset = 0;
+  /** The last dispatch was refused by a full disk: records from `fromOffset` on wait for `doReput`. */
+  stalled = false;
 
   constructor(private readonly options: ReputMessageServiceOptions) {}
 
@@ -62,6 +71,19 @@ export class ReputMessageService {
     this.options.onDispatched?.(req);
   }
 
+  /** `dispatch`, false when a full disk refused it (the caller stops there; see `stalled`). */
+  private tryDispatch(req: DispatchRequest): boolean {
+    try {
+      this.dispatch(req);
+      return true;
+    } catch (err) {
+      if (!isDiskFullError(err)) throw err;
+      this.stalled = true;
+      this.options.onDiskFull?.(err as Error, req);
+      return false;
+    }
+  }
+
   /** Dispatch a record found valid by abnormal recovery (the offset moves on at start). */
   dispatchRecovered(buf: Buffer, pos: number, size: number): void {
     this.dispatch(dispatchRequestOfRecord(recordHeadAt(buf, pos), size, this.options.delayLevels));
@@ -74,6 +96,7 @@ export class ReputMessageService {
   doReput(): void {
     const { commitLog, logger, delayLevels } = this.options;
     if (this.reputFromOffset < commitLog.getMinOffset()) this.reputFromOffset = Math.max(0, commitLog.getMinOffset());
+    this.stalled = false;
     for (;;) {
       const confirmOffset = commitLog.getConfirmOffset();
       if (this.reputFromOffset >= confirmOffset) break;
@@ -94,7 +117,10 @@ export class ReputMessageService {
         const size = checkRecordSize(buf, pos + header, end, false);
         if (size > 0) {
           const head = recordHeadAt(buf, pos + header);
-          this.dispatch(dispatchRequestOfRecord(head, size, delayLevels));
+          if (!this.tryDispatch(dispatchRequestOfRecord(head, size, delayLevels))) {
+            stop = true;
+            break;
+          }
           // a slave's checkpoint follows the replicated messages (a master sets it when appending)
           if (head.storeTimestamp > commitLog.lastStoreTimestamp) commitLog.lastStoreTimestamp = head.storeTimestamp;
           pos += header + size;
@@ -143,14 +169,21 @@ export class ReputMessageService {
       return;
     }
     let physicalOffset = wroteOffset;
-    msgs.forEach((m, i) => {
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i] as MessageInner;
       const size = (encoded[i] as PreparedRecord).length;
       const queueOffset = getsConsumeQueueEntry(m.sysFlag) ? logicsOffset + i : 0;
-      this.dispatch(
-        dispatchRequestOfAppended(m, physicalOffset, size, storeTimestamp, queueOffset, this.options.delayLevels),
+      const req = dispatchRequestOfAppended(
+        m,
+        physicalOffset,
+        size,
+        storeTimestamp,
+        queueOffset,
+        this.options.delayLevels,
       );
+      if (!this.tryDispatch(req)) break;
       physicalOffset += size;
-    });
+    }
     this.reputFromOffset = physicalOffset;
   }
 }

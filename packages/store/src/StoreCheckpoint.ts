@@ -8,8 +8,19 @@ export class StoreCheckpoint {
   logicsMsgTimestamp: number;
   indexMsgTimestamp: number;
 
+  /**
+   * Opens (creating) the file. Its page gets its block now (MappedFile.ensureAllocated): a new
+   * checkpoint is a hole, and the first flush storing into it on a full disk would be SIGBUS; here a
+   * full disk throws ENOSPC at load instead.
+   */
   constructor(path: string) {
     this.file = MappedFile.open(path, 4096);
+    try {
+      this.file.ensureAllocated(0, 4096);
+    } catch (err) {
+      this.file.shutdown();
+      throw err;
+    }
     const b = this.file.buffer;
     this.physicMsgTimestamp = readLong(b, 0);
     this.logicsMsgTimestamp = readLong(b, 8);

@@ -19,6 +19,7 @@ export * from "./MessageEncoder.js";
 export * from "./StoreRecovery.js";
 export * from "./GetMessage.js";
 export * from "./DiskUsage.js";
+export * from "./DiskFull.js";
 export * from "./FlushRealTimeService.js";
 export * from "./FlushConsumeQueueService.js";
 export * from "./CleanCommitLogService.js";
@@ -37,10 +38,5 @@ export * from "./dledger/DLedgerCommitLog.js";
 export * from "./verify/StoreVerifier.js";
 export * from "./verify/VerifyReport.js";
 export type { Problem, ProblemKind, Severity } from "./verify/Problems.js";
-export type {
-  DLedgerCodec,
-  DLedgerEntryView,
-  DLedgerIndexUnitView,
-  DLedgerScanSummary,
-} from "./verify/DLedgerScan.js";
+export type { DLedgerCodec, DLedgerEntryView, DLedgerIndexUnitView, DLedgerScanSummary } from "./verify/DLedgerScan.js";
 export { DEFAULT_INDEX_GEOMETRY, type IndexGeometry } from "./verify/IndexCheck.js";

@@ -23,7 +23,13 @@ import {
   type Connection,
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
-import { SCHEDULE_TOPIC, type PutMessageResult } from "@rocketmq-ts/store";
+import { join } from "node:path";
+import {
+  diskPartitionSpaceUsedPercent,
+  SCHEDULE_TOPIC,
+  type MessageStoreConfig,
+  type PutMessageResult,
+} from "@rocketmq-ts/store";
 import type { BrokerStatsManager } from "../stats/BrokerStatsManager.js";
 import type { BrokerContext } from "../BrokerContext.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
@@ -52,6 +58,26 @@ export function decodeBatchBody(body: Buffer): { flag: number; body: Buffer; pro
     p += total;
   }
   return items;
+}
+
+/** Java's `String.format("%5.2f", ratio)`: two decimals, padded to five characters. */
+function percent52(ratio: number): string {
+  return ratio.toFixed(2).padStart(5);
+}
+
+/**
+ * Java 4.9.8's SendMessageProcessor.diskUtil, the disk usage in the SERVICE_NOT_AVAILABLE remark:
+ * `CL: %5.2f CQ: %5.2f INDEX: %5.2f` — the least used of the commit log's directories, then the
+ * consume queues' and the index's directories under storePathRootDir (-1.00 for one that does not
+ * exist yet).
+ */
+export function diskUtil(storeConfig: MessageStoreConfig, storePathPhysic: string): string {
+  let physicRatio = 100;
+  for (const path of storePathPhysic.trim().split(","))
+    physicRatio = Math.min(physicRatio, diskPartitionSpaceUsedPercent(path));
+  const logisRatio = diskPartitionSpaceUsedPercent(join(storeConfig.storePathRootDir, "consumequeue"));
+  const indexRatio = diskPartitionSpaceUsedPercent(join(storeConfig.storePathRootDir, "index"));
+  return `CL: ${percent52(physicRatio)} CQ: ${percent52(logisRatio)} INDEX: ${percent52(indexRatio)}`;
 }
 
 function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { code: number; remark: string | null } {

@@ -48,6 +48,7 @@ import { PullRequestHoldService } from "../../src/longpolling/PullRequestHoldSer
 import { ConsumerOffsetManager } from "../../src/offset/ConsumerOffsetManager.js";
 import { brokerProcessors } from "../../src/processor/BrokerProcessors.js";
 import { wakeupPullRequest } from "../../src/processor/PullMessageProcessor.js";
+import { diskUtil } from "../../src/processor/SendMessageProcessor.js";
 import { ScheduleMessageService } from "../../src/schedule/ScheduleMessageService.js";
 import { SubscriptionGroupManager } from "../../src/subscription/SubscriptionGroupManager.js";
 import { TopicConfigManager } from "../../src/topic/TopicConfigManager.js";
@@ -209,10 +210,7 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
     rebalanceLockManager: new RebalanceLockManager(),
     eventLoopLag,
     configuration: testConfiguration(brokerConfig, storeConfig),
-    diskUsageSummary: () => {
-      const ratio = DefaultMessageStore.diskPartitionSpaceUsedPercent(commitLogStorePath(storeConfig)).toFixed(2);
-      return `CL: ${ratio} CQ: ${ratio} INDEX: ${ratio}`;
-    },
+    diskUsageSummary: () => diskUtil(storeConfig, commitLogStorePath(storeConfig)),
     invokeClient: (connection, req) => {
       const call = { connection, request: req, oneway: false };
       clientCalls.push(call);

@@ -96,18 +96,47 @@ export class IndexFile {
     return this.indexCount >= this.indexNum;
   }
 
-  /** Add an entry for a key hash (`indexKeyHash` / `topicKeyHash`); false when the file is full. */
+  private slotPosition(keyHash: number): number {
+    return INDEX_HEADER_SIZE + (keyHash % this.hashSlotNum) * HASH_SLOT_SIZE;
+  }
+
+  private entryPosition(index: number): number {
+    return INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + index * INDEX_SIZE;
+  }
+
+  /**
+   * Give the pages that putting these key hashes (one message's keys) stores into their blocks:
+   * the header, each key's slot, the next entries (MappedFile.ensureAllocated: slots are all over
+   * a sparse file, and a store into a hole on a full disk is SIGBUS). Throws ENOSPC before
+   * anything is written, so a message is indexed wholly or not at all.
+   */
+  reserve(keyHashes: readonly number[]): void {
+    const n = Math.min(keyHashes.length, this.indexNum - this.indexCount);
+    if (n <= 0) return;
+    const file = this.mappedFile;
+    file.ensureAllocated(0, INDEX_HEADER_SIZE);
+    for (let i = 0; i < n; i++) file.ensureAllocated(this.slotPosition(keyHashes[i] as number), HASH_SLOT_SIZE);
+    file.ensureAllocated(this.entryPosition(this.indexCount), n * INDEX_SIZE);
+  }
+
+  /**
+   * Add an entry for a key hash (`indexKeyHash` / `topicKeyHash`); false when the file is full.
+   * Throws ENOSPC, having written nothing, when a page it stores into cannot get its block.
+   */
   putKey(keyHash: number, phyOffset: number, storeTimestamp: number): boolean {
     if (this.isWriteFull()) return false;
     const v = this.view;
-    const slotPos = keyHash % this.hashSlotNum;
-    const absSlotPos = INDEX_HEADER_SIZE + slotPos * HASH_SLOT_SIZE;
+    const absSlotPos = this.slotPosition(keyHash);
+    const absIndexPos = this.entryPosition(this.indexCount);
+    const file = this.mappedFile;
+    file.ensureAllocated(0, INDEX_HEADER_SIZE);
+    file.ensureAllocated(absSlotPos, HASH_SLOT_SIZE);
+    file.ensureAllocated(absIndexPos, INDEX_SIZE);
     let slotValue = v.getInt32(absSlotPos);
     if (slotValue <= INVALID_INDEX || slotValue > this.indexCount) slotValue = INVALID_INDEX;
     let timeDiff = storeTimestamp - this.beginTimestamp;
     timeDiff = this.beginTimestamp <= 0 ? 0 : Math.floor(timeDiff / 1000);
     timeDiff = Math.min(Math.max(timeDiff, 0), 0x7fffffff);
-    const absIndexPos = INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + this.indexCount * INDEX_SIZE;
     v.setInt32(absIndexPos, keyHash);
     putLong(v, absIndexPos + 4, phyOffset);
     v.setInt32(absIndexPos + 12, timeDiff);
@@ -165,7 +194,9 @@ export class IndexFile {
     }
   }
 
-  flush(): Promise<number> {
+  /** Write the header and flush; rejects (ENOSPC) when the header's page cannot get its block. */
+  async flush(): Promise<number> {
+    this.mappedFile.ensureAllocated(0, INDEX_HEADER_SIZE);
     this.writeHeader();
     return this.mappedFile.flush(0);
   }

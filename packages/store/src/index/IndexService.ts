@@ -76,23 +76,31 @@ export class IndexService {
     return last;
   }
 
+  /**
+   * Index the message's UNIQ_KEY and each of its KEYS. The pages all of them store into get their
+   * blocks first (IndexFile.reserve), so a full disk throws ENOSPC with none of them indexed and the
+   * reput can index the message again later without duplicates.
+   */
   buildIndex(req: IndexDispatchRequest): void {
     if (transactionType(req.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) return;
     const file = this.lastFile();
     if (req.commitLogOffset < file.endPhyOffset) return; // already indexed
-    if (req.uniqKey) this.put(file, req.topic, req.uniqKey, req);
+    const hashes: number[] = [];
+    if (req.uniqKey) hashes.push(topicKeyHash(req.topic, req.uniqKey));
     const keys = req.keys;
-    if (!keys) return;
-    if (!keys.includes(MessageConst.KEY_SEPARATOR)) {
-      this.put(file, req.topic, keys, req);
-      return;
+    if (keys) {
+      if (!keys.includes(MessageConst.KEY_SEPARATOR)) hashes.push(topicKeyHash(req.topic, keys));
+      else
+        for (const key of keys.split(MessageConst.KEY_SEPARATOR))
+          if (key.length > 0) hashes.push(topicKeyHash(req.topic, key));
     }
-    for (const key of keys.split(MessageConst.KEY_SEPARATOR)) if (key.length > 0) this.put(file, req.topic, key, req);
+    if (hashes.length === 0) return;
+    file.reserve(hashes);
+    for (const keyHash of hashes) this.put(file, keyHash, req);
   }
 
-  /** Index `<topic>#<key>`; a full file hands over to a new one. */
-  private put(file: IndexFile, topic: string, key: string, req: IndexDispatchRequest): void {
-    const keyHash = topicKeyHash(topic, key);
+  /** Index one key hash of `<topic>#<key>`; a full file hands over to a new one. */
+  private put(file: IndexFile, keyHash: number, req: IndexDispatchRequest): void {
     if (file.putKey(keyHash, req.commitLogOffset, req.storeTimestamp)) return;
     this.lastFile().putKey(keyHash, req.commitLogOffset, req.storeTimestamp);
   }
