@@ -7,10 +7,10 @@ describe("GroupCommitService", () => {
     let fail = true;
     const log = {
       flushedWhere: 0,
-      flush: (): Promise<number> => {
+      flush: (): Promise<boolean> => {
         if (fail) return Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
         log.flushedWhere = 100;
-        return Promise.resolve(100);
+        return Promise.resolve(true);
       },
     };
     const unhandled: unknown[] = [];

@@ -30,6 +30,17 @@ export const CLIENT_CORK_FRAMES = 8;
  */
 export const SERVER_CORK_FRAMES = 16;
 
+/**
+ * Frames handed to the socket and not yet to the kernel beyond which we stop reading from the peer,
+ * as we do past `writeHighWaterMark` bytes; reading resumes below half of it. A queued frame costs
+ * its bytes and some 2 KB of objects besides (its buffers, the socket's write requests), so a peer
+ * that sends small requests and never reads the answers held 25-70 MB of a name server's memory per
+ * connection under the byte mark alone; this keeps it to a few MB. A healthy client has at most a
+ * few hundred answers in flight; a burst of more (one read of many pipelined requests) pauses
+ * reading until the socket has taken them.
+ */
+export const MAX_QUEUED_FRAMES = 1024;
+
 /** Why reading is paused: bits, reading resumes when none is left. */
 export const READ_BLOCKED_BY_WRITES = 1;
 export const READ_BLOCKED_BY_CONSUMER = 2;
@@ -50,8 +61,10 @@ export class SocketTransport implements FrameTransport {
   private corkedFrames = 0;
   private uncorkScheduled = false;
   private readonly corkFrames: number;
-  /** Reading stopped because writes passed the mark. */
+  /** Reading stopped because writes passed a mark (bytes or frames). */
   private writeBlocked = false;
+  /** Frames written to the socket whose last part it has not handed to the kernel yet. */
+  private queuedFrames = 0;
   /** Called when writes that had passed the mark have drained under it. */
   onWritable: (() => void) | null = null;
 
@@ -68,7 +81,16 @@ export class SocketTransport implements FrameTransport {
   }
 
   get isWritable(): boolean {
-    return !this.destroyed && this.socket.writableLength < this.options.writeHighWaterMark;
+    return (
+      !this.destroyed &&
+      this.socket.writableLength < this.options.writeHighWaterMark &&
+      this.queuedFrames < MAX_QUEUED_FRAMES
+    );
+  }
+
+  /** Frames written and not yet handed to the kernel. */
+  get pendingWriteFrames(): number {
+    return this.queuedFrames;
   }
 
   get pendingWriteBytes(): number {
@@ -144,25 +166,38 @@ export class SocketTransport implements FrameTransport {
     // alone would not do — the socket emits it only past its own mark, which may be higher than ours.
     const mayFill = socket.writableLength + length >= this.options.writeHighWaterMark;
     for (let i = 0; i < last; i++) socket.write(parts[i] as Buffer);
-    socket.write(parts[last] as Buffer, mayFill || done ? this.written(done, mayFill) : undefined);
+    this.queuedFrames++;
+    socket.write(parts[last] as Buffer, mayFill || done ? this.written(done, mayFill) : this.frameTaken);
     if (flushNow) this.flushCorked();
-    if (socket.writableLength >= this.options.writeHighWaterMark) {
+    if (socket.writableLength >= this.options.writeHighWaterMark || this.queuedFrames >= MAX_QUEUED_FRAMES) {
       this.writeBlocked = true;
       this.blockReading(READ_BLOCKED_BY_WRITES);
     }
   }
 
+  /** The write callback of a frame's last part: the socket handed the frame to the kernel. */
+  private readonly frameTaken = (): void => {
+    this.queuedFrames--;
+    if (this.writeBlocked) this.checkWritable();
+  };
+
   private written(done: ((err: Error | null) => void) | undefined, check: boolean): (err?: Error | null) => void {
-    if (!check) return (err) => done?.(err ?? null);
     return (err) => {
+      this.queuedFrames--;
       done?.(err ?? null);
-      this.checkWritable();
+      if (check || this.writeBlocked) this.checkWritable();
     };
   }
 
-  /** Once what waits to be written is under the mark again: read again, and tell {@link onWritable}. */
+  /** Once what waits to be written is under the marks again: read again, and tell {@link onWritable}. */
   private readonly checkWritable = (): void => {
-    if (!this.writeBlocked || this.destroyed || this.socket.writableLength >= this.options.writeHighWaterMark) return;
+    if (
+      !this.writeBlocked ||
+      this.destroyed ||
+      this.socket.writableLength >= this.options.writeHighWaterMark ||
+      this.queuedFrames >= MAX_QUEUED_FRAMES / 2
+    )
+      return;
     this.writeBlocked = false;
     this.unblockReading(READ_BLOCKED_BY_WRITES);
     this.onWritable?.();
