@@ -34,7 +34,7 @@
 import { MQAdminClient, DefaultMQProducer, Message } from "../../../packages/client/dist/index.js";
 import { newTopicConfig } from "../../../packages/common/dist/index.js";
 import { createRequest, RemotingClient, RequestCode } from "../../../packages/remoting/dist/index.js";
-import { ensureOpenFiles, FuzzWorker, memoryOf, openFilesLimit, PARK_MAX } from "../lib/fuzz.mjs";
+import { ensureOpenFiles, FuzzWorker, memoryOf, openFilesLimit, PARK_MAX } from "../lib/fuzz/index.mjs";
 import { freeBrokerPort, ServerProcess, sleep, until } from "../lib/processes.mjs";
 import { Receipts } from "../lib/workload.mjs";
 
