@@ -1,15 +1,17 @@
 // Issue 18 (d): four name servers on hosts of their own and two masters; each round half of the name
 // servers (two, chosen at random) are partitioned away from everything — silently, so a client that
-// picked one of them finds out only by a timeout. While they are away, the running producers and
+// picked one of them finds out only by a timeout — or killed with kill -9 (`--faults partition,kill`
+// alternates them; default partition). A killed name server is restarted empty after the round, and
+// the next round waits until the brokers have registered with it again (their 30 s heartbeat). While they are away, the running producers and
 // consumer must carry on, a producer and a consumer group started during the partition must work,
 // and `mqadmin clusterList` / `topicRoute` with all four addresses must answer.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { DefaultMQProducer, Message } from "../../../packages/client/dist/index.js";
+import { DefaultMQProducer, Message, MQAdminClient } from "../../../packages/client/dist/index.js";
 import { ChaosCluster } from "../lib/cluster.mjs";
 import { Network } from "../lib/network.mjs";
 import { ROOT, sleep, until } from "../lib/processes.mjs";
-import { lateGroupReads, longestAckPause } from "../lib/rounds.mjs";
+import { lateGroupReads, longestAckPause, options } from "../lib/rounds.mjs";
 import { check, drain, Producers, Receipts } from "../lib/workload.mjs";
 
 export const description = "four name servers, half of them partitioned away each round: clients and mqadmin carry on";
@@ -27,7 +29,21 @@ function mqadmin(args) {
   });
 }
 
-export async function run({ home, rounds, seconds, log }) {
+/** Both masters registered with the name server at `addr` itself. */
+async function knowsBothBrokers(addr) {
+  const admin = new MQAdminClient({ namesrvAddr: addr });
+  try {
+    const info = await admin.examineBrokerClusterInfo();
+    return info.brokerAddrTable.has("broker-a") && info.brokerAddrTable.has("broker-b");
+  } catch {
+    return false;
+  } finally {
+    await admin.shutdown();
+  }
+}
+
+export async function run({ home, rounds, seconds, log, args }) {
+  const faults = options(args)("--faults", "partition").split(",");
   const network = new Network();
   const cluster = new ChaosCluster({ home, network });
   const names = ["ns1", "ns2", "ns3", "ns4"];
@@ -53,9 +69,13 @@ export async function run({ home, rounds, seconds, log }) {
     let failures = 0;
     for (let round = 1; round <= rounds; round++) {
       await sleep(1000);
+      const fault = faults[(round - 1) % faults.length];
       const away = [...names].sort(() => Math.random() - 0.5).slice(0, 2);
+      const victims = away.map((n) => cluster.namesrvs[names.indexOf(n)]);
       const cutAt = Date.now();
-      network.isolate(away);
+      if (fault === "kill") for (const v of victims) await v.kill9();
+      else if (fault === "partition") network.isolate(away);
+      else throw new Error(`--faults: partition or kill, not ${fault}`);
       // a new producer: its first route lookup may go to a name server that is away
       const fresh = new DefaultMQProducer({ namesrvAddr, producerGroup: `chaos_fresh_${round}` });
       await fresh.start();
@@ -93,8 +113,10 @@ export async function run({ home, rounds, seconds, log }) {
       const rest = seconds * 1000 - (Date.now() - cutAt);
       if (rest > 0) await sleep(rest);
       network.heal();
+      for (const v of victims) if (!v.alive) await v.start();
       const entry = {
         round,
+        fault,
         away: away.map((n) => cluster.namesrvs[names.indexOf(n)].addr),
         awayMs: Date.now() - cutAt,
         longestAckPauseMs: longestAckPause(producers, cutAt),
@@ -110,8 +132,17 @@ export async function run({ home, rounds, seconds, log }) {
           log(`round ${round}: mqadmin failed:\n${clusterList.out.slice(0, 800)}\n${topicRoute.out.slice(0, 800)}`);
       }
       roundsReport.push(entry);
+      if (fault === "kill") {
+        const restartedAt = Date.now();
+        await until(
+          async () => (await Promise.all(victims.map((v) => knowsBothBrokers(v.addr)))).every(Boolean),
+          90_000,
+          `round ${round}: the brokers registered with the restarted name servers`,
+        );
+        entry.reRegisteredMs = Date.now() - restartedAt;
+      }
       log(
-        `round ${round}: name servers ${away.join(", ")} away; a new producer ${freshBodies.length}/10 acknowledged (first after ${freshFirstAckMs} ms), a new group read them in ${late.readMs} ms, clusterList ${clusterList.code === 0 ? "ok" : "FAILED"} in ${clusterList.ms} ms, topicRoute ${topicRoute.code === 0 ? "ok" : "FAILED"} in ${topicRoute.ms} ms; longest pause in acknowledgements ${entry.longestAckPauseMs} ms`,
+        `round ${round}: name servers ${away.join(", ")} ${fault === "kill" ? "killed" : "away"}; a new producer ${freshBodies.length}/10 acknowledged (first after ${freshFirstAckMs} ms), a new group read them in ${late.readMs} ms, clusterList ${clusterList.code === 0 ? "ok" : "FAILED"} in ${clusterList.ms} ms, topicRoute ${topicRoute.code === 0 ? "ok" : "FAILED"} in ${topicRoute.ms} ms; longest pause in acknowledgements ${entry.longestAckPauseMs} ms`,
       );
     }
     await producers.stop();
