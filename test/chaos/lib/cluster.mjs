@@ -120,13 +120,28 @@ export class ChaosCluster {
     );
   }
 
-  /** Create `topic` on every master (and slave, which takes it from its master anyway). */
+  /**
+   * Create `topic` on every master, as `mqadmin updateTopic -c` does, and wait until every slave has
+   * it too: a slave takes topic configs from its master every 10 s and refuses pulls of a topic it
+   * does not know yet (TOPIC_NOT_EXIST, as Java's), so a master lost before that sync leaves the
+   * topic unreadable on its slave.
+   */
   async createTopic(topic, queues = 4) {
-    for (const b of this.brokers.values())
-      if (b.alive && b.brokerId === 0)
+    const running = [...this.brokers.values()].filter((b) => b.alive);
+    for (const b of running)
+      if (b.brokerId === 0)
         await this.admin.createAndUpdateTopicConfig(
           b.addr,
           newTopicConfig(topic, { readQueueNums: queues, writeQueueNums: queues }),
+        );
+    for (const b of running)
+      if (b.brokerId !== 0)
+        await until(
+          async () =>
+            (await this.admin.getUserTopicConfig(b.addr, false).catch(() => null))?.topicConfigTable.has(topic) ??
+            false,
+          60_000,
+          `slave ${b.name} has topic ${topic} from its master`,
         );
   }
 

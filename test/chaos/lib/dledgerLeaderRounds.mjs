@@ -148,7 +148,8 @@ export async function leaderFaultRounds({ fault, home, rounds, seconds, log }) {
       180_000,
       "every acknowledged message consumed",
     ).catch((err) => log(err.message));
-    return { ...check(producers, receipts), rounds: roundsReport };
+    const report = check(producers, receipts);
+    return { ...report, rounds: roundsReport, ok: report.lost === 0 };
   } finally {
     await producers.stop().catch(() => undefined);
     await receipts.shutdown().catch(() => undefined);
