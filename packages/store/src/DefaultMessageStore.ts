@@ -4,6 +4,10 @@
  * order (abort and lock files), the put and read entry points and the wiring of the services that do
  * the work — ReputMessageService (dispatch to consume queues and index), the flush services, the
  * clean services and HA. It reaches the commit log only through the CommitLogStore seam.
+ *
+ * Long because it is Java's one entry point for every store operation (lifecycle, put, get, offsets,
+ * lookups, cleanup, disk-full handling): each method is short and delegates; splitting it would
+ * scatter the start/stop order that must stay in one place.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -175,3 +175,13 @@ export function verifyStore(store) {
     });
   });
 }
+
+/** `verifyStore` of every broker's store (stop them first): one summary per broker that has a report. */
+export async function verifyStores(cluster) {
+  const out = [];
+  for (const b of cluster.brokers.values()) {
+    const v = await verifyStore(b.store);
+    if (v) out.push({ broker: b.name, ok: v.ok, records: v.records, errors: v.errors?.slice(0, 3) });
+  }
+  return out;
+}

@@ -8,7 +8,7 @@
 // (consumers fall back to slaves); then the master comes back (restart / heal) and must be
 // acknowledging sends again. At the end every acknowledged message must have been consumed, and each
 // store passes `mqstore verify`.
-import { ChaosCluster, verifyStore } from "../lib/cluster.mjs";
+import { ChaosCluster, verifyStores } from "../lib/cluster.mjs";
 import { Network } from "../lib/network.mjs";
 import { sleep, until } from "../lib/processes.mjs";
 import { lateGroupReads, longestAckPause, options } from "../lib/rounds.mjs";
@@ -134,11 +134,7 @@ export async function run({ home, rounds, seconds, log, args }) {
     await drain(producers, receipts, 180_000, log);
     await receipts.shutdown();
     await cluster.stop();
-    const verifications = [];
-    for (const b of cluster.brokers.values()) {
-      const v = await verifyStore(b.store);
-      if (v) verifications.push({ broker: b.name, ok: v.ok, records: v.records, errors: v.errors?.slice(0, 3) });
-    }
+    const verifications = await verifyStores(cluster);
     const report = { ...check(producers, receipts), rounds: roundsReport, verifications };
     const slaveMissing = roundsReport.reduce((n, r) => n + (r.slaveMissing ?? 0), 0);
     const worstRecoveryMs = Math.max(0, ...roundsReport.map((r) => r.recoveryMs));

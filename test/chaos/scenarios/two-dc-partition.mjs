@@ -7,7 +7,7 @@
 // report says, round by round, how the clients fared during the cut (acknowledgements per second before
 // and during, receipts during, the longest pause) and after the heal (until both broker names
 // acknowledge again); at the end nothing acknowledged may be lost, and duplicates are counted.
-import { ChaosCluster, verifyStore } from "../lib/cluster.mjs";
+import { ChaosCluster, verifyStores } from "../lib/cluster.mjs";
 import { Network } from "../lib/network.mjs";
 import { sleep, until } from "../lib/processes.mjs";
 import { longestAckPause, options } from "../lib/rounds.mjs";
@@ -114,11 +114,7 @@ export async function run({ home, rounds, seconds, log, args }) {
     await drain(producers, receipts, 180_000, log);
     await receipts.shutdown();
     await cluster.stop();
-    const verifications = [];
-    for (const b of cluster.brokers.values()) {
-      const v = await verifyStore(b.store);
-      if (v) verifications.push({ broker: b.name, ok: v.ok, records: v.records, errors: v.errors?.slice(0, 3) });
-    }
+    const verifications = await verifyStores(cluster);
     const report = {
       ...check(producers, receipts),
       layout: layoutName,
