@@ -1,3 +1,4 @@
+import type { PlainAccessValidator } from "@rocketmq-ts/acl";
 /** What the processors see of the broker: configs, store, managers, stats. */
 import type { DataVersion } from "@rocketmq-ts/common";
 import type { Connection, RemotingCommand } from "@rocketmq-ts/remoting";
@@ -42,6 +43,10 @@ export interface BrokerContext {
   readonly rebalanceLockManager: RebalanceLockManager;
   readonly eventLoopLag: EventLoopLag;
   readonly configuration: BrokerConfiguration;
+  /** `ip:listenPort` this broker registers under. */
+  readonly brokerAddr: string;
+  /** Plain ACL (aclEnable=true), else null. */
+  readonly accessValidator: PlainAccessValidator | null;
   /** `CL: x.xx CQ: x.xx INDEX: x.xx` disk usage for the SERVICE_NOT_AVAILABLE remark. */
   diskUsageSummary(): string;
   /** Request to a connected client (e.g. GET_CONSUMER_RUNNING_INFO relayed by mqadmin). */

@@ -60,6 +60,8 @@ import { TransactionalMessageCheckService } from "./transaction/TransactionalMes
 import { TransactionalMessageService } from "./transaction/TransactionalMessageService.js";
 import { SubscriptionGroupManager } from "./subscription/SubscriptionGroupManager.js";
 import { TopicConfigManager } from "./topic/TopicConfigManager.js";
+import { aclServerHook, createAccessValidator } from "./acl/BrokerAcl.js";
+import type { PlainAccessValidator } from "@rocketmq-ts/acl";
 
 export type NettyServerConfig = ConfigOf<ReturnType<typeof nettyServerConfigSpecFor>>;
 export type NettyClientConfig = ConfigOf<typeof nettyClientConfigSpec>;
@@ -101,6 +103,8 @@ export class BrokerController implements BrokerContext {
   readonly rebalanceLockManager = new RebalanceLockManager();
   readonly eventLoopLag = new EventLoopLag();
   readonly configuration: BrokerConfiguration;
+  /** Plain ACL when aclEnable=true (created by initialize, as Java's initialAcl). */
+  accessValidator: PlainAccessValidator | null = null;
   private configDataVersion: DataVersion = newDataVersion();
   readonly logger: Logger;
   readonly remotingServer: RemotingServer;
@@ -312,6 +316,15 @@ export class BrokerController implements BrokerContext {
     this.subscriptionGroupManager.load();
     this.store.load();
     this.scheduleMessageService.load();
+    this.accessValidator = createAccessValidator(
+      this.brokerConfig.aclEnable,
+      namedLogger(this.logger, LoggerName.COMMON),
+    );
+    if (this.accessValidator) {
+      const hook = aclServerHook(this.accessValidator);
+      this.remotingServer.registerRPCHook(hook);
+      this.fastRemotingServer.registerRPCHook(hook);
+    }
   }
 
   get brokerAddr(): string {
@@ -490,6 +503,7 @@ export class BrokerController implements BrokerContext {
     this.pullRequestHoldService.shutdown();
     this.eventLoopLag.stop();
     await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
+    this.accessValidator?.shutdown();
     await this.remotingServer.shutdown();
     await this.fastRemotingServer.shutdown();
     await this.transactionalMessageCheckService.shutdown();

@@ -21,3 +21,4 @@ export type { RequestProcessor, RequestContext } from "./net/RemotingService.js"
 export { RemotingServer, type RemotingServerConfig } from "./net/RemotingServer.js";
 export { RemotingClient, type RemotingClientConfig } from "./net/RemotingClient.js";
 export * from "./header/brokerHeaders.js";
+export * from "./header/aclHeaders.js";

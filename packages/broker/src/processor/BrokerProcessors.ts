@@ -4,6 +4,7 @@
  * test/requestCodeTable.test.ts checks against this registration.
  */
 import type { BrokerContext } from "../BrokerContext.js";
+import { aclProcessors } from "./admin/acl.js";
 import { brokerConfigProcessors } from "./admin/brokerConfig.js";
 import { connectionProcessors } from "./admin/connection.js";
 import { consumeQueueProcessors } from "./admin/consumeQueue.js";
@@ -51,6 +52,7 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   consumerRelayProcessors,
   storeMaintenanceProcessors,
   consumeQueueProcessors,
+  aclProcessors,
 ];
 
 /** Pulls are served on the main port only, as Java does. */

@@ -1,3 +1,4 @@
+import type { PlainAccessValidator } from "@rocketmq-ts/acl";
 /**
  * A BrokerContext for processor unit tests: the real store (a DefaultMessageStore in a temp dir) and
  * the real managers, wired as BrokerController wires them, without BrokerController, name servers or
@@ -67,6 +68,8 @@ export interface TestBrokerOptions {
   statsScheduler?: ManualStatsScheduler;
   /** How a client answers a request the broker sends it; by default no client answers (the call fails). */
   clientAnswer?: (call: ClientCall) => Promise<RemotingCommand>;
+  /** Plain ACL of the broker (default none, as aclEnable=false). */
+  accessValidator?: PlainAccessValidator;
 }
 
 export interface TestBroker {
@@ -177,6 +180,8 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
     storeConfig,
     store,
     storeHost,
+    brokerAddr: "127.0.0.1:10911",
+    accessValidator: options.accessValidator ?? null,
     topicConfigManager: new TopicConfigManager(brokerConfig, root, silent),
     subscriptionGroupManager: new SubscriptionGroupManager(
       root,

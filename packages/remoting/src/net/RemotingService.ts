@@ -10,7 +10,7 @@ import {
   type RemotingCommand,
 } from "../protocol/RemotingCommand.js";
 import type { Connection } from "./Connection.js";
-import { RemotingTooMuchRequestException } from "./errors.js";
+import { isJavaDescribedError, RemotingTooMuchRequestException } from "./errors.js";
 import type { RPCHook } from "./RPCHook.js";
 import { Semaphore } from "./Semaphore.js";
 
@@ -127,7 +127,12 @@ export abstract class RemotingService extends EventEmitter {
       "process request exception",
     );
     if (isOneway(request)) return;
-    const remark = e instanceof HeaderDecodeError ? javaExceptionDesc(e) : `${e.name}: ${e.message}`;
+    const remark =
+      e instanceof HeaderDecodeError
+        ? javaExceptionDesc(e)
+        : isJavaDescribedError(e)
+          ? e.javaDesc
+          : `${e.name}: ${e.message}`;
     this.respond(conn, request, createResponse(request, ResponseCode.SYSTEM_ERROR, { remark }));
   }
 

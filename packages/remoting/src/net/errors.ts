@@ -31,3 +31,17 @@ export class RemotingSendRequestException extends RemotingException {
 
 /** Too many async/oneway requests outstanding (semaphore not acquired in time). */
 export class RemotingTooMuchRequestException extends RemotingException {}
+
+/**
+ * An error that knows the remark a Java server would answer for it: Java answers a failed request
+ * SYSTEM_ERROR with `RemotingHelper.exceptionSimpleDesc(e)`, the exception's `toString()` then
+ * `", "` and its first stack frame (e.g. ACL's `org.apache.rocketmq.acl.common.AclException: Check
+ * signature failed for accessKey=X, org.apache…PlainPermissionManager.validate(…java:684)`).
+ */
+export interface JavaDescribedError extends Error {
+  readonly javaDesc: string;
+}
+
+export function isJavaDescribedError(e: unknown): e is JavaDescribedError {
+  return e instanceof Error && typeof (e as Partial<JavaDescribedError>).javaDesc === "string";
+}
