@@ -60,9 +60,10 @@ export function runTool(
   });
 }
 
-export function run(bin: string, args: string[], home: string): Proc {
+/** A server from bin/ with `-Duser.home=<home>` (more `-D` words in `javaOpts`). */
+export function run(bin: string, args: string[], home: string, javaOpts: readonly string[] = []): Proc {
   const child = spawn(join(ROOT, "bin", bin), args, {
-    env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${home}`, ROCKETMQ_HOME: ROOT },
+    env: { ...process.env, JAVA_OPT_EXT: [`-Duser.home=${home}`, ...javaOpts].join(" "), ROCKETMQ_HOME: ROOT },
   });
   let out = "";
   let err = "";
@@ -111,7 +112,11 @@ export interface LocalCluster {
 export const TEST_BROKER_PROPS = ["waitTimeMillsInSendQueue=60000"];
 
 /** namesrv + one master broker (brokerIP1 127.0.0.1) with the given extra broker properties. */
-export async function startLocalCluster(extraBrokerProps = "", namesrvCount = 1): Promise<LocalCluster> {
+export async function startLocalCluster(
+  extraBrokerProps = "",
+  namesrvCount = 1,
+  brokerJavaOpts: readonly string[] = [],
+): Promise<LocalCluster> {
   const home = mkdtempSync(join(tmpdir(), "rmq-e2e-"));
   const namesrvs: Proc[] = [];
   const namesrvAddrs: string[] = [];
@@ -146,7 +151,7 @@ export async function startLocalCluster(extraBrokerProps = "", namesrvCount = 1)
     ].join("\n"),
   );
   const startBroker = async (): Promise<Proc> => {
-    const broker = run("mqbroker", ["-c", conf], home);
+    const broker = run("mqbroker", ["-c", conf], home, brokerJavaOpts);
     await until(
       () => broker.stdout().includes("boot success") || broker.child.exitCode !== null,
       20_000,
