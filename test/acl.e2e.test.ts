@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AclClientRPCHook } from "@rocketmq-ts/acl";
-import { DefaultMQProducer, DefaultMQPushConsumer, Message, type MessageExt } from "@rocketmq-ts/client";
+import { DefaultMQPushConsumer, Message, type MessageExt } from "@rocketmq-ts/client";
 import { createRequest, RemotingClient, RequestCode, type RemotingCommand } from "@rocketmq-ts/remoting";
 import {
   aliConsumer,
