@@ -1,6 +1,11 @@
 /**
  * Wires the broker: store, topic/group/offset managers, client tables, processors on the main and
- * VIP (listenPort − 2) ports, name-server registration, long polling and periodic tasks.
+ * VIP (listenPort − 2) ports, ACL and TLS on them, name-server registration, long polling and
+ * periodic tasks.
+ *
+ * Long because it is the one place that wires every component together and orders their start and
+ * shutdown (Java's BrokerController does the same in 1,300 lines); whatever has logic of its own
+ * lives in its module (processor/, acl/, slave/, dledger/, …).
  */
 import { join } from "node:path";
 import {
@@ -28,8 +33,11 @@ import {
   NotifyConsumerIdsChangedRequestHeader,
   RemotingServer,
   RequestCode,
+  ServerTlsWatcher,
+  type ClientTls,
   type Connection,
   type RemotingCommand,
+  type ServerTls,
 } from "@rocketmq-ts/remoting";
 import { dledgerFollowerBrokerId } from "@rocketmq-ts/dledger";
 import { DefaultMessageStore, messageStoreConfigSpec, type MessageStoreConfig } from "@rocketmq-ts/store";
@@ -82,6 +90,10 @@ export interface BrokerControllerOptions {
   statsLog?: Logger;
   /** Clock and timers of the stats (tests pass a manual one). */
   statsScheduler?: () => StatsScheduler;
+  /** TLS on the main and VIP ports (`tls.server.mode` and its settings); absent: plain only. */
+  tls?: ServerTls;
+  /** What the broker's client presents and trusts when `nettyClientConfig.useTLS` (default: Java's test-mode client). */
+  clientTls?: ClientTls;
 }
 
 export class BrokerController implements BrokerContext {
@@ -110,6 +122,8 @@ export class BrokerController implements BrokerContext {
   readonly remotingServer: RemotingServer;
   readonly fastRemotingServer: RemotingServer;
   readonly brokerOuterAPI: BrokerOuterAPI;
+  /** Reloads the ports' TLS credentials when their files change (Java's FileWatchService). */
+  private readonly tlsWatcher: ServerTlsWatcher | null;
   readonly slaveSynchronize: SlaveSynchronize;
   readonly transactionalMessageBridge: TransactionalMessageBridge = new TransactionalMessageBridge(this);
   readonly transactionalMessageService = new TransactionalMessageService(this, this.transactionalMessageBridge);
@@ -213,11 +227,19 @@ export class BrokerController implements BrokerContext {
       serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
       serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
       ioThreads: netty.serverSelectorThreads,
+      ...(options.tls ? { tls: options.tls } : {}),
       logger: namedLogger(this.logger, LoggerName.REMOTING),
     };
     this.remotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort });
     this.fastRemotingServer = new RemotingServer({ ...serverConfig, listenPort: netty.listenPort - 2 });
-    this.brokerOuterAPI = new BrokerOuterAPI(this.logger, options.nettyClientConfig.connectTimeoutMillis);
+    this.tlsWatcher = options.tls
+      ? new ServerTlsWatcher(options.tls, [this.remotingServer, this.fastRemotingServer], serverConfig.logger)
+      : null;
+    this.brokerOuterAPI = new BrokerOuterAPI(
+      this.logger,
+      options.nettyClientConfig.connectTimeoutMillis,
+      options.nettyClientConfig.useTLS ? (options.clientTls ?? { verifyServer: false }) : undefined,
+    );
     this.configuration = this.buildConfiguration();
     this.registerProcessors();
     this.slaveSynchronize = new SlaveSynchronize({
@@ -454,6 +476,7 @@ export class BrokerController implements BrokerContext {
     }
     await this.remotingServer.start();
     await this.fastRemotingServer.start();
+    this.tlsWatcher?.start();
     this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
     this.pullRequestHoldService.start();
     this.eventLoopLag.start();
@@ -504,6 +527,7 @@ export class BrokerController implements BrokerContext {
     this.eventLoopLag.stop();
     await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
     this.accessValidator?.shutdown();
+    this.tlsWatcher?.stop();
     await this.remotingServer.shutdown();
     await this.fastRemotingServer.shutdown();
     await this.transactionalMessageCheckService.shutdown();

@@ -14,6 +14,7 @@ import {
   consoleLine,
   flushLogger,
   LoggerName,
+  namedLogger,
   nettyClientConfigSpec,
   nettyServerConfigSpecFor,
   parsePropertiesFile,
@@ -21,10 +22,13 @@ import {
   RocketmqLogging,
   runServerMain,
   StartupError,
+  systemBrokerClientUseTLS,
+  systemClientTls,
+  systemServerTls,
   type ConfigSpec,
   type StartupIo,
 } from "@rocketmq-ts/common";
-import { defaultSerializeType } from "@rocketmq-ts/remoting";
+import { defaultSerializeType, TlsConfigError, type ClientTls, type ServerTls } from "@rocketmq-ts/remoting";
 import { messageStoreConfigSpec } from "@rocketmq-ts/store";
 import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { BrokerController } from "./BrokerController.js";
@@ -70,6 +74,14 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   const brokerConfig = configDefaults(brokerSpec);
   const nettyServerConfig = configDefaults(serverSpec);
   const nettyClientConfig = configDefaults(nettyClientConfigSpec);
+  // Java's BrokerStartup: -Dtls.enable, else whether tls.server.mode is enforcing; useTLS in the -c file wins
+  try {
+    nettyClientConfig.useTLS = systemBrokerClientUseTLS(env);
+  } catch (e) {
+    if (!(e instanceof TlsConfigError)) throw e;
+    io.err(`${e.message}\n`);
+    throw new StartupError(1);
+  }
   const messageStoreConfig = configDefaults(storeSpec);
   const warnings: string[] = [];
 
@@ -176,7 +188,22 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
     logger.info(line);
   }
 
+  // TLS on both ports (tls.server.*) and for the broker's client (tls.client.*): a bad file refuses to start
+  let tls: ServerTls;
+  let clientTls: ClientTls | undefined;
+  try {
+    tls = await systemServerTls(env, namedLogger(logger, LoggerName.REMOTING));
+    if (nettyClientConfig.useTLS) clientTls = systemClientTls(env);
+  } catch (e) {
+    if (!(e instanceof TlsConfigError)) throw e;
+    logger.error(e.message);
+    io.err(`${e.message}\n`);
+    flushLogger(logger);
+    throw new StartupError(1);
+  }
   const controller = new BrokerController({
+    tls,
+    ...(clientTls ? { clientTls } : {}),
     ...(o.configFile
       ? { configFilePath: o.configFile, fileProperties: parsePropertiesFile(readFileSync(o.configFile)) }
       : {}),

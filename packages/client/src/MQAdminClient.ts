@@ -54,6 +54,8 @@ import {
 } from "@rocketmq-ts/remoting";
 import { decodeHeaderLeniently, headerFields } from "./impl/headers.js";
 import { createRequest } from "./impl/requests.js";
+import { clientTlsOptions } from "./impl/clientTls.js";
+import { rpcHooksOf, type SessionCredentials } from "./impl/rpcHooks.js";
 import type { PullStatus } from "./consumer/PullAPIWrapper.js";
 import type { Logger } from "pino";
 import type { MessageExt, MessageQueue } from "./message/Message.js";
@@ -73,14 +75,24 @@ import {
 } from "./admin/adminBodies.js";
 import { MQAdminImpl } from "./admin/MQAdminImpl.js";
 import { MQAdminMaintenance, type SubscriptionGroupWrapper } from "./admin/MQAdminMaintenance.js";
+import { MQAdminAcl, type ClusterAclVersionInfo } from "./admin/MQAdminAcl.js";
+import type { PlainAccessConfig } from "@rocketmq-ts/acl";
 import { messageTrackDetail, type MessageTrack } from "./admin/MessageTrack.js";
 
 export interface MQAdminClientOptions {
   namesrvAddr: string;
   /** Per-call timeout (mqadmin uses 5000 ms). */
   timeoutMillis?: number;
+  /** Java's `useTLS`: connect with TLS (as `tls.client.*` say); default `-Dtls.enable` (false). */
+  useTLS?: boolean;
   logger?: Logger;
+  /** Runs before every request (Java's RPCHook); with `sessionCredentials` as well, this one runs first. */
   rpcHook?: RPCHook;
+  /**
+   * Sign every request for brokers with plain ACL, as Java's `new DefaultMQAdminExt(new
+   * AclClientRPCHook(new SessionCredentials(ak, sk)))`; the ACL admin calls below need an admin account.
+   */
+  sessionCredentials?: SessionCredentials;
   /** The remoting client to use instead of a new RemotingClient. */
   remotingClient?: ClientRemoting;
 }
@@ -89,6 +101,8 @@ export type { PullStatus };
 export * from "./admin/adminBodies.js";
 export { messageTrackToString, type MessageTrack } from "./admin/MessageTrack.js";
 export type { SubscriptionGroupWrapper } from "./admin/MQAdminMaintenance.js";
+export type { ClusterAclVersionInfo } from "./admin/MQAdminAcl.js";
+export type { PlainAccessConfig } from "@rocketmq-ts/acl";
 
 /** mqadmin deleteSubGroup (4.9.8) writes only the group name; later headers add removeOffset. */
 const DeleteSubscriptionGroupGroupOnly = headerFields(DeleteSubscriptionGroupRequestHeader, ["groupName"]);
@@ -100,12 +114,17 @@ export class MQAdminClient {
   readonly logger: Logger | undefined;
   private readonly mqAdminImpl = new MQAdminImpl(this);
   private readonly maintenance = new MQAdminMaintenance(this);
+  private readonly acl = new MQAdminAcl(this);
 
   constructor(options: MQAdminClientOptions) {
     this.remoting =
-      options.remotingClient ?? new RemotingClient({ ...(options.logger ? { logger: options.logger } : {}) });
+      options.remotingClient ??
+      new RemotingClient({
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...clientTlsOptions(options.useTLS),
+      });
     this.remoting.updateNameServerAddressList(options.namesrvAddr.split(";"));
-    if (options.rpcHook) this.remoting.registerRPCHook(options.rpcHook);
+    for (const hook of rpcHooksOf(options)) this.remoting.registerRPCHook(hook);
     this.timeoutMillis = options.timeoutMillis ?? 5000;
     this.logger = options.logger;
   }
@@ -544,6 +563,32 @@ export class MQAdminClient {
         extFields: encodeHeader(DeleteSubscriptionGroupGroupOnly, { groupName }),
       }),
     );
+  }
+
+  /**
+   * UPDATE_AND_CREATE_ACL_CONFIG: create the account, or update it, in the broker's ACL file (the
+   * broker needs aclEnable=true and, signed, an admin account or a white address).
+   */
+  createAndUpdatePlainAccessConfig(addr: string, config: PlainAccessConfig): Promise<void> {
+    return this.acl.createAndUpdatePlainAccessConfig(addr, config);
+  }
+
+  /** DELETE_ACL_CONFIG: remove the account with this access key from the broker's ACL files. */
+  deletePlainAccessConfig(addr: string, accessKey: string): Promise<void> {
+    return this.acl.deletePlainAccessConfig(addr, accessKey);
+  }
+
+  /**
+   * UPDATE_GLOBAL_WHITE_ADDRS_CONFIG: replace `globalWhiteRemoteAddresses` (comma-separated) of one
+   * ACL file (`aclFileFullPath`; without it conf/plain_acl.yml, which a 4.9.8 broker refuses).
+   */
+  updateGlobalWhiteAddrConfig(addr: string, globalWhiteAddrs: string, aclFileFullPath?: string): Promise<void> {
+    return this.acl.updateGlobalWhiteAddrConfig(addr, globalWhiteAddrs, aclFileFullPath);
+  }
+
+  /** GET_BROKER_CLUSTER_ACL_INFO: the broker's names and the DataVersion of each of its ACL files. */
+  examineBrokerClusterAclVersionInfo(addr: string): Promise<ClusterAclVersionInfo> {
+    return this.acl.examineBrokerClusterAclVersionInfo(addr);
   }
 
   shutdown(): Promise<void> {

@@ -14,3 +14,5 @@ export { PulledMessage } from "./consumer/PulledMessage.js";
 export * from "./producer/TransactionMQProducer.js";
 export * from "./consumer/MessageSelector.js";
 export * from "./message/MessageUtil.js";
+/** Plain-ACL signing (`sessionCredentials` option of every client, or as an `rpcHook`). */
+export { AclClientRPCHook, type SessionCredentials } from "@rocketmq-ts/acl";

@@ -1,4 +1,5 @@
 export * from "./systemProperties.js";
+export * from "./tlsSystemConfig.js";
 export * from "./logging.js";
 export * from "./properties.js";
 export * from "./config.js";

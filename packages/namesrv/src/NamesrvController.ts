@@ -9,7 +9,7 @@ import {
   string2File,
   type ConfigOf,
 } from "@rocketmq-ts/common";
-import { RemotingServer, type Connection } from "@rocketmq-ts/remoting";
+import { RemotingServer, ServerTlsWatcher, type Connection, type ServerTls } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import { KVConfigManager } from "./kvconfig/KVConfigManager.js";
 import { nettyServerConfigSpec, type NamesrvConfigSpec } from "./NamesrvConfig.js";
@@ -31,12 +31,16 @@ export interface NamesrvControllerOptions {
   brokerExpiredMs?: number;
   /** Key/values of the -c file, kept so that config rewrites do not drop them. */
   fileProperties?: Map<string, string>;
+  /** TLS on the port (`tls.server.mode` and its settings); absent: plain only. */
+  tls?: ServerTls;
 }
 
 export class NamesrvController {
   readonly routeInfoManager: RouteInfoManager;
   readonly kvConfigManager: KVConfigManager;
   readonly remotingServer: RemotingServer;
+  /** Reloads the TLS credentials when their files change (Java's FileWatchService). */
+  private readonly tlsWatcher: ServerTlsWatcher | null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: Logger;
 
@@ -52,8 +56,12 @@ export class NamesrvController {
       serverOnewaySemaphoreValue: netty.serverOnewaySemaphoreValue,
       serverAsyncSemaphoreValue: netty.serverAsyncSemaphoreValue,
       ioThreads: netty.serverSelectorThreads,
+      ...(options.tls ? { tls: options.tls } : {}),
       logger: namedLogger(this.logger, LoggerName.REMOTING),
     });
+    this.tlsWatcher = options.tls
+      ? new ServerTlsWatcher(options.tls, [this.remotingServer], namedLogger(this.logger, LoggerName.REMOTING))
+      : null;
     const processors = namesrvProcessors({
       routeInfoManager: this.routeInfoManager,
       kvConfigManager: this.kvConfigManager,
@@ -116,6 +124,7 @@ export class NamesrvController {
   async start(): Promise<number> {
     this.kvConfigManager.load();
     const port = await this.remotingServer.start();
+    this.tlsWatcher?.start();
     const scanMs = this.options.scanIntervalMs ?? 10_000;
     const expiredMs = this.options.brokerExpiredMs ?? BROKER_CHANNEL_EXPIRED_TIME;
     const first = setTimeout(
@@ -136,6 +145,7 @@ export class NamesrvController {
 
   async shutdown(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
+    this.tlsWatcher?.stop();
     await this.remotingServer.shutdown();
   }
 }

@@ -13,14 +13,16 @@ import {
   consoleLine,
   flushLogger,
   LoggerName,
+  namedLogger,
   parsePropertiesFile,
   parseServerOptions,
   RocketmqLogging,
   runServerMain,
   StartupError,
+  systemServerTls,
   type StartupIo,
 } from "@rocketmq-ts/common";
-import { defaultSerializeType } from "@rocketmq-ts/remoting";
+import { defaultSerializeType, TlsConfigError, type ServerTls } from "@rocketmq-ts/remoting";
 import { NamesrvController } from "./NamesrvController.js";
 import { namesrvConfigSpec, nettyServerConfigSpec } from "./NamesrvConfig.js";
 
@@ -104,7 +106,18 @@ export async function startNamesrv(
   for (const line of [...configLines(spec, namesrvConfig), ...configLines(nettyServerConfigSpec, nettyServerConfig)]) {
     logger.info(line);
   }
+  let tls: ServerTls;
+  try {
+    tls = await systemServerTls(env, namedLogger(logger, LoggerName.REMOTING));
+  } catch (e) {
+    if (!(e instanceof TlsConfigError)) throw e;
+    logger.error(e.message);
+    io.err(`${e.message}\n`);
+    flushLogger(logger);
+    throw new StartupError(1);
+  }
   const controller = new NamesrvController({
+    tls,
     namesrvConfig,
     namesrvConfigSpec: spec,
     nettyServerConfig,

@@ -20,5 +20,15 @@ export { Connection } from "./net/Connection.js";
 export type { RequestProcessor, RequestContext } from "./net/RemotingService.js";
 export { RemotingServer, type RemotingServerConfig } from "./net/RemotingServer.js";
 export { RemotingClient, type RemotingClientConfig } from "./net/RemotingClient.js";
+export * from "./net/tls/TlsSystemConfig.js";
+export {
+  buildClientTls,
+  buildServerTls,
+  type ClientTls,
+  type ServerTls,
+  type ServerTlsContext,
+  type TlsLogger,
+} from "./net/tls/TlsSettings.js";
+export { ServerTlsWatcher, type TlsReloadTarget } from "./net/tls/ServerTlsWatcher.js";
 export * from "./header/brokerHeaders.js";
 export * from "./header/aclHeaders.js";

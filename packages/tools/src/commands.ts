@@ -37,6 +37,10 @@ import { cleanExpiredCQCommand } from "./command/broker/CleanExpiredCQCommand.js
 import { deleteExpiredCommitLogCommand } from "./command/broker/DeleteExpiredCommitLogCommand.js";
 import { cleanUnusedTopicCommand } from "./command/broker/CleanUnusedTopicCommand.js";
 import { queryConsumeQueueCommand } from "./command/queue/QueryConsumeQueueCommand.js";
+import { updateAccessConfigCommand } from "./command/acl/UpdateAccessConfigCommand.js";
+import { deleteAccessConfigCommand } from "./command/acl/DeleteAccessConfigCommand.js";
+import { clusterAclConfigVersionListCommand } from "./command/acl/ClusterAclConfigVersionListCommand.js";
+import { updateGlobalWhiteAddrCommand } from "./command/acl/UpdateGlobalWhiteAddrCommand.js";
 import { exportMetadataCommand } from "./command/export/ExportMetadataCommand.js";
 import { exportMetricsCommand } from "./command/export/ExportMetricsCommand.js";
 import type { SubCommand } from "./command/SubCommand.js";
@@ -81,6 +85,10 @@ export const commands: SubCommand[] = [
   queryConsumeQueueCommand,
   sendMessageCommand,
   consumeMessageCommand,
+  updateAccessConfigCommand,
+  deleteAccessConfigCommand,
+  clusterAclConfigVersionListCommand,
+  updateGlobalWhiteAddrCommand,
   exportMetadataCommand,
   exportMetricsCommand,
 ];

@@ -3,17 +3,20 @@
  * the operator's stop request and the working directory. bin/mqadmin uses this process's; tests give
  * their own.
  */
-import { DefaultMQProducer, MQAdminClient } from "@rocketmq-ts/client";
+import { DefaultMQProducer, MQAdminClient, type SessionCredentials } from "@rocketmq-ts/client";
 import type { Logger } from "@rocketmq-ts/common";
 import type { MQAdminExt, ToolProducer, ToolProducerConfig } from "./command/MQAdminExt.js";
 import type { StopRequest } from "./command/SubCommand.js";
 
 export interface MQAdminRuntime {
-  newAdmin(namesrvAddr: string): MQAdminExt;
+  /** The admin client, signing every request with `sessionCredentials` when given (plain ACL). */
+  newAdmin(namesrvAddr: string, sessionCredentials?: SessionCredentials): MQAdminExt;
   newProducer(config: ToolProducerConfig): ToolProducer;
   /** SIGINT/SIGTERM as a stop request; only commands that ask for it stop on them instead of dying. */
   untilStopped(): StopRequest;
   workDir(): string;
+  /** Where mqadmin notes why it does not sign (no conf/tools.yml, …), as Java's AclUtils warns. */
+  logger?: Logger;
 }
 
 function stopOnSignal(): StopRequest {
@@ -31,7 +34,8 @@ function stopOnSignal(): StopRequest {
 }
 
 export const processRuntime: MQAdminRuntime = {
-  newAdmin: (namesrvAddr) => new MQAdminClient({ namesrvAddr }),
+  newAdmin: (namesrvAddr, sessionCredentials) =>
+    new MQAdminClient({ namesrvAddr, ...(sessionCredentials ? { sessionCredentials } : {}) }),
   newProducer: (config) => new DefaultMQProducer(config),
   untilStopped: stopOnSignal,
   workDir: () => process.cwd(),
@@ -41,7 +45,9 @@ export const processRuntime: MQAdminRuntime = {
 export function loggingRuntime(logger: Logger): MQAdminRuntime {
   return {
     ...processRuntime,
-    newAdmin: (namesrvAddr) => new MQAdminClient({ namesrvAddr, logger }),
+    newAdmin: (namesrvAddr, sessionCredentials) =>
+      new MQAdminClient({ namesrvAddr, logger, ...(sessionCredentials ? { sessionCredentials } : {}) }),
     newProducer: (config) => new DefaultMQProducer({ ...config, logger }),
+    logger,
   };
 }

@@ -42,6 +42,10 @@ const USAGE = [
   "   queryCq              Query cq command.",
   "   sendMessage          Send a message",
   "   consumeMessage       Consume message",
+  "   updateAclConfig      Update acl config yaml file in broker",
+  "   deleteAclConfig      Delete Acl Config Account in broker",
+  "   clusterAclConfigVersion List all of acl config version information in cluster",
+  "   updateGlobalWhiteAddr Update global white address for acl Config File in broker",
   "   exportMetadata       export metadata",
   "   exportMetrics        export metrics",
   "",
@@ -55,7 +59,7 @@ describe("runMqadmin", () => {
       const r = await runWith(argv, fakeAdmin({}));
       expect(r).toMatchObject({ code: 0, stdout: USAGE, stderr: "", namesrvAddr: undefined });
     }
-    expect(commands).toHaveLength(37);
+    expect(commands).toHaveLength(41);
     expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
   });
 
@@ -78,6 +82,9 @@ describe("runMqadmin", () => {
       "  -s, --namespace <arg>    set the namespace",
       "  -k, --key <arg>          set the key name",
       "  -v, --value <arg>        set the key value",
+      "  --ak <accessKey>         ACL access key to sign every request with (and",
+      "                           --sk), instead of <ROCKETMQ_HOME>/conf/tools.yml's",
+      "  --sk <secretKey>         ACL secret key of --ak",
       "  -h, --help               display help for command",
       "",
     ]);

@@ -17,6 +17,9 @@ export function readToolsCredentials(home: string): { credentials: SessionCreden
   try {
     data = parse(readFileSync(file, "utf8"));
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      return { credentials: null, reason: `Cannot find conf file :${file}, acl isn't be enabled.` };
+    }
     return { credentials: null, reason: `Cannot read ${file}: ${(err as Error).message}` };
   }
   if (data === null || typeof data !== "object") {

@@ -17,6 +17,7 @@ import {
   RemotingClient,
   RequestCode,
   UnRegisterBrokerRequestHeader,
+  type ClientTls,
 } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 
@@ -37,11 +38,17 @@ export interface RegisterBrokerResult {
 export class BrokerOuterAPI {
   readonly client: RemotingClient;
 
+  /** `tls`: connections (to name servers and the master) are TLS sessions (Java's nettyClientConfig.useTLS). */
   constructor(
     private readonly logger: Logger,
     connectTimeoutMillis: number,
+    tls?: ClientTls,
   ) {
-    this.client = new RemotingClient({ logger: namedLogger(logger, LoggerName.REMOTING), connectTimeoutMillis });
+    this.client = new RemotingClient({
+      logger: namedLogger(logger, LoggerName.REMOTING),
+      connectTimeoutMillis,
+      ...(tls ? { useTLS: true, tls } : {}),
+    });
   }
 
   /** Register with every name server in parallel; the first successful answer is returned. */

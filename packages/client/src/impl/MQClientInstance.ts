@@ -33,6 +33,8 @@ import { MQClientException } from "../MQClientException.js";
 import { ClientRemotingProcessor } from "./ClientRemotingProcessor.js";
 import { defaultInstanceName, localAddress } from "./clientId.js";
 import { createRequest } from "./requests.js";
+import { clientTlsOptions } from "./clientTls.js";
+import { rpcHooksOf, type SessionCredentials } from "./rpcHooks.js";
 
 export type ClientRemoting = Pick<
   RemotingClient,
@@ -54,8 +56,16 @@ export interface ClientConfig {
   heartbeatBrokerInterval?: number;
   persistConsumerOffsetInterval?: number;
   mqClientApiTimeout?: number;
+  /** Java's `useTLS`: connect with TLS (as `tls.client.*` say); default `-Dtls.enable` (false). */
+  useTLS?: boolean;
   logger?: Logger;
+  /** Runs before every request (Java's RPCHook); with `sessionCredentials` as well, this one runs first. */
   rpcHook?: RPCHook;
+  /**
+   * Sign every request with this access key and secret key (and security token, if any) for brokers
+   * with plain ACL (`aclEnable=true`), as Java's `new AclClientRPCHook(new SessionCredentials(ak, sk))`.
+   */
+  sessionCredentials?: SessionCredentials;
   /** The remoting client to use instead of a new RemotingClient. */
   remotingClient?: ClientRemoting;
 }
@@ -112,9 +122,10 @@ export class MQClientInstance {
     this.clientId = `${this.clientIP}@${config.instanceName ?? defaultInstanceName()}`;
     this.logger = config.logger ?? pino({ level: "silent" });
     this.apiTimeout = config.mqClientApiTimeout ?? 3000;
-    this.remoting = config.remotingClient ?? new RemotingClient({ logger: this.logger });
+    this.remoting =
+      config.remotingClient ?? new RemotingClient({ logger: this.logger, ...clientTlsOptions(config.useTLS) });
     this.remoting.updateNameServerAddressList(config.namesrvAddr.split(";"));
-    if (config.rpcHook) this.remoting.registerRPCHook(config.rpcHook);
+    for (const hook of rpcHooksOf(config)) this.remoting.registerRPCHook(hook);
     new ClientRemotingProcessor(this).registerTo(this.remoting);
   }
 

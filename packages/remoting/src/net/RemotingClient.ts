@@ -1,4 +1,5 @@
 import net from "node:net";
+import tls from "node:tls";
 import { pino, type Logger } from "pino";
 import { DEFAULT_FRAME_MAX_LENGTH } from "../codec/frame.js";
 import type { RemotingCommand } from "../protocol/RemotingCommand.js";
@@ -6,6 +7,7 @@ import { parseAddr } from "./address.js";
 import { Connection } from "./Connection.js";
 import { RemotingConnectException, RemotingSendRequestException, RemotingTimeoutException } from "./errors.js";
 import { RemotingService } from "./RemotingService.js";
+import { clientConnectOptions, type ClientTls } from "./tls/TlsSettings.js";
 
 export interface RemotingClientConfig {
   /** Java `com.rocketmq.remoting.client.connect.timeout` (3000). */
@@ -24,6 +26,16 @@ export interface RemotingClientConfig {
    * them one after the other, each for up to `connectTimeoutMillis`, as Java does.
    */
   namesrvConnectHedgeMillis?: number;
+  /**
+   * Java `useTLS`: every connection is a TLS session (Java's NettyClientConfig, false by default).
+   * The connect timeout covers the handshake.
+   */
+  useTLS?: boolean;
+  /**
+   * What the TLS sessions present and trust (net/tls/TlsSettings, from `tls.client.*`); without it
+   * Java's defaults: no client certificate, any server trusted.
+   */
+  tls?: ClientTls;
   logger?: Logger;
 }
 
@@ -42,7 +54,9 @@ export interface RemotingClientConfig {
  * Events: `connect` (addr, conn), `close` (addr, conn, reason), `idle` (addr, conn).
  */
 export class RemotingClient extends RemotingService {
-  private readonly config: Required<Omit<RemotingClientConfig, "logger">>;
+  private readonly config: Required<Omit<RemotingClientConfig, "logger" | "useTLS" | "tls">>;
+  /** Node's `tls.connect` options when connections use TLS, else null. */
+  private readonly tlsOptions: tls.ConnectionOptions | null;
   private readonly connections = new Map<string, Promise<Connection>>();
   private namesrvAddrList: string[] = [];
   private namesrvAddrChosen: string | null = null;
@@ -68,6 +82,12 @@ export class RemotingClient extends RemotingService {
       writeHighWaterMark: config.writeHighWaterMark ?? 4 * 1024 * 1024,
       namesrvConnectHedgeMillis: config.namesrvConnectHedgeMillis ?? 1000,
     };
+    this.tlsOptions = config.useTLS ? clientConnectOptions(config.tls ?? { verifyServer: false }) : null;
+  }
+
+  /** Whether connections are TLS sessions. */
+  get useTLS(): boolean {
+    return this.tlsOptions !== null;
   }
 
   /** Replace the name server list (Java shuffles a changed list and drops a chosen address no longer in it). */
@@ -115,7 +135,8 @@ export class RemotingClient extends RemotingService {
       return Promise.reject(new RemotingConnectException(addr, (err as Error).message));
     }
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const tlsOptions = this.tlsOptions;
+      const socket = tlsOptions ? tls.connect({ ...tlsOptions, host, port }) : net.connect({ host, port });
       this.connecting.add(socket);
       const timer = setTimeout(() => {
         this.connecting.delete(socket);
@@ -133,7 +154,7 @@ export class RemotingClient extends RemotingService {
         clearTimeout(timer);
         reject(new RemotingConnectException(addr, "client shut down"));
       });
-      socket.once("connect", () => {
+      socket.once(tlsOptions ? "secureConnect" : "connect", () => {
         this.connecting.delete(socket);
         clearTimeout(timer);
         socket.removeAllListeners("error");
@@ -154,7 +175,7 @@ export class RemotingClient extends RemotingService {
           this.logger.info({ addr, reason }, "closeChannel: close the connection to remote address");
           this.emit("close", addr, conn, reason);
         });
-        this.logger.info({ addr }, "createChannel: connect remote host success");
+        this.logger.info({ addr, ...(tlsOptions ? { tls: true } : {}) }, "createChannel: connect remote host success");
         this.emit("connect", addr, conn);
         resolve(conn);
       });

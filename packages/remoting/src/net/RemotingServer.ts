@@ -5,6 +5,8 @@ import type { RemotingCommand } from "../protocol/RemotingCommand.js";
 import { Connection } from "./Connection.js";
 import { IoThread } from "./io/IoThread.js";
 import { RemotingService } from "./RemotingService.js";
+import { TlsAcceptor } from "./tls/TlsAcceptor.js";
+import type { ServerTls } from "./tls/TlsSettings.js";
 import type { FrameTransport } from "./transport/FrameTransport.js";
 import { SERVER_CORK_FRAMES } from "./transport/SocketTransport.js";
 
@@ -26,6 +28,11 @@ export interface RemotingServerConfig {
    * used as 1 (see docs/performance.md).
    */
   ioThreads?: number;
+  /**
+   * TLS on this port (net/tls/: disabled, permissive or enforcing, as 4.9.8's `tls.server.mode`).
+   * Absent: plain only, nothing looked at. With an I/O thread the thread does the TLS work too.
+   */
+  tls?: ServerTls;
   logger?: Logger;
 }
 
@@ -41,8 +48,11 @@ export class RemotingServer extends RemotingService {
   /** Sockets in this thread: the listening server; in an I/O thread: null, and `ioThread` once started. */
   private readonly server: net.Server | null;
   private ioThread: IoThread | null = null;
+  /** TLS in this thread: decides each accepted socket before it becomes a connection. */
+  private readonly tlsAcceptor: TlsAcceptor | null = null;
   private readonly connections = new Set<Connection>();
-  private readonly config: Required<Omit<RemotingServerConfig, "logger">>;
+  private readonly config: Required<Omit<RemotingServerConfig, "logger" | "tls">>;
+  private readonly tls: ServerTls | undefined;
   private boundPort = 0;
 
   constructor(config: RemotingServerConfig) {
@@ -67,10 +77,20 @@ export class RemotingServer extends RemotingService {
         "one remoting I/O thread: Node 20 cannot share a listening socket between threads",
       );
     }
+    this.tls = config.tls;
     if (this.config.ioThreads > 0) {
       this.server = null;
     } else {
-      const server = net.createServer((socket) => this.accept(socket));
+      const acceptor = config.tls
+        ? new TlsAcceptor({
+            tls: config.tls,
+            idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+            log: this.logger,
+            onConnection: (socket) => this.accept(socket),
+          })
+        : null;
+      this.tlsAcceptor = acceptor;
+      const server = net.createServer((socket) => (acceptor ? acceptor.accept(socket) : this.accept(socket)));
       server.on("error", (err) => this.logger.error({ err: err.message }, "server socket error"));
       this.server = server;
     }
@@ -89,11 +109,13 @@ export class RemotingServer extends RemotingService {
         idleTimeoutMs: this.config.serverChannelMaxIdleTimeSeconds * 1000,
         writeHighWaterMark: this.config.writeHighWaterMark,
         corkFrames: SERVER_CORK_FRAMES,
+        ...(this.tls ? { tls: this.tls } : {}),
         logger: this.logger,
         onConnection: (transport) => this.accept(transport),
       });
       this.ioThread = ioThread;
       this.boundPort = await ioThread.start();
+      if (this.tls) this.logger.info({ port: this.boundPort, mode: this.tls.mode }, "remoting server TLS mode");
       this.logger.info({ port: this.boundPort }, "remoting I/O thread listening; requests handled in the main thread");
       return this.boundPort;
     }
@@ -104,6 +126,7 @@ export class RemotingServer extends RemotingService {
         server.off("error", onError);
         const address = server.address();
         this.boundPort = typeof address === "object" && address ? address.port : this.config.listenPort;
+        if (this.tls) this.logger.info({ port: this.boundPort, mode: this.tls.mode }, "remoting server TLS mode");
         resolve(this.boundPort);
       });
     });
@@ -145,6 +168,13 @@ export class RemotingServer extends RemotingService {
     this.emit("connect", conn);
   }
 
+  /** New TLS credentials for the connections from now on (a certificate rotation, see ServerTlsWatcher). */
+  updateTls(tls: ServerTls): void {
+    if (!this.tls || this.tls.mode === "disabled") return;
+    this.tlsAcceptor?.update(tls);
+    this.ioThread?.updateTls(tls);
+  }
+
   /** Request to a connected client, waiting for its answer (Java invokeSync). */
   invokeSync(conn: Connection, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
     return this.invokeOnConnection(conn, request, timeoutMs);
@@ -166,6 +196,7 @@ export class RemotingServer extends RemotingService {
     const closed = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))
       : (ioThread?.shutdown() ?? Promise.resolve());
+    this.tlsAcceptor?.close();
     for (const conn of [...this.connections]) conn.close("server shutdown");
     await closed;
   }

@@ -11,6 +11,7 @@ import type { Logger } from "@rocketmq-ts/common";
 import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
+import { ACL_ACCESS_KEY, aclCredentials, BATCH_ACL_SECRET_KEY } from "./acl.js";
 import {
   cpuMicrosPerMessage,
   parseBenchmarkArgs,
@@ -45,8 +46,8 @@ export async function runBatchProducerBenchmark(argv: string[], out: Out, err: O
     .option("-l, --tagCount <n>", "Tag count, Default: 0")
     .option("-m, --msgTraceEnable <b>", "Message Trace Enable, Default: false")
     .option("-a, --aclEnable <b>", "Acl Enable, Default: false")
-    .option("-c, --accessKey <ak>", "Acl Access Key, Default: rocketmq2")
-    .option("-e, --secretKey <sk>", "Acl Secret Key, Default: 123456789")
+    .option("-c, --accessKey <ak>", `Acl Access Key, Default: ${ACL_ACCESS_KEY}`)
+    .option("-e, --secretKey <sk>", `Acl Secret Key, Default: ${BATCH_ACL_SECRET_KEY}`)
     .option("-p, --propertySize <n>", "Property Size, Default: 0")
     .option("-n, --namesrvAddr <addr>", "name server, Default: 127.0.0.1:9876")
     .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until Ctrl-C")
@@ -65,6 +66,8 @@ export async function runBatchProducerBenchmark(argv: string[], out: Out, err: O
   const tagCount = Number(str("tagCount") ?? 0);
   const traceEnable = bool("msgTraceEnable");
   const aclEnable = bool("aclEnable");
+  const accessKey = str("accessKey")?.trim() ?? ACL_ACCESS_KEY;
+  const secretKey = str("secretKey")?.trim() ?? BATCH_ACL_SECRET_KEY;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
     err("-b takes a whole number of at least 1\n");
     return 1;
@@ -127,6 +130,7 @@ export async function runBatchProducerBenchmark(argv: string[], out: Out, err: O
     producerGroup: "benchmark_batch_producer",
     instanceName: String(Date.now()),
     compressMsgBodyOverHowmuch: 0x7fffffff,
+    ...aclCredentials(aclEnable, accessKey, secretKey),
     ...(logger ? { logger } : {}),
   });
   const stop = stopSignal(Number(str("duration") ?? 0));

@@ -12,6 +12,7 @@ import { DefaultMQPushConsumer } from "@rocketmq-ts/client";
 import type { Logger } from "@rocketmq-ts/common";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
+import { ACL_ACCESS_KEY, ACL_SECRET_KEY, aclCredentials } from "./acl.js";
 import { cpuMicrosPerMessage, parseBenchmarkArgs, SnapshotWindow, startStatsTimers, stopSignal } from "./stats.js";
 
 type Out = (s: string) => void;
@@ -40,6 +41,8 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
     .option("-r, --failRate <rate>", "consumer fail rate, default 0")
     .option("-m, --msgTraceEnable <b>", "Message Trace Enable, Default: false")
     .option("-a, --aclEnable <b>", "Acl Enable, Default: false")
+    .option("-ak, --accessKey <ak>", `Acl access key, Default: ${ACL_ACCESS_KEY}`)
+    .option("-sk, --secretKey <sk>", `Acl secret key, Default: ${ACL_SECRET_KEY}`)
     .option("--duration <seconds>", "stop after this many seconds (extension), Default: 0, running until Ctrl-C")
     .option("--until <n>", "stop once this many messages were consumed (extension)")
     .option("--groups <n>", "consumer groups <group>_0 … <group>_n-1 reading the topic (extension), Default: 1")
@@ -128,6 +131,7 @@ export async function runConsumerBenchmark(argv: string[], out: Out, err: Out, l
         consumerGroup,
         consumeThreadMax: threadCount,
         instanceName: groups.length === 1 ? String(Date.now()) : `${Date.now()}-${i}`,
+        ...aclCredentials(aclEnable, str("accessKey") ?? ACL_ACCESS_KEY, str("secretKey") ?? ACL_SECRET_KEY),
         ...(logger ? { logger } : {}),
       }),
   );

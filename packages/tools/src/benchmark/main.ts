@@ -1,5 +1,6 @@
 // Process entry of bin/benchmark: `benchmark producer|consumer [Java's flags]`.
 import { flushLogger, handleClosedStdio, LoggerName, RocketmqLogging } from "@rocketmq-ts/common";
+import { TlsConfigError } from "@rocketmq-ts/remoting";
 import { runBatchProducerBenchmark } from "./batchProducer.js";
 import { runConsumerBenchmark } from "./consumer.js";
 import { runProducerBenchmark } from "./producer.js";
@@ -20,6 +21,14 @@ if (!runner) {
 } else {
   // the client classes log to rocketmq_client.log as Java's ClientLogger does, never to the console
   const logging = new RocketmqLogging("tools");
-  process.exitCode = await runner(rest, out, err, logging.logger(LoggerName.CLIENT));
+  try {
+    process.exitCode = await runner(rest, out, err, logging.logger(LoggerName.CLIENT));
+  } catch (e) {
+    // -Dtls.enable=true with a tls.client.* setting that cannot be used: one line naming the key
+    if (!(e instanceof TlsConfigError)) throw e;
+    err(`${e.message}\n`);
+    flushLogger(logging.root);
+    process.exit(1); // the runner's report timer has started already
+  }
   flushLogger(logging.root);
 }

@@ -12,6 +12,7 @@ import type { Logger } from "@rocketmq-ts/common";
 import { setDefaultSerializeType } from "@rocketmq-ts/remoting";
 import { Command } from "commander";
 import { javaFormat } from "../format.js";
+import { ACL_ACCESS_KEY, ACL_SECRET_KEY, aclCredentials } from "./acl.js";
 import {
   cpuMicrosPerMessage,
   humanString2,
@@ -68,6 +69,8 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
     .option("-l, --tagCount <n>", "Tag count, Default: 0")
     .option("-m, --msgTraceEnable <b>", "Message Trace Enable, Default: false")
     .option("-a, --aclEnable <b>", "Acl Enable, Default: false")
+    .option("-ak, --accessKey <ak>", `Acl access key, Default: ${ACL_ACCESS_KEY}`)
+    .option("-sk, --secretKey <sk>", `Acl secret key, Default: ${ACL_SECRET_KEY}`)
     .option("-q, --messageQuantity <n>", "Send message quantity, Default: 0, running forever")
     .option("-d, --delayEnable <b>", "Delay message Enable, Default: false")
     .option("-e, --delayLevel <n>", "Delay message level, Default: 1")
@@ -180,6 +183,7 @@ export async function runProducerBenchmark(argv: string[], out: Out, err: Out, l
         producerGroup: "benchmark_producer",
         instanceName: connections === 1 ? instanceName : `${instanceName}-${i}`,
         compressMsgBodyOverHowmuch: 0x7fffffff,
+        ...aclCredentials(aclEnable, str("accessKey") ?? ACL_ACCESS_KEY, str("secretKey") ?? ACL_SECRET_KEY),
         ...(logger ? { logger } : {}),
       }),
   );

@@ -49,3 +49,30 @@ export async function fetchMasterAndSlaveDistinguish(
 /** Java's CommandUtil.ERROR_MESSAGE, printed after `[error] ` when a cluster is unknown. */
 export const UNKNOWN_CLUSTER_MESSAGE =
   "Make sure the specified clusterName exists or the name server connected to is correct.";
+
+/**
+ * Java's fetchMasterAddrByClusterName (`withSlaves` false) / fetchMasterAndSlaveAddrByClusterName
+ * (true) as the ACL commands use them: the addresses in the order of the HashSet Java returns, and
+ * `[error] …` printed (without a line end) when the name server does not know the cluster.
+ */
+export async function fetchAddrSetByClusterName(
+  admin: MQAdminExt,
+  cluster: string,
+  withSlaves: boolean,
+  out: (text: string) => void,
+): Promise<string[]> {
+  const info = await admin.examineBrokerClusterInfo();
+  const names = info.clusterAddrTable.get(cluster);
+  if (!names) {
+    out(`[error] ${UNKNOWN_CLUSTER_MESSAGE}`);
+    return [];
+  }
+  const added: string[] = [];
+  for (const name of javaHashMapOrder(names)) {
+    const addrs = info.brokerAddrTable.get(name)?.brokerAddrs;
+    if (!addrs) continue;
+    const chosen = withSlaves ? [...addrs].sort((a, b) => a[0] - b[0]).map(([, a]) => a) : [addrs.get(0)];
+    for (const addr of chosen) if (addr !== undefined && !added.includes(addr)) added.push(addr);
+  }
+  return javaHashMapOrder(added);
+}

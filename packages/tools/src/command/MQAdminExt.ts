@@ -3,7 +3,7 @@
  * DefaultMQProducer the sending commands start). bin/mqadmin passes the real MQAdminClient and
  * DefaultMQProducer; tests pass in-memory stand-ins.
  */
-import type { DefaultMQProducer, MQAdminClient } from "@rocketmq-ts/client";
+import type { DefaultMQProducer, MQAdminClient, SessionCredentials } from "@rocketmq-ts/client";
 
 export type MQAdminExt = Pick<
   MQAdminClient,
@@ -49,6 +49,10 @@ export type MQAdminExt = Pick<
   | "cleanUnusedTopic"
   | "queryConsumeQueue"
   | "getAllProducerInfo"
+  | "createAndUpdatePlainAccessConfig"
+  | "deletePlainAccessConfig"
+  | "updateGlobalWhiteAddrConfig"
+  | "examineBrokerClusterAclVersionInfo"
   | "shutdown"
 >;
 
@@ -58,4 +62,6 @@ export type ToolProducer = Pick<DefaultMQProducer, "start" | "shutdown" | "send"
 export interface ToolProducerConfig {
   namesrvAddr: string;
   producerGroup: string;
+  /** What mqadmin signs with (conf/tools.yml or --ak/--sk), as the admin client. */
+  sessionCredentials?: SessionCredentials;
 }

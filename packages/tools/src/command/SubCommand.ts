@@ -28,9 +28,16 @@ export interface CommandContext {
 
 export interface SubCommand {
   name: string;
+  /** Another name mqadmin finds the command by (Java's commandAlias) */
+  alias?: string;
   desc: string;
   /** [flags as commander declares them, description, required] */
   options: [string, string, boolean][];
+  /**
+   * Long names of options of which exactly one must be given (Java's required OptionGroup, e.g.
+   * `-b` or `-c`): none, or two, is refused before anything is sent.
+   */
+  oneOf?: string[];
   run(opts: Opts, ctx: CommandContext): Promise<void>;
 }
 

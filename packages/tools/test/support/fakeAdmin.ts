@@ -3,6 +3,7 @@
  * gives it (any other call fails the command), and a run of `runMqadmin` with them injected.
  */
 import { tmpdir } from "node:os";
+import type { SessionCredentials } from "@rocketmq-ts/client";
 import type { MQAdminExt } from "../../src/command/MQAdminExt.js";
 import { runMqadmin } from "../../src/mqadmin.js";
 import type { MQAdminRuntime } from "../../src/runtime.js";
@@ -59,6 +60,10 @@ export function fakeAdmin(impl: Partial<MQAdminExt>): MQAdminExt {
     cleanUnusedTopic: unexpected("cleanUnusedTopic"),
     queryConsumeQueue: unexpected("queryConsumeQueue"),
     getAllProducerInfo: unexpected("getAllProducerInfo"),
+    createAndUpdatePlainAccessConfig: unexpected("createAndUpdatePlainAccessConfig"),
+    deletePlainAccessConfig: unexpected("deletePlainAccessConfig"),
+    updateGlobalWhiteAddrConfig: unexpected("updateGlobalWhiteAddrConfig"),
+    examineBrokerClusterAclVersionInfo: unexpected("examineBrokerClusterAclVersionInfo"),
     shutdown: () => Promise.resolve(),
   };
   return { ...fallback, ...impl };
@@ -70,6 +75,8 @@ export interface Ran {
   stderr: string;
   /** the name server list the command's admin client was created with */
   namesrvAddr: string | undefined;
+  /** what the admin client was told to sign with (conf/tools.yml or --ak/--sk) */
+  credentials: SessionCredentials | undefined;
 }
 
 /** `mqadmin <argv>` in this process with `admin` (and, if given, producers, stop request, working directory). */
@@ -82,14 +89,16 @@ export async function runWith(
   let stdout = "";
   let stderr = "";
   let namesrvAddr: string | undefined;
+  let credentials: SessionCredentials | undefined;
   const code = await runMqadmin(
     argv,
     (s) => (stdout += s),
     (s) => (stderr += s),
     env,
     {
-      newAdmin: (addr) => {
+      newAdmin: (addr, sessionCredentials) => {
         namesrvAddr = addr;
+        credentials = sessionCredentials;
         return admin;
       },
       newProducer: runtime.newProducer ?? unexpected("newProducer"),
@@ -97,5 +106,5 @@ export async function runWith(
       workDir: runtime.workDir ?? (() => tmpdir()),
     },
   );
-  return { code, stdout, stderr, namesrvAddr };
+  return { code, stdout, stderr, namesrvAddr, credentials };
 }

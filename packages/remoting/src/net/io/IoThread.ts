@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import type { ServerTls } from "../tls/TlsSettings.js";
 import type { FrameSink, FrameTransport } from "../transport/FrameTransport.js";
 import { FrameRing } from "./FrameRing.js";
 import { IoRecord, type FromIoThread, type IoThreadData, type ToIoThread } from "./ioProtocol.js";
@@ -19,6 +20,7 @@ export interface IoThreadOptions {
   idleTimeoutMs: number;
   writeHighWaterMark: number;
   corkFrames: number;
+  tls?: ServerTls;
   logger: Logger;
   /** A connection the thread accepted, to be given a sink. */
   onConnection: (transport: FrameTransport) => void;
@@ -60,6 +62,7 @@ export class IoThread {
       idleTimeoutMs: options.idleTimeoutMs,
       writeHighWaterMark: options.writeHighWaterMark,
       corkFrames: options.corkFrames,
+      ...(options.tls ? { tls: options.tls } : {}),
       inbound,
       outbound,
     };
@@ -85,7 +88,7 @@ export class IoThread {
             this.fromIo.deliverLarge(message);
             break;
           case "log":
-            options.logger[message.level]({ thread: "io" }, message.message);
+            options.logger[message.level]({ thread: "io", ...message.fields }, message.message);
             break;
           case "stopped":
             void this.worker.terminate();
@@ -109,6 +112,11 @@ export class IoThread {
   /** Resolves with the bound port once the thread listens. */
   start(): Promise<number> {
     return this.listening;
+  }
+
+  /** New TLS credentials for the thread's next connections. */
+  updateTls(tls: ServerTls): void {
+    if (!this.exited) this.worker.postMessage({ kind: "tls", tls } satisfies ToIoThread);
   }
 
   /** Close every socket and the listener, then end the thread. */

@@ -1,3 +1,4 @@
+import type { ServerTls } from "../tls/TlsSettings.js";
 import type { LargePayload } from "./RingEnds.js";
 
 /**
@@ -37,15 +38,17 @@ export interface IoThreadData {
   idleTimeoutMs: number;
   writeHighWaterMark: number;
   corkFrames: number;
+  /** TLS on the port: the thread decides each socket, does the handshakes and the encryption. */
+  tls?: ServerTls;
   /** Rings: `inbound` is written by the I/O thread, `outbound` by the owner. */
   inbound: SharedArrayBuffer;
   outbound: SharedArrayBuffer;
 }
 
-export type ToIoThread = LargePayload | { kind: "stop" };
+export type ToIoThread = LargePayload | { kind: "stop" } | { kind: "tls"; tls: ServerTls };
 export type FromIoThread =
   | LargePayload
   | { kind: "listening"; port: number }
   | { kind: "listenError"; message: string; code: string | undefined }
   | { kind: "stopped" }
-  | { kind: "log"; level: "warn" | "error"; message: string };
+  | { kind: "log"; level: "info" | "warn" | "error"; message: string; fields?: Record<string, unknown> };

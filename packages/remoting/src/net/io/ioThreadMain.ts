@@ -6,6 +6,8 @@
  */
 import net from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
+import { TlsAcceptor } from "../tls/TlsAcceptor.js";
+import type { TlsLogger } from "../tls/TlsSettings.js";
 import { READ_BLOCKED_BY_CONSUMER, SocketTransport } from "../transport/SocketTransport.js";
 import { FrameRing } from "./FrameRing.js";
 import { IoRecord, type FromIoThread, type IoThreadData, type ToIoThread } from "./ioProtocol.js";
@@ -98,7 +100,17 @@ const fromOwner = new RingReader(new FrameRing(data.outbound), (type, id, payloa
   }
 });
 
-const server = net.createServer(accept);
+/** TLS log lines go to the owner's logger. */
+const tlsLog: TlsLogger = {
+  info: (fields, message) => post({ kind: "log", level: "info", message, fields: { ...fields } }),
+  warn: (fields, message) => post({ kind: "log", level: "warn", message, fields: { ...fields } }),
+  error: (fields, message) => post({ kind: "log", level: "error", message, fields: { ...fields } }),
+};
+const tlsAcceptor = data.tls
+  ? new TlsAcceptor({ tls: data.tls, idleTimeoutMs: data.idleTimeoutMs, log: tlsLog, onConnection: accept })
+  : null;
+
+const server = net.createServer((socket) => (tlsAcceptor ? tlsAcceptor.accept(socket) : accept(socket)));
 server.on("error", (err: NodeJS.ErrnoException) => {
   if (!server.listening) post({ kind: "listenError", message: err.message, code: err.code });
   else post({ kind: "log", level: "error", message: `server socket error: ${err.message}` });
@@ -111,8 +123,10 @@ server.listen({ port: data.port, host: data.host, backlog: data.backlog }, () =>
 
 port.on("message", (message: ToIoThread) => {
   if (message.kind === "large") fromOwner.deliverLarge(message);
+  else if (message.kind === "tls") tlsAcceptor?.update(message.tls);
   else if (message.kind === "stop") {
     fromOwner.stop();
+    tlsAcceptor?.close();
     for (const { transport } of sockets.values()) transport.destroy();
     sockets.clear();
     server.close(() => post({ kind: "stopped" }));
