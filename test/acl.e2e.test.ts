@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AclClientRPCHook } from "@rocketmq-ts/acl";
-import { DefaultMQPushConsumer, Message, type MessageExt } from "@rocketmq-ts/client";
+import { DefaultMQPushConsumer, Message, TransactionMQProducer, type MessageExt } from "@rocketmq-ts/client";
 import { createRequest, RemotingClient, RequestCode, type RemotingCommand } from "@rocketmq-ts/remoting";
 import {
   aliConsumer,
@@ -74,9 +74,14 @@ beforeAll(async () => {
   aclHome = mkdtempSync(join(tmpdir(), "rmq-acl-home-"));
   mkdirSync(join(aclHome, "conf"));
   writeFileSync(join(aclHome, "conf", "plain_acl.yml"), RULES);
-  cluster = await startLocalCluster("aclEnable=true\nautoCreateTopicEnable=false", 1, [
-    `-Drocketmq.home.dir=${aclHome}`,
-  ]);
+  // transaction checks every second: the broker's own requests to clients must not meet the ACL check
+  const props = [
+    "aclEnable=true",
+    "autoCreateTopicEnable=false",
+    "transactionCheckInterval=1000",
+    "transactionTimeOut=1000",
+  ];
+  cluster = await startLocalCluster(props.join("\n"), 1, [`-Drocketmq.home.dir=${aclHome}`]);
   for (const topic of ["AclTopic", "AclReadOnly", "AliAclTopic"]) {
     const answer = await raw.invokeSync(cluster.brokerAddr, signed(createTopicRequest(topic), ADMIN), 5000);
     expect(answer.code, answer.remark ?? "").toBe(0);
@@ -147,6 +152,30 @@ describe("plain ACL on a real broker", () => {
     await consumer.start();
     started.push(consumer);
     await until(() => received.size === 20, 30_000, "20 messages consumed under ACL");
+  });
+
+  it("a transaction left UNKNOW is checked by the broker (its request to the producer is not ACL-checked)", async () => {
+    let checks = 0;
+    const producer = new TransactionMQProducer({
+      namesrvAddr: cluster.namesrvAddr,
+      producerGroup: "acl_tx_pg",
+      instanceName: "acl-tx",
+      sessionCredentials: USER,
+    });
+    producer.setTransactionListener({
+      executeLocalTransaction: () => "UNKNOW",
+      checkLocalTransaction: () => {
+        checks++;
+        return "COMMIT_MESSAGE";
+      },
+    });
+    await producer.start();
+    started.push(producer);
+    await producer.instance.updateTopicRouteInfoFromNameServer("TBW102");
+    await producer.instance.sendHeartbeatToAllBrokers();
+    const result = await producer.sendMessageInTransaction(new Message("AclTopic", Buffer.from("tx-under-acl")), null);
+    expect(result.sendStatus).toBe("SEND_OK");
+    await until(() => checks > 0, 30_000, "the broker's CHECK_TRANSACTION_STATE reaching the producer");
   });
 
   it("ali-ons with the account's keys is served, with a wrong secret refused", async () => {

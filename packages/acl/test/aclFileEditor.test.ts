@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { chmodSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
@@ -160,6 +160,21 @@ describe("ACL admin writes (UPDATE_AND_CREATE_ACL_CONFIG, DELETE_ACL_CONFIG, UPD
     expect(validator.updateGlobalWhiteAddrsConfig(["1.1.1.1"], "/etc/passwd")).toBe(false);
     expect(validator.updateGlobalWhiteAddrsConfig(["1.1.1.1"], join(home, "conf/acl/missing.yml"))).toBe(false);
     expect(() => validator.updateGlobalWhiteAddrsConfig(["1.1.1"])).toThrow(AclException);
+  });
+
+  it("keeps the file's mode and writes through a symlink; refuses paths outside the ACL files", () => {
+    const { validator, home, write } = setup({ "conf/real/plain_acl.yml": RULES });
+    rmSync(join(home, "conf/plain_acl.yml"), { force: true });
+    symlinkSync(join(home, "conf/real/plain_acl.yml"), join(home, "conf/plain_acl.yml"));
+    chmodSync(join(home, "conf/real/plain_acl.yml"), 0o600);
+    validator.manager.reload();
+    validator.updateAccessConfig({ accessKey: "newUser01", secretKey: "newSecret1", admin: false });
+    expect(lstatSync(join(home, "conf/plain_acl.yml")).isSymbolicLink()).toBe(true);
+    expect(statSync(join(home, "conf/real/plain_acl.yml")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(home, "conf/real/plain_acl.yml"), "utf8")).toContain("newUser01");
+    write("other/evil.yml", "accounts: []\n");
+    expect(validator.updateGlobalWhiteAddrsConfig(["1.1.1.1"], join(home, "conf/../other/evil.yml"))).toBe(false);
+    expect(readFileSync(join(home, "other/evil.yml"), "utf8")).toBe("accounts: []\n");
   });
 
   it("writes an empty default file as a fresh document", () => {

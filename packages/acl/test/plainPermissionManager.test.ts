@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeHeartbeatData } from "@rocketmq-ts/common";
 import { RequestCode } from "@rocketmq-ts/remoting";
-import { AclFileError, AclFileWatchService, type PlainAccessValidator } from "@rocketmq-ts/acl";
+import { AclFileError, AclFileWatchService, PlainAccessValidator } from "@rocketmq-ts/acl";
 import { openValidator, request, silent, tempHome, verdict } from "./support.js";
 
 const RULES = `# the test's rules
@@ -273,6 +273,23 @@ describe("loading and reloading the files", () => {
     const errors = validator.manager.reload();
     expect(errors.map((e) => `${e.line} ${e.key}`)).toEqual(["23 accounts[2]"]);
     expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), newbie))).toBe("accepted");
+  });
+
+  it("a file emptied on a reload keeps its rules (editors empty a file before writing it), as Java", () => {
+    const { validator, write } = setup();
+    write("conf/plain_acl.yml", "");
+    expect(validator.manager.reload()).toEqual([]);
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), USER))).toBe("accepted");
+  });
+
+  it("-Drocketmq.acl.plain.file names a file under the home, with or without a leading slash", () => {
+    const t = tempHome({ "conf/other.yml": RULES });
+    cleanups.push(t.cleanup);
+    for (const aclFile of ["conf/other.yml", "/conf/other.yml"]) {
+      const validator = new PlainAccessValidator({ home: t.home, aclFile, logger: silent, watchIntervalMs: 0 });
+      expect(validator.manager.defaultAclFile).toBe(join(t.home, "conf", "other.yml"));
+      expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), USER))).toBe("accepted");
+    }
   });
 
   it("the watch service notices a changed file and a new one", () => {

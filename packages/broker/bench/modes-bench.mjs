@@ -9,12 +9,17 @@
 // A row with `runs` is run that many times and its median run (by broker CPU per message) printed,
 // with every run's figure beside it.
 //
+// The security rows: plain ACL (aclEnable=true, every request signed by the tool and checked by the
+// broker) and TLS (`-Dtls.server.mode=enforcing` on both servers, the tool with `-Dtls.enable=true`),
+// each beside the plain headline row.
+//
 // Usage: node packages/broker/bench/modes-bench.mjs [--seconds N] [--only prefix,prefix]  (rows whose name starts so)
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequest, RemotingClient } from "../../remoting/dist/index.js";
+import { AclClientRPCHook } from "../../acl/dist/index.js";
 import {
   arg,
   cpuMicros,
@@ -60,7 +65,24 @@ const ROWS = [
     brokerCpus: "0,1",
     toolCpus: "1",
   },
+  // security: each next to the headline row, 3 runs each
+  { name: "ACL on 1KB", setup: "single", acl: true, runs: 3 },
+  { name: "TLS enforcing 1KB", setup: "single", tls: true, runs: 3 },
 ];
+
+/** The account the ACL row signs with (admin, so it may create its topic). */
+const ACL_ACCOUNT = { accessKey: "benchAdmin", secretKey: "benchSecret1" };
+
+/** A RocketMQ home whose conf/plain_acl.yml has the bench account. */
+function aclHome(home) {
+  const dir = join(home, "rocketmq-home");
+  mkdirSync(join(dir, "conf"), { recursive: true });
+  writeFileSync(
+    join(dir, "conf", "plain_acl.yml"),
+    `accounts:\n  - accessKey: ${ACL_ACCOUNT.accessKey}\n    secretKey: ${ACL_ACCOUNT.secretKey}\n    admin: true\n`,
+  );
+  return dir;
+}
 
 /** Wait until the name server knows a route for `topic`. */
 async function untilRouted(client, nsAddr, topic, timeoutMs = 60_000) {
@@ -81,12 +103,13 @@ function pin(pid, list) {
 }
 
 /** Run bin/benchmark producer|consumer to its end (on `cpus` if given); resolves with its --json result. */
-function runTool(mode, args, cpus) {
+function runTool(mode, args, cpus, env = {}) {
   return new Promise((resolve, reject) => {
     const tool = [join(root, "bin", "benchmark"), mode, ...args, "--json"];
     const [command, ...argv] = cpus ? ["taskset", "-c", cpus, ...tool] : tool;
     const p = spawn(command, argv, {
       stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...env },
     });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
@@ -101,11 +124,16 @@ function runTool(mode, args, cpus) {
 async function runRow(row) {
   const home = mkdtempSync(join(tmpdir(), "modes-bench-"));
   const procs = [];
-  const admin = new RemotingClient();
+  const admin = new RemotingClient(row.tls ? { useTLS: true } : {});
+  if (row.acl) admin.registerRPCHook(new AclClientRPCHook(ACL_ACCOUNT));
+  const serverJavaOpts = row.tls ? ["-Dtls.server.mode=enforcing"] : [];
+  const brokerJavaOpts = [...serverJavaOpts, ...(row.acl ? [`-Drocketmq.home.dir=${aclHome(home)}`] : [])];
+  const toolEnv = row.tls ? { JAVA_OPT: "-Dtls.enable=true" } : {};
+  const toolAcl = row.acl ? ["-a", "true", "-ak", ACL_ACCOUNT.accessKey, "-sk", ACL_ACCOUNT.secretKey] : [];
   try {
     const nsPort = await freeBrokerPort();
     const nsAddr = `127.0.0.1:${nsPort}`;
-    procs.push(await startServer("mqnamesrv", home, "namesrv", [`listenPort=${nsPort}`]));
+    procs.push(await startServer("mqnamesrv", home, "namesrv", [`listenPort=${nsPort}`], serverJavaOpts));
     const common = [
       "brokerIP1=127.0.0.1",
       "brokerIP2=127.0.0.1",
@@ -113,10 +141,11 @@ async function runRow(row) {
       "brokerName=broker-bench",
       `flushDiskType=${row.flush ?? "ASYNC_FLUSH"}`,
       ...(row.props ?? []),
+      ...(row.acl ? ["aclEnable=true"] : []),
     ];
     const { addr, master, slave } =
       row.setup === "single"
-        ? await startMaster(home, "ASYNC_MASTER", common)
+        ? await startMaster(home, "ASYNC_MASTER", common, brokerJavaOpts)
         : await startMasterSlave(home, row.setup, common);
     procs.push(master);
     const measured = [master];
@@ -158,6 +187,7 @@ async function runRow(row) {
       String(row.threads ?? 32),
       "-s",
       String(row.size ?? 1024),
+      ...toolAcl,
     ];
     const result = row.batch
       ? // bin/benchmark batchproducer: messages per second, RT per batch request
@@ -182,6 +212,7 @@ async function runRow(row) {
             String(topics),
           ],
           row.toolCpus,
+          toolEnv,
         );
     const cpu = measured.map((p, i) => (cpuMicros(p.pid) - before[i]) / Math.max(1, result.sendOk));
     const afterMain = cpuSplit(master.pid, master.pid);

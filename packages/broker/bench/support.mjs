@@ -16,11 +16,15 @@ export { freeBrokerPort };
  * Start `bin/<command>` (mqbroker, mqnamesrv) with `props` (key=value lines) in `home`; resolves once
  * it booted, rejects if it exits first. `stop()` ends it (at once if it already exited).
  */
-export function startServer(command, home, name, props) {
+export function startServer(command, home, name, props, javaOpts = []) {
   const conf = join(home, `${name}.properties`);
   writeFileSync(conf, props.join("\n") + "\n");
   const proc = spawn(join(root, "bin", command), ["-c", conf], {
-    env: { ...process.env, JAVA_OPT_EXT: `-Duser.home=${join(home, name)}`, ROCKETMQ_LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      JAVA_OPT_EXT: [`-Duser.home=${join(home, name)}`, ...javaOpts].join(" "),
+      ROCKETMQ_LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   proc.stop = () =>
@@ -35,9 +39,9 @@ export function startServer(command, home, name, props) {
   });
 }
 
-/** Start bin/mqbroker with `props` (key=value lines) in `home`; resolves once it booted. */
-export function startBroker(home, name, props) {
-  return startServer("mqbroker", home, name, props);
+/** Start bin/mqbroker with `props` (key=value lines) in `home` (and `-D` words `javaOpts`); resolves once it booted. */
+export function startBroker(home, name, props, javaOpts = []) {
+  return startServer("mqbroker", home, name, props, javaOpts);
 }
 
 export async function createTopic(client, addr, topic, queues) {
@@ -154,14 +158,14 @@ export async function sendLoadWithCpu(pids, load) {
 const HA_COMMON = ["brokerIP1=127.0.0.1", "brokerIP2=127.0.0.1", "flushDiskType=ASYNC_FLUSH", "brokerName=broker-ha"];
 
 /** A master (`role`) alone, in `home`, with the properties `common`: its address and process. */
-export async function startMaster(home, role, common = HA_COMMON) {
+export async function startMaster(home, role, common = HA_COMMON, javaOpts = []) {
   const masterPort = await freeBrokerPort();
-  const master = await startBroker(home, "master", [
-    ...common,
-    `brokerRole=${role}`,
-    `listenPort=${masterPort}`,
-    `storePathRootDir=${join(home, "master-store")}`,
-  ]);
+  const master = await startBroker(
+    home,
+    "master",
+    [...common, `brokerRole=${role}`, `listenPort=${masterPort}`, `storePathRootDir=${join(home, "master-store")}`],
+    javaOpts,
+  );
   return { addr: `127.0.0.1:${masterPort}`, masterPort, master };
 }
 

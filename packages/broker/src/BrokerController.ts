@@ -525,9 +525,9 @@ export class BrokerController implements BrokerContext {
     await this.roleChangeHandler?.shutdown();
     this.pullRequestHoldService.shutdown();
     this.eventLoopLag.stop();
-    await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
     this.accessValidator?.shutdown();
     this.tlsWatcher?.stop();
+    await this.brokerOuterAPI.unregisterBrokerAll(this.namesrvAddrList(), this.identity());
     await this.remotingServer.shutdown();
     await this.fastRemotingServer.shutdown();
     await this.transactionalMessageCheckService.shutdown();

@@ -1,6 +1,10 @@
 /**
  * Admin calls to name servers and brokers (Java's DefaultMQAdminExt, the part mqadmin uses). Every
  * method is one or a few requests; bodies are decoded into typed values.
+ *
+ * Long because it is the one facade mqadmin and the console call (Java's DefaultMQAdminExt has the
+ * same breadth); each method is a few lines, and themes with logic of their own live in admin/
+ * (MQAdminImpl for messages and offsets, MQAdminAcl for the ACL codes).
  */
 import {
   decodeClusterInfo,
@@ -90,7 +94,8 @@ export interface MQAdminClientOptions {
   rpcHook?: RPCHook;
   /**
    * Sign every request for brokers with plain ACL, as Java's `new DefaultMQAdminExt(new
-   * AclClientRPCHook(new SessionCredentials(ak, sk)))`; the ACL admin calls below need an admin account.
+   * AclClientRPCHook(new SessionCredentials(ak, sk)))`. The ACL admin calls below need only a valid
+   * signature (or a white address), not an admin account, as in 4.9.8.
    */
   sessionCredentials?: SessionCredentials;
   /** The remoting client to use instead of a new RemotingClient. */
@@ -567,7 +572,7 @@ export class MQAdminClient {
 
   /**
    * UPDATE_AND_CREATE_ACL_CONFIG: create the account, or update it, in the broker's ACL file (the
-   * broker needs aclEnable=true and, signed, an admin account or a white address).
+   * broker needs aclEnable=true, and the request a valid signature or a white address).
    */
   createAndUpdatePlainAccessConfig(addr: string, config: PlainAccessConfig): Promise<void> {
     return this.acl.createAndUpdatePlainAccessConfig(addr, config);

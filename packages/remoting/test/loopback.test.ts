@@ -239,6 +239,36 @@ describe.each([0, 1])("RemotingServer + RemotingClient over loopback (I/O thread
     expect(events).toEqual(["client:before:34", "server:before:34", "server:after:34:0:ak", "client:after:34:0:ak"]);
   });
 
+  it("runs a server's hooks only on requests it processes, not on those it sends its clients (as Java)", async () => {
+    const { server, addr } = await startServer();
+    const connected: Connection[] = [];
+    server.on("connect", (c: Connection) => connected.push(c));
+    server.registerProcessor(34, (req) => createResponse(req, 0));
+    const checked: number[] = [];
+    // like the broker's ACL check: refuses any request without an AccessKey
+    server.registerRPCHook({
+      doBeforeRequest: (_a, req) => {
+        checked.push(req.code);
+        if (!req.extFields?.["AccessKey"]) throw new Error("No accessKey is configured");
+      },
+      doAfterResponse: () => undefined,
+    });
+    const client = newClient();
+    const oneways: RemotingCommand[] = [];
+    client.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (req) => createResponse(req, 0));
+    client.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
+      oneways.push(req);
+      return null;
+    });
+    expect((await client.invokeSync(addr, createRequest(34), 3000)).code).toBe(ResponseCode.SYSTEM_ERROR);
+    await client.invokeSync(addr, createRequest(34, { extFields: { AccessKey: "ak" } }), 3000);
+    const conn = connected[0] as Connection;
+    expect((await server.invokeSync(conn, createRequest(RequestCode.CHECK_TRANSACTION_STATE), 3000)).code).toBe(0);
+    await server.invokeOneway(conn, createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED), 3000);
+    await waitFor(() => oneways.length === 1);
+    expect(checked).toEqual([34, 34]);
+  });
+
   it("emits connect/close events and closes idle connections", async () => {
     const { server, addr } = await startServer({ serverChannelMaxIdleTimeSeconds: 0.3 });
     const events: string[] = [];

@@ -1,4 +1,14 @@
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
 import type { Logger } from "pino";
 import { AclException } from "../common/AclException.js";
@@ -16,8 +26,9 @@ import { remoteAddressStrategy } from "./RemoteAddressStrategy.js";
  *
  * Differences, on purpose: the file is edited as a YAML document, so its comments and the order of
  * its keys survive (Java re-dumps the whole map); it is replaced by rename, so the watcher never
- * reads half a file; white addresses and the account are checked before anything is written (Java
- * writes what it gets, and the next load fails on it).
+ * reads half a file (the file behind a symlink, keeping its mode); white addresses and the account
+ * are checked before anything is written (Java writes what it gets, and the next load fails on it);
+ * a white list goes only into one of the ACL files (Java takes any existing path under the home).
  */
 export class AclFileEditor {
   constructor(
@@ -76,14 +87,18 @@ export class AclFileEditor {
    * the file exists, is not a directory and lies under the home directory.
    */
   updateGlobalWhiteAddrsConfig(addresses: readonly string[] | null, fileName?: string | null): boolean {
-    const file = fileName ? fileName : this.manager.defaultAclFile;
+    const file = fileName ? resolve(fileName) : this.manager.defaultAclFile;
     if (addresses === null) return false;
     if (!existsSync(file) || statSync(file).isDirectory()) {
       this.logger.error(`Parameter value ${file} is not exist or is a directory, please check your parameter`);
       return false;
     }
-    if (!file.startsWith(this.manager.home)) {
-      this.logger.error(`Parameter value ${file} is not in the directory rocketmq.home.dir ${this.manager.home}`);
+    // Java only asks that the path start with the home (`<home>/../x.yml` passes): here it must be one
+    // of the ACL files this broker reads, so a signed request cannot rewrite any other file
+    if (!this.manager.aclFiles().includes(file)) {
+      this.logger.error(
+        `Parameter value ${file} is not one of the ACL files under rocketmq.home.dir ${this.manager.home}`,
+      );
       return false;
     }
     if (!file.endsWith(".yml") && !file.endsWith(".yaml")) {
@@ -130,11 +145,16 @@ export class AclFileEditor {
     const list = new YAMLSeq();
     list.add(version);
     doc.set("dataVersion", list);
-    const tmp = `${file}.${process.pid}.tmp`;
+    // the file behind a symlink (a mounted config) is replaced, with the mode it had (it holds secrets)
+    const target = existsSync(file) ? realpathSync(file) : file;
+    const mode = existsSync(target) ? statSync(target).mode & 0o7777 : 0o600;
+    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
     try {
-      writeFileSync(tmp, doc.toString());
-      renameSync(tmp, file);
+      writeFileSync(tmp, doc.toString(), { mode });
+      chmodSync(tmp, mode);
+      renameSync(tmp, target);
     } catch (err) {
+      rmSync(tmp, { force: true });
       throw new AclException((err as Error).message);
     }
     this.manager.reload();

@@ -30,8 +30,8 @@ export function buildFileRules(path: string, data: AclFileData | null): FileRule
   }
   for (const account of data?.accounts ?? []) {
     const owned = located(path, account.line, account.key, () => buildOwnedAccess(account.value));
-    // a key listed twice in one file: the later one wins, as Java's HashMap put
-    accounts.set(owned.accessKey, owned);
+    // a key listed twice in one file: the first counts, as Java's load keeps the first it meets
+    if (!accounts.has(owned.accessKey)) accounts.set(owned.accessKey, owned);
     configs.push(account.value);
   }
   return {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSy
 import { dirname, join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { DataVersion } from "@rocketmq-ts/common";
+import { javaHashMapOrder } from "@rocketmq-ts/remoting";
 import { AclException, JavaFrame } from "../common/AclException.js";
 import { calSignature } from "../common/AclSigner.js";
 import { checkPermission, needAdminPerm, Permission } from "../common/Permission.js";
@@ -54,7 +55,8 @@ export class PlainPermissionManager {
   constructor(private readonly options: PlainPermissionManagerOptions) {
     this.logger = options.logger;
     this.defaultAclDir = resolve(options.home, "conf", "acl");
-    this.defaultAclFile = resolve(options.home, options.aclFile ?? "conf/plain_acl.yml");
+    // Java appends the property to the home with a separator: `/conf/x.yml` is under the home too
+    this.defaultAclFile = resolve(join(options.home, options.aclFile ?? "conf/plain_acl.yml"));
   }
 
   get home(): string {
@@ -96,14 +98,17 @@ export class PlainPermissionManager {
 
   /**
    * Re-read every file (the watcher calls this when one changed or their number did). A file that
-   * fails keeps its previous rules; returns the errors.
+   * fails keeps its previous rules; returns the errors. A file that now holds no data keeps its
+   * previous rules too, as Java's reload of a changed file does ("No data in …, skip it"): editors
+   * and `cat >` empty a file before writing it, and every client would be refused meanwhile.
    */
   reload(): AclFileError[] {
     const errors: AclFileError[] = [];
     const files = new Map<string, FileRules>();
     for (const path of this.aclFiles()) {
       try {
-        files.set(path, this.readRules(path));
+        const rules = this.readRules(path, this.rules.files.get(path));
+        files.set(path, rules);
       } catch (err) {
         const e = err instanceof AclFileError ? err : new AclFileError(path, 1, "", String(err));
         errors.push(e);
@@ -119,7 +124,8 @@ export class PlainPermissionManager {
     return errors;
   }
 
-  private readRules(path: string): FileRules {
+  /** The rules of `path`; `previous` (on a reload) stands when the file holds no data now. */
+  private readRules(path: string, previous?: FileRules): FileRules {
     let text: string;
     try {
       text = readFileSync(path, "utf8");
@@ -127,7 +133,13 @@ export class PlainPermissionManager {
       throw new AclFileError(path, 1, "", (err as Error).message);
     }
     const { data } = parseAclFile(path, text);
-    if (data === null) this.logger.warn({ file: path }, `No data in file ${path}`);
+    if (data === null) {
+      if (previous) {
+        this.logger.warn({ file: path }, `No data in ${path}, skip it`);
+        return previous;
+      }
+      this.logger.warn({ file: path }, `No data in file ${path}`);
+    }
     return buildFileRules(path, data);
   }
 
@@ -213,7 +225,9 @@ function checkPerm(needed: RequestAccess, owned: OwnedAccess): void {
   if (neededMap === null) return;
   const ownedMap = owned.resourcePermMap;
   if (ownedMap === null && owned.admin) return;
-  for (const [resource, perm] of neededMap) {
+  // in the order Java's HashMap walks them: with two resources refused, the remark names the same one
+  for (const resource of javaHashMapOrder([...neededMap.keys()])) {
+    const perm = neededMap.get(resource) ?? Permission.DENY;
     const isGroup = isRetryTopic(resource);
     const ownedPerm = ownedMap?.get(resource);
     if (ownedPerm === undefined) {

@@ -66,6 +66,13 @@ export abstract class RemotingService extends EventEmitter {
     if (!this.rpcHooks.includes(hook)) this.rpcHooks.push(hook);
   }
 
+  /**
+   * Whether the hooks also run on the requests this side sends. A client's do (ACL signs them); a
+   * server's requests to its clients (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE, …) do not:
+   * Java's NettyRemotingAbstract runs hooks only on requests it processes and in NettyRemotingClient.
+   */
+  protected readonly hooksOnOutgoing: boolean = true;
+
   protected beforeRequest(remoteAddr: string, request: RemotingCommand): void {
     for (const hook of this.rpcHooks) hook.doBeforeRequest(remoteAddr, request);
   }
@@ -158,6 +165,7 @@ export abstract class RemotingService extends EventEmitter {
     request: RemotingCommand,
     timeoutMs: number,
   ): Promise<RemotingCommand> {
+    if (!this.hooksOnOutgoing) return conn.request(request, timeoutMs);
     this.beforeRequest(conn.remoteAddr, request);
     return conn.request(request, timeoutMs).then((response) => {
       this.afterResponse(conn.remoteAddr, request, response);
@@ -193,7 +201,7 @@ export abstract class RemotingService extends EventEmitter {
       throw new RemotingTooMuchRequestException(`invokeOneway tryAcquire semaphore timeout, ${timeoutMs}ms`);
     }
     try {
-      this.beforeRequest(conn.remoteAddr, request);
+      if (this.hooksOnOutgoing) this.beforeRequest(conn.remoteAddr, request);
       await conn.write(request);
     } finally {
       this.onewaySemaphore.release();

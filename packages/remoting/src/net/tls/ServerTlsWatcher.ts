@@ -63,7 +63,8 @@ export class ServerTlsWatcher {
     return paths.filter((p): p is string => p !== null && existsSync(p));
   }
 
-  private check(): void {
+  /** One round of the watch (the timer's); tests call it to step the watcher. */
+  check(): void {
     const config = this.tls.config;
     if (!config) return;
     let trustChanged = false;

@@ -27,6 +27,7 @@ import {
   type ServerTls,
   type ServerTlsContext,
   type TlsLogger,
+  TLS_HANDSHAKE_TIMEOUT_MS,
 } from "./TlsSettings.js";
 import { TlsKey, type TlsMode } from "./TlsSystemConfig.js";
 
@@ -48,6 +49,11 @@ export class TlsAcceptor {
   private readonly tlsServer: tls.Server | null = null;
   /** Sockets until they close: undecided, in their handshake, or under a TLS session (a TLS socket shares its handle). */
   private readonly pending = new Set<net.Socket>();
+  /**
+   * A hard limit per handshake by the peer's address, as Netty's SslHandler has (Node's
+   * `handshakeTimeout` restarts with every byte, so a peer dribbling bytes would hold one forever).
+   */
+  private readonly handshakes = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly options: TlsAcceptorOptions) {
@@ -109,6 +115,17 @@ export class TlsAcceptor {
     if (isTls && this.tlsServer) {
       // the raw socket stays pending (its 'close' comes with the TLS socket's); errors go to the TLS socket
       socket.on("error", () => undefined);
+      const timer = setTimeout(() => {
+        this.handshakes.delete(remote);
+        log.warn({ remote }, `TLS handshake not done within ${TLS_HANDSHAKE_TIMEOUT_MS} ms, closing`);
+        socket.destroy();
+      }, TLS_HANDSHAKE_TIMEOUT_MS);
+      timer.unref();
+      this.handshakes.set(remote, timer);
+      socket.once("close", () => {
+        clearTimeout(timer);
+        if (this.handshakes.get(remote) === timer) this.handshakes.delete(remote);
+      });
       this.tlsServer.emit("connection", socket);
       return;
     }
@@ -135,6 +152,11 @@ export class TlsAcceptor {
       return;
     }
     const remote = socketRemoteAddr(socket);
+    const handshake = this.handshakes.get(remote);
+    if (handshake) {
+      clearTimeout(handshake);
+      this.handshakes.delete(remote);
+    }
     const refuse = (why: string): void => {
       this.options.log.warn({ remote }, `TLS client refused: ${why}`);
       socket.destroy();
@@ -165,5 +187,7 @@ export class TlsAcceptor {
     this.closed = true;
     for (const socket of this.pending) socket.destroy();
     this.pending.clear();
+    for (const timer of this.handshakes.values()) clearTimeout(timer);
+    this.handshakes.clear();
   }
 }
