@@ -7,23 +7,42 @@ import { SIGNATURE } from "./SessionCredentials.js";
  * ext fields sorted by key (Java's TreeMap: UTF-16 code-unit order, which is JavaScript's default
  * string order), their **values** concatenated as UTF-8 (the `Signature` field itself left out),
  * the body bytes appended, HmacSHA1 with the secret key, base64.
+ *
+ * The content is kept as its two parts and fed to the HMAC one after the other (Java joins them into
+ * one array first): the body is not copied for every signed or checked request.
  */
-export function calSignature(content: Buffer, secretKey: string): string {
-  return createHmac("sha1", Buffer.from(secretKey, "utf8")).update(content).digest("base64");
+export interface SignedContent {
+  /** The sorted field values, concatenated. */
+  readonly text: string;
+  readonly body: Buffer | null;
 }
 
-/** The bytes that are signed: sorted values of `fields` (minus `Signature`) then the body. */
-export function combineRequestContent(fields: ExtFields, body: Buffer | null, skip: readonly string[] = []): Buffer {
+export function calSignature(content: SignedContent | Buffer, secretKey: string): string {
+  const hmac = createHmac("sha1", secretKey);
+  if (Buffer.isBuffer(content)) return hmac.update(content).digest("base64");
+  hmac.update(content.text, "utf8");
+  if (content.body && content.body.length > 0) hmac.update(content.body);
+  return hmac.digest("base64");
+}
+
+/** What is signed: sorted values of `fields` (minus `Signature` and `skip`), then the body. */
+export function requestContent(fields: ExtFields, body: Buffer | null, skip?: string): SignedContent {
   let text = "";
   for (const key of Object.keys(fields).sort()) {
-    if (key === SIGNATURE || skip.includes(key)) continue;
+    if (key === SIGNATURE || key === skip) continue;
     text += fields[key];
   }
+  return { text, body };
+}
+
+/** The signed bytes in one buffer (Java's combineRequestContent), for tools and tests. */
+export function combineRequestContent(fields: ExtFields, body: Buffer | null, skip?: string): Buffer {
+  const { text } = requestContent(fields, body, skip);
   const head = Buffer.from(text, "utf8");
   return body && body.length > 0 ? Buffer.concat([head, body]) : head;
 }
 
 /** Signature of a request as the client computes it (after AccessKey/SecurityToken were added). */
 export function requestSignature(request: RemotingCommand, secretKey: string): string {
-  return calSignature(combineRequestContent(request.extFields ?? {}, commandBody(request)), secretKey);
+  return calSignature(requestContent(request.extFields ?? {}, commandBody(request)), secretKey);
 }

@@ -1,4 +1,5 @@
 import { MixAll } from "@rocketmq-ts/common";
+import type { SignedContent } from "../common/AclSigner.js";
 
 /**
  * What one request asks for (Java's PlainAccessResource as `PlainAccessValidator.parse` fills it):
@@ -14,8 +15,8 @@ export interface RequestAccess {
   readonly secretToken?: string | undefined;
   /** Resource → needed permission; null when the request touches none. */
   readonly resourcePermMap: ReadonlyMap<string, number> | null;
-  /** The bytes the client signed; null when the request carried no ext fields. */
-  readonly content: Buffer | null;
+  /** What the client signed; null when the request carried no ext fields. */
+  readonly content: SignedContent | null;
 }
 
 /** One account of `plain_acl.yml` as the broker checks it. */

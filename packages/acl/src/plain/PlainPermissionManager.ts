@@ -180,7 +180,7 @@ export class PlainPermissionManager {
       throw new AclException(`No PlainAccessResource for accessKey=${accessKey}`, JavaFrame.validateNoResource);
     }
     if (owned.whiteStrategy.match(access.whiteRemoteAddress)) return;
-    const signature = calSignature(access.content ?? Buffer.alloc(0), owned.secretKey);
+    const signature = calSignature(access.content ?? { text: "", body: null }, owned.secretKey);
     if (signature !== access.signature) {
       throw new AclException(`Check signature failed for accessKey=${accessKey}`, JavaFrame.validateSignature);
     }

@@ -9,7 +9,7 @@ import {
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import { AclException, JavaFrame } from "../common/AclException.js";
-import { combineRequestContent } from "../common/AclSigner.js";
+import { requestContent } from "../common/AclSigner.js";
 import { Permission } from "../common/Permission.js";
 import { ACCESS_KEY, SECURITY_TOKEN, SIGNATURE, UNIQUE_MSG_QUERY_FLAG } from "../common/SessionCredentials.js";
 import { getRetryTopic, isRetryTopic, type RequestAccess } from "./PlainAccessResource.js";
@@ -93,6 +93,6 @@ export function parseRequestAccess(request: RemotingCommand, remoteAddr: string)
     signature: ext[SIGNATURE],
     secretToken: ext[SECURITY_TOKEN],
     resourcePermMap: perms.size > 0 ? perms : null,
-    content: combineRequestContent(ext, commandBody(request), [UNIQUE_MSG_QUERY_FLAG]),
+    content: requestContent(ext, commandBody(request), UNIQUE_MSG_QUERY_FLAG),
   };
 }
