@@ -25,10 +25,11 @@ import {
   systemBrokerClientUseTLS,
   systemClientTls,
   systemServerTls,
+  refusingBadTls,
   type ConfigSpec,
   type StartupIo,
 } from "@rocketmq-ts/common";
-import { defaultSerializeType, TlsConfigError, type ClientTls, type ServerTls } from "@rocketmq-ts/remoting";
+import { defaultSerializeType } from "@rocketmq-ts/remoting";
 import { messageStoreConfigSpec } from "@rocketmq-ts/store";
 import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { BrokerController } from "./BrokerController.js";
@@ -75,13 +76,7 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   const nettyServerConfig = configDefaults(serverSpec);
   const nettyClientConfig = configDefaults(nettyClientConfigSpec);
   // Java's BrokerStartup: -Dtls.enable, else whether tls.server.mode is enforcing; useTLS in the -c file wins
-  try {
-    nettyClientConfig.useTLS = systemBrokerClientUseTLS(env);
-  } catch (e) {
-    if (!(e instanceof TlsConfigError)) throw e;
-    io.err(`${e.message}\n`);
-    throw new StartupError(1);
-  }
+  nettyClientConfig.useTLS = await refusingBadTls(() => systemBrokerClientUseTLS(env), io);
   const messageStoreConfig = configDefaults(storeSpec);
   const warnings: string[] = [];
 
@@ -189,18 +184,8 @@ export async function startBroker(argv: string[], opts: BrokerStartupOptions = {
   }
 
   // TLS on both ports (tls.server.*) and for the broker's client (tls.client.*): a bad file refuses to start
-  let tls: ServerTls;
-  let clientTls: ClientTls | undefined;
-  try {
-    tls = await systemServerTls(env, namedLogger(logger, LoggerName.REMOTING));
-    if (nettyClientConfig.useTLS) clientTls = systemClientTls(env);
-  } catch (e) {
-    if (!(e instanceof TlsConfigError)) throw e;
-    logger.error(e.message);
-    io.err(`${e.message}\n`);
-    flushLogger(logger);
-    throw new StartupError(1);
-  }
+  const tls = await refusingBadTls(() => systemServerTls(env, namedLogger(logger, LoggerName.REMOTING)), io, logger);
+  const clientTls = nettyClientConfig.useTLS ? await refusingBadTls(() => systemClientTls(env), io, logger) : undefined;
   const controller = new BrokerController({
     tls,
     ...(clientTls ? { clientTls } : {}),

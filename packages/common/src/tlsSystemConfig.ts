@@ -19,7 +19,11 @@ import {
   type TlsLogger,
   type TlsMode,
 } from "@rocketmq-ts/remoting";
+import type { Logger } from "pino";
+import { TlsConfigError } from "@rocketmq-ts/remoting";
+import { flushLogger } from "./logging.js";
 import { parsePropertiesFile } from "./properties.js";
+import { StartupError, type StartupIo } from "./serverStartup.js";
 import { systemProperty } from "./systemProperties.js";
 
 /** System properties of `env` and properties files read as Java's `Properties.load` does. */
@@ -71,4 +75,20 @@ export async function systemServerTls(env: NodeJS.ProcessEnv, log: TlsLogger): P
   );
   for (const line of tlsConfigLines(config)) log.info({}, line);
   return buildServerTls(mode, config, log);
+}
+
+/**
+ * A server's start-up step that reads TLS settings: a TlsConfigError refuses the start — logged, printed
+ * on stderr and exit status 1 — anything else is thrown on.
+ */
+export async function refusingBadTls<T>(load: () => T | Promise<T>, io: StartupIo, logger?: Logger): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    if (!(e instanceof TlsConfigError)) throw e;
+    logger?.error(e.message);
+    io.err(`${e.message}\n`);
+    if (logger) flushLogger(logger);
+    throw new StartupError(1);
+  }
 }

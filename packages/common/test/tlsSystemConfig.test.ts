@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadTlsSystemConfig, TlsConfigError } from "@rocketmq-ts/remoting";
 import {
+  refusingBadTls,
+  StartupError,
   systemBrokerClientUseTLS,
   systemServerTls,
   systemTlsConfigSource,
@@ -65,5 +67,20 @@ describe("system TLS settings", () => {
     await expect(systemServerTls(env, silent)).rejects.toMatchObject({ key: "tls.server.keyPath" });
     const disabled = await systemServerTls({ ...env, JAVA_OPT: `${env.JAVA_OPT} -Dtls.server.mode=disabled` }, silent);
     expect(disabled).toEqual({ mode: "disabled", context: null });
+  });
+});
+
+describe("a server's start with bad TLS settings", () => {
+  it("is refused with exit status 1, the message naming the key on stderr; other errors pass through", async () => {
+    const errs: string[] = [];
+    const io = { out: () => undefined, err: (s: string) => void errs.push(s) };
+    const refused = refusingBadTls(() => {
+      throw new TlsConfigError("tls.server.keyPath", "cannot read /nowhere/server.key (ENOENT)");
+    }, io);
+    await expect(refused).rejects.toBeInstanceOf(StartupError);
+    await expect(refused).rejects.toMatchObject({ exitCode: 1 });
+    expect(errs).toEqual(["tls.server.keyPath: cannot read /nowhere/server.key (ENOENT)\n"]);
+    await expect(refusingBadTls(() => Promise.reject(new Error("other")), io)).rejects.toThrow("other");
+    expect(await refusingBadTls(() => 42, io)).toBe(42);
   });
 });

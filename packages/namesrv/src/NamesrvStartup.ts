@@ -20,9 +20,10 @@ import {
   runServerMain,
   StartupError,
   systemServerTls,
+  refusingBadTls,
   type StartupIo,
 } from "@rocketmq-ts/common";
-import { defaultSerializeType, TlsConfigError, type ServerTls } from "@rocketmq-ts/remoting";
+import { defaultSerializeType } from "@rocketmq-ts/remoting";
 import { NamesrvController } from "./NamesrvController.js";
 import { namesrvConfigSpec, nettyServerConfigSpec } from "./NamesrvConfig.js";
 
@@ -106,16 +107,7 @@ export async function startNamesrv(
   for (const line of [...configLines(spec, namesrvConfig), ...configLines(nettyServerConfigSpec, nettyServerConfig)]) {
     logger.info(line);
   }
-  let tls: ServerTls;
-  try {
-    tls = await systemServerTls(env, namedLogger(logger, LoggerName.REMOTING));
-  } catch (e) {
-    if (!(e instanceof TlsConfigError)) throw e;
-    logger.error(e.message);
-    io.err(`${e.message}\n`);
-    flushLogger(logger);
-    throw new StartupError(1);
-  }
+  const tls = await refusingBadTls(() => systemServerTls(env, namedLogger(logger, LoggerName.REMOTING)), io, logger);
   const controller = new NamesrvController({
     tls,
     namesrvConfig,

@@ -20,6 +20,7 @@ import {
   type ServerTls,
   type TlsMode,
 } from "@rocketmq-ts/remoting";
+import { TlsAcceptor } from "../src/net/tls/TlsAcceptor.js";
 import { memoryLogger, waitFor } from "./helpers.js";
 import { makeTestPki, type TestPki } from "./tlsPki.js";
 
@@ -269,5 +270,37 @@ describe("certificate rotation", () => {
     writeFileSync(keyPath, key);
     await waitFor(() => reloaded() === 1);
     expect(await echo(client(trusting(pki.ca2Cert)), addr)).toBe("hello");
+  });
+});
+
+describe("the TLS handshake's hard limit", () => {
+  it("closes a handshake dribbled a byte at a time (Node's own timeout restarts with every byte)", async () => {
+    const { logger, lines } = memoryLogger();
+    const acceptor = new TlsAcceptor({
+      tls: await serverTls("enforcing"),
+      idleTimeoutMs: 0,
+      log: logger,
+      onConnection: (socket) => socket.destroy(),
+      handshakeTimeoutMs: 300,
+    });
+    const server = net.createServer((socket) => acceptor.accept(socket));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    cleanups.push(() => {
+      acceptor.close();
+      server.close();
+    });
+    const { port } = server.address() as net.AddressInfo;
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => undefined);
+    const closed = new Promise<void>((r) => socket.once("close", () => r()));
+    // a handshake record announcing 512 bytes, then one byte every 50 ms
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]));
+    const dribble = setInterval(() => socket.write(Buffer.from([0x01])), 50);
+    try {
+      await closed;
+    } finally {
+      clearInterval(dribble);
+    }
+    expect(lines().some((l) => String(l["msg"]).includes("TLS handshake not done within 300 ms"))).toBe(true);
   });
 });

@@ -41,6 +41,8 @@ export interface TlsAcceptorOptions {
   log: TlsLogger;
   /** A connection ready for the remoting protocol: plain, or TLS with its handshake and checks done. */
   onConnection: (socket: net.Socket) => void;
+  /** The hard limit of a handshake (default Netty's 10 s; tests shorten it). */
+  handshakeTimeoutMs?: number;
 }
 
 export class TlsAcceptor {
@@ -115,11 +117,12 @@ export class TlsAcceptor {
     if (isTls && this.tlsServer) {
       // the raw socket stays pending (its 'close' comes with the TLS socket's); errors go to the TLS socket
       socket.on("error", () => undefined);
+      const limit = this.options.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
       const timer = setTimeout(() => {
         this.handshakes.delete(remote);
-        log.warn({ remote }, `TLS handshake not done within ${TLS_HANDSHAKE_TIMEOUT_MS} ms, closing`);
+        log.warn({ remote }, `TLS handshake not done within ${limit} ms, closing`);
         socket.destroy();
-      }, TLS_HANDSHAKE_TIMEOUT_MS);
+      }, limit);
       timer.unref();
       this.handshakes.set(remote, timer);
       socket.once("close", () => {
