@@ -264,8 +264,11 @@ export class RemotingClient extends RemotingService {
     const target = await this.resolveTarget(addr);
     const left = timeoutMs - (Date.now() - started);
     if (left <= 0) throw new RemotingTimeoutException(`invokeSync call the addr[${target.addr}] timeout`);
+    this.beforeRequest(target.conn.remoteAddr, request);
     try {
-      return await this.invokeOnConnection(target.conn, request, left);
+      const response = await this.invokeOnConnection(target.conn, request, left);
+      this.afterResponse(target.conn.remoteAddr, request, response);
+      return response;
     } catch (err) {
       if (err instanceof RemotingTimeoutException) {
         if (this.config.clientCloseSocketIfTimeout) this.closeChannel(target.addr);
@@ -283,8 +286,11 @@ export class RemotingClient extends RemotingService {
     const target = await this.resolveTarget(addr);
     const left = timeoutMs - (Date.now() - started);
     if (left <= 0) throw new RemotingTimeoutException(`invokeAsync call the addr[${target.addr}] timeout`);
+    this.beforeRequest(target.conn.remoteAddr, request);
     try {
-      return await this.invokeAsyncOnConnection(target.conn, request, left);
+      const response = await this.invokeAsyncOnConnection(target.conn, request, left);
+      this.afterResponse(target.conn.remoteAddr, request, response);
+      return response;
     } catch (err) {
       if (err instanceof RemotingSendRequestException) this.closeChannel(target.addr);
       throw err;
@@ -294,6 +300,7 @@ export class RemotingClient extends RemotingService {
   /** Fire-and-forget; resolves once the frame is written. */
   async invokeOneway(addr: string | null, request: RemotingCommand, timeoutMs: number): Promise<void> {
     const target = await this.resolveTarget(addr);
+    this.beforeRequest(target.conn.remoteAddr, request);
     try {
       await this.invokeOnewayOnConnection(target.conn, request, timeoutMs);
     } catch (err) {

@@ -54,8 +54,6 @@ export class RemotingServer extends RemotingService {
   private readonly config: Required<Omit<RemotingServerConfig, "logger" | "tls">>;
   private readonly tls: ServerTls | undefined;
   private boundPort = 0;
-  /** The hooks (the broker's ACL check) see the requests clients send, not the ones this server sends them. */
-  protected override readonly hooksOnOutgoing = false;
 
   constructor(config: RemotingServerConfig) {
     const logger = config.logger ?? pino({ level: "silent" });

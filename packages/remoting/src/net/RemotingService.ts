@@ -36,7 +36,11 @@ export interface InvokeLimits {
 
 /**
  * What RemotingServer and RemotingClient share (Java's NettyRemotingAbstract): the processor table,
- * RPC hooks, request dispatch and the three invoke styles over a connection.
+ * RPC hooks, request dispatch and the three invoke styles over a connection. The hooks run around
+ * every request this side processes; RemotingClient runs them around the requests it sends too, a
+ * server does not around its requests to clients (Java: NettyRemotingAbstract's invoke*Impl run no
+ * hooks, NettyRemotingClient's invoke* do), so the broker's ACL check never sees its own
+ * CHECK_TRANSACTION_STATE or NOTIFY_CONSUMER_IDS_CHANGED.
  */
 export abstract class RemotingService extends EventEmitter {
   protected readonly processors = new Map<number, RequestProcessor>();
@@ -65,13 +69,6 @@ export abstract class RemotingService extends EventEmitter {
   registerRPCHook(hook: RPCHook): void {
     if (!this.rpcHooks.includes(hook)) this.rpcHooks.push(hook);
   }
-
-  /**
-   * Whether the hooks also run on the requests this side sends. A client's do (ACL signs them); a
-   * server's requests to its clients (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE, …) do not:
-   * Java's NettyRemotingAbstract runs hooks only on requests it processes and in NettyRemotingClient.
-   */
-  protected readonly hooksOnOutgoing: boolean = true;
 
   protected beforeRequest(remoteAddr: string, request: RemotingCommand): void {
     for (const hook of this.rpcHooks) hook.doBeforeRequest(remoteAddr, request);
@@ -165,12 +162,7 @@ export abstract class RemotingService extends EventEmitter {
     request: RemotingCommand,
     timeoutMs: number,
   ): Promise<RemotingCommand> {
-    if (!this.hooksOnOutgoing) return conn.request(request, timeoutMs);
-    this.beforeRequest(conn.remoteAddr, request);
-    return conn.request(request, timeoutMs).then((response) => {
-      this.afterResponse(conn.remoteAddr, request, response);
-      return response;
-    });
+    return conn.request(request, timeoutMs);
   }
 
   protected async invokeAsyncOnConnection(
@@ -201,7 +193,6 @@ export abstract class RemotingService extends EventEmitter {
       throw new RemotingTooMuchRequestException(`invokeOneway tryAcquire semaphore timeout, ${timeoutMs}ms`);
     }
     try {
-      if (this.hooksOnOutgoing) this.beforeRequest(conn.remoteAddr, request);
       await conn.write(request);
     } finally {
       this.onewaySemaphore.release();
