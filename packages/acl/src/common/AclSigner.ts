@@ -17,9 +17,8 @@ export interface SignedContent {
   readonly body: Buffer | null;
 }
 
-export function calSignature(content: SignedContent | Buffer, secretKey: string): string {
+export function calSignature(content: SignedContent, secretKey: string): string {
   const hmac = createHmac("sha1", secretKey);
-  if (Buffer.isBuffer(content)) return hmac.update(content).digest("base64");
   hmac.update(content.text, "utf8");
   if (content.body && content.body.length > 0) hmac.update(content.body);
   return hmac.digest("base64");
@@ -33,13 +32,6 @@ export function requestContent(fields: ExtFields, body: Buffer | null, skip?: st
     text += fields[key];
   }
   return { text, body };
-}
-
-/** The signed bytes in one buffer (Java's combineRequestContent), for tools and tests. */
-export function combineRequestContent(fields: ExtFields, body: Buffer | null, skip?: string): Buffer {
-  const { text } = requestContent(fields, body, skip);
-  const head = Buffer.from(text, "utf8");
-  return body && body.length > 0 ? Buffer.concat([head, body]) : head;
 }
 
 /** Signature of a request as the client computes it (after AccessKey/SecurityToken were added). */
