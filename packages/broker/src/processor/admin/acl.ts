@@ -41,19 +41,37 @@ function dataVersionJson(v: DataVersion): string {
   return `{"counter":${v.counter},"timestamp":${v.timestamp}}`;
 }
 
-function failure(request: RemotingCommand, code: number, err: unknown): RemotingCommand {
-  return fail(request, code, err instanceof Error ? err.message : String(err));
+/**
+ * One ACL change as AdminBrokerProcessor answers it: the failure code with "not enabled" without a
+ * validator; SUCCESS when `change` says so; its exception's message, or Java's `refused` text when it
+ * says no, with the failure code otherwise.
+ */
+function answerChange(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  failedCode: number,
+  change: (v: PlainAccessValidator) => boolean,
+  refused: string,
+  what: string,
+): RemotingCommand {
+  const v = ctx.accessValidator;
+  if (!v) return fail(request, failedCode, NOT_ENABLED);
+  try {
+    if (change(v)) return ok(request);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.logger.error({ err: message }, `Failed to generate a proper ${what} response`);
+    return fail(request, failedCode, message);
+  }
+  ctx.logger.warn(refused);
+  return fail(request, failedCode, refused);
 }
 
 export function aclProcessors(ctx: BrokerContext): ProcessorTable {
   const handlers: ProcessorTable = new Map();
-  const validator = (): PlainAccessValidator | null => ctx.accessValidator;
 
   handlers.set(RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, (request) => {
-    const code = ResponseCode.UPDATE_AND_CREATE_ACL_CONFIG_FAILED;
     const h = decodeHeader(CreateAccessConfigRequestHeader, request.extFields);
-    const v = validator();
-    if (!v) return fail(request, code, NOT_ENABLED);
     const config: PlainAccessConfig = {
       accessKey: h.accessKey,
       secretKey: h.secretKey,
@@ -64,57 +82,43 @@ export function aclProcessors(ctx: BrokerContext): ProcessorTable {
       topicPerms: splitList(h.topicPerms),
       groupPerms: splitList(h.groupPerms),
     };
-    try {
-      if (v.updateAccessConfig(config)) return ok(request);
-    } catch (err) {
-      ctx.logger.error({ err: (err as Error).message }, "Failed to generate a proper update accessvalidator response");
-      return failure(request, code, err);
-    }
-    const remark = `The accesskey[${h.accessKey}] corresponding to accessConfig has been updated failed.`;
-    ctx.logger.warn(remark);
-    return fail(request, code, remark);
+    return answerChange(
+      ctx,
+      request,
+      ResponseCode.UPDATE_AND_CREATE_ACL_CONFIG_FAILED,
+      (v) => v.updateAccessConfig(config),
+      `The accesskey[${h.accessKey}] corresponding to accessConfig has been updated failed.`,
+      "update accessvalidator",
+    );
   });
 
   handlers.set(RequestCode.DELETE_ACL_CONFIG, (request, { remoteAddr }) => {
-    const code = ResponseCode.DELETE_ACL_CONFIG_FAILED;
     const h = decodeHeader(DeleteAccessConfigRequestHeader, request.extFields);
     ctx.logger.info(`DeleteAccessConfig called by ${remoteAddr}`);
-    const v = validator();
-    if (!v) return fail(request, code, NOT_ENABLED);
-    try {
-      if (v.deleteAccessConfig(h.accessKey)) return ok(request);
-    } catch (err) {
-      ctx.logger.error({ err: (err as Error).message }, "Failed to generate a proper delete accessvalidator response");
-      return failure(request, code, err);
-    }
-    const remark = `The accesskey[${h.accessKey}] corresponding to accessConfig has been deleted failed.`;
-    ctx.logger.warn(remark);
-    return fail(request, code, remark);
+    return answerChange(
+      ctx,
+      request,
+      ResponseCode.DELETE_ACL_CONFIG_FAILED,
+      (v) => v.deleteAccessConfig(h.accessKey),
+      `The accesskey[${h.accessKey}] corresponding to accessConfig has been deleted failed.`,
+      "delete accessvalidator",
+    );
   });
 
   handlers.set(RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, (request) => {
-    const code = ResponseCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED;
     const h = decodeHeader(UpdateGlobalWhiteAddrsConfigRequestHeader, request.extFields);
-    const v = validator();
-    if (!v) return fail(request, code, NOT_ENABLED);
-    try {
-      if (v.updateGlobalWhiteAddrsConfig(splitList(h.globalWhiteAddrs) ?? null, h.aclFileFullPath)) {
-        return ok(request);
-      }
-    } catch (err) {
-      ctx.logger.error(
-        { err: (err as Error).message },
-        "Failed to generate a proper update globalWhiteAddresses response",
-      );
-      return failure(request, code, err);
-    }
-    const remark = `The globalWhiteAddresses[${h.globalWhiteAddrs}] has been updated failed.`;
-    ctx.logger.warn(remark);
-    return fail(request, code, remark);
+    return answerChange(
+      ctx,
+      request,
+      ResponseCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED,
+      (v) => v.updateGlobalWhiteAddrsConfig(splitList(h.globalWhiteAddrs) ?? null, h.aclFileFullPath),
+      `The globalWhiteAddresses[${h.globalWhiteAddrs}] has been updated failed.`,
+      "update globalWhiteAddresses",
+    );
   });
 
   handlers.set(RequestCode.GET_BROKER_CLUSTER_ACL_INFO, (request) => {
-    const v = validator();
+    const v = ctx.accessValidator;
     if (!v) return fail(request, ResponseCode.SYSTEM_ERROR, NOT_ENABLED);
     const all = [...v.manager.allAclConfigVersion()].map(
       ([file, dv]) => `${JSON.stringify(file)}:${dataVersionJson(dv)}`,
