@@ -1,10 +1,10 @@
 import { chmodSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RequestCode } from "@rocketmq-ts/remoting";
 import { AclException, AclFileEditor, PlainPermissionManager } from "@rocketmq-ts/acl";
-import { request, silent, tempHome, verdict } from "./support.js";
+import { request, silent, tempHome, verdict, afterEachCleanup, sendHeader } from "./support.js";
 import { PlainAccessValidator } from "@rocketmq-ts/acl";
 
 const RULES = `# keep this comment
@@ -17,28 +17,14 @@ accounts:
     topicPerms:
       - topicA=SUB
 `;
-const send = (topic: string): Record<string, string> => ({
-  a: "pg",
-  b: topic,
-  c: "TBW102",
-  d: "4",
-  e: "0",
-  f: "0",
-  g: "1",
-  h: "0",
-});
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+const cleanup = afterEachCleanup();
 
 function setup(files: Record<string, string> = { "conf/plain_acl.yml": RULES }) {
   const t = tempHome(files);
   let clock = 1_700_000_000_000;
   const validator = new PlainAccessValidator({ home: t.home, logger: silent, watchIntervalMs: 0, now: () => ++clock });
-  cleanups.push(() => validator.shutdown(), t.cleanup);
+  cleanup(() => validator.shutdown(), t.cleanup);
   const file = (rel = "conf/plain_acl.yml"): Record<string, unknown> =>
     parse(readFileSync(join(t.home, rel), "utf8")) as Record<string, unknown>;
   const text = (rel = "conf/plain_acl.yml"): string => readFileSync(join(t.home, rel), "utf8");
@@ -72,7 +58,7 @@ describe("ACL admin writes (UPDATE_AND_CREATE_ACL_CONFIG, DELETE_ACL_CONFIG, UPD
     expect(data["dataVersion"]).toEqual([{ counter: 1, timestamp: 1_700_000_000_001 }]);
     expect(validator.manager.aclConfigVersion()).toEqual({ counter: 1, timestamp: 1_700_000_000_001 });
     const user = { ak: "newUser01", sk: "newSecret1" };
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), user))).toBe("accepted");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), user))).toBe("accepted");
   });
 
   it("updates an account where it is defined (conf/acl/…), keeping fields the request leaves out", () => {
@@ -146,7 +132,10 @@ describe("ACL admin writes (UPDATE_AND_CREATE_ACL_CONFIG, DELETE_ACL_CONFIG, UPD
     expect(validator.deleteAccessConfig("RocketMQ")).toBe(true);
     expect(file()["accounts"]).toEqual([]);
     expect(
-      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicA"), { ak: "RocketMQ", sk: "12345678" })),
+      verdict(
+        validator,
+        request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicA"), { ak: "RocketMQ", sk: "12345678" }),
+      ),
     ).toBe("No acl config for RocketMQ");
   });
 
@@ -154,7 +143,7 @@ describe("ACL admin writes (UPDATE_AND_CREATE_ACL_CONFIG, DELETE_ACL_CONFIG, UPD
     const { validator, file, home } = setup({ "conf/plain_acl.yml": RULES, "conf/acl/team.yml": "accounts: []\n" });
     expect(validator.updateGlobalWhiteAddrsConfig(["192.168.7.*", "10.0.0.1"])).toBe(true);
     expect(file()["globalWhiteRemoteAddresses"]).toEqual(["192.168.7.*", "10.0.0.1"]);
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("x")), "192.168.7.9")).toBe("accepted");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("x")), "192.168.7.9")).toBe("accepted");
     expect(validator.updateGlobalWhiteAddrsConfig(["172.16.*.*"], join(home, "conf/acl/team.yml"))).toBe(true);
     expect(file("conf/acl/team.yml")["globalWhiteRemoteAddresses"]).toEqual(["172.16.*.*"]);
     expect(validator.updateGlobalWhiteAddrsConfig(["1.1.1.1"], "/etc/passwd")).toBe(false);
@@ -179,7 +168,7 @@ describe("ACL admin writes (UPDATE_AND_CREATE_ACL_CONFIG, DELETE_ACL_CONFIG, UPD
 
   it("writes an empty default file as a fresh document", () => {
     const t = tempHome({ "conf/plain_acl.yml": "" });
-    cleanups.push(t.cleanup);
+    cleanup(t.cleanup);
     const manager = new PlainPermissionManager({ home: t.home, logger: silent });
     manager.load();
     new AclFileEditor(manager, silent, () => 5).updateAccessConfig({

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encodeHeartbeatData } from "@rocketmq-ts/common";
 import { RequestCode } from "@rocketmq-ts/remoting";
 import { AclFileError, AclFileWatchService, PlainAccessValidator } from "@rocketmq-ts/acl";
-import { openValidator, request, silent, tempHome, verdict } from "./support.js";
+import { openValidator, request, silent, tempHome, verdict, afterEachCleanup, sendHeader } from "./support.js";
 
 const RULES = `# the test's rules
 globalWhiteRemoteAddresses:
@@ -31,22 +31,8 @@ accounts:
 `;
 const USER = { ak: "RocketMQ", sk: "12345678" };
 const ADMIN = { ak: "rocketmq2", sk: "12345678" };
-const send = (topic: string, group = "pg"): Record<string, string> => ({
-  a: group,
-  b: topic,
-  c: "TBW102",
-  d: "4",
-  e: "0",
-  f: "0",
-  g: "1",
-  h: "0",
-});
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+const cleanup = afterEachCleanup();
 function setup(files: Record<string, string> = { "conf/plain_acl.yml": RULES }): {
   home: string;
   write: (rel: string, text: string) => void;
@@ -54,27 +40,35 @@ function setup(files: Record<string, string> = { "conf/plain_acl.yml": RULES }):
 } {
   const t = tempHome(files);
   const validator = openValidator(t.home);
-  cleanups.push(() => validator.shutdown(), t.cleanup);
+  cleanup(() => validator.shutdown(), t.cleanup);
   return { home: t.home, write: t.write, validator };
 }
 
 describe("PlainPermissionManager.validate (Java's order of checks)", () => {
   it("a signed request with the needed permission passes; a wrong secret or unknown key does not", () => {
     const { validator } = setup();
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), USER))).toBe("accepted");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), USER))).toBe("accepted");
     expect(
-      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), { ak: "RocketMQ", sk: "87654321" })),
+      verdict(
+        validator,
+        request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), { ak: "RocketMQ", sk: "87654321" }),
+      ),
     ).toBe("Check signature failed for accessKey=RocketMQ");
     expect(
-      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), { ak: "Nobody12", sk: "12345678" })),
+      verdict(
+        validator,
+        request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), { ak: "Nobody12", sk: "12345678" }),
+      ),
     ).toBe("No acl config for Nobody12");
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB")))).toBe("No accessKey is configured");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB")))).toBe(
+      "No accessKey is configured",
+    );
     expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, null))).toBe("No accessKey is configured");
   });
 
   it("a body changed after signing fails the signature", () => {
     const { validator } = setup();
-    const cmd = request(RequestCode.SEND_MESSAGE_V2, send("topicB"), USER, Buffer.from("hello"));
+    const cmd = request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), USER, Buffer.from("hello"));
     expect(verdict(validator, cmd)).toBe("accepted");
     cmd.body = Buffer.from("hellO");
     expect(verdict(validator, cmd)).toBe("Check signature failed for accessKey=RocketMQ");
@@ -82,7 +76,8 @@ describe("PlainPermissionManager.validate (Java's order of checks)", () => {
 
   it("topic permissions: listed ones, then the account's default", () => {
     const { validator } = setup();
-    const v = (topic: string): string => verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send(topic), USER));
+    const v = (topic: string): string =>
+      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader(topic), USER));
     expect(v("topicA")).toBe("No default permission for topic:topicA");
     expect(v("topicC")).toBe("No default permission for topic:topicC");
     expect(v("otherTopic")).toBe("No default permission for topic:otherTopic");
@@ -174,18 +169,20 @@ describe("PlainPermissionManager.validate (Java's order of checks)", () => {
 
   it("white addresses: global ones skip every check, an account's skips its signature and permissions", () => {
     const { validator } = setup();
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicA")), "10.10.103.7")).toBe("accepted");
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicA")), "10.10.104.7")).toBe(
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicA")), "10.10.103.7")).toBe(
+      "accepted",
+    );
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicA")), "10.10.104.7")).toBe(
       "No accessKey is configured",
     );
-    const unsigned = request(RequestCode.SEND_MESSAGE_V2, { ...send("topicA"), AccessKey: "rocketmq2" });
+    const unsigned = request(RequestCode.SEND_MESSAGE_V2, { ...sendHeader("topicA"), AccessKey: "rocketmq2" });
     expect(verdict(validator, unsigned, "192.168.1.20")).toBe("accepted");
     expect(verdict(validator, unsigned, "192.168.2.20")).toBe("Check signature failed for accessKey=rocketmq2");
   });
 
   it("message traces to RMQ_SYS_TRACE_TOPIC skip the permission check", () => {
     const { validator } = setup();
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("RMQ_SYS_TRACE_TOPIC"), USER))).toBe(
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("RMQ_SYS_TRACE_TOPIC"), USER))).toBe(
       "accepted",
     );
   });
@@ -198,10 +195,10 @@ describe("PlainPermissionManager.validate (Java's order of checks)", () => {
       "conf/acl/tools.yml": "accessKey: rocketmq2\nsecretKey: 12345678\n",
     });
     expect(
-      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("x"), { ak: "teamUser1", sk: "12345678" })),
+      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("x"), { ak: "teamUser1", sk: "12345678" })),
     ).toBe("accepted");
     expect(
-      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("x"), { ak: "RocketMQ", sk: "abcdefgh" })),
+      verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("x"), { ak: "RocketMQ", sk: "abcdefgh" })),
     ).toBe("accepted");
     expect(validator.manager.aclFiles().map((f) => f.slice(f.indexOf("/conf/")))).toEqual([
       "/conf/acl/team/extra.yaml",
@@ -214,7 +211,7 @@ describe("loading and reloading the files", () => {
   it("a missing conf/plain_acl.yml is created empty; nothing is allowed then", () => {
     const { home, validator } = setup({});
     expect(readFileSync(join(home, "conf", "plain_acl.yml"), "utf8")).toBe("");
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("t"), USER))).toBe(
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("t"), USER))).toBe(
       "No acl config for RocketMQ",
     );
   });
@@ -242,7 +239,7 @@ describe("loading and reloading the files", () => {
     ];
     for (const [text, expected] of cases) {
       const t = tempHome({ "conf/plain_acl.yml": text });
-      cleanups.push(t.cleanup);
+      cleanup(t.cleanup);
       let error: unknown;
       try {
         openValidator(t.home).shutdown();
@@ -257,7 +254,7 @@ describe("loading and reloading the files", () => {
   it("a reload picks up changes; a broken file keeps its last good rules", () => {
     const { validator, write } = setup();
     const newbie = { ak: "newbie123", sk: "secret999" };
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), newbie))).toBe(
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), newbie))).toBe(
       "No acl config for newbie123",
     );
     write(
@@ -265,30 +262,30 @@ describe("loading and reloading the files", () => {
       `${RULES}  - accessKey: newbie123\n    secretKey: secret999\n    defaultTopicPerm: PUB\n`,
     );
     expect(validator.manager.reload()).toEqual([]);
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), newbie))).toBe("accepted");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), newbie))).toBe("accepted");
     write(
       "conf/plain_acl.yml",
       `${RULES}  - accessKey: newbie123\n    secretKey: secret999\n    whiteRemoteAddress: 1.2.3\n`,
     );
     const errors = validator.manager.reload();
     expect(errors.map((e) => `${e.line} ${e.key}`)).toEqual(["23 accounts[2]"]);
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), newbie))).toBe("accepted");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), newbie))).toBe("accepted");
   });
 
   it("a file emptied on a reload keeps its rules (editors empty a file before writing it), as Java", () => {
     const { validator, write } = setup();
     write("conf/plain_acl.yml", "");
     expect(validator.manager.reload()).toEqual([]);
-    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), USER))).toBe("accepted");
+    expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), USER))).toBe("accepted");
   });
 
   it("-Drocketmq.acl.plain.file names a file under the home, with or without a leading slash", () => {
     const t = tempHome({ "conf/other.yml": RULES });
-    cleanups.push(t.cleanup);
+    cleanup(t.cleanup);
     for (const aclFile of ["conf/other.yml", "/conf/other.yml"]) {
       const validator = new PlainAccessValidator({ home: t.home, aclFile, logger: silent, watchIntervalMs: 0 });
       expect(validator.manager.defaultAclFile).toBe(join(t.home, "conf", "other.yml"));
-      expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, send("topicB"), USER))).toBe("accepted");
+      expect(verdict(validator, request(RequestCode.SEND_MESSAGE_V2, sendHeader("topicB"), USER))).toBe("accepted");
     }
   });
 

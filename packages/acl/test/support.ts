@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pino } from "pino";
+import { afterEach } from "vitest";
 import { createRequest, type ExtFields, type RemotingCommand } from "@rocketmq-ts/remoting";
 import { AclClientRPCHook, AclException, PlainAccessValidator } from "@rocketmq-ts/acl";
 
@@ -47,4 +48,25 @@ export function verdict(validator: PlainAccessValidator, cmd: RemotingCommand, r
     if (err instanceof AclException) return err.message;
     throw err;
   }
+}
+
+/** The ext fields of a SEND_MESSAGE_V2 (producer group `group`) to `topic`, as a Java producer sends them. */
+export const sendHeader = (topic: string, group = "pg"): Record<string, string> => ({
+  a: group,
+  b: topic,
+  c: "TBW102",
+  d: "4",
+  e: "0",
+  f: "0",
+  g: "1",
+  h: "0",
+});
+
+/** For one test file: what the returned function is given runs after each test (validators, temp homes). */
+export function afterEachCleanup(): (...cleanups: (() => void)[]) => void {
+  const pending: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of pending.splice(0)) cleanup();
+  });
+  return (...cleanups) => void pending.push(...cleanups);
 }
