@@ -57,6 +57,25 @@ describe("end transaction processor", () => {
     expect(queueSize(broker, "TxTopic", 1)).toBe(0);
   });
 
+  it("the send answers a half message's UNIQ_KEY as transactionId (what 5.x proxies record), a plain one none", async () => {
+    const broker = open();
+    const half = await answer(
+      broker,
+      sendRequest({
+        topic: "TxTopic",
+        sysFlag: TRANSACTION_PREPARED_TYPE,
+        properties: props({ TRAN_MSG: "true", PGROUP: "PG", UNIQ_KEY: "7F0000010001000000000000000A" }),
+      }),
+    );
+    expect(half.extFields?.["transactionId"]).toBe("7F0000010001000000000000000A");
+    const plain = await answer(
+      broker,
+      sendRequest({ topic: "TxTopic", properties: props({ UNIQ_KEY: "7F0000010001000000000000000B" }) }),
+    );
+    expect(plain.code).toBe(ResponseCode.SUCCESS);
+    expect(plain.extFields?.["transactionId"]).toBeUndefined();
+  });
+
   it("a commit stores the half under its real topic and queue as a COMMIT record, and writes the op record", async () => {
     const { broker, half } = await brokerWithHalf();
     const res = await answer(broker, endTransaction(half, TRANSACTION_COMMIT_TYPE));

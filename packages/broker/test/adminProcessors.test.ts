@@ -71,6 +71,68 @@ describe("topic administration", () => {
     expect(stats.remark).toBe("topic[Nope] not exist");
   });
 
+  it("UPDATE_AND_CREATE_TOPIC applies 5.x attribute changes (+ adds, - deletes) and refuses bad ones with Java's remarks", async () => {
+    const broker = open();
+    const created = await answer(broker, createTopic({ topic: "FifoTopic", attributes: "+message.type=FIFO" }));
+    expect(created.code).toBe(ResponseCode.SUCCESS);
+    expect(broker.ctx.topicConfigManager.selectTopicConfig("FifoTopic")?.attributes).toEqual({
+      "message.type": "FIFO",
+    });
+    const config = await answer(broker, request(RequestCode.GET_TOPIC_CONFIG, { topic: "FifoTopic" }));
+    expect(JSON.parse(config.body?.toString() ?? "")).toMatchObject({ attributes: { "message.type": "FIFO" } });
+    // an update without attributes keeps them; a change alters them
+    await answer(broker, createTopic({ topic: "FifoTopic", readQueueNums: 4, writeQueueNums: 4 }));
+    expect(broker.ctx.topicConfigManager.selectTopicConfig("FifoTopic")?.attributes).toEqual({
+      "message.type": "FIFO",
+    });
+    await answer(broker, createTopic({ topic: "FifoTopic", attributes: "+message.type=DELAY" }));
+    expect(broker.ctx.topicConfigManager.selectTopicConfig("FifoTopic")?.attributes).toEqual({
+      "message.type": "DELAY",
+    });
+    await answer(broker, createTopic({ topic: "FifoTopic", attributes: "-message.type" }));
+    expect(broker.ctx.topicConfigManager.selectTopicConfig("FifoTopic")?.attributes).toBeUndefined();
+
+    const refusals: Array<[string, string, number]> = [
+      ["+message.type=SOMETHING", "value is not in set: [UNSPECIFIED, MIXED, TRANSACTION, FIFO, DELAY, NORMAL]", 1],
+      ["-message.type", "only add attribute is supported while creating topic. key: message.type", 1],
+      ["+no.such=1", "unsupported key: no.such", 1],
+      ["message.type=FIFO", "add/alter attribute format is wrong: message.type", 1],
+      ["+message.type=MIXED", "MIXED message type is not supported.", ResponseCode.INVALID_PARAMETER],
+    ];
+    for (const [attributes, remark, code] of refusals) {
+      const res = await answer(broker, createTopic({ topic: "NewTopic", attributes }));
+      expect({ attributes, code: res.code, remark: res.remark }).toEqual({ attributes, code, remark });
+    }
+    expect(broker.ctx.topicConfigManager.selectTopicConfig("NewTopic")).toBeUndefined();
+    await answer(broker, createTopic({ topic: "QueueTyped", attributes: "+queue.type=SimpleCQ" }));
+    const unchangeable = await answer(broker, createTopic({ topic: "QueueTyped", attributes: "+queue.type=BatchCQ" }));
+    expect(unchangeable.remark).toBe("attempt to update an unchangeable attribute. key: queue.type");
+  });
+
+  it("GET_SUBSCRIPTIONGROUP_CONFIG (5.x) answers one group's config, auto-creating it as 5.x does", async () => {
+    const broker = open();
+    const res = await answer(broker, request(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: "GroupA" }));
+    expect(res.code).toBe(ResponseCode.SUCCESS);
+    expect(JSON.parse(res.body?.toString() ?? "")).toMatchObject({ groupName: "GroupA", retryMaxTimes: 16 });
+    expect(JSON.parse(res.body?.toString() ?? "")).not.toHaveProperty("consumeMessageOrderly");
+    // 5.x's consumeMessageOrderly (mqadmin updateSubGroup -o true) is kept
+    const orderly = request(
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      {},
+      Buffer.from(JSON.stringify({ groupName: "GroupA", consumeMessageOrderly: true })),
+    );
+    expect((await answer(broker, orderly)).code).toBe(ResponseCode.SUCCESS);
+    const again = await answer(broker, request(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: "GroupA" }));
+    expect(JSON.parse(again.body?.toString() ?? "")).toMatchObject({
+      groupName: "GroupA",
+      consumeMessageOrderly: true,
+    });
+    broker.ctx.brokerConfig.autoCreateSubscriptionGroup = false;
+    const missing = await answer(broker, request(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: "GroupB" }));
+    expect(missing.code).toBe(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
+    expect(missing.remark).toBe("No group in this broker");
+  });
+
   it("GET_TOPIC_STATS_INFO gives each write queue's min and max offsets and last store time", async () => {
     const broker = open();
     await answer(broker, createTopic({ topic: "StatsTopic", readQueueNums: 2, writeQueueNums: 2 }));

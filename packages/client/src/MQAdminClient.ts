@@ -7,6 +7,7 @@
  * (MQAdminImpl for messages and offsets, MQAdminAcl for the ACL codes).
  */
 import {
+  attributesToString,
   decodeClusterInfo,
   decodeConsumeMessageDirectlyResult,
   decodeConsumerRunningInfo,
@@ -341,7 +342,12 @@ export class MQAdminClient {
     return connectionsOf((parseBody(res.body, "ProducerConnection") as Record<string, JsonValue>)["connectionSet"]);
   }
 
-  async createAndUpdateTopicConfig(brokerAddr: string, config: TopicConfig): Promise<void> {
+  /** `attributes`: a 5.x change (`+message.type=FIFO,-k`, AttributeParser's map), sent only when given. */
+  async createAndUpdateTopicConfig(
+    brokerAddr: string,
+    config: TopicConfig,
+    attributes?: ReadonlyMap<string, string>,
+  ): Promise<void> {
     await this.call(
       brokerAddr,
       createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
@@ -354,6 +360,7 @@ export class MQAdminClient {
           topicFilterType: config.topicFilterType,
           topicSysFlag: config.topicSysFlag,
           order: config.order,
+          ...(attributes ? { attributes: attributesToString(attributes) } : {}),
         }),
       }),
     );

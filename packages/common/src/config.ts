@@ -23,9 +23,22 @@ export interface ConfigField<T extends ConfigFieldType = ConfigFieldType> {
   readonly important?: boolean;
   /** Name Java prints (its field name) when it differs from the settable key (`isEnableBatchPush`). */
   readonly fieldName?: string;
+  /**
+   * "5.x": a key 4.9.8 does not have, taken from 5.x (5.3.3) for a feature served as 5.x does (POP,
+   * timer messages, the proxy, topic attributes). Listed and settable like the others; tests that
+   * compare our keys with a 4.9.8 capture leave these out.
+   */
+  readonly since?: "5.x";
 }
 
 export type ConfigSpec = Readonly<Record<string, ConfigField>>;
+
+/** The keys of a spec that 4.9.8 lacks (taken from 5.x). */
+export function keysSince5x(spec: ConfigSpec): string[] {
+  return Object.entries(spec)
+    .filter(([, field]) => field.since === "5.x")
+    .map(([key, field]) => field.fieldName ?? key);
+}
 
 export type ConfigOf<S extends ConfigSpec> = {
   -readonly [K in keyof S]: null extends S[K]["default"]

@@ -8,6 +8,7 @@ export * from "./protocol/json.js";
 export * from "./protocol/constants.js";
 export * from "./protocol/DataVersion.js";
 export * from "./protocol/TopicConfig.js";
+export * from "./protocol/topicAttributes.js";
 export * from "./protocol/route.js";
 export * from "./protocol/RegisterBrokerBody.js";
 export * from "./nettyConfig.js";

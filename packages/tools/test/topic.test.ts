@@ -116,6 +116,24 @@ describe("topic commands beyond the captures", () => {
     );
   });
 
+  it("updateTopic -a sends 5.x's attribute change and prints the config as 5.x does", async () => {
+    const sent: unknown[] = [];
+    const admin = fakeAdmin({
+      createAndUpdateTopicConfig: async (addr, _config, attributes) => void sent.push([addr, attributes]),
+    });
+    const r = await runWith(["updateTopic", "-n", "x:1", "-b", "b:1", "-t", "T", "-a", "+message.type=FIFO"], admin);
+    expect(r.code).toBe(0);
+    expect(sent).toEqual([["b:1", new Map([["+message.type", "FIFO"]])]]);
+    expect(r.stdout).toBe(
+      "create topic to b:1 success.\nTopicConfig [topicName=T, readQueueNums=8, writeQueueNums=8, perm=RW-, topicFilterType=SINGLE_TAG, topicSysFlag=0, order=false, attributes={+message.type=FIFO}]",
+    );
+    const bad = await runWith(["updateTopic", "-n", "x:1", "-b", "b:1", "-t", "T", "-a", "message.type=FIFO"], admin);
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: "updateTopic command failed: add/alter attribute format is wrong: message.type\n",
+    });
+  });
+
   it("updateTopic without -b and with an unknown cluster fails", async () => {
     const capture = loadCapture("updateTopic");
     const r = await runWith(["updateTopic", "-n", "x:1", "-c", "NoSuchCluster", "-t", "T"], capturedAdmin(capture));

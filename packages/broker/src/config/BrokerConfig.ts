@@ -104,6 +104,8 @@ export function brokerConfigSpec(env: NodeJS.ProcessEnv = process.env) {
     autoDeleteUnusedStats: { type: "boolean", default: false },
     isolateLogEnable: { type: "boolean", default: false },
     configBlackList: { type: "string", default: "configBlackList;brokerConfigPath" },
+    // 5.x keys (since: "5.x"): topic attributes
+    enableMixedMessageType: { type: "boolean", default: false, since: "5.x" },
   } as const satisfies ConfigSpec;
 }
 

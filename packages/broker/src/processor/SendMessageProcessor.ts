@@ -180,6 +180,8 @@ function deadLetterRedirect(
 /** The message(s) a send stores (the stats count them under the first one's topic, as stored). */
 interface SendMessages {
   readonly msgs: MessageInner[];
+  /** A half message's UNIQ_KEY, answered as `transactionId` (what 5.x proxies record the transaction by). */
+  readonly transactionId?: string;
 }
 
 /** SEND_BATCH_MESSAGE: each item with its own properties, then the batch's (the CLUSTER added). */
@@ -258,7 +260,12 @@ function singleMessage(
     request.body,
     javaPropertiesString(props),
   );
-  return { msgs: [prepared ? ctx.transactionalMessageBridge.halfMessageOf(msg, props) : msg] };
+  if (!prepared) return { msgs: [msg] };
+  const transactionId = props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+  return {
+    msgs: [ctx.transactionalMessageBridge.halfMessageOf(msg, props)],
+    ...(transactionId !== undefined ? { transactionId } : {}),
+  };
 }
 
 function refuse(ctx: BrokerContext, request: RemotingCommand, { code, remark }: SendRefusal): RemotingCommand {
@@ -296,6 +303,7 @@ function sendResponse(
   result: PutMessageResult,
   stored: MessageInner,
   responseQueueId: number,
+  transactionId: string | undefined,
 ): RemotingCommand {
   const { code, remark } = putStatusToResponse(result, ctx);
   const append = result.appendResult;
@@ -312,6 +320,8 @@ function sendResponse(
         msgId: append.msgId,
         queueId: responseQueueId,
         queueOffset: append.logicsOffset,
+        // 5.x answers every send's UNIQ_KEY here; 4.9.8 none. A half message's is what a 5.x proxy needs.
+        ...(transactionId !== undefined ? { transactionId } : {}),
         ...regionFields(ctx.brokerConfig),
       }),
     });
@@ -361,6 +371,7 @@ function sendMessage(
   const stored = built.msgs[0];
   if (!stored) return refuse(ctx, request, { code: ResponseCode.MESSAGE_ILLEGAL, remark: "no message to send" });
   const result = ctx.store.putMessages(built.msgs, waitStoreMsgOk);
-  if (result instanceof Promise) return result.then((r) => sendResponse(ctx, request, r, stored, queueId));
-  return sendResponse(ctx, request, result, stored, queueId);
+  if (result instanceof Promise)
+    return result.then((r) => sendResponse(ctx, request, r, stored, queueId, built.transactionId));
+  return sendResponse(ctx, request, result, stored, queueId, built.transactionId);
 }

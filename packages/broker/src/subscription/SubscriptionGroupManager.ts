@@ -14,6 +14,8 @@ export interface SubscriptionGroupConfig {
   brokerId: number;
   whichBrokerWhenConsumeSlowly: number;
   notifyConsumerIdsChangedEnable: boolean;
+  /** 5.x: the group consumes FIFO topics in order (orderly POP); absent in 4.9.8's files, false. */
+  consumeMessageOrderly?: boolean;
 }
 
 export function newSubscriptionGroupConfig(
@@ -59,6 +61,9 @@ export function decodeSubscriptionGroupConfig(v: JsonValue | undefined, path: st
       `${path}.notifyConsumerIdsChangedEnable`,
       d.notifyConsumerIdsChangedEnable,
     ),
+    ...(o["consumeMessageOrderly"] !== undefined
+      ? { consumeMessageOrderly: bool(o["consumeMessageOrderly"], `${path}.consumeMessageOrderly`, false) }
+      : {}),
   };
 }
 

@@ -296,6 +296,11 @@ export const GetTopicConfigRequestHeader = defineHeader("GetTopicConfigRequestHe
   lo: { type: "boolean" },
 });
 
+/** GET_SUBSCRIPTIONGROUP_CONFIG (352, 5.x): one group's config. */
+export const GetSubscriptionGroupConfigRequestHeader = defineHeader("GetSubscriptionGroupConfigRequestHeader", {
+  group: { type: "string", required: true },
+});
+
 /** END_TRANSACTION (37): the producer's commit / rollback / unknown for a half message. */
 export const EndTransactionRequestHeader = defineHeader("EndTransactionRequestHeader", {
   producerGroup: { type: "string", required: true },

@@ -1,10 +1,18 @@
 /**
  * Subscription group administration (Java's AdminBrokerProcessor updateAndCreateSubscriptionGroup,
- * deleteSubscriptionGroup, getAllSubscriptionGroup): UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200),
- * DELETE_SUBSCRIPTIONGROUP (207), GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201, also what slaves sync).
+ * deleteSubscriptionGroup, getAllSubscriptionGroup, 5.x's getSubscriptionGroup):
+ * UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200), DELETE_SUBSCRIPTIONGROUP (207),
+ * GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201, also what slaves sync), GET_SUBSCRIPTIONGROUP_CONFIG (352,
+ * what a cluster-mode proxy asks for a group's retry policy and orderliness).
  */
 import { parseBody } from "@rocketmq-ts/common";
-import { decodeHeader, DeleteSubscriptionGroupRequestHeader, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
+import {
+  decodeHeader,
+  DeleteSubscriptionGroupRequestHeader,
+  GetSubscriptionGroupConfigRequestHeader,
+  RequestCode,
+  ResponseCode,
+} from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../../BrokerContext.js";
 import { decodeSubscriptionGroupConfig } from "../../subscription/SubscriptionGroupManager.js";
 import type { ProcessorTable } from "../ProcessorTable.js";
@@ -43,6 +51,14 @@ export function subscriptionGroupProcessors(ctx: BrokerContext): ProcessorTable 
       }),
     ),
   );
+
+  handlers.set(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, (request) => {
+    const h = decodeHeader(GetSubscriptionGroupConfigRequestHeader, request.extFields);
+    // as 5.x: found or auto-created (autoCreateSubscriptionGroup)
+    const config = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.group);
+    if (!config) return fail(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "No group in this broker");
+    return ok(request, jsonBody(config));
+  });
 
   return handlers;
 }

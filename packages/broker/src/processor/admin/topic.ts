@@ -4,7 +4,15 @@
  * DELETE_TOPIC_IN_BROKER (215), GET_ALL_TOPIC_CONFIG (21), GET_TOPIC_CONFIG (351),
  * GET_SYSTEM_TOPIC_LIST_FROM_BROKER (305).
  */
-import { encodeTopicList, newTopicConfig, topicConfigWrapperJson, type TopicFilterType } from "@rocketmq-ts/common";
+import {
+  alterAttributes,
+  encodeTopicList,
+  newTopicConfig,
+  parseAttributes,
+  TOPIC_MESSAGE_TYPE_ATTRIBUTE,
+  topicConfigWrapperJson,
+  type TopicFilterType,
+} from "@rocketmq-ts/common";
 import {
   createResponse,
   CreateTopicRequestHeader,
@@ -39,6 +47,9 @@ export function topicAdminProcessors(ctx: BrokerContext): ProcessorTable {
       topicSysFlag: h.topicSysFlag ?? 0,
       order: h.order,
     });
+    const attributes = topicAttributesAfter(ctx, h.topic, h.attributes);
+    if ("code" in attributes) return fail(request, attributes.code, attributes.remark);
+    if (Object.keys(attributes.value).length > 0) config.attributes = attributes.value;
     ctx.topicConfigManager.updateTopicConfig(config);
     // Java builds this answer from a default "failure" command and only sets the code
     return createResponse(request, ResponseCode.SUCCESS, { remark: NOT_SET_REMARK });
@@ -75,4 +86,25 @@ export function topicAdminProcessors(ctx: BrokerContext): ProcessorTable {
   });
 
   return handlers;
+}
+
+/**
+ * 5.x: the topic's attributes after the request's `attributes` change (`+message.type=FIFO,-k`);
+ * a topic that exists keeps what the change leaves alone. MIXED needs enableMixedMessageType.
+ */
+function topicAttributesAfter(
+  ctx: BrokerContext,
+  topic: string,
+  modification: string | undefined,
+): { value: Record<string, string> } | { code: number; remark: string } {
+  try {
+    const change = parseAttributes(modification);
+    if (!ctx.brokerConfig.enableMixedMessageType && change.get(`+${TOPIC_MESSAGE_TYPE_ATTRIBUTE}`) === "MIXED")
+      return { code: ResponseCode.INVALID_PARAMETER, remark: "MIXED message type is not supported." };
+    const current = ctx.topicConfigManager.selectTopicConfig(topic);
+    return { value: alterAttributes(current === undefined, current?.attributes ?? {}, change) };
+  } catch (e) {
+    // Java's catch-all: SYSTEM_ERROR with the exception's message
+    return { code: ResponseCode.SYSTEM_ERROR, remark: (e as Error).message };
+  }
 }

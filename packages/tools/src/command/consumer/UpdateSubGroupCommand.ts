@@ -15,6 +15,7 @@ export const updateSubGroupCommand: SubCommand = {
     ["-s, --consumeEnable <arg>", "consume enable", false],
     ["-m, --consumeFromMinEnable <arg>", "from min offset", false],
     ["-d, --consumeBroadcastEnable <arg>", "broadcast", false],
+    ["-o, --consumeMessageOrderly <arg>", "consume message orderly", false],
     ["-q, --retryQueueNums <arg>", "retry queue nums", false],
     ["-r, --retryMaxTimes <arg>", "retry max times", false],
     ["-i, --brokerId <arg>", "consumer from which broker id", false],
@@ -30,6 +31,10 @@ export const updateSubGroupCommand: SubCommand = {
       consumeBroadcastEnable: bool("consumeBroadcastEnable", false),
       consumeEnable: bool("consumeEnable", true),
       consumeFromMinEnable: bool("consumeFromMinEnable", false),
+      // 5.x (orderly POP for FIFO groups); sent only when given, so 4.9.8 brokers see their body
+      ...(opts["consumeMessageOrderly"] !== undefined
+        ? { consumeMessageOrderly: bool("consumeMessageOrderly", false) }
+        : {}),
       groupName: str(opts, "groupName"),
       notifyConsumerIdsChangedEnable: bool("notifyConsumerIdsChanged", true),
       retryMaxTimes: num("retryMaxTimes", 16),

@@ -1,5 +1,6 @@
 /** `mqadmin updateTopic`: create or update a topic on one broker or every master of a cluster (Java's UpdateTopicSubCommand). */
-import { newTopicConfig, topicConfigString } from "@rocketmq-ts/common";
+import { javaHashMapOrder } from "@rocketmq-ts/remoting";
+import { newTopicConfig, parseAttributes, topicConfigString } from "@rocketmq-ts/common";
 import { fetchMasterAddrByClusterName } from "../CommandUtil.js";
 import { str, type SubCommand } from "../SubCommand.js";
 
@@ -16,6 +17,7 @@ export const updateTopicCommand: SubCommand = {
     ["-o, --order <arg>", "set topic's order(true|false)", false],
     ["-u, --unit <arg>", "is unit topic (true|false)", false],
     ["-s, --hasUnitSub <arg>", "has unit sub (true|false)", false],
+    ["-a, --attributes <arg>", "attribute(+a=b,+c=d,-e)", false],
   ],
   async run(opts, { admin, out }) {
     const config = newTopicConfig(str(opts, "topic"), {
@@ -25,14 +27,22 @@ export const updateTopicCommand: SubCommand = {
       order: str(opts, "order") === "true",
       topicSysFlag: (str(opts, "unit") === "true" ? 1 : 0) | (str(opts, "hasUnitSub") === "true" ? 2 : 0),
     });
+    // 5.x: the change as Java's AttributeParser reads it (refused here when malformed)
+    const attributes = opts["attributes"] !== undefined ? parseAttributes(str(opts, "attributes").trim()) : undefined;
     const addrs = opts["brokerAddr"]
       ? [str(opts, "brokerAddr")]
       : await fetchMasterAddrByClusterName(admin, str(opts, "clusterName"));
     if (addrs.length === 0) throw new Error("no broker found: give -b or -c");
     for (const addr of addrs) {
-      await admin.createAndUpdateTopicConfig(addr, config);
+      await admin.createAndUpdateTopicConfig(addr, config, attributes);
       out(`create topic to ${addr} success.\n`);
     }
-    out(topicConfigString(config));
+    if (!attributes) {
+      out(topicConfigString(config));
+      return;
+    }
+    // 5.x's TopicConfig.toString ends with the change map as Java's HashMap prints it
+    const shown = javaHashMapOrder([...attributes.keys()]).map((k) => `${k}=${attributes.get(k) ?? ""}`);
+    out(`${topicConfigString(config).slice(0, -1)}, attributes={${shown.join(", ")}}]`);
   },
 };
