@@ -19,6 +19,7 @@ import type { SubscriptionGroupManager } from "./subscription/SubscriptionGroupM
 import type { TopicConfigManager } from "./topic/TopicConfigManager.js";
 import type { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import type { TransactionalMessageBridge } from "./transaction/TransactionalMessageBridge.js";
+import type { PopServices } from "./pop/PopServices.js";
 
 export interface BrokerContext {
   readonly brokerConfig: BrokerConfig;
@@ -38,6 +39,8 @@ export interface BrokerContext {
   readonly brokerStats: BrokerStats;
   readonly scheduleMessageService: ScheduleMessageService;
   readonly transactionalMessageBridge: TransactionalMessageBridge;
+  /** POP consumption: revive topic, checkpoint offsets, long polling, orderly info, revive services. */
+  readonly popServices: PopServices;
   /** RocketmqBroker (broker.log); `namedLogger(ctx.logger, LoggerName.STATS)` etc. for the other files. */
   readonly logger: Logger;
   readonly rebalanceLockManager: RebalanceLockManager;

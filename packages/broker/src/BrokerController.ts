@@ -40,7 +40,15 @@ import {
   type ServerTls,
 } from "@rocketmq-ts/remoting";
 import { dledgerFollowerBrokerId } from "@rocketmq-ts/dledger";
-import { DefaultMessageStore, messageStoreConfigSpec, type MessageStoreConfig } from "@rocketmq-ts/store";
+import {
+  checkTimerConfig,
+  createTimerPutHook,
+  DefaultMessageStore,
+  messageStoreConfigSpec,
+  TIMER_TOPIC,
+  TimerMessageStore,
+  type MessageStoreConfig,
+} from "@rocketmq-ts/store";
 import type { Logger } from "pino";
 import type { BrokerConfiguration, BrokerContext } from "./BrokerContext.js";
 import { RebalanceLockManager } from "./client/RebalanceLockManager.js";
@@ -59,6 +67,9 @@ import { bloomFilterSize } from "./filter/BloomFilter.js";
 import { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
 import { brokerProcessors } from "./processor/BrokerProcessors.js";
+import { PopServices } from "./pop/PopServices.js";
+import { wakeupPopRequest } from "./processor/PopMessageProcessor.js";
+import { wakeupNotificationRequest } from "./processor/NotificationProcessor.js";
 import { diskUtil } from "./processor/SendMessageProcessor.js";
 import { wakeupPullRequest } from "./processor/PullMessageProcessor.js";
 import { ScheduleMessageService } from "./schedule/ScheduleMessageService.js";
@@ -112,6 +123,10 @@ export class BrokerController implements BrokerContext {
   readonly brokerStats: BrokerStats;
   private readonly statsScheduler: StatsScheduler;
   readonly scheduleMessageService: ScheduleMessageService;
+  /** 5.x timer messages (timerWheelEnable): created and loaded by initialize. */
+  timerMessageStore: TimerMessageStore | null = null;
+  /** 5.x POP consumption (pop/PopServices). */
+  readonly popServices: PopServices;
   readonly rebalanceLockManager = new RebalanceLockManager();
   readonly eventLoopLag = new EventLoopLag();
   readonly configuration: BrokerConfiguration;
@@ -149,6 +164,10 @@ export class BrokerController implements BrokerContext {
     const root = this.storeConfig.storePathRootDir;
     const newStatsScheduler = options.statsScheduler ?? ((): StatsScheduler => new TimerStatsScheduler());
     this.topicConfigManager = new TopicConfigManager(bc, root, this.logger, () => void this.registerBrokerAll(true));
+    if (this.storeConfig.timerWheelEnable) {
+      checkTimerConfig(this.storeConfig);
+      this.topicConfigManager.addTimerTopic(TIMER_TOPIC);
+    }
     this.subscriptionGroupManager = new SubscriptionGroupManager(
       root,
       () => bc.autoCreateSubscriptionGroup,
@@ -191,6 +210,15 @@ export class BrokerController implements BrokerContext {
       ...(options.bindAddress ? { haBindAddress: options.bindAddress } : {}),
       statsScheduler: newStatsScheduler(),
       onDispatched: (req) => {
+        if (this.storeConfig.brokerRole !== "SLAVE") {
+          this.popServices.notifyMessageArriving(
+            req.topic,
+            req.queueId,
+            req.consumeQueueOffset + 1,
+            req.tagsCode,
+            req.propertiesString,
+          );
+        }
         if (this.storeConfig.brokerRole !== "SLAVE" && bc.longPollingEnable) {
           this.pullRequestHoldService.notifyMessageArriving(
             req.topic,
@@ -202,6 +230,13 @@ export class BrokerController implements BrokerContext {
         }
       },
     });
+    // Java's handleScheduleMessage put hook: timer messages go to rmq_sys_wheel_timer
+    this.store.addPutMessageHook(
+      createTimerPutHook({
+        config: this.storeConfig,
+        isReject: (deliverMs) => this.timerMessageStore?.isReject(deliverMs) ?? false,
+      }),
+    );
     const statsLog = options.statsLog ?? namedLogger(this.logger, LoggerName.STATS);
     this.brokerStatsManager = new BrokerStatsManager({
       clusterName: bc.brokerClusterName,
@@ -220,6 +255,14 @@ export class BrokerController implements BrokerContext {
       this.logger,
       this.storeConfig.enableScheduleMessageStats ? this.brokerStatsManager : null,
     );
+    this.popServices = new PopServices(this, {
+      wakeUpPop: (req) => wakeupPopRequest(this, req),
+      wakeUpNotification: (req) => wakeupNotificationRequest(this, req),
+      timerBehind: () =>
+        this.timerMessageStore
+          ? this.timerMessageStore.getDequeueBehindMessages() + this.timerMessageStore.getEnqueueBehindMessages()
+          : 0,
+    });
     const netty = options.nettyServerConfig;
     const serverConfig = {
       bindAddress: options.bindAddress ?? "0.0.0.0",
@@ -282,6 +325,8 @@ export class BrokerController implements BrokerContext {
     bc.brokerId = brokerId === 0 ? 1 : brokerId;
     this.storeConfig.brokerRole = "SLAVE";
     this.scheduleMessageService.shutdown();
+    this.timerMessageStore?.setShouldRunningDequeue(false);
+    this.popServices.setShouldRevive(false);
     await this.transactionalMessageCheckService.shutdown();
     this.handleSlaveSynchronize("SLAVE");
     await this.registerBrokerAll(true).catch(() => undefined);
@@ -294,6 +339,8 @@ export class BrokerController implements BrokerContext {
     this.logger.info(`Begin to change to master brokerName=${bc.brokerName}`);
     this.handleSlaveSynchronize(role);
     this.scheduleMessageService.start();
+    this.timerMessageStore?.setShouldRunningDequeue(true);
+    this.popServices.setShouldRevive(true);
     this.transactionalMessageCheckService.start();
     bc.brokerId = 0;
     this.storeConfig.brokerRole = role;
@@ -336,7 +383,22 @@ export class BrokerController implements BrokerContext {
     this.consumerOffsetManager.load();
     this.consumerFilterManager.load();
     this.subscriptionGroupManager.load();
+    this.popServices.load();
     this.store.load();
+    if (this.storeConfig.timerWheelEnable) {
+      const stats = this.brokerStatsManager;
+      this.timerMessageStore = new TimerMessageStore({
+        store: this.store,
+        config: this.storeConfig,
+        logger: namedLogger(this.logger, LoggerName.STORE),
+        onDelivered: (topic, append) => {
+          stats.incTopicPutNums(topic, 1, 1);
+          if (append) stats.incTopicPutSize(topic, append.wroteBytes);
+          stats.incBrokerPutNums(1);
+        },
+      });
+      this.timerMessageStore.load();
+    }
     this.scheduleMessageService.load();
     this.accessValidator = createAccessValidator(
       this.brokerConfig.aclEnable,
@@ -469,6 +531,8 @@ export class BrokerController implements BrokerContext {
     // DLedger mode: no HA, and the role (hence schedule, transaction check, registration) comes from
     // the role-change handler once the group has a leader
     const dledger = this.dledgerMember;
+    // only a master dequeues timer messages (Java's changeScheduleServiceStatus)
+    this.timerMessageStore?.start(!dledger && this.storeConfig.brokerRole !== "SLAVE");
     if (!dledger) await this.store.haService.start();
     if (!dledger && this.storeConfig.brokerRole !== "SLAVE") {
       this.scheduleMessageService.start();
@@ -479,6 +543,8 @@ export class BrokerController implements BrokerContext {
     this.tlsWatcher?.start();
     this.brokerOuterAPI.client.updateNameServerAddressList(this.namesrvAddrList());
     this.pullRequestHoldService.start();
+    // only a master revives un-acked POP messages (Java: brokerId 0)
+    this.popServices.start(!dledger && this.storeConfig.brokerRole !== "SLAVE");
     this.eventLoopLag.start();
     if (dledger) await dledger.start();
     else await this.registerBrokerAll();
@@ -499,6 +565,7 @@ export class BrokerController implements BrokerContext {
       () => {
         this.consumerOffsetManager.persist();
         this.consumerFilterManager.persist();
+        this.popServices.persist();
       },
       10_000,
     );
@@ -531,10 +598,15 @@ export class BrokerController implements BrokerContext {
     await this.remotingServer.shutdown();
     await this.fastRemotingServer.shutdown();
     await this.transactionalMessageCheckService.shutdown();
+    // POP: the last checkpoint offsets are committed before the offsets are written
+    await this.popServices.shutdown();
+    this.popServices.persist();
     this.consumerOffsetManager.persist();
     this.consumerFilterManager.persist();
     this.topicConfigManager.persist();
     this.subscriptionGroupManager.persist();
+    // before the store, as Java: its last deliveries and flush go through the store
+    await this.timerMessageStore?.shutdown();
     this.scheduleMessageService.shutdown();
     this.brokerStatsManager.shutdown();
     this.statsScheduler.shutdown();

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeRecordAt, MessageConst, MessageSysFlag, type MessageExt } from "@rocketmq-ts/common";
 import { encodeHeader, EndTransactionRequestHeader, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
+import { createTimerPutHook } from "@rocketmq-ts/store";
 import { request, testBrokers, type TestBroker, type TestBrokerOptions } from "./support/brokerContext.js";
 import { answer, props, sendRequest, stored } from "./support/requests.js";
 
@@ -74,6 +75,26 @@ describe("end transaction processor", () => {
     );
     expect(plain.code).toBe(ResponseCode.SUCCESS);
     expect(plain.extFields?.["transactionId"]).toBeUndefined();
+  });
+
+  it("a committed timer message the timer refuses gets the timer's answer, as 5.x's sendFinalMessage", async () => {
+    const broker = open();
+    const soon = String(Date.now() + 60_000);
+    const res = await answer(
+      broker,
+      sendRequest({
+        topic: "TxTopic",
+        sysFlag: TRANSACTION_PREPARED_TYPE,
+        properties: props({ TRAN_MSG: "true", PGROUP: "PG", TIMER_DELIVER_MS: soon }),
+      }),
+    );
+    expect(res.code).toBe(ResponseCode.SUCCESS);
+    // the wheel turned off before the commit: the commit is refused as a timer message
+    broker.ctx.storeConfig.timerWheelEnable = false;
+    broker.ctx.store.addPutMessageHook(createTimerPutHook({ config: broker.ctx.storeConfig }));
+    const end = await answer(broker, endTransaction(stored(broker, res), TRANSACTION_COMMIT_TYPE));
+    expect(end.code).toBe(ResponseCode.SYSTEM_ERROR);
+    expect(end.remark).toBe("accurate timer message is not enabled, timerWheelEnable is false");
   });
 
   it("a commit stores the half under its real topic and queue as a COMMIT record, and writes the op record", async () => {

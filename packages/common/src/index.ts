@@ -23,3 +23,4 @@ export * from "./protocol/adminQueueBodies.js";
 export * from "./stdio.js";
 export * from "./serverStartup.js";
 export * from "./stats/index.js";
+export * from "./pop/index.js";

@@ -32,3 +32,4 @@ export {
 export { ServerTlsWatcher, type TlsReloadTarget } from "./net/tls/ServerTlsWatcher.js";
 export * from "./header/brokerHeaders.js";
 export * from "./header/aclHeaders.js";
+export * from "./header/popHeaders.js";

@@ -23,7 +23,11 @@ export type PutMessageStatus =
   | "MESSAGE_ILLEGAL"
   | "PROPERTIES_SIZE_EXCEEDED"
   | "OS_PAGECACHE_BUSY"
-  | "UNKNOWN_ERROR";
+  | "UNKNOWN_ERROR"
+  // 5.x timer messages (the put hook's refusals, see timer/TimerPutHook)
+  | "WHEEL_TIMER_FLOW_CONTROL"
+  | "WHEEL_TIMER_MSG_ILLEGAL"
+  | "WHEEL_TIMER_NOT_ENABLE";
 
 export interface AppendMessageResult {
   /** Physical offset of the first record. */

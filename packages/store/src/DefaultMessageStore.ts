@@ -53,6 +53,7 @@ import { RunningFlags } from "./RunningFlags.js";
 import { StoreCheckpoint } from "./StoreCheckpoint.js";
 import { StoreLock } from "./StoreLock.js";
 import { StoreStatsService } from "./stats/StoreStatsService.js";
+import { isPutRefusal, type PutMessageHook } from "./timer/TimerPutHook.js";
 import { recoverStore, recoverTopicQueueTable, timedPhase } from "./StoreRecovery.js";
 
 export interface MessageStoreOptions {
@@ -107,6 +108,8 @@ export class DefaultMessageStore {
   /** A cleanup round is running. */
   private cleaning = false;
   private lastExitOK = true;
+  /** Java's putMessageHookList (the broker adds the timer hook, HookUtils.handleScheduleMessage). */
+  private readonly putMessageHooks: PutMessageHook[] = [];
 
   constructor(
     readonly config: MessageStoreConfig,
@@ -362,12 +365,26 @@ export class DefaultMessageStore {
   putMessages(msgs: readonly MessageInner[], waitStoreMsgOK?: boolean): PutMessageResult | Promise<PutMessageResult> {
     const refused = this.checkPut();
     if (refused) return refused;
-    const first = msgs[0];
+    let first = msgs[0];
     if (!first) return { status: "MESSAGE_ILLEGAL" };
+    // as Java, hooks see single messages (a batch is one MessageExtBatch whose own properties carry no TIMER_ keys)
+    if (msgs.length === 1) {
+      for (const hook of this.putMessageHooks) {
+        const handled = hook(first);
+        if (isPutRefusal(handled)) return handled;
+        first = handled;
+      }
+      if (first !== msgs[0]) msgs = [first];
+    }
     const begin = Date.now();
     const result = this.appendAndWait(msgs, first, waitStoreMsgOK);
     if (!(result instanceof Promise)) return this.recordPutTime(begin, result);
     return result.then((r) => this.recordPutTime(begin, r));
+  }
+
+  /** Run `hook` before every put (Java's getPutMessageHookList().add). */
+  addPutMessageHook(hook: PutMessageHook): void {
+    this.putMessageHooks.push(hook);
   }
 
   private recordPutTime(begin: number, result: PutMessageResult): PutMessageResult {

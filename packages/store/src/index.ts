@@ -36,6 +36,7 @@ export * from "./dledger/DLedgerCommitLogBackend.js";
 export * from "./dledger/DLedgerPutStatus.js";
 export * from "./dledger/DLedgerCommitLog.js";
 export * from "./verify/StoreVerifier.js";
+export * from "./timer/index.js";
 export * from "./verify/VerifyReport.js";
 export type { Problem, ProblemKind, Severity } from "./verify/Problems.js";
 export type { DLedgerCodec, DLedgerEntryView, DLedgerIndexUnitView, DLedgerScanSummary } from "./verify/DLedgerScan.js";

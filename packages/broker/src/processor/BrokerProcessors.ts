@@ -25,8 +25,14 @@ import { endTransactionProcessors } from "./EndTransactionProcessor.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 import { pullMessageProcessors } from "./PullMessageProcessor.js";
 import { queryMessageProcessors } from "./QueryMessageProcessor.js";
+import { recallMessageProcessors } from "./RecallMessageProcessor.js";
 import { replyMessageProcessors } from "./ReplyMessageProcessor.js";
 import { sendMessageProcessors } from "./SendMessageProcessor.js";
+import { ackMessageProcessors } from "./AckMessageProcessor.js";
+import { changeInvisibleTimeProcessors } from "./ChangeInvisibleTimeProcessor.js";
+import { notificationProcessors } from "./NotificationProcessor.js";
+import { pollingInfoProcessors } from "./PollingInfoProcessor.js";
+import { popMessageProcessors } from "./PopMessageProcessor.js";
 
 type ProcessorModule = (ctx: BrokerContext) => ProcessorTable;
 
@@ -35,6 +41,7 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   sendMessageProcessors,
   consumerSendMsgBackProcessors,
   endTransactionProcessors,
+  recallMessageProcessors,
   replyMessageProcessors,
   clientManageProcessors,
   consumerManageProcessors,
@@ -53,10 +60,17 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   storeMaintenanceProcessors,
   consumeQueueProcessors,
   aclProcessors,
+  ackMessageProcessors,
+  changeInvisibleTimeProcessors,
 ];
 
-/** Pulls are served on the main port only, as Java does. */
-const MAIN_PORT_ONLY: readonly ProcessorModule[] = [pullMessageProcessors];
+/** Pulls (and POP's reads) are served on the main port only, as Java does. */
+const MAIN_PORT_ONLY: readonly ProcessorModule[] = [
+  pullMessageProcessors,
+  popMessageProcessors,
+  notificationProcessors,
+  pollingInfoProcessors,
+];
 
 export interface BrokerProcessors {
   readonly bothPorts: ProcessorTable;

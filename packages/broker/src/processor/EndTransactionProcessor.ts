@@ -21,10 +21,11 @@ import {
   MessageSysFlag,
   type MessageInner,
 } from "@rocketmq-ts/common";
-import type { PutMessageStatus } from "@rocketmq-ts/store";
+import type { MessageStoreConfig, PutMessageStatus } from "@rocketmq-ts/store";
 import type { BrokerContext } from "../BrokerContext.js";
 import { resetTransactionValue, type StoredMessage } from "../transaction/TransactionalMessageBridge.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
+import { timerPutRefusal } from "./SendMessageProcessor.js";
 
 const { TRANSACTION_NOT_TYPE, TRANSACTION_COMMIT_TYPE, TRANSACTION_ROLLBACK_TYPE } = MessageSysFlag;
 
@@ -43,8 +44,9 @@ function endMessageTransaction(half: StoredMessage): MessageInner {
 /** Java's sendFinalMessage answers. */
 function finalMessageResponse(
   status: PutMessageStatus,
-  maxMessageSize: number,
+  storeConfig: MessageStoreConfig,
 ): { code: number; remark: string | null } {
+  const maxMessageSize = storeConfig.maxMessageSize;
   switch (status) {
     case "PUT_OK":
     case "FLUSH_DISK_TIMEOUT":
@@ -63,6 +65,11 @@ function finalMessageResponse(
       return { code: ResponseCode.SERVICE_NOT_AVAILABLE, remark: "Service not available now." };
     case "OS_PAGECACHE_BUSY":
       return { code: ResponseCode.SYSTEM_ERROR, remark: "OS page cache busy, please try another machine" };
+    // a committed timer message the timer refuses (5.x)
+    case "WHEEL_TIMER_MSG_ILLEGAL":
+    case "WHEEL_TIMER_FLOW_CONTROL":
+    case "WHEEL_TIMER_NOT_ENABLE":
+      return timerPutRefusal(status, storeConfig);
     default:
       return { code: ResponseCode.SYSTEM_ERROR, remark: "UNKNOWN_ERROR" };
   }
@@ -123,7 +130,7 @@ async function endTransaction(
       endMessageTransaction(half),
       half.properties.get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false",
     );
-    const { code, remark } = finalMessageResponse(result.status, ctx.storeConfig.maxMessageSize);
+    const { code, remark } = finalMessageResponse(result.status, ctx.storeConfig);
     if (code !== ResponseCode.SUCCESS) return createResponse(request, code, { remark });
     await bridge.putOpMessage(half);
     return createResponse(request, ResponseCode.SUCCESS);

@@ -80,6 +80,35 @@ export function diskUtil(storeConfig: MessageStoreConfig, storePathPhysic: strin
   return `CL: ${percent52(physicRatio)} CQ: ${percent52(logisRatio)} INDEX: ${percent52(indexRatio)}`;
 }
 
+/**
+ * Java 5.3.3's answers (SendMessageProcessor and EndTransactionProcessor alike) to a put the timer
+ * hook refused (store/timer/TimerPutHook).
+ */
+export function timerPutRefusal(
+  status: "WHEEL_TIMER_MSG_ILLEGAL" | "WHEEL_TIMER_FLOW_CONTROL" | "WHEEL_TIMER_NOT_ENABLE",
+  storeConfig: MessageStoreConfig,
+): { code: number; remark: string } {
+  switch (status) {
+    case "WHEEL_TIMER_MSG_ILLEGAL":
+      return {
+        code: ResponseCode.MESSAGE_ILLEGAL,
+        remark: `timer message illegal, the delay time should not be bigger than the max delay ${storeConfig.timerMaxDelaySec * 1000}ms; or if set del msg, the delay time should be bigger than the current time`,
+      };
+    case "WHEEL_TIMER_FLOW_CONTROL": {
+      const n = storeConfig.timerCongestNumEachSlot;
+      return {
+        code: ResponseCode.SYSTEM_ERROR,
+        remark: `timer message is under flow control, max num limit is ${n * 2} or the current value is greater than ${n} and less than ${n * 2}, trigger random flow control`,
+      };
+    }
+    case "WHEEL_TIMER_NOT_ENABLE":
+      return {
+        code: ResponseCode.SYSTEM_ERROR,
+        remark: `accurate timer message is not enabled, timerWheelEnable is ${storeConfig.timerWheelEnable}`,
+      };
+  }
+}
+
 function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { code: number; remark: string | null } {
   switch (result.status) {
     case "PUT_OK":
@@ -108,6 +137,10 @@ function putStatusToResponse(result: PutMessageResult, ctx: BrokerContext): { co
         code: ResponseCode.SYSTEM_ERROR,
         remark: "[PC_SYNCHRONIZED]broker busy, start flow control for a while",
       };
+    case "WHEEL_TIMER_MSG_ILLEGAL":
+    case "WHEEL_TIMER_FLOW_CONTROL":
+    case "WHEEL_TIMER_NOT_ENABLE":
+      return timerPutRefusal(result.status, ctx.storeConfig);
     default:
       return { code: ResponseCode.SYSTEM_ERROR, remark: "UNKNOWN_ERROR" };
   }
@@ -294,6 +327,22 @@ export function countPut(
 }
 
 /**
+ * 5.x attachRecallHandle: a timer message (rewritten by the store's put hook, TIMER_OUT_MS and
+ * REAL_TOPIC set) not bound for a retry topic gets the handle RECALL_MESSAGE takes: Java's
+ * Base64 URL encoding (padded) of "v1 <realTopic> <brokerName> <TIMER_OUT_MS + 1> <uniqKey>".
+ */
+export function recallHandleOf(ctx: BrokerContext, stored: MessageInner): { recallHandle?: string } {
+  if (!stored.propertiesString.includes(MessageConst.PROPERTY_TIMER_OUT_MS)) return {};
+  const props = string2messageProperties(stored.propertiesString);
+  const timerOut = props.get(MessageConst.PROPERTY_TIMER_OUT_MS);
+  const realTopic = props.get(MessageConst.PROPERTY_REAL_TOPIC);
+  if (timerOut === undefined || realTopic === undefined || realTopic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return {};
+  const uniqKey = props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "null";
+  const raw = ["v1", realTopic, ctx.brokerConfig.brokerName, String(Number(timerOut) + 1), uniqKey].join(" ");
+  return { recallHandle: Buffer.from(raw, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_") };
+}
+
+/**
  * The answer to a stored send: msgId (ids joined by commas for a batch), the queue chosen before any
  * DLQ or delay redirect, and the queue offset; the put is counted in the stats either way.
  */
@@ -322,6 +371,7 @@ function sendResponse(
         queueOffset: append.logicsOffset,
         // 5.x answers every send's UNIQ_KEY here; 4.9.8 none. A half message's is what a 5.x proxy needs.
         ...(transactionId !== undefined ? { transactionId } : {}),
+        ...(request.code === RequestCode.SEND_BATCH_MESSAGE ? {} : recallHandleOf(ctx, stored)),
         ...regionFields(ctx.brokerConfig),
       }),
     });

@@ -84,6 +84,11 @@ export class TopicConfigManager extends VersionedConfigManager<TopicConfig, Topi
     this.addSystem(newTopicConfig(`${c.brokerClusterName}_REPLY_TOPIC`, { readQueueNums: 1, writeQueueNums: 1 }));
   }
 
+  /** 5.x: the timer messages' topic (rmq_sys_wheel_timer, 1 queue) when timerWheelEnable, created last as Java. */
+  addTimerTopic(topic: string): void {
+    this.addSystem(newTopicConfig(topic, { readQueueNums: 1, writeQueueNums: 1 }));
+  }
+
   selectTopicConfig(topic: string): TopicConfig | undefined {
     return this.topicConfigTable.get(topic);
   }

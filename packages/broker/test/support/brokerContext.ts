@@ -49,6 +49,9 @@ import { PullRequestHoldService } from "../../src/longpolling/PullRequestHoldSer
 import { ConsumerOffsetManager } from "../../src/offset/ConsumerOffsetManager.js";
 import { brokerProcessors } from "../../src/processor/BrokerProcessors.js";
 import { wakeupPullRequest } from "../../src/processor/PullMessageProcessor.js";
+import { wakeupNotificationRequest } from "../../src/processor/NotificationProcessor.js";
+import { wakeupPopRequest } from "../../src/processor/PopMessageProcessor.js";
+import { PopServices, type PopServicesOptions } from "../../src/pop/PopServices.js";
 import { diskUtil } from "../../src/processor/SendMessageProcessor.js";
 import { ScheduleMessageService } from "../../src/schedule/ScheduleMessageService.js";
 import { SubscriptionGroupManager } from "../../src/subscription/SubscriptionGroupManager.js";
@@ -70,6 +73,8 @@ export interface TestBrokerOptions {
   clientAnswer?: (call: ClientCall) => Promise<RemotingCommand>;
   /** Plain ACL of the broker (default none, as aclEnable=false). */
   accessValidator?: PlainAccessValidator;
+  /** Clock, random and revive clock of the POP services (default: real ones). */
+  pop?: Pick<PopServicesOptions, "now" | "random" | "reviveClock" | "timerBehind">;
 }
 
 export interface TestBroker {
@@ -154,7 +159,21 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
   const statsScheduler = options.statsScheduler ?? new ManualStatsScheduler(Date.now());
   const statsLines: string[] = [];
   const statsLog = { info: (msg: string): void => void statsLines.push(msg) };
-  const store = new DefaultMessageStore(storeConfig, { logger: silent, storeHost, statsScheduler });
+  // as BrokerController: a dispatched message wakes parked POP / NOTIFICATION requests
+  let popServices: PopServices | undefined;
+  const store = new DefaultMessageStore(storeConfig, {
+    logger: silent,
+    storeHost,
+    statsScheduler,
+    onDispatched: (req) =>
+      popServices?.notifyMessageArriving(
+        req.topic,
+        req.queueId,
+        req.consumeQueueOffset + 1,
+        req.tagsCode,
+        req.propertiesString,
+      ),
+  });
   const brokerStatsManager = new BrokerStatsManager({
     clusterName: brokerConfig.brokerClusterName,
     enableQueueStat: brokerConfig.enableDetailStat,
@@ -211,6 +230,14 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
       bridge ??= new TransactionalMessageBridge(ctx);
       return bridge;
     },
+    get popServices(): PopServices {
+      popServices ??= new PopServices(ctx, {
+        ...options.pop,
+        wakeUpPop: (req) => wakeupPopRequest(ctx, req),
+        wakeUpNotification: (req) => wakeupNotificationRequest(ctx, req),
+      });
+      return popServices;
+    },
     logger: silent,
     rebalanceLockManager: new RebalanceLockManager(),
     eventLoopLag,
@@ -247,6 +274,7 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
     close: async () => {
       eventLoopLag.stop();
       ctx.pullRequestHoldService.shutdown();
+      await popServices?.shutdown();
       await store.shutdown();
       rmSync(root, { recursive: true, force: true });
     },

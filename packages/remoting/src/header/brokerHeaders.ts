@@ -97,10 +97,25 @@ export const SendMessageResponseHeader = defineHeader("SendMessageResponseHeader
   queueId: { type: "int", required: true },
   queueOffset: { type: "long", required: true },
   transactionId: { type: "string" },
+  /** 5.x: a timer message's recall handle (base64url of "v1 <realTopic> <brokerName> <TIMER_OUT_MS+1> <uniqKey>"). */
+  recallHandle: { type: "string" },
   MSG_REGION: { type: "string" },
   TRACE_ON: { type: "string" },
 });
 export type SendMessageResponseHeader = HeaderOf<typeof SendMessageResponseHeader.fields>;
+
+/** 5.x RECALL_MESSAGE (370): withdraw a timer message before it is due by its recall handle. */
+export const RecallMessageRequestHeader = defineHeader("RecallMessageRequestHeader", {
+  producerGroup: { type: "string" },
+  topic: { type: "string", required: true },
+  recallHandle: { type: "string", required: true },
+});
+export type RecallMessageRequestHeader = HeaderOf<typeof RecallMessageRequestHeader.fields>;
+
+export const RecallMessageResponseHeader = defineHeader("RecallMessageResponseHeader", {
+  msgId: { type: "string", required: true },
+});
+export type RecallMessageResponseHeader = HeaderOf<typeof RecallMessageResponseHeader.fields>;
 
 export const PullMessageRequestHeader = defineHeader("PullMessageRequestHeader", {
   consumerGroup: { type: "string", required: true },

@@ -92,6 +92,27 @@ export function messageStoreConfigSpec(env: NodeJS.ProcessEnv = process.env) {
     enableScheduleAsyncDeliver: { type: "boolean", default: false },
     scheduleAsyncDeliverMaxPendingLimit: { type: "int", default: 2000 },
     scheduleAsyncDeliverMaxResendNum2Blocked: { type: "int", default: 3 },
+    // 5.x timer messages (since: "5.x"; Java 5.3.3 defaults; store/timer)
+    mappedFileSizeTimerLog: { type: "int", default: 100 * 1024 * 1024, since: "5.x" },
+    timerPrecisionMs: { type: "int", default: 1000, since: "5.x" },
+    timerRollWindowSlot: { type: "int", default: 3600 * 24 * 2, since: "5.x" },
+    timerFlushIntervalMs: { type: "int", default: 1000, since: "5.x" },
+    timerGetMessageThreadNum: { type: "int", default: 3, since: "5.x" },
+    timerPutMessageThreadNum: { type: "int", default: 3, since: "5.x" },
+    timerEnableDisruptor: { type: "boolean", default: false, since: "5.x" },
+    timerEnableCheckMetrics: { type: "boolean", default: true, since: "5.x" },
+    timerInterceptDelayLevel: { type: "boolean", default: false, since: "5.x" },
+    timerMaxDelaySec: { type: "int", default: 3600 * 24 * 3, since: "5.x" },
+    timerWheelEnable: { type: "boolean", default: true, since: "5.x" },
+    timerStopEnqueue: { type: "boolean", default: false, since: "5.x" },
+    timerCheckMetricsWhen: { type: "string", default: "05", since: "5.x" },
+    timerSkipUnknownError: { type: "boolean", default: false, since: "5.x" },
+    timerWarmEnable: { type: "boolean", default: false, since: "5.x" },
+    timerStopDequeue: { type: "boolean", default: false, since: "5.x" },
+    timerEnableRetryUntilSuccess: { type: "boolean", default: false, since: "5.x" },
+    timerCongestNumEachSlot: { type: "int", default: 2147483647, since: "5.x" },
+    timerMetricSmallThreshold: { type: "int", default: 1000000, since: "5.x" },
+    timerProgressLogIntervalMs: { type: "int", default: 10 * 1000, since: "5.x" },
   } as const satisfies ConfigSpec;
 }
 

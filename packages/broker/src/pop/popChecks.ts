@@ -1,0 +1,55 @@
+/**
+ * The checks POP_MESSAGE, NOTIFICATION and POLLING_INFO share (Java 5.3.3 repeats them in each
+ * processor, in this order, after the broker-readable check): topic exists and is readable, queueId
+ * below the read queue count, group exists (auto-created when autoCreateSubscriptionGroup) and may
+ * consume.
+ */
+import { isReadable, type TopicConfig } from "@rocketmq-ts/common";
+import { ResponseCode } from "@rocketmq-ts/remoting";
+import type { BrokerContext } from "../BrokerContext.js";
+import type { SubscriptionGroupConfig } from "../subscription/SubscriptionGroupManager.js";
+
+/** Java 5.x FAQUrl.suggestTodo(…): every FAQ url is this page. */
+export const FAQ_SUFFIX = "\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.";
+
+export interface PopRefusal {
+  readonly code: number;
+  readonly remark: string;
+}
+
+export interface PopTarget {
+  readonly topicConfig: TopicConfig;
+  readonly groupConfig: SubscriptionGroupConfig;
+}
+
+export const refusal = (code: number, remark: string): PopRefusal => ({ code, remark });
+
+/** Java prints a channel's remote address as InetSocketAddress.toString: `/ip:port`. */
+export const javaRemoteAddress = (remoteAddr: string): string => `/${remoteAddr}`;
+
+/** The topic and group checks, after the broker's own (each processor words that one itself). */
+export function checkPopTarget(
+  ctx: BrokerContext,
+  h: { readonly topic: string; readonly queueId: number; readonly consumerGroup: string },
+  remoteAddr: string,
+): PopTarget | PopRefusal {
+  const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
+  if (!topicConfig)
+    return refusal(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_SUFFIX}`);
+  if (!isReadable(topicConfig.perm))
+    return refusal(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] peeking message is forbidden`);
+  if (h.queueId >= topicConfig.readQueueNums)
+    return refusal(
+      ResponseCode.INVALID_PARAMETER,
+      `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${javaRemoteAddress(remoteAddr)}]`,
+    );
+  const groupConfig = ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
+  if (!groupConfig)
+    return refusal(
+      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      `subscription group [${h.consumerGroup}] does not exist, ${FAQ_SUFFIX}`,
+    );
+  if (!groupConfig.consumeEnable)
+    return refusal(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
+  return { topicConfig, groupConfig };
+}

@@ -1,0 +1,3 @@
+export * from "./KeyBuilder.js";
+export * from "./ExtraInfoUtil.js";
+export * from "./ReceiptHandle.js";
