@@ -3,7 +3,7 @@ import type { PlainAccessValidator } from "@rocketmq-ts/acl";
 import type { DataVersion } from "@rocketmq-ts/common";
 import type { Connection, RemotingCommand } from "@rocketmq-ts/remoting";
 import type { HostAddress } from "@rocketmq-ts/common";
-import type { DefaultMessageStore, MessageStoreConfig } from "@rocketmq-ts/store";
+import type { DefaultMessageStore, MessageStoreConfig, TimerMessageStore } from "@rocketmq-ts/store";
 import type { RebalanceLockManager } from "./client/RebalanceLockManager.js";
 import type { EventLoopLag } from "./EventLoopLag.js";
 import type { Logger } from "pino";
@@ -41,6 +41,8 @@ export interface BrokerContext {
   readonly transactionalMessageBridge: TransactionalMessageBridge;
   /** POP consumption: revive topic, checkpoint offsets, long polling, orderly info, revive services. */
   readonly popServices: PopServices;
+  /** 5.x timer messages (timerWheelEnable), else null; GET_TIMER_CHECK_POINT answers its checkpoint. */
+  readonly timerMessageStore: TimerMessageStore | null;
   /** RocketmqBroker (broker.log); `namedLogger(ctx.logger, LoggerName.STATS)` etc. for the other files. */
   readonly logger: Logger;
   readonly rebalanceLockManager: RebalanceLockManager;

@@ -68,6 +68,7 @@ import { ConsumerFilterManager } from "./filter/ConsumerFilterManager.js";
 import { BrokerOuterAPI, type BrokerIdentity } from "./out/BrokerOuterAPI.js";
 import { brokerProcessors } from "./processor/BrokerProcessors.js";
 import { PopServices } from "./pop/PopServices.js";
+import { timerBehindSeconds } from "./pop/PopReviveService.js";
 import { wakeupPopRequest } from "./processor/PopMessageProcessor.js";
 import { wakeupNotificationRequest } from "./processor/NotificationProcessor.js";
 import { diskUtil } from "./processor/SendMessageProcessor.js";
@@ -258,10 +259,7 @@ export class BrokerController implements BrokerContext {
     this.popServices = new PopServices(this, {
       wakeUpPop: (req) => wakeupPopRequest(this, req),
       wakeUpNotification: (req) => wakeupNotificationRequest(this, req),
-      timerBehind: () =>
-        this.timerMessageStore
-          ? this.timerMessageStore.getDequeueBehindMessages() + this.timerMessageStore.getEnqueueBehindMessages()
-          : 0,
+      timerBehind: () => timerBehindSeconds(this.timerMessageStore),
     });
     const netty = options.nettyServerConfig;
     const serverConfig = {
@@ -293,6 +291,7 @@ export class BrokerController implements BrokerContext {
       topicConfigManager: this.topicConfigManager,
       consumerOffsetManager: this.consumerOffsetManager,
       subscriptionGroupManager: this.subscriptionGroupManager,
+      timerMessageStore: () => this.timerMessageStore,
     });
     this.roleChangeHandler = this.dledgerMember ? this.createRoleChangeHandler(this.dledgerMember) : null;
     const haMaster = this.storeConfig.haMasterAddress;
@@ -361,7 +360,10 @@ export class BrokerController implements BrokerContext {
       this.slaveSyncTimers.push(every);
     }, 3000);
     first.unref();
-    this.slaveSyncTimers.push(first);
+    // the timer checkpoint is latency-sensitive: every 3 s (Java's DLedgerRoleChangeHandler)
+    const timerSync = setInterval(() => void this.slaveSynchronize.syncTimerCheckPoint(), 3000);
+    timerSync.unref();
+    this.slaveSyncTimers.push(first, timerSync);
   }
 
   /** Every code of processor/BrokerProcessors on both ports, pulls on the main port only. */
@@ -582,6 +584,9 @@ export class BrokerController implements BrokerContext {
     this.brokerStats.start(this.statsScheduler);
     if (!dledger && this.storeConfig.brokerRole === "SLAVE")
       every(10_000, () => void this.slaveSynchronize.syncAll(), 3000);
+    // the timer checkpoint is latency-sensitive: every 3 s, first after 10 s (Java's BrokerController)
+    if (!dledger && this.storeConfig.brokerRole === "SLAVE" && this.storeConfig.timerWheelEnable)
+      every(3000, () => void this.slaveSynchronize.syncTimerCheckPoint(), 10_000);
   }
 
   async shutdown(): Promise<void> {

@@ -454,3 +454,41 @@ describe("the POP_CK of retried messages", () => {
     expect(res.extFields?.["startOffsetInfo"]).toBe("1 0 0");
   });
 });
+
+describe("POP consumers in the consumer manager (Java's compensation table)", () => {
+  it("records the group and its subscriptions of the topic and its retry topic, until they expire", async () => {
+    const clock = fakeClock();
+    const b = await brokerWithMessages(clock);
+    const consumers = b.ctx.consumerManager;
+    const res = await answer(b, popRequest(clock, { exp: "TagA || TagB", expType: "TAG" }));
+    expect(res.code).toBe(ResponseCode.SUCCESS);
+
+    // no heartbeat: not a registered group, but known to the compensation table
+    expect(consumers.getConsumerGroupInfo(GROUP)).toBeUndefined();
+    expect(consumers.getConsumerGroupInfo(GROUP, true)).toMatchObject({
+      consumeType: "CONSUME_POP",
+      messageModel: "CLUSTERING",
+    });
+    expect(consumers.findSubscriptionData(GROUP, TOPIC)).toMatchObject({
+      subString: "TagA || TagB",
+      tagsSet: ["TagA", "TagB"],
+      expressionType: "TAG",
+      subVersion: clock.now(),
+    });
+    expect(consumers.findSubscriptionData(GROUP, TOPIC, false)).toBeUndefined();
+    const retry = buildPopRetryTopicV1(TOPIC, GROUP);
+    expect(consumers.findSubscriptionData(GROUP, retry)).toMatchObject({ subString: "*", tagsSet: [] });
+
+    // a POP without expression subscribes to everything
+    clock.advance(1000);
+    await answer(b, popRequest(clock));
+    expect(consumers.findSubscriptionData(GROUP, TOPIC)).toMatchObject({ subString: "*", subVersion: clock.now() });
+
+    // refreshed by each POP; dropped 10 min after the last
+    consumers.removeExpireConsumerGroupInfo(600_000, clock.now() + 600_000);
+    expect(consumers.getConsumerGroupInfo(GROUP, true)).toBeDefined();
+    consumers.removeExpireConsumerGroupInfo(600_000, clock.now() + 600_001);
+    expect(consumers.getConsumerGroupInfo(GROUP, true)).toBeUndefined();
+    expect(consumers.findSubscriptionData(GROUP, TOPIC)).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pino } from "pino";
 import {
   buildPopRetryTopicV1,
   decodeRecordAt,
@@ -18,6 +19,9 @@ import {
   ResponseCode,
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
+import { createTimerPutHook, TIMER_TOPIC, TimerMessageStore, type TimerScheduler } from "@rocketmq-ts/store";
+import { buildCkMsg, newCheckPoint, type PopCheckPoint } from "../src/pop/PopCheckPoint.js";
+import { timerBehindSeconds } from "../src/pop/PopReviveService.js";
 import { request, testBrokers, type TestBroker } from "./support/brokerContext.js";
 import { answer, props, sendRequest } from "./support/requests.js";
 
@@ -210,5 +214,162 @@ describe("PopReviveService", () => {
     await second.ctx.popServices.reviveServices[0]?.reviveRound();
     await second.ctx.popServices.reviveServices[1]?.reviveRound();
     expect(retried(second).map((m) => m.body?.toString())).toEqual(["m0", "m1"]);
+  });
+});
+
+/** Turns of the event loop (setImmediate callbacks) that ran until `stop`. */
+function turnCounter(): { readonly turns: number; stop(): void } {
+  let turns = 0;
+  let on = true;
+  const spin = (): void => {
+    if (!on) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  return {
+    get turns() {
+      return turns;
+    },
+    stop: () => void (on = false),
+  };
+}
+
+function checkPoint(b: TestBroker, popTime: number, startOffset: number, num: number): PopCheckPoint {
+  return newCheckPoint({
+    topic: TOPIC,
+    cid: GROUP,
+    num,
+    popTime,
+    invisibleTime: INVISIBLE,
+    startOffset,
+    queueId: 0,
+    brokerName: b.ctx.brokerConfig.brokerName,
+    queueOffsetDiff: Array.from({ length: num }, (_, i) => i),
+  });
+}
+
+describe("PopReviveService and the timer", () => {
+  it("revives under light traffic while a far-future timer message waits in the wheel", async () => {
+    const clock = { t: Math.floor(Date.now() / 1000) * 1000 };
+    const manual: TimerScheduler = { setTimeout: () => ({}), clearTimeout: () => undefined };
+    const wheel: { timer?: TimerMessageStore } = {};
+    /** the timer's loops, driven by hand: enqueue what came, deliver what is due */
+    const tick = async (): Promise<void> => {
+      const timer = wheel.timer;
+      if (!timer) return;
+      while (await timer.enqueue());
+      while ((await timer.dequeue()) >= 0);
+    };
+    const b = open({
+      pop: {
+        now: () => clock.t,
+        random: () => 0.99,
+        reviveClock: {
+          now: () => clock.t,
+          sleep: async (ms) => {
+            clock.t += ms;
+            await tick();
+          },
+        },
+        // as BrokerController wires it
+        timerBehind: () => timerBehindSeconds(wheel.timer),
+      },
+    });
+    const config = b.ctx.storeConfig;
+    const running = new TimerMessageStore({
+      store: b.ctx.store,
+      config,
+      logger: pino({ level: "silent" }),
+      now: () => clock.t,
+      scheduler: manual,
+      slotsTotal: 7200,
+    });
+    wheel.timer = running;
+    b.ctx.store.addPutMessageHook(createTimerPutHook({ config, now: () => clock.t }));
+    running.load();
+    running.start(true);
+    try {
+      b.ctx.popServices.createReviveTopic();
+      for (const s of b.ctx.popServices.reviveServices) s.setShouldRunPopRevive(true);
+
+      // a timer message due in a day: it stays in the wheel the whole test
+      const far = await answer(
+        b,
+        sendRequest(
+          {
+            topic: "FarFutureTopic",
+            defaultTopicQueueNums: 1,
+            properties: props({ [MessageConst.PROPERTY_TIMER_DELIVER_MS]: String(clock.t + 86_400_000) }),
+          },
+          Buffer.from("later"),
+        ),
+      );
+      expect(far.code).toBe(ResponseCode.SUCCESS);
+      await send(b, 1);
+      await tick();
+      const popped = await answer(b, pop(clock));
+      expect(popped.extFields?.["msgOffsetInfo"]).toBe("0 0 0");
+      const popTime = clock.t;
+      await tick();
+      // the checkpoint went through the timer too
+      expect(b.ctx.store.getMaxOffsetInQueue(TIMER_TOPIC, 0)).toBe(2);
+
+      clock.t = popTime + INVISIBLE + 5000;
+      await tick();
+      expect(running.getDequeueBehindMessages()).toBeGreaterThan(0);
+      expect(timerBehindSeconds(running)).toBe(0);
+      const revive = b.ctx.popServices.reviveServices.find(
+        (s) => b.ctx.store.getMaxOffsetInQueue(b.ctx.popServices.reviveTopic, s.queueId) > 0,
+      );
+      if (!revive) throw new Error("no checkpoint in any revive queue");
+      await revive.reviveRound();
+      expect(retried(b).map((m) => m.body?.toString())).toEqual(["m0"]);
+    } finally {
+      await running.shutdown();
+    }
+  });
+});
+
+describe("PopReviveService lets the event loop run", () => {
+  it("yields while it scans a backlog of the revive queue", async () => {
+    const clock = { t: 1_700_000_000_000 };
+    const b = await broker(clock);
+    const origin = b.ctx.popServices.reviveOrigin();
+    const cks = Array.from({ length: 40 * 32 }, (_, i) => buildCkMsg(origin, checkPoint(b, clock.t, i, 1), 0));
+    for (const ck of cks) await b.ctx.store.putMessages([ck]);
+    const revive = b.ctx.popServices.reviveServices[0];
+    if (!revive) throw new Error("no revive service");
+
+    const counter = turnCounter();
+    const scan = await revive.consumeReviveMessage();
+    counter.stop();
+    expect(scan.map.size).toBe(cks.length);
+    // one turn per batch of 32 read
+    expect(counter.turns).toBeGreaterThanOrEqual(20);
+  });
+
+  it("yields while it revives many messages", async () => {
+    const clock = { t: 1_700_000_000_000 };
+    const b = await broker(clock);
+    const n = 600;
+    await send(b, n);
+    b.ctx.subscriptionGroupManager.findSubscriptionGroupConfig(GROUP);
+    const popTime = clock.t;
+    const map = new Map<string, PopCheckPoint>();
+    for (let start = 0, i = 0; start < n; start += 32, i++) {
+      const ck = checkPoint(b, popTime, start, Math.min(32, n - start));
+      ck.reviveOffset = i;
+      map.set(String(i), ck);
+    }
+    const revive = b.ctx.popServices.reviveServices[0];
+    if (!revive) throw new Error("no revive service");
+
+    const counter = turnCounter();
+    await revive.mergeAndRevive({ map, oldOffset: -1, endTime: popTime + INVISIBLE + 60_000 });
+    counter.stop();
+    expect(b.ctx.store.getMaxOffsetInQueue(RETRY, 0)).toBe(n);
+    // a turn every 256 messages revived
+    expect(counter.turns).toBeGreaterThanOrEqual(2);
   });
 });

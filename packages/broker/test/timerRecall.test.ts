@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { RecallMessageRequestHeader, encodeHeader, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
-import { createTimerPutHook, TimerMessageStore, type TimerScheduler } from "@rocketmq-ts/store";
+import { createTimerPutHook, TIMER_TOPIC, TimerMessageStore, type TimerScheduler } from "@rocketmq-ts/store";
 import { decodeRecallHandle } from "../src/processor/RecallMessageProcessor.js";
 import { request, testBrokers, type TestBroker, type TestBrokerOptions } from "./support/brokerContext.js";
 import { answer, props, sendRequest } from "./support/requests.js";
@@ -81,6 +81,11 @@ describe("RECALL_MESSAGE", () => {
     const res = await answer(broker, recall("RecallTopic", handle));
     expect(res.code).toBe(ResponseCode.SUCCESS);
     expect(res.extFields).toEqual({ msgId: "RECALLED", MSG_REGION: "DefaultRegion" });
+    // the marker names its target as Java's buildDeleteKey does: realTopic + "+" + uniqueKey
+    const timerQueue = broker.ctx.store.getConsumeQueue(TIMER_TOPIC, 0);
+    const marker = timerQueue?.getEntry((timerQueue?.getMaxOffsetInQueue() ?? 0) - 1);
+    const markerMsg = marker && broker.ctx.store.lookMessageByOffset(marker.offset);
+    expect(markerMsg?.properties.get("TIMER_DEL_UNIQKEY")).toBe("RecallTopic+RECALLED");
     await settle(timer); // into the wheel while not yet due (a message already due when enqueued is put at once)
     clock.t = at + 1000;
     await settle(timer);

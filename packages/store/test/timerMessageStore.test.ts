@@ -5,7 +5,7 @@
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { pino } from "pino";
 import { configDefaults, parseHost, type MessageExt } from "@rocketmq-ts/common";
 import {
@@ -28,6 +28,7 @@ const manual: TimerScheduler = { setTimeout: () => ({}), clearTimeout: () => und
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   while (cleanups.length) await cleanups.pop()?.();
 });
 
@@ -52,7 +53,12 @@ function newRoot(): string {
   return root;
 }
 
-function open(root: string, clock: Clock, overrides: Partial<MessageStoreConfig> = {}): Broker {
+function open(
+  root: string,
+  clock: Clock,
+  overrides: Partial<MessageStoreConfig> = {},
+  scheduler: TimerScheduler = manual,
+): Broker {
   const config: MessageStoreConfig = {
     ...configDefaults(messageStoreConfigSpec()),
     storePathRootDir: root,
@@ -65,7 +71,7 @@ function open(root: string, clock: Clock, overrides: Partial<MessageStoreConfig>
   };
   const store = new DefaultMessageStore(config, { logger, storeHost: host, clock: clock.now });
   store.load();
-  const timer = new TimerMessageStore({ store, config, logger, now: clock.now, scheduler: manual });
+  const timer = new TimerMessageStore({ store, config, logger, now: clock.now, scheduler });
   store.addPutMessageHook(createTimerPutHook({ config, now: clock.now, isReject: (ms) => timer.isReject(ms) }));
   timer.load();
   store.start();
@@ -96,6 +102,45 @@ async function settle(timer: TimerMessageStore): Promise<void> {
     for (let r = await timer.dequeue(); r !== -1; r = await timer.dequeue()) deq++;
     if (!enq && deq === 0) return;
   }
+}
+
+/** The UNIQ_KEYs of a queue's messages, in queue order. */
+const uniqKeysIn = (store: DefaultMessageStore, topic = "TopicA", queueId = 1): (string | undefined)[] =>
+  messagesIn(store, topic, queueId).map((m) => m.properties.get("UNIQ_KEY"));
+
+/**
+ * Timers that never fire (the loops' own), but the dequeue's waits — the unknown-error hold (50 ms)
+ * and the wait before a put is retried (500 ms, as a busy store answers under load) — fire on the next turn.
+ */
+const holdsFire: TimerScheduler = {
+  setTimeout: (fn, ms) => (ms === 50 || ms === 500 ? setImmediate(fn) : {}),
+  clearTimeout: () => undefined,
+};
+
+/** Dequeue until nothing is due; a step that fails is run again, as the dequeue loop does. */
+async function drainDequeue(timer: TimerMessageStore): Promise<void> {
+  for (let failed = 0; ; failed++) {
+    try {
+      while ((await timer.dequeue()) !== -1);
+      return;
+    } catch (err) {
+      // the loop logs it and runs the step again
+      if (failed >= 10) throw err;
+    }
+  }
+}
+
+/** Fail the put of the message whose UNIQ_KEY is `uniq`, `times` times. */
+function failPutOf(store: DefaultMessageStore, uniq: string, times: number): void {
+  const put = store.putMessages.bind(store);
+  let left = times;
+  vi.spyOn(store, "putMessages").mockImplementation((msgs, wait) => {
+    if (left > 0 && msgs[0]?.propertiesString.includes(`UNIQ_KEY\u0001${uniq}\u0002`)) {
+      left--;
+      throw new Error("disk hiccup");
+    }
+    return put(msgs, wait);
+  });
 }
 
 function messagesIn(store: DefaultMessageStore, topic: string, queueId: number): MessageExt[] {
@@ -179,12 +224,12 @@ describe("TimerMessageStore", () => {
     expect(Number(got?.properties.get("TIMER_ROLL_TIMES"))).toBeGreaterThanOrEqual(1);
   });
 
-  it("drops a message whose delete marker (TIMER_DEL_UNIQKEY = topic + uniq key) shares its slot", async () => {
+  it('drops a message whose delete marker (TIMER_DEL_UNIQKEY = topic + "+" + uniq key) shares its slot', async () => {
     const clock = fakeClock(T0);
     const { store, timer } = open(newRoot(), clock);
     await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: "GONE" });
     await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: "KEPT" });
-    await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: "M", TIMER_DEL_UNIQKEY: "TopicAGONE" });
+    await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: "M", TIMER_DEL_UNIQKEY: "TopicA+GONE" });
     await settle(timer);
     expect(timer.timerWheel.getSlot(T0 + 2700).num).toBe(1); // +1 +1 −1
     clock.t = T0 + 5000;
@@ -351,5 +396,94 @@ describe("TimerMessageStore", () => {
     expect(messagesIn(store, "TopicA", 1).map((m) => m.properties.get("UNIQ_KEY"))).toEqual(["L"]);
     await timer.shutdown();
     expect(due).toHaveLength(0);
+  });
+
+  it("yields to the event loop while it delivers a slot of thousands of due messages", async () => {
+    const clock = fakeClock(T0);
+    const { store, timer } = open(
+      newRoot(),
+      clock,
+      {
+        mappedFileSizeTimerLog: 52 * 4096,
+        mappedFileSizeConsumeQueue: 20 * 4096,
+        mappedFileSizeCommitLog: 4 * 1024 * 1024,
+      },
+      holdsFire,
+    );
+    const n = 3000;
+    for (let i = 0; i < n; i++) await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: `U${i}` });
+    while (await timer.enqueue());
+    expect(timer.timerWheel.getSlot(T0 + 2700).num).toBe(n);
+    clock.t = T0 + 5000;
+    let puts = 0;
+    const put = store.putMessages.bind(store);
+    vi.spyOn(store, "putMessages").mockImplementation((msgs, wait) => (puts++, put(msgs, wait)));
+    const seen: { readTimeMs: number; puts: number }[] = [];
+    let drained = false;
+    const tick = (): void => {
+      seen.push({ readTimeMs: timer.currReadTimeMs, puts });
+      if (!drained) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      await drainDequeue(timer);
+    } finally {
+      drained = true;
+    }
+    // other callbacks ran while the slot was read, every DEQUEUE_YIELD_EVERY messages
+    expect(seen[0]?.readTimeMs).toBe(T0 + 2700);
+    expect(seen[0]?.puts).toBeLessThanOrEqual(255); // fewer when a put had to wait and retry
+    expect(seen.filter((s) => s.readTimeMs === T0 + 2700).length).toBeGreaterThanOrEqual(Math.floor(n / 256));
+    const got = uniqKeysIn(store);
+    expect(got).toHaveLength(n);
+    expect(new Set(got).size).toBe(n);
+  });
+
+  it("retries only the message that threw: the slot's earlier messages are delivered once", async () => {
+    const clock = fakeClock(T0);
+    const { store, timer } = open(newRoot(), clock, {}, holdsFire);
+    for (const uniq of ["A", "B", "C"]) await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: uniq });
+    while (await timer.enqueue());
+    clock.t = T0 + 5000;
+    failPutOf(store, "B", 2);
+    await drainDequeue(timer);
+    expect(uniqKeysIn(store)).toEqual(["A", "B", "C"]);
+  });
+
+  it("skips the message that threw with timerSkipUnknownError", async () => {
+    const clock = fakeClock(T0);
+    const { store, timer } = open(newRoot(), clock, { timerSkipUnknownError: true }, holdsFire);
+    for (const uniq of ["A", "B", "C"]) await send(store, { TIMER_DELIVER_MS: String(T0 + 3000), UNIQ_KEY: uniq });
+    while (await timer.enqueue());
+    clock.t = T0 + 5000;
+    failPutOf(store, "B", 1);
+    await drainDequeue(timer);
+    expect(uniqKeysIn(store)).toEqual(["A", "C"]);
+  });
+
+  it("survives a clean step that throws, and cleans again after its interval", async () => {
+    const clock = fakeClock(T0);
+    const timers: { fn: () => void; ms: number }[] = [];
+    const recording: TimerScheduler = {
+      setTimeout: (fn, ms) => {
+        const entry = { fn, ms };
+        timers.push(entry);
+        return entry;
+      },
+      clearTimeout: (h) => {
+        const i = timers.indexOf(h as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const { timer } = open(newRoot(), clock, {}, recording);
+    const clean = vi.spyOn(timer.timerLog, "deleteExpiredFiles").mockImplementation(() => {
+      throw new Error("EBUSY");
+    });
+    const step = timers.find((t) => t.ms === 30_000);
+    timers.splice(timers.indexOf(step ?? timers[0]!), 1);
+    expect(() => step?.fn()).not.toThrow();
+    expect(clean).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 5 && !timers.some((t) => t.ms === 30_000); i++) await new Promise((r) => setImmediate(r));
+    expect(timers.filter((t) => t.ms === 30_000)).toHaveLength(1);
   });
 });

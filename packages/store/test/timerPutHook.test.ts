@@ -76,7 +76,7 @@ describe("timer put hook (HookUtils.handleScheduleMessage)", () => {
     expect(hook()(msg({ TIMER_DELAY_SEC: "1.5" }))).toEqual({ status: "WHEEL_TIMER_MSG_ILLEGAL" });
     expect(hook()(msg({ TIMER_DELAY_SEC: String(259200 + 1) }))).toEqual({ status: "WHEEL_TIMER_MSG_ILLEGAL" });
     expect(propsOf(hook()(msg({ TIMER_DELAY_SEC: "259200" }))).get("TIMER_OUT_MS")).toBe("1700259200000");
-    expect(hook()(msg({ TIMER_DELIVER_MS: "1", TIMER_DEL_UNIQKEY: "TopicAU1" }))).toEqual({
+    expect(hook()(msg({ TIMER_DELIVER_MS: "1", TIMER_DEL_UNIQKEY: "TopicA+U1" }))).toEqual({
       status: "WHEEL_TIMER_MSG_ILLEGAL",
     });
   });

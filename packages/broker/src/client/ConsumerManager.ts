@@ -1,4 +1,12 @@
-/** Consumer groups known from heartbeats: connections, client ids, subscriptions (Java ConsumerManager). */
+/**
+ * Consumer groups known from heartbeats: connections, client ids, subscriptions (Java ConsumerManager).
+ *
+ * Beside them, as Java 5.3.3, a compensation table of groups that consume without heartbeats (POP
+ * consumers, proxies): each POP records its group (CONSUME_POP, CLUSTERING) and its subscriptions of
+ * the topic and of the group's POP retry topic. Subscription look-ups fall back on it by default
+ * (findSubscriptionData), group look-ups only when asked (getConsumerGroupInfo(group, true));
+ * subscriptions not refreshed for subscriptionExpiredTimeout (10 min) are dropped by the scan.
+ */
 import type { Connection, LanguageCode } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
 import type { ConsumerData, SubscriptionData } from "@rocketmq-ts/common";
@@ -71,20 +79,62 @@ export type ConsumerIdsChangeListener = (
   connections: Connection[],
 ) => void;
 
+/** Java's BrokerConfig.subscriptionExpiredTimeout default: compensated subscriptions live 10 min. */
+export const SUBSCRIPTION_EXPIRED_TIMEOUT_MS = 10 * 60 * 1000;
+
 export class ConsumerManager {
   readonly consumerTable = new Map<string, ConsumerGroupInfo>();
+  /** groups seen consuming without a heartbeat (Java's consumerCompensationTable) */
+  readonly consumerCompensationTable = new Map<string, ConsumerGroupInfo>();
 
   constructor(
     private readonly listener: ConsumerIdsChangeListener,
     private readonly logger: Logger,
   ) {}
 
-  getConsumerGroupInfo(group: string): ConsumerGroupInfo | undefined {
-    return this.consumerTable.get(group);
+  getConsumerGroupInfo(group: string, fromCompensationTable = false): ConsumerGroupInfo | undefined {
+    return (
+      this.consumerTable.get(group) ?? (fromCompensationTable ? this.consumerCompensationTable.get(group) : undefined)
+    );
   }
 
-  findSubscriptionData(group: string, topic: string): SubscriptionData | undefined {
-    return this.consumerTable.get(group)?.subscriptionTable.get(topic);
+  /** The group's subscription of the topic: from its heartbeats, else (by default) from the compensation table. */
+  findSubscriptionData(group: string, topic: string, fromCompensationTable = true): SubscriptionData | undefined {
+    const fromHeartbeat = this.consumerTable.get(group)?.subscriptionTable.get(topic);
+    if (fromHeartbeat || !fromCompensationTable) return fromHeartbeat;
+    return this.consumerCompensationTable.get(group)?.subscriptionTable.get(topic);
+  }
+
+  private compensation(group: string): ConsumerGroupInfo {
+    let info = this.consumerCompensationTable.get(group);
+    if (!info) this.consumerCompensationTable.set(group, (info = new ConsumerGroupInfo(group)));
+    return info;
+  }
+
+  /** A group consuming without heartbeats (a POP): record how it consumes. */
+  compensateBasicConsumerInfo(group: string, consumeType: string, messageModel: string): void {
+    const info = this.compensation(group);
+    info.consumeType = consumeType;
+    info.messageModel = messageModel;
+  }
+
+  /** A group consuming without heartbeats: record (refresh) its subscription of `topic`. */
+  compensateSubscribeData(group: string, topic: string, subscription: SubscriptionData): void {
+    this.compensation(group).subscriptionTable.set(topic, subscription);
+  }
+
+  /** Drop compensated subscriptions older (subVersion) than `expiredMs`, and groups left without any. */
+  removeExpireConsumerGroupInfo(expiredMs = SUBSCRIPTION_EXPIRED_TIMEOUT_MS, now = Date.now()): void {
+    for (const [group, info] of [...this.consumerCompensationTable]) {
+      let removed = false;
+      for (const [topic, sub] of [...info.subscriptionTable]) {
+        if (now - sub.subVersion > expiredMs) {
+          info.subscriptionTable.delete(topic);
+          removed = true;
+        }
+      }
+      if (removed && info.subscriptionTable.size === 0) this.consumerCompensationTable.delete(group);
+    }
   }
 
   registerConsumer(data: ConsumerData, info: ClientChannelInfo, notify: boolean): boolean {
@@ -122,8 +172,8 @@ export class ConsumerManager {
     }
   }
 
-  /** Drop channels silent for over 120 s (Java scanNotActiveChannel). */
-  scanNotActiveChannel(expiredMs = 120_000): void {
+  /** Drop channels silent for over 120 s, then expired compensated subscriptions (Java scanNotActiveChannel). */
+  scanNotActiveChannel(expiredMs = 120_000, subscriptionExpiredMs = SUBSCRIPTION_EXPIRED_TIMEOUT_MS): void {
     const now = Date.now();
     for (const group of this.consumerTable.values()) {
       for (const info of [...group.channelInfoTable.values()]) {
@@ -137,5 +187,6 @@ export class ConsumerManager {
         }
       }
     }
+    this.removeExpireConsumerGroupInfo(subscriptionExpiredMs, now);
   }
 }

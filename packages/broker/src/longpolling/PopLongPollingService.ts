@@ -52,6 +52,12 @@ export interface PopLongPollingOptions {
 
 const TIMEOUT_MARGIN_MS = 50;
 
+/**
+ * An arriving message's properties, read only when a parked request's filter needs them (parsing
+ * them for every dispatched message costs the dispatch even when nobody polls).
+ */
+export type ArrivingProperties = () => Map<string, string> | null;
+
 export class PopLongPollingService {
   private readonly pollingMap = new Map<string, PopRequest[]>();
   /** topic → the groups that polled it */
@@ -140,7 +146,7 @@ export class PopLongPollingService {
     queueId: number,
     offset = -1,
     tagsCode: number | null = null,
-    properties: Map<string, string> | null = null,
+    properties: ArrivingProperties | null = null,
   ): void {
     if (isPopRetryTopicV2(topic)) {
       const parts = topic.split("+");
@@ -164,7 +170,7 @@ export class PopLongPollingService {
     queueId: number,
     offset: number,
     tagsCode: number | null,
-    properties: Map<string, string> | null,
+    properties: ArrivingProperties | null,
   ): void {
     const cids = this.topicCidMap.get(topic);
     if (!cids) return;
@@ -183,7 +189,7 @@ export class PopLongPollingService {
     group: string,
     force: boolean,
     tagsCode: number | null,
-    properties: Map<string, string> | null,
+    properties: ArrivingProperties | null,
   ): boolean {
     const queue = this.pollingMap.get(buildPollingKey(topic, group, queueId));
     if (!queue || queue.length === 0) return false;
@@ -192,7 +198,10 @@ export class PopLongPollingService {
     this.totalPollingNum--;
     if (!force && req.filter && tagsCode !== null) {
       let match = req.filter.isMatchedByConsumeQueue(tagsCode);
-      if (match && properties && req.filter.isMatchedByCommitLog) match = req.filter.isMatchedByCommitLog(properties);
+      if (match && properties && req.filter.isMatchedByCommitLog) {
+        const props = properties();
+        if (props) match = req.filter.isMatchedByCommitLog(props);
+      }
       if (!match) {
         queue.unshift(req);
         this.totalPollingNum++;

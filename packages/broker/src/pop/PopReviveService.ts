@@ -65,6 +65,10 @@ const CK_REWRITE_INTERVALS_S = [10, 20, 30, 60, 120, 180, 240, 300, 360, 420, 48
 const PUT_OK = new Set(["PUT_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
 const SECOND = PopAckConstants.SECOND;
 const ACK_TIME_INTERVAL = PopAckConstants.ackTimeInterval;
+/** Messages revived between two turns of the event loop (store puts may resolve synchronously). */
+export const REVIVE_YIELD_EVERY = 256;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** What one scan found (Java's ConsumeReviveObj). */
 export interface ReviveScan {
@@ -75,12 +79,34 @@ export interface ReviveScan {
 
 export interface PopReviveOptions {
   readonly clock?: ReviveClock;
-  /** How far the timer wheel lags (ms; 0 when it does not). */
+  /** Let the event loop's other callbacks run (default: the next setImmediate turn). */
+  readonly yieldToLoop?: () => Promise<void>;
+  /** Seconds the timer lags (see timerBehindSeconds; 0 when it does not). */
   readonly timerBehind: () => number;
+}
+
+/** What the revive reads of the timer (TimerMessageStore has it). */
+export interface TimerLag {
+  /** whole seconds the dequeue's read time is behind now */
+  getDequeueBehind(): number;
+  /** whole seconds old the message the enqueue read last is (0 when it read none for 2 s) */
+  getEnqueueBehind(): number;
+}
+
+/**
+ * Java's revive asks whether the timer lags in TIME (getDequeueBehind and getEnqueueBehind, whole
+ * seconds), not in messages: a far-future timer message or an in-flight checkpoint is not a lag.
+ */
+export function timerBehindSeconds(timer: TimerLag | null | undefined): number {
+  if (!timer) return 0;
+  return Math.max(0, timer.getDequeueBehind()) + Math.max(0, timer.getEnqueueBehind());
 }
 
 export class PopReviveService {
   private readonly clock: ReviveClock;
+  private readonly yieldToLoop: () => Promise<void>;
+  /** messages revived since the last turn of the event loop */
+  private sinceYield = 0;
   private shouldRunPopRevive = false;
   /** set by shutdown: ends the loop and any scan under way */
   private stopped = false;
@@ -95,6 +121,7 @@ export class PopReviveService {
     private readonly options: PopReviveOptions,
   ) {
     this.clock = options.clock ?? realReviveClock;
+    this.yieldToLoop = options.yieldToLoop ?? nextTurn;
   }
 
   setShouldRunPopRevive(should: boolean): void {
@@ -202,6 +229,8 @@ export class PopReviveService {
       }
       noMsgCount = 0;
       if (this.clock.now() - startScanTime > bc.reviveScanTime) break;
+      // reading the queue is synchronous: a backlog would hold the loop for the whole scan
+      await this.yieldToLoop();
       for (const msg of messages) {
         const tags = msg.properties.get(MessageConst.PROPERTY_TAGS);
         const raw = msg.body ? msg.body.toString("utf8") : "";
@@ -268,6 +297,10 @@ export class PopReviveService {
   private async reviveMsgFromCk(ck: PopCheckPoint): Promise<void> {
     for (let j = 0; j < ck.num; j++) {
       if (isAcked(ck.bitMap, j)) continue;
+      if (++this.sinceYield >= REVIVE_YIELD_EVERY) {
+        this.sinceYield = 0;
+        await this.yieldToLoop();
+      }
       const msgOffset = ackOffsetByIndex(ck, j);
       const result = this.ctx.store.getMessage(ck.topic, ck.queueId, msgOffset, 1);
       const record = result.status === "FOUND" ? result.messages[0] : undefined;

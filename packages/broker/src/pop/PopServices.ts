@@ -141,7 +141,10 @@ export class PopServices {
     return this.ctx.store.putMessages([buildCkMsg(this.reviveOrigin(), ck, reviveQid)]);
   }
 
-  /** A message was dispatched (the reput's arrival listener): wake POP and NOTIFICATION pollers. */
+  /**
+   * A message was dispatched (the reput's arrival listener): wake POP and NOTIFICATION pollers.
+   * Nothing parked, nothing to do; the properties are parsed only if a parked filter reads them.
+   */
   notifyMessageArriving(
     topic: string,
     queueId: number,
@@ -149,7 +152,12 @@ export class PopServices {
     tagsCode: number | null,
     propertiesString: string | null,
   ): void {
-    const props = propertiesString === null ? null : string2messageProperties(propertiesString);
+    if (this.popLongPolling.totalPolling === 0 && this.notificationLongPolling.totalPolling === 0) return;
+    let parsed: Map<string, string> | undefined;
+    const props =
+      propertiesString === null
+        ? null
+        : (): Map<string, string> => (parsed ??= string2messageProperties(propertiesString));
     this.popLongPolling.notifyMessageArrivingWithRetryTopic(topic, queueId, offset, tagsCode, props);
     this.notificationLongPolling.notifyMessageArrivingWithRetryTopic(topic, queueId, offset, tagsCode, props);
   }

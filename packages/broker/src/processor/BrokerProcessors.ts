@@ -18,6 +18,7 @@ import { brokerStatsProcessors } from "./admin/brokerStats.js";
 import { storeMaintenanceProcessors } from "./admin/storeMaintenance.js";
 import { subscriptionGroupProcessors } from "./admin/subscriptionGroup.js";
 import { topicAdminProcessors } from "./admin/topic.js";
+import { timerCheckPointProcessors } from "./admin/timerCheckPoint.js";
 import { clientManageProcessors } from "./ClientManageProcessor.js";
 import { consumerManageProcessors } from "./ConsumerManageProcessor.js";
 import { consumerSendMsgBackProcessors } from "./ConsumerSendMsgBackProcessor.js";
@@ -59,6 +60,7 @@ const BOTH_PORTS: readonly ProcessorModule[] = [
   consumerRelayProcessors,
   storeMaintenanceProcessors,
   consumeQueueProcessors,
+  timerCheckPointProcessors,
   aclProcessors,
   ackMessageProcessors,
   changeInvisibleTimeProcessors,

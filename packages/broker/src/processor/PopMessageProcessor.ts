@@ -28,6 +28,8 @@ import {
   MessageConst,
   MixAll,
   POP_ORDER_REVIVE_QUEUE,
+  SUB_ALL,
+  type SubscriptionData,
   type TopicConfig,
 } from "@rocketmq-ts/common";
 import { isTagType } from "@rocketmq-ts/filter";
@@ -102,6 +104,35 @@ function popFilter(ctx: BrokerContext, h: PopMessageRequestHeader, now: number):
     filterSupportRetry: false,
     manager: ctx.consumerFilterManager,
   });
+}
+
+/** Java's FilterAPI.build: a TAG expression parsed into tags, any other kept as it is. */
+function subscriptionOf(topic: string, exp: string, expType: string | undefined, now: number): SubscriptionData {
+  if (isTagType(expType)) return { ...buildSubscriptionData(topic, exp, javaStringHashCode), subVersion: now };
+  return {
+    topic,
+    subString: exp,
+    tagsSet: [],
+    codeSet: [],
+    subVersion: now,
+    expressionType: expType ?? "",
+    classFilterMode: false,
+  };
+}
+
+/**
+ * As Java: a POP consumer sends no heartbeat to the broker, so each POP records its group and its
+ * subscriptions (the topic's expression, everything of the group's POP retry topic) in the consumer
+ * manager's compensation table, where the admin look-ups of subscriptions find them.
+ */
+function compensatePopSubscription(ctx: BrokerContext, h: PopMessageRequestHeader, now: number): void {
+  const consumers = ctx.consumerManager;
+  const retryTopic = buildPopRetryTopic(h.topic, h.consumerGroup, ctx.brokerConfig.enableRetryTopicV2);
+  // without an expression: everything, by tag
+  const exp = h.exp === undefined || h.exp === "" ? undefined : h.exp;
+  const expType = exp === undefined ? undefined : h.expType;
+  consumers.compensateSubscribeData(h.consumerGroup, h.topic, subscriptionOf(h.topic, exp ?? SUB_ALL, expType, now));
+  consumers.compensateSubscribeData(h.consumerGroup, retryTopic, subscriptionOf(retryTopic, SUB_ALL, expType, now));
 }
 
 /** Java's getInitOffset: where a group without an offset starts (committed when `init`). */
@@ -313,6 +344,8 @@ export async function processPop(
   const now = pop.now();
   fillBornTime(request, now);
   const h = decodeHeader(PopMessageRequestHeader, request.extFields);
+  // POP consumes in clustering mode only
+  ctx.consumerManager.compensateBasicConsumerInfo(h.consumerGroup, "CONSUME_POP", "CLUSTERING");
   // Java answers from a fresh PopMessageResponseHeader: its primitives go out as 0
   const fail = (code: number, remark: string): RemotingCommand =>
     createResponse(request, code, {
@@ -333,6 +366,7 @@ export async function processPop(
     );
   const target = checkPopTarget(ctx, h, connection.remoteAddr);
   if ("code" in target) return fail(target.code, target.remark);
+  compensatePopSubscription(ctx, h, now);
   const filter = popFilter(ctx, h, now);
   if (filter === "PARSE_FAILED")
     return fail(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed");

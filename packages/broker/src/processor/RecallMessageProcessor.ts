@@ -2,7 +2,7 @@
  * RECALL_MESSAGE (370, 5.x): withdraw a timer message before it is due. The recall handle the SEND
  * answer carried (SendMessageProcessor.recallHandleOf) names the real topic, the broker, the slot
  * time + 1 and the unique key; the broker puts a delete marker into the same slot — a message to the
- * real topic with TIMER_DEL_UNIQKEY = topic + unique key and TIMER_DELIVER_MS = that time, which the
+ * real topic with TIMER_DEL_UNIQKEY = `<topic>+<unique key>` and TIMER_DELIVER_MS = that time, which the
  * store's timer hook parks like any timer message and TimerMessageStore turns into "skip that key"
  * when the slot is read. Java 5.3.3's checks, codes and remarks, in its order.
  */

@@ -238,6 +238,7 @@ export function testBroker(options: TestBrokerOptions = {}): TestBroker {
       });
       return popServices;
     },
+    timerMessageStore: null,
     logger: silent,
     rebalanceLockManager: new RebalanceLockManager(),
     eventLoopLag,

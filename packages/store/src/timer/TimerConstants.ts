@@ -31,9 +31,9 @@ export function needDelete(magic: number): boolean {
 /** TIMER_ENQUEUE_MS of a message that was already due when enqueued (Java's Long.MAX_VALUE). */
 export const ENQUEUE_TIME_DUE = "9223372036854775807";
 
-/** Key of a delete (recall) marker's target: real topic + unique key (Java's buildDeleteKey). */
+/** Key of a delete (recall) marker's target: `realTopic+uniqueKey` (Java's buildDeleteKey). */
 export function buildDeleteKey(realTopic: string, uniqueKey: string): string {
-  return realTopic + uniqueKey;
+  return `${realTopic}+${uniqueKey}`;
 }
 
 /** Java's String.hashCode (UTF-16 code units), the real-topic hash a timer-log record carries. */

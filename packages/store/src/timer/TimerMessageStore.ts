@@ -16,6 +16,10 @@
  *   (TIMER_DEL_UNIQKEY) and put the other messages, oldest first, into REAL_TOPIC / REAL_QID with
  *   TIMER_ENQUEUE_MS and TIMER_DEQUEUE_MS (a rolled one back onto the timer topic with
  *   TIMER_ROLL_TIMES + 1); then advance currReadTimeMs by one precision. Only the master dequeues.
+ *   The step yields to the event loop every DEQUEUE_YIELD_EVERY messages of a slot (a put into a
+ *   local commit log completes synchronously), and a message that throws is retried alone after a
+ *   50 ms hold (Java's holdMomentForUnknownError), or skipped with timerSkipUnknownError; a step cut
+ *   short (shutdown, role change) leaves the read time on the slot, which is read again, as Java.
  * - flush (`flush`, every timerFlushIntervalMs): checkpoint values, timer log, wheel, checkpoint.
  *
  * Consequence of the put hook's rounding and reading slot T only once now ≥ T + precision: a message
@@ -87,6 +91,8 @@ export interface TimerMessageStoreOptions {
   slotsTotal?: number;
   /** A message delivered (its put succeeded): Java counts it in the broker's topic put stats. */
   onDelivered?: (topic: string, append: AppendMessageResult | undefined) => void;
+  /** Let other callbacks of the event loop run (default: the next setImmediate turn). */
+  yieldToLoop?: () => Promise<void>;
 }
 
 /** One timer-log unit on its way (Java's TimerRequest). */
@@ -105,6 +111,12 @@ const ENQUEUE_BATCH = 256;
 const EMPTY_SLOTS_PER_STEP = 20_000;
 const PUT_ATTEMPTS = 3;
 const CLEAN_INTERVAL_MS = 30_000;
+/** Messages of one slot handled between two turns of the event loop. */
+export const DEQUEUE_YIELD_EVERY = 256;
+/** Java's holdMomentForUnknownError: the wait before a message that threw is tried again. */
+const UNKNOWN_ERROR_HOLD_MS = 50;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class TimerMessageStore {
   readonly timerLog: TimerLog;
@@ -129,6 +141,7 @@ export class TimerMessageStore {
   private readonly sleepers = new Set<() => void>();
   private readonly now: () => number;
   private readonly scheduler: TimerScheduler;
+  private readonly yieldToLoop: () => Promise<void>;
   private readonly store: TimerStoreAccess;
   private readonly config: MessageStoreConfig;
   private readonly logger: Logger;
@@ -144,6 +157,7 @@ export class TimerMessageStore {
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
     this.scheduler = options.scheduler ?? realScheduler;
+    this.yieldToLoop = options.yieldToLoop ?? nextTurn;
     this.precisionMs = config.timerPrecisionMs;
     this.slotsTotal = options.slotsTotal ?? TIMER_SLOTS_TOTAL;
     const window = config.timerRollWindowSlot;
@@ -242,17 +256,21 @@ export class TimerMessageStore {
       await this.flush();
       return this.config.timerFlushIntervalMs;
     }, this.config.timerFlushIntervalMs);
-    this.loop(() => {
-      this.cleanExpiredFiles();
-      return Promise.resolve(CLEAN_INTERVAL_MS);
+    this.loop(async () => {
+      try {
+        this.cleanExpiredFiles();
+      } catch (err) {
+        this.logger.error({ err: err instanceof Error ? err.message : String(err) }, "Timer clean failed");
+      }
+      return CLEAN_INTERVAL_MS;
     }, CLEAN_INTERVAL_MS);
   }
 
-  /** Run `step` again after the delay it answers, until shutdown; an error waits a moment. */
+  /** Run `step` again after the delay it answers, until shutdown; an error (thrown or rejected) waits a moment. */
   private loop(step: () => Promise<number>, firstDelay = 0): void {
     const run = (): void => {
       if (this.state !== "running") return;
-      const done = step().then(
+      const done = new Promise<number>((resolve) => resolve(step())).then(
         (delay) => this.after(run, delay),
         (err: unknown) => {
           this.logger.error({ err: err instanceof Error ? err.message : String(err) }, "Timer step failed");
@@ -496,22 +514,56 @@ export class TimerMessageStore {
     }
     normal.reverse();
     const deleted = new Set<string>();
+    let handled = 0;
+    /** Each message once, in order: a turn of the event loop every DEQUEUE_YIELD_EVERY; false once stopped. */
+    const each = async (req: TimerRequest, handle: (req: TimerRequest) => Promise<void> | void): Promise<boolean> => {
+      if (++handled % DEQUEUE_YIELD_EVERY === 0) await this.yieldToLoop();
+      return this.isRunningDequeue() && this.currReadTimeMs === readTime && this.untilHandled(req, handle);
+    };
     for (const req of deletes) {
-      const key = this.store.lookMessageByOffset(req.offsetPy)?.properties.get(MessageConst.PROPERTY_TIMER_DEL_UNIQKEY);
-      if (key !== undefined) deleted.add(key);
+      const ok = await each(req, (r) => {
+        const msg = this.store.lookMessageByOffset(r.offsetPy);
+        const key = msg?.properties.get(MessageConst.PROPERTY_TIMER_DEL_UNIQKEY);
+        if (key !== undefined) deleted.add(key);
+      });
+      if (!ok) return -1;
     }
     for (const req of normal) {
-      if (!this.isRunningDequeue()) return -1;
-      const msg = this.store.lookMessageByOffset(req.offsetPy);
-      if (!msg) continue;
-      const uniq = msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
-      const realTopic = msg.properties.get(MessageConst.PROPERTY_REAL_TOPIC) ?? "";
-      if (uniq !== undefined && deleted.has(buildDeleteKey(realTopic, uniq))) continue;
-      await this.deliver(req, msg);
+      const ok = await each(req, async (r) => {
+        const msg = this.store.lookMessageByOffset(r.offsetPy);
+        if (!msg) return;
+        const uniq = msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+        const realTopic = msg.properties.get(MessageConst.PROPERTY_REAL_TOPIC) ?? "";
+        if (uniq !== undefined && deleted.has(buildDeleteKey(realTopic, uniq))) return;
+        await this.deliver(r, msg);
+      });
+      if (!ok) return -1;
     }
     if (!this.isRunningDequeue() || this.currReadTimeMs !== readTime) return -1;
     this.moveReadTime();
     return 1;
+  }
+
+  /**
+   * Handle one message of a slot; one that throws is logged and tried again after a hold (skipped
+   * with timerSkipUnknownError), so the messages before it are not delivered twice. False when the
+   * dequeue stopped while holding.
+   */
+  private async untilHandled(req: TimerRequest, handle: (req: TimerRequest) => Promise<void> | void): Promise<boolean> {
+    for (;;) {
+      try {
+        await handle(req);
+        return true;
+      } catch (err) {
+        this.logger.error(
+          { offsetPy: req.offsetPy, err: err instanceof Error ? err.message : String(err) },
+          "Timer dequeue: unknown exception",
+        );
+        if (this.config.timerSkipUnknownError) return true;
+        await this.sleep(UNKNOWN_ERROR_HOLD_MS);
+        if (!this.isRunningDequeue()) return false;
+      }
+    }
   }
 
   /** Java's convert + doPut with its retries: put a due (or rolled) message where it belongs. */
