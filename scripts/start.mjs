@@ -1,6 +1,8 @@
 // Starts a local cluster from a fresh clone: installs what is missing, builds, then runs the name
 // server (127.0.0.1:9876) and the brokers in the foreground. Ctrl-C (or `npm run stop`) stops them.
-//   npm start                           one broker from conf/broker.conf (port 10911, store ~/store)
+// 5.x gRPC clients reach the cluster through the proxy on 127.0.0.1:8081 (PROXY_PORT to change it).
+//   npm start                           one broker from conf/broker.conf (port 10911, store ~/store),
+//                                       with the proxy inside it (local mode, `mqbroker --enable-proxy`)
 //   npm start -- --cluster 2m-2s-sync   conf/2m-2s-sync/*: two masters and their slaves, each with
 //                                       derived ports and its own home under ~/rocketmq-ts/<mode>/
 //   npm start -- --cluster dledger      conf/dledger/broker-n0..n2.conf: one DLedger (Raft) group
@@ -50,7 +52,21 @@ function stop() {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
-/** Start a server, echo its stdout, resolve when it printed its boot line. */
+const proxyPort = Number(process.env.PROXY_PORT ?? "8081");
+const proxyHome = join(homedir(), "rocketmq-ts", "proxy");
+
+/** rmq-proxy.json for the proxy: the cluster, the name server and the gRPC port. */
+function proxyConfig() {
+  mkdirSync(proxyHome, { recursive: true });
+  const file = join(proxyHome, "rmq-proxy.json");
+  writeFileSync(
+    file,
+    JSON.stringify({ rocketMQClusterName: "DefaultCluster", namesrvAddr, grpcServerPort: proxyPort }, null, 2) + "\n",
+  );
+  return file;
+}
+
+/** Start a server, echo its stdout, resolve when it printed its boot line (or the proxy's). */
 function start(name, bin, argv, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(join(root, "bin", bin), argv, {
@@ -60,7 +76,8 @@ function start(name, bin, argv, env = {}) {
     children.push(child);
     child.stdout.on("data", (d) => {
       process.stdout.write(d);
-      if (d.toString().includes("boot success")) resolve(child);
+      const text = d.toString();
+      if (text.includes("boot success") || text.includes("rocketmq-proxy startup successfully")) resolve(child);
     });
     child.on("exit", (code, signal) => {
       console.log(`${name} exited (${signal ?? code})`);
@@ -73,9 +90,17 @@ function start(name, bin, argv, env = {}) {
 writeFileSync(pidFile, String(process.pid));
 await start("mqnamesrv", "mqnamesrv", ["-c", join(root, "conf", "namesrv.properties")]);
 if (!mode) {
-  await start("mqbroker", "mqbroker", ["-n", namesrvAddr, "-c", join(root, "conf", "broker.conf")]);
+  await start("mqbroker", "mqbroker", [
+    "--enable-proxy",
+    "-n",
+    namesrvAddr,
+    "-c",
+    join(root, "conf", "broker.conf"),
+    "-pc",
+    proxyConfig(),
+  ]);
   console.log(
-    `local cluster up: name server ${namesrvAddr}, broker-a on port 10911; logs in ${defaultLogDir()}; Ctrl-C or \`npm run stop\` stops it`,
+    `local cluster up: name server ${namesrvAddr}, broker-a on port 10911, gRPC proxy (5.x clients) on 127.0.0.1:${proxyPort}; logs in ${defaultLogDir()}; Ctrl-C or \`npm run stop\` stops it`,
   );
 } else {
   const base = join(homedir(), "rocketmq-ts", mode);
@@ -100,8 +125,16 @@ if (!mode) {
     );
   }
   await Promise.all(pending);
+  // one proxy for the whole cluster (cluster mode): the brokers share this machine, so they cannot
+  // each run a local-mode proxy on the same gRPC port
+  await start("mqproxy", "mqproxy", ["-n", namesrvAddr, "-pc", proxyConfig()], {
+    JAVA_OPT_EXT: `-Duser.home=${proxyHome}`,
+  });
   console.log(`local ${mode} cluster up: name server ${namesrvAddr} (logs in ${defaultLogDir()})`);
   for (const l of lines) console.log(l);
+  console.log(
+    `  gRPC proxy (5.x clients, cluster mode) on 127.0.0.1:${proxyPort}  logs ${join(proxyHome, "logs", "rocketmqlogs")}`,
+  );
   console.log(`bin/mqadmin clusterList -n ${namesrvAddr} shows it; Ctrl-C or \`npm run stop\` stops it`);
 }
 await startConsole();

@@ -92,6 +92,8 @@ export async function until(cond: () => boolean, ms = 15_000, what = "condition"
 
 export interface LocalCluster {
   namesrvAddr: string;
+  /** With `proxy`: the gRPC proxy the broker runs in front of itself (`host:port`). */
+  grpcEndpoints?: string;
   /** Every name server (the first is `namesrvAddr`); the broker registers with all of them. */
   namesrvAddrs: string[];
   namesrvs: Proc[];
@@ -111,11 +113,17 @@ export interface LocalCluster {
  */
 export const TEST_BROKER_PROPS = ["waitTimeMillsInSendQueue=60000"];
 
+export interface LocalClusterOptions {
+  /** Start the broker as `mqbroker --enable-proxy` (5.x local-mode gRPC proxy in its process). */
+  proxy?: boolean;
+}
+
 /** namesrv + one master broker (brokerIP1 127.0.0.1) with the given extra broker properties. */
 export async function startLocalCluster(
   extraBrokerProps = "",
   namesrvCount = 1,
   brokerJavaOpts: readonly string[] = [],
+  options: LocalClusterOptions = {},
 ): Promise<LocalCluster> {
   const home = mkdtempSync(join(tmpdir(), "rmq-e2e-"));
   const namesrvs: Proc[] = [];
@@ -150,18 +158,26 @@ export async function startLocalCluster(
       extraBrokerProps,
     ].join("\n"),
   );
+  let proxyArgs: string[] = [];
+  let grpcEndpoints: string | undefined;
+  if (options.proxy) {
+    const grpcPort = await freePort();
+    const proxyConf = join(home, "rmq-proxy.json");
+    writeFileSync(proxyConf, JSON.stringify({ rocketMQClusterName: "DefaultCluster", grpcServerPort: grpcPort }));
+    proxyArgs = ["--enable-proxy", "-pc", proxyConf];
+    grpcEndpoints = `127.0.0.1:${grpcPort}`;
+  }
+  // a broker prints its boot line; with --enable-proxy the process prints the proxy's, as Java's
+  const booted = options.proxy ? "rocketmq-proxy startup successfully" : "boot success";
   const startBroker = async (): Promise<Proc> => {
-    const broker = run("mqbroker", ["-c", conf], home, brokerJavaOpts);
-    await until(
-      () => broker.stdout().includes("boot success") || broker.child.exitCode !== null,
-      20_000,
-      "broker boot",
-    );
-    if (!broker.stdout().includes("boot success")) throw new Error(`broker did not start: ${broker.stderr()}`);
+    const broker = run("mqbroker", [...proxyArgs, "-c", conf], home, brokerJavaOpts);
+    await until(() => broker.stdout().includes(booted) || broker.child.exitCode !== null, 30_000, "broker boot");
+    if (!broker.stdout().includes(booted)) throw new Error(`broker did not start: ${broker.stderr()}`);
     return broker;
   };
   const cluster: LocalCluster = {
     namesrvAddr: namesrvAddrs[0] as string,
+    ...(grpcEndpoints !== undefined ? { grpcEndpoints } : {}),
     namesrvAddrs,
     namesrvs,
     brokerAddr: `127.0.0.1:${brokerPort}`,

@@ -20,6 +20,8 @@ export const LoggerName = {
   WATER_MARK: "RocketmqWaterMark",
   FILTER: "RocketmqFilter",
   REMOTING: "RocketmqRemoting",
+  PROXY: "RocketmqProxy",
+  PROXY_WATER_MARK: "RocketmqProxyWatermark",
 } as const;
 
 export type LoggerNameValue = (typeof LoggerName)[keyof typeof LoggerName];

@@ -85,8 +85,25 @@ function consoleConfig(): LogbackConfig {
   return { root: console, loggers: new Map([[LoggerName.CLIENT, console]]) };
 }
 
+/**
+ * rmq.proxy.logback.xml's proxy files: proxy.log and proxy_watermark.log. Java's file also lists the
+ * broker's, for the broker local mode runs inside; here that broker keeps its own logging (the
+ * broker config), so each file has one writer.
+ */
+function proxyConfig(): LogbackConfig {
+  const proxy = spec("proxy.log", 128, 10);
+  return {
+    root: proxy,
+    loggers: new Map([
+      [LoggerName.PROXY, proxy],
+      [LoggerName.PROXY_WATER_MARK, spec("proxy_watermark.log", 128, 10)],
+    ]),
+  };
+}
+
 export const logbackConfigs = {
   broker: brokerConfig,
+  proxy: proxyConfig,
   namesrv: namesrvConfig,
   tools: toolsConfig,
   console: consoleConfig,

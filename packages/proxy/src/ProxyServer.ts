@@ -1,0 +1,169 @@
+/**
+ * One running proxy: the gRPC server (Java's GrpcServer: plaintext, max inbound message 130 MiB,
+ * idle connections closed after 120 s) with the MessagingService on `grpcServerPort`, over a
+ * MessageService. `startLocalProxy` is what a broker calls to run the proxy in its own process.
+ */
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { ProxyConfig } from "./config/ProxyConfig.js";
+import { GrpcChannelManager } from "./grpc/GrpcChannelManager.js";
+import { GrpcClientSettingsManager } from "./grpc/GrpcClientSettingsManager.js";
+import { GrpcMessagingApplication } from "./grpc/GrpcMessagingApplication.js";
+import { messagingServiceDefinition } from "./grpc/proto.js";
+import type { Endpoints } from "./grpc/v2types.js";
+import type { BrokerEndpointsResolver, ProxyDeps } from "./ProxyDeps.js";
+import { ClusterMessageService } from "./service/ClusterMessageService.js";
+import type { MessageService } from "./service/MessageService.js";
+import { TopicRouteService } from "./service/TopicRouteService.js";
+import { TransactionDataManager } from "./service/TransactionDataManager.js";
+import { ReceiptHandleManager } from "./service/ReceiptHandleManager.js";
+import { changeInvisibleTimeOnBroker, decodeHandle } from "./grpc/ConsumerActivity.js";
+
+const MAX_INBOUND_MESSAGE_SIZE = 130 * 1024 * 1024;
+const MAX_CONNECTION_IDLE_MS = 120_000;
+
+/** Cluster mode: the addresses the client used to reach the proxy, with the proxy's gRPC port. */
+export function clusterModeEndpoints(config: ProxyConfig): BrokerEndpointsResolver {
+  return (_brokerAddr, request) => ({
+    scheme: request?.scheme ?? "IPv4",
+    addresses: (request?.addresses ?? []).map((a) => ({
+      host: a.host ?? "",
+      port: config.useEndpointPortFromRequest ? (a.port ?? config.grpcServerPort) : config.grpcServerPort,
+    })),
+  });
+}
+
+/** Local mode: every broker's own host with the gRPC port (each broker runs a proxy on that port). */
+export function localModeEndpoints(config: ProxyConfig): BrokerEndpointsResolver {
+  return (brokerAddr): Endpoints => {
+    const host = brokerAddr.slice(0, brokerAddr.lastIndexOf(":"));
+    const ipv4 = /^\d+\.\d+\.\d+\.\d+$/.test(host);
+    return {
+      scheme: ipv4 ? "IPv4" : host.includes(":") ? "IPv6" : "DOMAIN_NAME",
+      addresses: [{ host, port: config.grpcServerPort }],
+    };
+  };
+}
+
+export interface ProxyServerOptions {
+  config: ProxyConfig;
+  logger: Logger;
+  messageService?: MessageService;
+  /** local mode: the broker this proxy belongs to (`ip:port`) */
+  localBrokerAddr?: string;
+  now?: () => number;
+}
+
+export class ProxyServer {
+  readonly deps: ProxyDeps;
+  private readonly server: Server;
+  private boundPort = 0;
+  private renewTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: ProxyServerOptions) {
+    const { config, logger } = options;
+    const now = options.now ?? Date.now;
+    const localBrokerAddr = options.localBrokerAddr;
+    const messageService =
+      options.messageService ??
+      new ClusterMessageService({
+        namesrvAddr: config.namesrvAddr,
+        heartbeatPeriodMs: config.transactionHeartbeatPeriodSecond * 1000,
+        logger,
+        ...(localBrokerAddr !== undefined ? { brokerAddrs: () => [localBrokerAddr] } : {}),
+      });
+    const routes = new TopicRouteService(messageService, {
+      clusterName: config.rocketMQClusterName,
+      expireAfterAccessMs: config.topicRouteServiceCacheExpiredSeconds * 1000,
+      refreshAfterWriteMs: config.topicRouteServiceCacheRefreshSeconds * 1000,
+      now,
+    });
+    const receiptHandles = new ReceiptHandleManager({
+      config,
+      now,
+      logger,
+      groupConfig: (group) => routes.getSubscriptionGroup(group),
+      changeInvisibleTime: async (h, invisibleTime) => {
+        const handle = decodeHandle(h.handle);
+        const addr = await routes.getBrokerAddr(h.topic, handle.brokerName);
+        if (addr === null) return null;
+        return (await changeInvisibleTimeOnBroker(messageService, addr, h.group, h.topic, handle, invisibleTime))
+          .handle;
+      },
+    });
+    this.deps = {
+      config,
+      messageService,
+      routes,
+      receiptHandles,
+      settings: new GrpcClientSettingsManager(config, (group) => routes.getSubscriptionGroup(group)),
+      channels: new GrpcChannelManager(),
+      transactions: new TransactionDataManager(config.transactionDataMaxNum, now),
+      brokerEndpoints: config.proxyMode === "LOCAL" ? localModeEndpoints(config) : clusterModeEndpoints(config),
+      now,
+      logger,
+    };
+    this.server = new Server({
+      "grpc.max_receive_message_length": MAX_INBOUND_MESSAGE_SIZE,
+      "grpc.max_connection_idle_ms": MAX_CONNECTION_IDLE_MS,
+    });
+    this.server.addService(messagingServiceDefinition(), new GrpcMessagingApplication(this.deps).implementation());
+  }
+
+  /** The port the gRPC server listens on (after start). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    await this.deps.messageService.start();
+    if (this.deps.config.enableProxyAutoRenew) {
+      this.renewTimer = setInterval(() => {
+        this.deps.receiptHandles.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "renew scan failed"));
+      }, this.deps.config.renewSchedulePeriodMillis);
+      this.renewTimer.unref();
+    }
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(
+        `0.0.0.0:${this.deps.config.grpcServerPort}`,
+        ServerCredentials.createInsecure(),
+        (err, port) => (err ? reject(err) : resolve(port)),
+      );
+    });
+    this.deps.logger.info({ port: this.boundPort, mode: this.deps.config.proxyMode }, "grpc server started");
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 3000);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.deps.messageService.shutdown();
+  }
+}
+
+/**
+ * For `mqbroker --enable-proxy`: a local-mode proxy beside the broker at `brokerAddr` (the broker's
+ * own remoting address, reached over loopback), on `config.grpcServerPort`.
+ */
+export async function startLocalProxy(options: {
+  config: ProxyConfig;
+  brokerAddr: string;
+  logger: Logger;
+}): Promise<ProxyServer> {
+  const server = new ProxyServer({
+    config: { ...options.config, proxyMode: "LOCAL" },
+    logger: options.logger,
+    localBrokerAddr: options.brokerAddr,
+  });
+  await server.start();
+  return server;
+}
