@@ -5,47 +5,14 @@
  * SimpleConsumers, and a broker restart in the middle of consumption loses nothing acknowledged
  * (cluster mode: the proxy stays up while the broker behind it restarts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Producer, SimpleConsumer, type ILogger, type MessageView } from "rocketmq-client-nodejs";
+import { Producer, SimpleConsumer, type MessageView } from "rocketmq-client-nodejs";
 import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
-import { freePort, run, startLocalCluster, until, type LocalCluster, type Proc } from "./support/cluster.js";
-
-const quiet: ILogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-async function createTopic(
-  admin: RemotingClient,
-  cluster: LocalCluster,
-  topic: string,
-  type: string,
-  queues = 4,
-): Promise<void> {
-  const res = await admin.invokeSync(
-    cluster.brokerAddr,
-    createRequest(17, {
-      extFields: {
-        topic,
-        defaultTopic: "TBW102",
-        readQueueNums: String(queues),
-        writeQueueNums: String(queues),
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        attributes: `+message.type=${type}`,
-      },
-    }),
-    5000,
-  );
-  expect(res.code, res.remark ?? "").toBe(0);
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const route = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
-    if (route.code === 0) return;
-    if (Date.now() > end) throw new Error(`no route for ${topic}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { createTypedTopic as createTopic, startLocalCluster, type LocalCluster, type Proc } from "./support/cluster.js";
+import { quietLogger as quiet, startClusterProxy } from "./support/proxy.js";
 
 /** A group whose consumers read FIFO topics in order (5.x consumeMessageOrderly). */
 async function createOrderlyGroup(admin: RemotingClient, cluster: LocalCluster, group: string): Promise<void> {
@@ -66,21 +33,6 @@ function simpleConsumer(endpoints: string, group: string, topic: string): Simple
     awaitDuration: 3000,
     logger: quiet,
   });
-}
-
-/** Start a cluster-mode bin/mqproxy in front of `cluster`; resolves with it and its endpoints. */
-async function startClusterProxy(cluster: LocalCluster, home: string): Promise<{ proxy: Proc; endpoints: string }> {
-  const grpcPort = await freePort();
-  const conf = join(home, "rmq-proxy.json");
-  writeFileSync(conf, JSON.stringify({ rocketMQClusterName: "DefaultCluster", grpcServerPort: grpcPort }));
-  const proxy = run("mqproxy", ["-pc", conf, "-n", cluster.namesrvAddr], home);
-  await until(
-    () => proxy.stdout().includes("rocketmq-proxy startup successfully") || proxy.child.exitCode !== null,
-    30_000,
-    "proxy start",
-  );
-  expect(proxy.stdout(), proxy.stderr()).toContain("rocketmq-proxy startup successfully");
-  return { proxy, endpoints: `127.0.0.1:${grpcPort}` };
 }
 
 describe.each((process.env["PROXY_MODES"] ?? "cluster,local").split(",") as ("cluster" | "local")[])(

@@ -3,11 +3,11 @@
  * ali-ons (4.x remoting, npm) and rocketmq-client-nodejs 1.0.8 (5.x gRPC, Apache's), both unmodified,
  * against a real name server + broker and a cluster-mode proxy (bin/mqproxy, Java's flags).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Producer, SimpleConsumer, type ILogger } from "rocketmq-client-nodejs";
+import { Producer, SimpleConsumer } from "rocketmq-client-nodejs";
 import { RemotingClient } from "@rocketmq-ts/remoting";
 import {
   aliConsumer,
@@ -18,10 +18,8 @@ import {
   type AliConsumer,
   type AliProducer,
 } from "./support/alions.js";
-import { freePort, run, startLocalCluster, until, type LocalCluster, type Proc } from "./support/cluster.js";
-
-/** The Node client logs through this (its default writes to ~/logs/rocketmq). */
-const quiet: ILogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import { startLocalCluster, until, type LocalCluster, type Proc } from "./support/cluster.js";
+import { quietLogger as quiet, startClusterProxy } from "./support/proxy.js";
 
 let cluster: LocalCluster;
 let proxy: Proc;
@@ -34,24 +32,7 @@ beforeAll(async () => {
   await createAliTopic(admin, cluster, "InteropToV5");
   await createAliTopic(admin, cluster, "InteropToV4");
   home = mkdtempSync(join(tmpdir(), "rmq-proxy-interop-"));
-  const grpcPort = await freePort();
-  const conf = join(home, "rmq-proxy.json");
-  writeFileSync(
-    conf,
-    JSON.stringify({
-      rocketMQClusterName: "DefaultCluster",
-      grpcServerPort: grpcPort,
-      namesrvAddr: cluster.namesrvAddr,
-    }),
-  );
-  proxy = run("mqproxy", ["-pc", conf, "-n", cluster.namesrvAddr], home);
-  await until(
-    () => proxy.stdout().includes("rocketmq-proxy startup successfully") || proxy.child.exitCode !== null,
-    30_000,
-    "proxy start",
-  );
-  expect(proxy.stdout()).toContain("rocketmq-proxy startup successfully");
-  endpoints = `127.0.0.1:${grpcPort}`;
+  ({ proxy, endpoints } = await startClusterProxy(cluster, home));
 }, 60_000);
 
 afterAll(async () => {

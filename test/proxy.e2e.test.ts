@@ -4,54 +4,22 @@
  * the broker and its proxy in one process). Topics get their `message.type` through CREATE_TOPIC
  * `attributes`. What reaches the broker is read back with our 4.x push consumer.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ConsumeResult,
-  Producer,
-  PushConsumer,
-  SimpleConsumer,
-  type ILogger,
-  type MessageView,
-} from "rocketmq-client-nodejs";
+import { ConsumeResult, Producer, PushConsumer, SimpleConsumer, type MessageView } from "rocketmq-client-nodejs";
 import { TransactionResolution } from "rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb.js";
 import { DefaultMQPushConsumer, type MessageExt } from "@rocketmq-ts/client";
-import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
-import { freePort, run, startLocalCluster, until, type LocalCluster, type Proc } from "./support/cluster.js";
-
-const say = process.env["PROXY_E2E_DEBUG"] ? (...a: unknown[]): void => console.log(...a) : (): void => undefined;
-const quiet: ILogger = { info: say, warn: say, error: say, debug: say };
-
-async function createTopic(admin: RemotingClient, cluster: LocalCluster, topic: string, type?: string): Promise<void> {
-  const res = await admin.invokeSync(
-    cluster.brokerAddr,
-    createRequest(17, {
-      extFields: {
-        topic,
-        defaultTopic: "TBW102",
-        readQueueNums: "4",
-        writeQueueNums: "4",
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        topicSysFlag: "0",
-        order: "false",
-        ...(type ? { attributes: `+message.type=${type}` } : {}),
-      },
-    }),
-    5000,
-  );
-  expect(res.code, res.remark ?? "").toBe(0);
-  // wait until the name server has the route
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const r = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
-    if (r.code === 0) return;
-    if (Date.now() > end) throw new Error(`no route for ${topic}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { RemotingClient } from "@rocketmq-ts/remoting";
+import {
+  createTypedTopic as createTopic,
+  startLocalCluster,
+  until,
+  type LocalCluster,
+  type Proc,
+} from "./support/cluster.js";
+import { quietLogger as quiet, startClusterProxy } from "./support/proxy.js";
 
 /** Every message the broker delivers on `topic` (4.x push consumer), keyed by body. */
 async function collect(
@@ -101,18 +69,7 @@ describe.each((process.env["PROXY_MODES"] ?? "cluster,local").split(",") as ("cl
         endpoints = cluster.grpcEndpoints ?? "";
         return;
       }
-      const grpcPort = await freePort();
-      const conf = join(home, "rmq-proxy.json");
-      writeFileSync(conf, JSON.stringify({ rocketMQClusterName: "DefaultCluster", grpcServerPort: grpcPort }));
-      const started = run("mqproxy", ["-pc", conf, "-n", cluster.namesrvAddr], home);
-      proxy = started;
-      await until(
-        () => started.stdout().includes("rocketmq-proxy startup successfully") || started.child.exitCode !== null,
-        30_000,
-        "proxy start",
-      );
-      expect(started.stdout(), started.stderr()).toContain("rocketmq-proxy startup successfully");
-      endpoints = `127.0.0.1:${grpcPort}`;
+      ({ proxy, endpoints } = await startClusterProxy(cluster, home));
     }, 90_000);
 
     afterAll(async () => {

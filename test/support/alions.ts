@@ -1,8 +1,7 @@
 /** ali-ons (CommonJS, no typings) as the tests use it: the part we call, the HTTP stub, a clean close. */
 import { createRequire } from "node:module";
-import { expect } from "vitest";
-import { createRequest, type RemotingClient } from "@rocketmq-ts/remoting";
-import type { LocalCluster } from "./cluster.js";
+import type { RemotingClient } from "@rocketmq-ts/remoting";
+import { createTypedTopic, type LocalCluster } from "./cluster.js";
 
 const require = createRequire(import.meta.url);
 
@@ -72,31 +71,7 @@ export async function createAliTopic(
   topic: string,
   queues = 4,
 ): Promise<void> {
-  const res = await admin.invokeSync(
-    cluster.brokerAddr,
-    createRequest(17, {
-      extFields: {
-        topic,
-        defaultTopic: "TBW102",
-        readQueueNums: String(queues),
-        writeQueueNums: String(queues),
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        topicSysFlag: "0",
-        order: "false",
-      },
-    }),
-    5000,
-  );
-  expect(res.code).toBe(0);
-  // the broker re-registers at once; wait until the name server has the route
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const route = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
-    if (route.code === 0) return;
-    if (Date.now() > end) throw new Error(`no route for ${topic}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await createTypedTopic(admin, cluster, topic, undefined, queues);
 }
 
 /** An ali-ons producer on the name server `nameSrv`. */

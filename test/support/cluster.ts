@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createRequest, type RemotingClient } from "@rocketmq-ts/remoting";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -196,4 +197,39 @@ export async function startLocalCluster(
     },
   };
   return cluster;
+}
+
+/** Create `topic` on the cluster's broker (with 5.x's `message.type` when given) and wait for its route. */
+export async function createTypedTopic(
+  admin: RemotingClient,
+  cluster: LocalCluster,
+  topic: string,
+  type?: string,
+  queues = 4,
+): Promise<void> {
+  const res = await admin.invokeSync(
+    cluster.brokerAddr,
+    createRequest(17, {
+      extFields: {
+        topic,
+        defaultTopic: "TBW102",
+        readQueueNums: String(queues),
+        writeQueueNums: String(queues),
+        perm: "6",
+        topicFilterType: "SINGLE_TAG",
+        topicSysFlag: "0",
+        order: "false",
+        ...(type ? { attributes: `+message.type=${type}` } : {}),
+      },
+    }),
+    5000,
+  );
+  if (res.code !== 0) throw new Error(`creating ${topic}: code ${res.code} ${res.remark ?? ""}`);
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const route = await admin.invokeSync(cluster.namesrvAddr, createRequest(105, { extFields: { topic } }), 3000);
+    if (route.code === 0) return;
+    if (Date.now() > end) throw new Error(`no route for ${topic}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

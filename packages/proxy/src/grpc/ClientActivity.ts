@@ -11,6 +11,7 @@
  * UNRECOGNIZED_CLIENT_TYPE "cannot find client settings for this client".
  */
 import { status as GrpcStatus } from "@grpc/grpc-js";
+import { isLanguageCode } from "@rocketmq-ts/remoting";
 import type { ProxyDeps } from "../ProxyDeps.js";
 import { Code } from "./Code.js";
 import type { TelemetryWriter } from "./GrpcChannelManager.js";
@@ -30,26 +31,9 @@ export class TelemetryStreamError extends Error {
   }
 }
 
-/** Java LanguageCode names; `LanguageCode.valueOf` of anything else fails. */
-const LANGUAGE_CODES = new Set([
-  "JAVA",
-  "CPP",
-  "DOTNET",
-  "PYTHON",
-  "DELPHI",
-  "ERLANG",
-  "RUBY",
-  "OTHER",
-  "HTTP",
-  "GO",
-  "PHP",
-  "OMS",
-  "RUST",
-  "NODE_JS",
-]);
-
+/** Java's `LanguageCode.valueOf`: a name outside the enum fails. */
 function checkLanguage(ctx: ProxyContext): void {
-  if (!LANGUAGE_CODES.has(ctx.language))
+  if (!isLanguageCode(ctx.language))
     throw new Error(`No enum constant org.apache.rocketmq.remoting.protocol.LanguageCode.${ctx.language}`);
 }
 
