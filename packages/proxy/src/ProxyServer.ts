@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { ProxyConfig } from "./config/ProxyConfig.js";
 import { GrpcChannelManager } from "./grpc/GrpcChannelManager.js";
 import { GrpcClientSettingsManager } from "./grpc/GrpcClientSettingsManager.js";
+import { ExpiredClientCleaner } from "./grpc/ExpiredClientCleaner.js";
 import { GrpcMessagingApplication } from "./grpc/GrpcMessagingApplication.js";
 import { messagingServiceDefinition } from "./grpc/proto.js";
 import type { Endpoints } from "./grpc/v2types.js";
@@ -59,6 +60,7 @@ export class ProxyServer {
   private readonly server: Server;
   private boundPort = 0;
   private renewTimer: NodeJS.Timeout | null = null;
+  private readonly expiredClients: ExpiredClientCleaner;
 
   constructor(options: ProxyServerOptions) {
     const { config, logger } = options;
@@ -103,6 +105,7 @@ export class ProxyServer {
       now,
       logger,
     };
+    this.expiredClients = new ExpiredClientCleaner(this.deps);
     this.server = new Server({
       "grpc.max_receive_message_length": MAX_INBOUND_MESSAGE_SIZE,
       "grpc.max_connection_idle_ms": MAX_CONNECTION_IDLE_MS,
@@ -117,6 +120,7 @@ export class ProxyServer {
 
   async start(): Promise<void> {
     await this.deps.messageService.start();
+    this.expiredClients.start();
     if (this.deps.config.enableProxyAutoRenew) {
       this.renewTimer = setInterval(() => {
         this.deps.receiptHandles.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "renew scan failed"));
@@ -136,6 +140,7 @@ export class ProxyServer {
   async shutdown(): Promise<void> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
+    this.expiredClients.shutdown();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -146,6 +151,8 @@ export class ProxyServer {
         resolve();
       });
     });
+    // handles the proxy kept invisible by renewing them are handed back before the brokers are left
+    await this.deps.receiptHandles.clearAll();
     await this.deps.messageService.shutdown();
   }
 }

@@ -16,7 +16,7 @@ import { BROKER_ADDR, fakeProxy, type FakeProxy } from "./support/fakeBackend.js
 
 const host = { address: Buffer.from([10, 0, 0, 1]), port: 10911 };
 
-function record(queueOffset: number, tag: string, body: string, reconsumeTimes = 0): Buffer {
+function record(queueOffset: number, tag: string, body: string, reconsumeTimes = 0, uniqKey = true): Buffer {
   const inner: MessageInner = {
     topic: "T",
     queueId: 1,
@@ -25,7 +25,7 @@ function record(queueOffset: number, tag: string, body: string, reconsumeTimes =
     propertiesString: messageProperties2String(
       new Map([
         ["TAGS", tag],
-        ["UNIQ_KEY", `ID-${queueOffset}`],
+        ...(uniqKey ? [["UNIQ_KEY", `ID-${queueOffset}`] as [string, string]] : []),
         ["color", "red"],
       ]),
     ),
@@ -299,5 +299,84 @@ describe("Ack / ChangeInvisibleDuration / ForwardMessageToDeadLetterQueue", () =
         message_id: "x",
       }),
     ).rejects.toMatchObject({ code: Code.INVALID_RECEIPT_HANDLE, message: "commit log offset is empty" });
+  });
+
+  it("answers the forward even when the follow-up ack fails (the ack is fired, not awaited)", async () => {
+    const p = fakeProxy();
+    const c = await consumer(p);
+    p.backend.handlers.set(RequestCode.CONSUMER_SEND_MSG_BACK, (req) => createResponse(req, ResponseCode.SUCCESS));
+    p.backend.handlers.set(RequestCode.ACK_MESSAGE, () => Promise.reject(new Error("broker went away")));
+    const res = await c.forwardMessageToDeadLetterQueue(p.ctx(), {
+      group: { name: "G" },
+      topic: { name: "T" },
+      receipt_handle: `5 ${p.clock.now} 15000 3 0 broker-a 1 5 1005`,
+      message_id: "ID-5",
+    });
+    expect(res.status).toEqual({ code: Code.OK, message: "0" });
+    expect(p.backend.requests.map((r) => r.request.code)).toEqual([
+      RequestCode.CONSUMER_SEND_MSG_BACK,
+      RequestCode.ACK_MESSAGE,
+    ]);
+  });
+});
+
+describe("auto-renew registration", () => {
+  const popTwo = (p: FakeProxy, uniqKey: boolean): void => {
+    p.backend.handlers.set(RequestCode.POP_MESSAGE, (req) =>
+      createResponse(req, ResponseCode.SUCCESS, {
+        extFields: {
+          popTime: String(p.clock.now),
+          invisibleTime: "60000",
+          reviveQid: "3",
+          restNum: "0",
+          startOffsetInfo: "0 1 5",
+          msgOffsetInfo: "0 1 5,6",
+        },
+        body: Buffer.concat([record(5, "TagA", "a", 0, uniqKey), record(6, "TagA", "b", 0, uniqKey)]),
+      }),
+    );
+    p.backend.handlers.set(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, (req) =>
+      createResponse(req, ResponseCode.SUCCESS, {
+        extFields: { popTime: String(p.clock.now), invisibleTime: "1000", reviveQid: "3" },
+      }),
+    );
+  };
+
+  it("registers only the messages the client got; an unwritten one is nacked and never renewed", async () => {
+    const p = fakeProxy();
+    const c = await consumer(p);
+    popTwo(p, true);
+    const out: ReceiveMessageResponse[] = [];
+    // the stream breaks after the status and the first message
+    await c.receiveMessage(p.ctx("client-1", 33_000), receiveRequest({ auto_renew: true }), (item) => {
+      if (out.length >= 2) return false;
+      out.push(item);
+      return true;
+    });
+    expect(out[1]?.message?.system_properties?.message_id).toBe("ID-5");
+    expect(p.deps.receiptHandles.size()).toBe(1);
+    const second = `5 ${p.clock.now} 60000 3 0 broker-a 1 6 1006`;
+    expect(p.deps.receiptHandles.take("client-1", "G", "ID-6", second)).toBeNull();
+    const first = out[1]?.message?.system_properties?.receipt_handle ?? "";
+    expect(p.deps.receiptHandles.take("client-1", "G", "ID-5", first)).toBe(first);
+    await new Promise((r) => setImmediate(r));
+    const nack = p.backend.requests.find((r) => r.request.code === RequestCode.CHANGE_MESSAGE_INVISIBLETIME);
+    expect(nack?.request.extFields).toMatchObject({ invisibleTime: "1000", offset: "6" });
+  });
+
+  it("registers a message without UNIQ_KEY under the offset message id the client sees", async () => {
+    const p = fakeProxy();
+    const c = await consumer(p);
+    popTwo(p, false);
+    const out = await receive(p, c, receiveRequest({ auto_renew: true }));
+    const messages = out.flatMap((o) => (o.message ? [o.message] : []));
+    expect(messages).toHaveLength(2);
+    expect(p.deps.receiptHandles.size()).toBe(2);
+    for (const m of messages) {
+      const id = m.system_properties?.message_id ?? "";
+      expect(id).toMatch(/^[0-9A-F]{32}$/);
+      const handle = m.system_properties?.receipt_handle ?? "";
+      expect(p.deps.receiptHandles.take("client-1", "G", id, handle)).toBe(handle);
+    }
   });
 });

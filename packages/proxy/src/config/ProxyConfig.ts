@@ -45,6 +45,10 @@ export interface ProxyConfig {
   renewMaxTimeMillis: number;
   maxRenewRetryTimes: number;
   invisibleTimeMillisWhenClear: number;
+  /** a client without Heartbeat / Telemetry / RPC activity for longer than this (ms) is forgotten */
+  channelExpiredTimeout: number;
+  /** how often inactive clients are looked for (Java scans not-active channels every 10 s) */
+  channelExpiredScanPeriodMillis: number;
 }
 
 export function defaultProxyConfig(): ProxyConfig {
@@ -85,6 +89,8 @@ export function defaultProxyConfig(): ProxyConfig {
     renewMaxTimeMillis: 3 * 3600_000,
     maxRenewRetryTimes: 3,
     invisibleTimeMillisWhenClear: 1000,
+    channelExpiredTimeout: 120_000,
+    channelExpiredScanPeriodMillis: 10_000,
   };
 }
 

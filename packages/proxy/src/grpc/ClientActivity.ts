@@ -91,6 +91,7 @@ export class ClientActivity {
       );
     }
     this.deps.settings.updateClientSettings(ctx.clientId, settings);
+    this.deps.channels.touch(ctx.clientId, this.deps.now());
     const merged = await this.deps.settings.getClientSettings(ctx.clientId);
     writer.write({ status: OK_STATUS, settings: merged ?? {} });
   }
@@ -98,6 +99,7 @@ export class ClientActivity {
   async heartbeat(ctx: ProxyContext, request: HeartbeatRequest): Promise<StatusResponse> {
     const settings = await this.deps.settings.getClientSettings(ctx.clientId);
     if (!settings) return UNRECOGNIZED();
+    this.deps.channels.touch(ctx.clientId, this.deps.now());
     switch (settings.client_type) {
       case "PRODUCER":
         for (const topic of settings.publishing?.topics ?? []) await this.registerProducer(ctx, topic.name ?? "");
@@ -119,6 +121,7 @@ export class ClientActivity {
     checkLanguage(ctx);
     const settings = await this.deps.settings.removeAndGetClientSettings(ctx.clientId);
     if (!settings) return UNRECOGNIZED();
+    this.deps.channels.forgetActivity(ctx.clientId);
     switch (settings.client_type) {
       case "PRODUCER":
         this.deps.channels.removeChannel(ctx.clientId);

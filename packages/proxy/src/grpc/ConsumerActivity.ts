@@ -16,8 +16,9 @@
  * Long because the four consumer RPCs share the POP answer parsing (Java's processPopResponse), the
  * handle helpers and the broker requests built from them; splitting them apart would scatter one
  * protocol over several files.
- * Handles of auto-renew receives are handed to the ReceiptHandleManager; ack / change / DLQ use
- * the newest renewed handle of the message.
+ * Handles of auto-renew receives are handed to the ReceiptHandleManager once written to the client
+ * (under the message id the client sees); ack / change / DLQ use the newest renewed handle of the
+ * message.
  */
 import {
   buildExtraInfo,
@@ -267,19 +268,7 @@ export class ConsumerActivity {
           void this.toDeadLetterQueue(brokerAddr, group, topic, msg);
         } else delivered.push(msg);
       }
-      if (config.enableProxyAutoRenew && request.auto_renew === true) {
-        for (const msg of delivered) {
-          const handle = msg.properties.get(MessageConst.PROPERTY_POP_CK);
-          if (handle === undefined) continue;
-          this.deps.receiptHandles.add(ctx.clientId, {
-            group,
-            topic,
-            messageId: msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "",
-            originalHandle: handle,
-            reconsumeTimes: msg.reconsumeTimes,
-          });
-        }
-      }
+      const autoRenew = config.enableProxyAutoRenew && request.auto_renew === true;
       switch (pop.status) {
         case "FOUND":
           if (delivered.length === 0) write({ status: buildStatus(Code.MESSAGE_NOT_FOUND, "no match message") });
@@ -287,10 +276,21 @@ export class ConsumerActivity {
             write({ status: OK_STATUS });
             for (let i = 0; i < delivered.length; i++) {
               const msg = delivered[i] as MessageExt;
-              if (!write({ message: buildMessage(msg, this.now()) })) {
+              const message = buildMessage(msg, this.now());
+              if (!write({ message })) {
                 for (const rest of delivered.slice(i)) void this.nack(brokerAddr, group, topic, rest);
                 return;
               }
+              // renewed only once the client has it, under the id the client acks with
+              const handle = msg.properties.get(MessageConst.PROPERTY_POP_CK);
+              if (autoRenew && handle !== undefined)
+                this.deps.receiptHandles.add(ctx.clientId, {
+                  group,
+                  topic,
+                  messageId: message.system_properties?.message_id ?? "",
+                  originalHandle: handle,
+                  reconsumeTimes: msg.reconsumeTimes,
+                });
             }
           }
           break;
@@ -563,7 +563,18 @@ export class ConsumerActivity {
     if (h.commitLogOffset < 0) throw new GrpcProxyException(Code.INVALID_RECEIPT_HANDLE, "commit log offset is empty");
     const brokerAddr = await this.brokerAddrOf(topic, h.brokerName);
     const res = await this.sendMessageBackToDlq(brokerAddr, group, topic, h, request.message_id ?? "");
-    if (res.code === ResponseCode.SUCCESS) await this.sendAck(brokerAddr, group, topic, h);
+    // the follow-up ack is fired and not waited for: only the forward decides the answer
+    if (res.code === ResponseCode.SUCCESS)
+      this.sendAck(brokerAddr, group, topic, h).then(
+        (ack) => {
+          if (ack.code !== ResponseCode.SUCCESS)
+            this.deps.logger.warn(
+              { group, topic, code: ack.code, remark: ack.remark },
+              "ack after DLQ forward refused",
+            );
+        },
+        (err: unknown) => this.deps.logger.warn({ err, group, topic }, "ack after DLQ forward failed"),
+      );
     return { status: buildStatusFromRemoting(res.code, res.remark) };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Java's GrpcChannelManager + GrpcClientChannel, reduced to what the proxy uses: per client id the
  * Telemetry stream to write server→client commands on, and the producer groups (= topics) and
- * consumer groups the client stands for.
+ * consumer groups the client stands for; and when each client was last heard of, so clients that
+ * die without NotifyClientTermination can be expired (see ExpiredClientCleaner).
  */
 import type { TelemetryCommand } from "./v2types.js";
 
@@ -18,7 +19,26 @@ export interface GrpcClientChannel {
 
 export class GrpcChannelManager {
   private readonly channels = new Map<string, GrpcClientChannel>();
+  /** client id → when the client was last heard of (Heartbeat, Telemetry, any RPC) */
+  private readonly lastActivity = new Map<string, number>();
   private nonce = 0;
+
+  /** Record that `clientId` was heard of at `at`. */
+  touch(clientId: string, at: number): void {
+    if (clientId.length > 0) this.lastActivity.set(clientId, at);
+  }
+
+  /** Client ids last heard of before `before`. */
+  inactiveClients(before: number): string[] {
+    const out: string[] = [];
+    for (const [clientId, at] of this.lastActivity) if (at < before) out.push(clientId);
+    return out;
+  }
+
+  /** Forget the client's activity record (it terminated or expired). */
+  forgetActivity(clientId: string): void {
+    this.lastActivity.delete(clientId);
+  }
 
   createChannel(clientId: string): GrpcClientChannel {
     let channel = this.channels.get(clientId);

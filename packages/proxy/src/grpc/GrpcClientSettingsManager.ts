@@ -124,6 +124,11 @@ export class GrpcClientSettingsManager {
     return this.merged(settings);
   }
 
+  /** Forget a client's settings (it expired). */
+  removeClientSettings(clientId: string): void {
+    this.settingsByClient.delete(clientId);
+  }
+
   async removeAndGetClientSettings(clientId: string): Promise<Settings | null> {
     const settings = this.settingsByClient.get(clientId);
     if (!settings) return null;

@@ -67,8 +67,11 @@ export class GrpcMessagingApplication {
     deps.messageService.onCheckTransactionState((req) => this.transaction.onCheckTransactionState(req));
   }
 
+  /** The request's context; every RPC carrying a client id counts as that client's activity. */
   private context(metadata: Metadata, peer: string, deadline: Date | number): ProxyContext {
-    return createProxyContext(metadata, peer, deadlineOf(deadline), this.deps.now);
+    const ctx = createProxyContext(metadata, peer, deadlineOf(deadline), this.deps.now);
+    this.deps.channels.touch(ctx.clientId.trim(), this.deps.now());
+    return ctx;
   }
 
   private unary<Req, Res>(

@@ -7,8 +7,8 @@
  * is renewed to the next step of [1 m, 3 m, 5 m, 10 m, 30 m, 1 h] (by renew count); after
  * `renewMaxTimeMillis` from the receive it is made visible again after the group's retry delay for
  * its reconsume times and forgotten; a failed renew is retried up to `maxRenewRetryTimes`. Ack,
- * change and DLQ take the newest handle (and forget it); a client that terminates gets all its
- * handles visible again after `invisibleTimeMillisWhenClear`.
+ * change and DLQ take the newest handle (and forget it); a client that terminates or expires, or the
+ * proxy shutting down, gets all its handles visible again after `invisibleTimeMillisWhenClear`.
  */
 import { decodeReceiptHandle, nextVisibleTime } from "@rocketmq-ts/common";
 import type { Logger } from "pino";
@@ -142,10 +142,19 @@ export class ReceiptHandleManager {
   }
 
   /** A client went away: its handles become visible again soon (Java's clearGroup). */
-  async clearClient(clientId: string): Promise<void> {
+  clearClient(clientId: string): Promise<void> {
+    return this.clearWhere((key) => key.startsWith(`${clientId}@`));
+  }
+
+  /** The proxy shuts down: every handle becomes visible again soon. */
+  clearAll(): Promise<void> {
+    return this.clearWhere(() => true);
+  }
+
+  private async clearWhere(matches: (key: string) => boolean): Promise<void> {
     const work: Promise<unknown>[] = [];
     for (const [key, table] of this.groups) {
-      if (!key.startsWith(`${clientId}@`)) continue;
+      if (!matches(key)) continue;
       this.groups.delete(key);
       for (const h of table.values())
         work.push(

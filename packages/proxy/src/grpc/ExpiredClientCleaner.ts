@@ -1,0 +1,50 @@
+/**
+ * Forgets clients that died without NotifyClientTermination (Java's proxy scans its producer and
+ * consumer managers every 10 s and unregisters a client not heard of for more than
+ * `channelExpiredTimeout`, 120 s; the unregister event removes the gRPC channel and settings and
+ * clears the client's receipt handles).
+ *
+ * Every `channelExpiredScanPeriodMillis` a client last heard of more than `channelExpiredTimeout`
+ * ago loses its settings and channel; the producer groups the proxy heartbeats to brokers are
+ * recomputed when it stood for any, and its auto-renewed receipt handles are made visible again
+ * after `invisibleTimeMillisWhenClear`.
+ */
+import type { ProxyDeps } from "../ProxyDeps.js";
+
+export class ExpiredClientCleaner {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: ProxyDeps) {}
+
+  /** One sweep: the client ids that were expired. */
+  async scan(): Promise<string[]> {
+    const { channels, settings, receiptHandles, messageService, config, logger } = this.deps;
+    const expired = channels.inactiveClients(this.deps.now() - config.channelExpiredTimeout);
+    let producerGroupsChanged = false;
+    const clears: Promise<void>[] = [];
+    for (const clientId of expired) {
+      channels.forgetActivity(clientId);
+      settings.removeClientSettings(clientId);
+      const channel = channels.removeChannel(clientId);
+      if (channel !== undefined && channel.producerGroups.size > 0) producerGroupsChanged = true;
+      clears.push(receiptHandles.clearClient(clientId));
+      logger.info({ clientId }, "client channel expired");
+    }
+    if (producerGroupsChanged) messageService.updateClientGroups(channels.allProducerGroups());
+    await Promise.all(clears);
+    return expired;
+  }
+
+  start(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => {
+      this.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "expired client scan failed"));
+    }, this.deps.config.channelExpiredScanPeriodMillis);
+    this.timer.unref();
+  }
+
+  shutdown(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
