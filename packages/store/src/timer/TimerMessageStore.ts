@@ -1,4 +1,7 @@
 /**
+ * Long because the enqueue, dequeue and flush stages share the state Java keeps in this one class
+ * (queue offsets, read and write times, the checkpoint values); split apart they would pass it around.
+ *
  * Java 5.3.3's TimerMessageStore: timer messages parked on `rmq_sys_wheel_timer` (see TimerPutHook)
  * are read from its consume queue into the timer log + wheel (enqueue), and put into their real
  * topic once their slot has passed (dequeue). Java's five thread stages become three async loops on
@@ -25,9 +28,6 @@
  * Consequence of the put hook's rounding and reading slot T only once now ≥ T + precision: a message
  * is never delivered before its deliver time. Recovery (`recover`) re-points slots from the timer
  * log, truncates garbage and re-reads the timer queue from the last message the log holds.
- *
- * Long because the enqueue, dequeue and flush stages share the state Java keeps in this one class
- * (queue offsets, read and write times, the checkpoint values); split apart they would pass it around.
  */
 import { join } from "node:path";
 import type { Logger } from "pino";
