@@ -2,7 +2,7 @@
  * The checks POP_MESSAGE, NOTIFICATION and POLLING_INFO share (Java 5.3.3 repeats them in each
  * processor, in this order, after the broker-readable check): topic exists and is readable, queueId
  * below the read queue count, group exists (auto-created when autoCreateSubscriptionGroup) and may
- * consume.
+ * consume. And the checks ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME share (`checkAckTarget`).
  */
 import { isReadable, type TopicConfig } from "@rocketmq-ts/common";
 import { ResponseCode } from "@rocketmq-ts/remoting";
@@ -52,4 +52,36 @@ export function checkPopTarget(
   if (!groupConfig.consumeEnable)
     return refusal(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
   return { topicConfig, groupConfig };
+}
+
+/** The queue an ack or invisible-time change names, with its offset range. */
+export interface AckTarget {
+  readonly topicConfig: TopicConfig;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+}
+
+/**
+ * ACK_MESSAGE's and CHANGE_MESSAGE_INVISIBLETIME's first checks (Java repeats them in both): the
+ * topic exists and the queueId is one of its read queues; each then checks the offset against the
+ * range its own way.
+ */
+export function checkAckTarget(
+  ctx: BrokerContext,
+  h: { readonly topic: string; readonly queueId: number },
+  remoteAddr: string,
+): AckTarget | PopRefusal {
+  const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
+  if (!topicConfig)
+    return refusal(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_SUFFIX}`);
+  if (h.queueId >= topicConfig.readQueueNums || h.queueId < 0)
+    return refusal(
+      ResponseCode.MESSAGE_ILLEGAL,
+      `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${javaRemoteAddress(remoteAddr)}]`,
+    );
+  return {
+    topicConfig,
+    minOffset: ctx.store.getMinOffsetInQueue(h.topic, h.queueId),
+    maxOffset: ctx.store.getMaxOffsetInQueue(h.topic, h.queueId),
+  };
 }

@@ -27,7 +27,7 @@ import {
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
 import { buildAckMsg, type AckMsg } from "../pop/PopCheckPoint.js";
-import { FAQ_SUFFIX, javaRemoteAddress } from "../pop/popChecks.js";
+import { checkAckTarget, javaRemoteAddress } from "../pop/popChecks.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 
 const PUT_OK = new Set(["PUT_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
@@ -164,16 +164,9 @@ async function processAck(ctx: BrokerContext, request: RemotingCommand, remoteAd
   try {
     if (request.code === RequestCode.ACK_MESSAGE) {
       const h = decodeHeader(AckMessageRequestHeader, request.extFields);
-      const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
-      if (!topicConfig)
-        return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_SUFFIX}`);
-      if (h.queueId >= topicConfig.readQueueNums || h.queueId < 0)
-        return fail(
-          ResponseCode.MESSAGE_ILLEGAL,
-          `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${javaRemoteAddress(remoteAddr)}]`,
-        );
-      const minOffset = ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
-      const maxOffset = ctx.store.getMaxOffsetInQueue(h.topic, h.queueId);
+      const target = checkAckTarget(ctx, h, remoteAddr);
+      if ("code" in target) return fail(target.code, target.remark);
+      const { minOffset, maxOffset } = target;
       if (h.offset < minOffset || h.offset > maxOffset)
         return fail(
           ResponseCode.NO_MESSAGE,

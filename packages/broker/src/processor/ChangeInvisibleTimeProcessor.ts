@@ -23,7 +23,7 @@ import {
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
 import { buildAckMsg, buildCkMsg, newCheckPoint } from "../pop/PopCheckPoint.js";
-import { FAQ_SUFFIX, javaRemoteAddress } from "../pop/popChecks.js";
+import { checkAckTarget } from "../pop/popChecks.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 
 /** Java answers from a fresh ChangeInvisibleTimeResponseHeader: its primitives go out as 0. */
@@ -113,16 +113,9 @@ async function processChange(
   const h = decodeHeader(ChangeInvisibleTimeRequestHeader, request.extFields);
   const fail = (code: number, remark: string | null): RemotingCommand =>
     createResponse(request, code, { remark, extFields: ZERO_HEADER() });
-  const topicConfig = ctx.topicConfigManager.selectTopicConfig(h.topic);
-  if (!topicConfig)
-    return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist, apply first please! ${FAQ_SUFFIX}`);
-  if (h.queueId >= topicConfig.readQueueNums || h.queueId < 0)
-    return fail(
-      ResponseCode.MESSAGE_ILLEGAL,
-      `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${javaRemoteAddress(remoteAddr)}]`,
-    );
-  const minOffset = ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
-  const maxOffset = ctx.store.getMaxOffsetInQueue(h.topic, h.queueId);
+  const target = checkAckTarget(ctx, h, remoteAddr);
+  if ("code" in target) return fail(target.code, target.remark);
+  const { minOffset, maxOffset } = target;
   if (h.offset < minOffset || h.offset >= maxOffset) return fail(ResponseCode.NO_MESSAGE, null);
   let info: ExtraInfo;
   try {
