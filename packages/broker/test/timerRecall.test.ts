@@ -1,43 +1,18 @@
 /** RECALL_MESSAGE (370): Java 5.3.3's checks and the delete marker that keeps a timer message from delivery. */
 import { describe, expect, it } from "vitest";
-import { pino } from "pino";
 import { RecallMessageRequestHeader, encodeHeader, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
-import { createTimerPutHook, TIMER_TOPIC, TimerMessageStore, type TimerScheduler } from "@rocketmq-ts/store";
+import { TIMER_TOPIC } from "@rocketmq-ts/store";
 import { decodeRecallHandle } from "../src/processor/RecallMessageProcessor.js";
 import { request, testBrokers, type TestBroker, type TestBrokerOptions } from "./support/brokerContext.js";
+import { openTimerBroker, settle, type TimerBroker } from "./support/timerBroker.js";
 import { answer, props, sendRequest } from "./support/requests.js";
 
 const openBroker = testBrokers();
-const manual: TimerScheduler = { setTimeout: () => ({}), clearTimeout: () => undefined };
-
-function open(options: TestBrokerOptions = {}): { broker: TestBroker; timer: TimerMessageStore; clock: { t: number } } {
-  const broker = openBroker({
+function open(options: TestBrokerOptions = {}): TimerBroker {
+  return openTimerBroker(openBroker, {
     ...options,
-    brokerConfig: { recallMessageEnable: true, brokerFastFailureEnable: false, ...options.brokerConfig },
+    brokerConfig: { recallMessageEnable: true, ...options.brokerConfig },
   });
-  const clock = { t: Date.now() };
-  const now = (): number => clock.t;
-  const config = broker.ctx.storeConfig;
-  const timer = new TimerMessageStore({
-    store: broker.ctx.store,
-    config,
-    logger: pino({ level: "silent" }),
-    now,
-    scheduler: manual,
-  });
-  broker.ctx.store.addPutMessageHook(createTimerPutHook({ config, now, isReject: (ms) => timer.isReject(ms) }));
-  timer.load();
-  timer.start(true);
-  return { broker, timer, clock };
-}
-
-async function settle(timer: TimerMessageStore): Promise<void> {
-  for (;;) {
-    const enq = await timer.enqueue();
-    let deq = 0;
-    for (let r = await timer.dequeue(); r !== -1; r = await timer.dequeue()) deq++;
-    if (!enq && deq === 0) return;
-  }
 }
 
 const recall = (topic: string, recallHandle: string) =>

@@ -4,50 +4,15 @@
  * delivery into the real topic by a TimerMessageStore driven with a fake clock.
  */
 import { describe, expect, it } from "vitest";
-import { pino } from "pino";
 import { MessageConst } from "@rocketmq-ts/common";
 import { RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
-import { createTimerPutHook, TIMER_TOPIC, TimerMessageStore, type TimerScheduler } from "@rocketmq-ts/store";
-import { testBrokers, type TestBroker, type TestBrokerOptions } from "./support/brokerContext.js";
+import { TIMER_TOPIC } from "@rocketmq-ts/store";
+import { testBrokers, type TestBrokerOptions } from "./support/brokerContext.js";
+import { openTimerBroker, settle, type TimerBroker } from "./support/timerBroker.js";
 import { answer, props, sendRequest, stored } from "./support/requests.js";
 
 const openBroker = testBrokers();
-const manual: TimerScheduler = { setTimeout: () => ({}), clearTimeout: () => undefined };
-
-interface TimerBroker {
-  broker: TestBroker;
-  timer: TimerMessageStore;
-  clock: { t: number };
-}
-
-/** A test broker with the timer hook and a timer store over its store, both on a fake clock. */
-function open(options: TestBrokerOptions = {}): TimerBroker {
-  // recovery and settle() walk a week of wheel slots on the event loop: no fast failure for that lag
-  const broker = openBroker({ ...options, brokerConfig: { brokerFastFailureEnable: false, ...options.brokerConfig } });
-  const clock = { t: Date.now() };
-  const now = (): number => clock.t;
-  const config = broker.ctx.storeConfig;
-  const timer = new TimerMessageStore({
-    store: broker.ctx.store,
-    config,
-    logger: pino({ level: "silent" }),
-    now,
-    scheduler: manual,
-  });
-  broker.ctx.store.addPutMessageHook(createTimerPutHook({ config, now, isReject: (ms) => timer.isReject(ms) }));
-  timer.load();
-  timer.start(true);
-  return { broker, timer, clock };
-}
-
-async function settle(timer: TimerMessageStore): Promise<void> {
-  for (;;) {
-    const enq = await timer.enqueue();
-    let deq = 0;
-    for (let r = await timer.dequeue(); r !== -1; r = await timer.dequeue()) deq++;
-    if (!enq && deq === 0) return;
-  }
-}
+const open = (options: TestBrokerOptions = {}): TimerBroker => openTimerBroker(openBroker, options);
 
 describe("timer messages on SEND_MESSAGE", () => {
   it("parks a TIMER_DELIVER_MS message on rmq_sys_wheel_timer and answers a recall handle", async () => {
