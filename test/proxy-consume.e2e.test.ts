@@ -5,14 +5,11 @@
  * SimpleConsumers, and a broker restart in the middle of consumption loses nothing acknowledged
  * (cluster mode: the proxy stays up while the broker behind it restarts).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Producer, SimpleConsumer, type MessageView } from "rocketmq-client-nodejs";
-import { createRequest, RemotingClient } from "@rocketmq-ts/remoting";
-import { createTypedTopic as createTopic, startLocalCluster, type LocalCluster, type Proc } from "./support/cluster.js";
-import { quietLogger as quiet, startClusterProxy } from "./support/proxy.js";
+import { createRequest, type RemotingClient } from "@rocketmq-ts/remoting";
+import { createTypedTopic as createTopic, type LocalCluster } from "./support/cluster.js";
+import { PROXY_MODES, quietLogger as quiet, useProxiedCluster } from "./support/proxy.js";
 
 /** A group whose consumers read FIFO topics in order (5.x consumeMessageOrderly). */
 async function createOrderlyGroup(admin: RemotingClient, cluster: LocalCluster, group: string): Promise<void> {
@@ -35,100 +32,80 @@ function simpleConsumer(endpoints: string, group: string, topic: string): Simple
   });
 }
 
-describe.each((process.env["PROXY_MODES"] ?? "cluster,local").split(",") as ("cluster" | "local")[])(
-  "5.x consumers through the proxy, %s mode",
-  (mode) => {
-    let cluster: LocalCluster;
-    let proxy: Proc | undefined;
-    let endpoints: string;
-    let home: string;
-    const admin = new RemotingClient();
-    const cleanups: (() => Promise<unknown>)[] = [];
+describe.each(PROXY_MODES)("5.x consumers through the proxy, %s mode", (mode) => {
+  let endpoints: string;
+  const { cleanups } = useProxiedCluster(
+    mode,
+    {
+      setup: async (cluster, admin) => {
+        await createTopic(admin, cluster, "ConsumeDelay", "DELAY");
+        await createTopic(admin, cluster, "ConsumeFifo", "FIFO");
+        await createOrderlyGroup(admin, cluster, "ConsumeFifoGroup");
+      },
+    },
+    (_cluster, grpc) => (endpoints = grpc),
+  );
 
-    beforeAll(async () => {
-      cluster = await startLocalCluster("", 1, [], { proxy: mode === "local" });
-      await createTopic(admin, cluster, "ConsumeDelay", "DELAY");
-      await createTopic(admin, cluster, "ConsumeFifo", "FIFO");
-      await createOrderlyGroup(admin, cluster, "ConsumeFifoGroup");
-      home = mkdtempSync(join(tmpdir(), "rmq-proxy-consume-"));
-      if (mode === "local") endpoints = cluster.grpcEndpoints ?? "";
-      else ({ proxy, endpoints } = await startClusterProxy(cluster, home));
-    }, 90_000);
+  it("a message with deliveryTimestamp 5 s ahead reaches a SimpleConsumer no earlier", async () => {
+    const consumer = simpleConsumer(endpoints, "ConsumeDelayGroup", "ConsumeDelay");
+    await consumer.startup();
+    cleanups.push(() => consumer.shutdown());
+    const producer = new Producer({ endpoints, namespace: "", topics: ["ConsumeDelay"], logger: quiet });
+    await producer.startup();
+    cleanups.push(() => producer.shutdown());
+    const at = Date.now() + 5000;
+    await producer.send({ topic: "ConsumeDelay", deliveryTimestamp: new Date(at), body: Buffer.from("later") });
+    let got: MessageView | undefined;
+    let gotAt = 0;
+    const end = Date.now() + 30_000;
+    while (!got && Date.now() < end)
+      for (const v of await consumer.receive(16, 15_000)) {
+        gotAt = Date.now();
+        got = v;
+        await consumer.ack(v);
+      }
+    expect(got?.body.toString()).toBe("later");
+    expect(gotAt).toBeGreaterThanOrEqual(at);
+    expect(got?.deliveryTimestamp?.getTime()).toBe(at);
+  }, 60_000);
 
-    afterAll(async () => {
-      for (const c of cleanups.reverse()) await c().catch(() => undefined);
-      await admin.shutdown();
-      await proxy?.stop();
-      await cluster?.stop();
-      if (home) rmSync(home, { recursive: true, force: true });
-    });
-
-    it("a message with deliveryTimestamp 5 s ahead reaches a SimpleConsumer no earlier", async () => {
-      const consumer = simpleConsumer(endpoints, "ConsumeDelayGroup", "ConsumeDelay");
-      await consumer.startup();
-      cleanups.push(() => consumer.shutdown());
-      const producer = new Producer({ endpoints, namespace: "", topics: ["ConsumeDelay"], logger: quiet });
-      await producer.startup();
-      cleanups.push(() => producer.shutdown());
-      const at = Date.now() + 5000;
-      await producer.send({ topic: "ConsumeDelay", deliveryTimestamp: new Date(at), body: Buffer.from("later") });
-      let got: MessageView | undefined;
-      let gotAt = 0;
-      const end = Date.now() + 30_000;
-      while (!got && Date.now() < end)
-        for (const v of await consumer.receive(16, 15_000)) {
-          gotAt = Date.now();
-          got = v;
-          await consumer.ack(v);
-        }
-      expect(got?.body.toString()).toBe("later");
-      expect(gotAt).toBeGreaterThanOrEqual(at);
-      expect(got?.deliveryTimestamp?.getTime()).toBe(at);
-    }, 60_000);
-
-    it("a FIFO group receives one message group in order, each message once", async () => {
-      const producer = new Producer({ endpoints, namespace: "", topics: ["ConsumeFifo"], logger: quiet });
-      await producer.startup();
-      cleanups.push(() => producer.shutdown());
-      for (let i = 0; i < 20; i++)
-        await producer.send({ topic: "ConsumeFifo", messageGroup: "orders-1", body: Buffer.from(`step-${i}`) });
-      const consumer = simpleConsumer(endpoints, "ConsumeFifoGroup", "ConsumeFifo");
-      await consumer.startup();
-      cleanups.push(() => consumer.shutdown());
-      const order: string[] = [];
-      const end = Date.now() + 40_000;
-      while (order.length < 20 && Date.now() < end)
-        for (const v of await consumer.receive(8, 15_000)) {
-          expect(v.messageGroup).toBe("orders-1");
-          order.push(v.body.toString());
-          await consumer.ack(v);
-        }
-      expect(order).toEqual(Array.from({ length: 20 }, (_, i) => `step-${i}`));
-    }, 60_000);
-  },
-);
+  it("a FIFO group receives one message group in order, each message once", async () => {
+    const producer = new Producer({ endpoints, namespace: "", topics: ["ConsumeFifo"], logger: quiet });
+    await producer.startup();
+    cleanups.push(() => producer.shutdown());
+    for (let i = 0; i < 20; i++)
+      await producer.send({ topic: "ConsumeFifo", messageGroup: "orders-1", body: Buffer.from(`step-${i}`) });
+    const consumer = simpleConsumer(endpoints, "ConsumeFifoGroup", "ConsumeFifo");
+    await consumer.startup();
+    cleanups.push(() => consumer.shutdown());
+    const order: string[] = [];
+    const end = Date.now() + 40_000;
+    while (order.length < 20 && Date.now() < end)
+      for (const v of await consumer.receive(8, 15_000)) {
+        expect(v.messageGroup).toBe("orders-1");
+        order.push(v.body.toString());
+        await consumer.ack(v);
+      }
+    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => `step-${i}`));
+  }, 60_000);
+});
 
 describe("10,000 messages through a cluster-mode proxy, two SimpleConsumers of one group", () => {
   let cluster: LocalCluster;
-  let proxy: Proc;
   let endpoints: string;
-  let home: string;
-  const admin = new RemotingClient();
-
-  beforeAll(async () => {
-    cluster = await startLocalCluster();
-    await createTopic(admin, cluster, "ConsumeMany", "NORMAL", 8);
-    await createTopic(admin, cluster, "ConsumeRestart", "NORMAL", 4);
-    home = mkdtempSync(join(tmpdir(), "rmq-proxy-many-"));
-    ({ proxy, endpoints } = await startClusterProxy(cluster, home));
-  }, 90_000);
-
-  afterAll(async () => {
-    await admin.shutdown();
-    await proxy?.stop();
-    await cluster?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
+  useProxiedCluster(
+    "cluster",
+    {
+      setup: async (c, admin) => {
+        await createTopic(admin, c, "ConsumeMany", "NORMAL", 8);
+        await createTopic(admin, c, "ConsumeRestart", "NORMAL", 4);
+      },
+    },
+    (c, grpc) => {
+      cluster = c;
+      endpoints = grpc;
+    },
+  );
 
   /** Send `bodies` with `concurrency` sends in flight; every send must be acknowledged. */
   async function sendAll(topic: string, bodies: string[], concurrency = 32): Promise<void> {

@@ -3,12 +3,8 @@
  * ali-ons (4.x remoting, npm) and rocketmq-client-nodejs 1.0.8 (5.x gRPC, Apache's), both unmodified,
  * against a real name server + broker and a cluster-mode proxy (bin/mqproxy, Java's flags).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Producer, SimpleConsumer } from "rocketmq-client-nodejs";
-import { RemotingClient } from "@rocketmq-ts/remoting";
 import {
   aliConsumer,
   aliProducer,
@@ -18,29 +14,24 @@ import {
   type AliConsumer,
   type AliProducer,
 } from "./support/alions.js";
-import { startLocalCluster, until, type LocalCluster, type Proc } from "./support/cluster.js";
-import { quietLogger as quiet, startClusterProxy } from "./support/proxy.js";
+import { until, type LocalCluster } from "./support/cluster.js";
+import { quietLogger as quiet, useProxiedCluster } from "./support/proxy.js";
 
 let cluster: LocalCluster;
-let proxy: Proc;
 let endpoints: string;
-let home: string;
-const admin = new RemotingClient();
-
-beforeAll(async () => {
-  cluster = await startLocalCluster();
-  await createAliTopic(admin, cluster, "InteropToV5");
-  await createAliTopic(admin, cluster, "InteropToV4");
-  home = mkdtempSync(join(tmpdir(), "rmq-proxy-interop-"));
-  ({ proxy, endpoints } = await startClusterProxy(cluster, home));
-}, 60_000);
-
-afterAll(async () => {
-  await admin.shutdown();
-  await proxy?.stop();
-  await cluster?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+useProxiedCluster(
+  "cluster",
+  {
+    setup: async (c, admin) => {
+      await createAliTopic(admin, c, "InteropToV5");
+      await createAliTopic(admin, c, "InteropToV4");
+    },
+  },
+  (c, grpc) => {
+    cluster = c;
+    endpoints = grpc;
+  },
+);
 
 describe("4.x remoting and 5.x gRPC clients on one topic", () => {
   it("ali-ons produces while a 5.x SimpleConsumer receives and acks every message, once", async () => {
