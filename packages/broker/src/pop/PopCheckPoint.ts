@@ -15,6 +15,7 @@ import {
   javaPropertiesString,
   MessageConst,
   PopAckConstants,
+  type ExtraInfo,
   type HostAddress,
   type MessageInner,
 } from "@rocketmq-ts/common";
@@ -49,6 +50,25 @@ export interface AckMsg {
   brokerName: string | null;
   /** BatchAckMsg's offsets; absent for a single ack */
   ackOffsetList?: number[];
+}
+
+/**
+ * The ack of the message at `h.offset` against the checkpoint its receipt handle's extra info names
+ * (what ACK_MESSAGE writes, and CHANGE_MESSAGE_INVISIBLETIME for the checkpoint it replaces).
+ */
+export function ackOfExtraInfo(
+  h: { readonly offset: number; readonly consumerGroup: string; readonly topic: string; readonly queueId: number },
+  info: Pick<ExtraInfo, "ckQueueOffset" | "popTime" | "brokerName">,
+): AckMsg {
+  return {
+    ackOffset: h.offset,
+    startOffset: info.ckQueueOffset,
+    consumerGroup: h.consumerGroup,
+    topic: h.topic,
+    queueId: h.queueId,
+    popTime: info.popTime,
+    brokerName: info.brokerName,
+  };
 }
 
 export const reviveTime = (ck: Pick<PopCheckPoint, "popTime" | "invisibleTime">): number =>

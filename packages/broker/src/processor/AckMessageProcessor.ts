@@ -26,7 +26,7 @@ import {
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
-import { buildAckMsg, type AckMsg } from "../pop/PopCheckPoint.js";
+import { ackOfExtraInfo, buildAckMsg, type AckMsg } from "../pop/PopCheckPoint.js";
 import { checkAckTarget, javaRemoteAddress } from "../pop/popChecks.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 
@@ -102,20 +102,7 @@ async function ackOne(
     );
     return;
   }
-  await putAck(
-    ctx,
-    {
-      ackOffset: h.offset,
-      startOffset: info.ckQueueOffset,
-      consumerGroup: h.consumerGroup,
-      topic: h.topic,
-      queueId: h.queueId,
-      popTime: info.popTime,
-      brokerName: info.brokerName,
-    },
-    info.reviveQid,
-    info.popTime + info.invisibleTime,
-  );
+  await putAck(ctx, ackOfExtraInfo(h, info), info.reviveQid, info.popTime + info.invisibleTime);
 }
 
 async function ackBatch(

@@ -22,7 +22,7 @@ import {
   type RequestProcessor,
 } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
-import { buildAckMsg, buildCkMsg, newCheckPoint } from "../pop/PopCheckPoint.js";
+import { ackOfExtraInfo, buildAckMsg, buildCkMsg, newCheckPoint } from "../pop/PopCheckPoint.js";
 import { checkAckTarget } from "../pop/popChecks.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 
@@ -83,15 +83,7 @@ async function appendCheckPointThenAckOrigin(
     ctx.logger.error({ status: ckResult.status, ck }, "change Invisible, put new ck error");
     return false;
   }
-  const ack = {
-    ackOffset: h.offset,
-    startOffset: info.ckQueueOffset,
-    consumerGroup: h.consumerGroup,
-    topic: h.topic,
-    queueId: h.queueId,
-    popTime: info.popTime,
-    brokerName: info.brokerName,
-  };
+  const ack = ackOfExtraInfo(h, info);
   try {
     const ackResult = await ctx.store.putMessages([
       buildAckMsg(pop.reviveOrigin(), ack, info.reviveQid, info.popTime + info.invisibleTime),
