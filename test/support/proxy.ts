@@ -12,10 +12,7 @@ const say = process.env["PROXY_E2E_DEBUG"] ? (...a: unknown[]): void => console.
 export const quietLogger: ILogger = { info: say, warn: say, error: say, debug: say };
 
 /** A cluster-mode bin/mqproxy in front of `cluster` (its rmq-proxy.json in `home`), started. */
-async function startClusterProxy(
-  cluster: LocalCluster,
-  home: string,
-): Promise<{ proxy: Proc; endpoints: string }> {
+async function startClusterProxy(cluster: LocalCluster, home: string): Promise<{ proxy: Proc; endpoints: string }> {
   const grpcPort = await freePort();
   const conf = join(home, "rmq-proxy.json");
   writeFileSync(conf, JSON.stringify({ rocketMQClusterName: "DefaultCluster", grpcServerPort: grpcPort }));

@@ -61,8 +61,9 @@ export class IndexService {
     mkdirSync(this.storePath, { recursive: true });
     const previous = last ? { endPhyOffset: last.endPhyOffset, endTimestamp: last.endTimestamp } : undefined;
     let name = timeMillisToHumanString(Date.now());
-    // never reuse a name within the same millisecond
-    while (this.indexFiles.some((f) => f.fileName.endsWith(name))) name = String(Number(name) + 1);
+    // never reuse a name within the same millisecond; 17 digits are beyond a double's exact integers
+    // (Number(name) + 1 can give the same name back): count in BigInt
+    while (this.indexFiles.some((f) => f.fileName.endsWith(name))) name = (BigInt(name) + 1n).toString();
     const created = new IndexFile(join(this.storePath, name), this.hashSlotNum, this.indexNum, previous);
     this.indexFiles.push(created);
     if (last) {
