@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { RecallMessageRequestHeader, encodeHeader, RequestCode, ResponseCode } from "@rocketmq-ts/remoting";
 import { TIMER_TOPIC } from "@rocketmq-ts/store";
-import { decodeRecallHandle } from "../src/processor/RecallMessageProcessor.js";
+import { decodeRecallHandle } from "@rocketmq-ts/common";
 import { request, testBrokers, type TestBroker, type TestBrokerOptions } from "./support/brokerContext.js";
 import { openTimerBroker, settle, type TimerBroker } from "./support/timerBroker.js";
 import { answer, props, sendRequest } from "./support/requests.js";

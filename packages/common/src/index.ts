@@ -17,6 +17,7 @@ export * from "./message/MessageSysFlag.js";
 export * from "./message/properties.js";
 export * from "./message/MessageRecord.js";
 export * from "./message/RecordScan.js";
+export * from "./message/RecallMessageHandle.js";
 export * from "./protocol/heartbeat.js";
 export * from "./protocol/ConsumerRunningInfo.js";
 export * from "./protocol/adminQueueBodies.js";

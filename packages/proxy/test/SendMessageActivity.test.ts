@@ -32,7 +32,7 @@ function msg(over: Partial<NonNullable<Message["system_properties"]>> = {}, topi
   };
 }
 
-function brokerAnswering(p: FakeProxy, transactionId?: string): void {
+function brokerAnswering(p: FakeProxy, transactionId?: string, recallHandle?: string): void {
   p.backend.handlers.set(RequestCode.SEND_MESSAGE_V2, (req) =>
     createResponse(req, ResponseCode.SUCCESS, {
       extFields: {
@@ -40,6 +40,7 @@ function brokerAnswering(p: FakeProxy, transactionId?: string): void {
         queueId: decodeHeader(SendMessageRequestHeaderV2, req.extFields).e.toString(),
         queueOffset: "7",
         ...(transactionId ? { transactionId } : {}),
+        ...(recallHandle ? { recallHandle } : {}),
       },
     }),
   );
@@ -132,6 +133,19 @@ describe("SendMessage", () => {
     );
     expect(props.get("TIMER_DELIVER_MS")).toBe("1700000010000");
     expect(props.has("DELAY")).toBe(false);
+  });
+
+  it("passes the broker's recall handle of a timer message on to the client", async () => {
+    const p = fakeProxy();
+    p.backend.addTopic("D", "DELAY");
+    brokerAnswering(p, undefined, "djEgRCBicm9rZXItYSAxNzAwMDAwMDEwMDAxIFUx");
+    const res = await new SendMessageActivity(p.deps).sendMessage(p.ctx(), {
+      messages: [msg({ message_type: "DELAY", delivery_timestamp: { seconds: 1_700_000_010, nanos: 0 } }, "D")],
+    });
+    expect(res.entries?.[0]).toMatchObject({
+      status: { code: Code.OK },
+      recall_handle: "djEgRCBicm9rZXItYSAxNzAwMDAwMDEwMDAxIFUx",
+    });
   });
 
   it("ignores the client's queue id: a message group always lands on its consistent-hash queue", async () => {

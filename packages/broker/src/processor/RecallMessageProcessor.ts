@@ -6,7 +6,14 @@
  * store's timer hook parks like any timer message and TimerMessageStore turns into "skip that key"
  * when the slot is read. Java 5.3.3's checks, codes and remarks, in its order.
  */
-import { isWriteable, javaPropertiesString, MessageConst, type MessageInner } from "@rocketmq-ts/common";
+import {
+  decodeRecallHandle,
+  isWriteable,
+  javaPropertiesString,
+  MessageConst,
+  type MessageInner,
+  type RecallHandle,
+} from "@rocketmq-ts/common";
 import {
   createResponse,
   decodeHeader,
@@ -24,28 +31,6 @@ import { bornHostOf } from "./bornHost.js";
 import type { ProcessorTable } from "./ProcessorTable.js";
 
 const RECALL_MESSAGE_TAG = "_RECALL_TAG_";
-
-export interface RecallHandle {
-  topic: string;
-  brokerName: string;
-  timestampStr: string;
-  messageId: string;
-}
-
-/**
- * Java's RecallMessageHandle.decodeHandle: Base64 URL (padding optional, any other character
- * refused), split on spaces, "v1" and at least five items; null when invalid.
- */
-export function decodeRecallHandle(handle: string): RecallHandle | null {
-  if (!handle || !/^[A-Za-z0-9_-]*(={0,2})$/.test(handle)) return null;
-  const bare = handle.replace(/=+$/, "");
-  if (bare.length % 4 === 1 || (bare.length !== handle.length && handle.length % 4 !== 0)) return null;
-  const items = Buffer.from(bare, "base64url").toString("utf8").split(" ");
-  while (items.length > 0 && items[items.length - 1] === "") items.pop(); // String.split drops trailing empties
-  const [version, topic, brokerName, timestampStr, messageId] = items;
-  if (version !== "v1" || messageId === undefined) return null;
-  return { topic: topic ?? "", brokerName: brokerName ?? "", timestampStr: timestampStr ?? "", messageId };
-}
 
 /** NumberUtils.toLong(str, -1). */
 function toLong(s: string): number {

@@ -7,6 +7,7 @@ import {
   PROPERTY_SEPARATOR,
   string2messageProperties,
   type MessageInner,
+  buildRecallHandle,
 } from "@rocketmq-ts/common";
 import {
   createResponse,
@@ -338,8 +339,9 @@ export function recallHandleOf(ctx: BrokerContext, stored: MessageInner): { reca
   const realTopic = props.get(MessageConst.PROPERTY_REAL_TOPIC);
   if (timerOut === undefined || realTopic === undefined || realTopic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return {};
   const uniqKey = props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? "null";
-  const raw = ["v1", realTopic, ctx.brokerConfig.brokerName, String(Number(timerOut) + 1), uniqKey].join(" ");
-  return { recallHandle: Buffer.from(raw, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_") };
+  return {
+    recallHandle: buildRecallHandle(realTopic, ctx.brokerConfig.brokerName, String(Number(timerOut) + 1), uniqKey),
+  };
 }
 
 /**

@@ -3,8 +3,8 @@
  * GrpcMessagingApplication): builds the request context from the metadata, checks the client id,
  * runs the activity and writes its response; a failure becomes the RPC's response with the mapped
  * application status (never a gRPC error). PullMessage / UpdateOffset / GetOffset / QueryOffset /
- * RecallMessage / SyncLiteSubscription are left out, so grpc-js answers UNIMPLEMENTED as Java
- * 5.3.3 does for the RPCs it does not override.
+ * SyncLiteSubscription are left out, so grpc-js answers UNIMPLEMENTED as Java 5.3.3 does for the RPCs
+ * it does not override.
  */
 import {
   status as GrpcStatus,
@@ -22,6 +22,7 @@ import { EndTransactionActivity } from "./EndTransactionActivity.js";
 import type { TelemetryWriter } from "./GrpcChannelManager.js";
 import { createProxyContext, validateContext, type ProxyContext } from "./ProxyContext.js";
 import { statusOfError } from "./ResponseBuilder.js";
+import { RecallMessageActivity } from "./RecallMessageActivity.js";
 import { RouteActivity } from "./RouteActivity.js";
 import { SendMessageActivity } from "./SendMessageActivity.js";
 import type {
@@ -39,6 +40,8 @@ import type {
   QueryRouteResponse,
   ReceiveMessageRequest,
   ReceiveMessageResponse,
+  RecallMessageRequest,
+  RecallMessageResponse,
   SendMessageRequest,
   SendMessageResponse,
   Status,
@@ -57,6 +60,7 @@ export class GrpcMessagingApplication {
   readonly send: SendMessageActivity;
   readonly transaction: EndTransactionActivity;
   readonly consumer: ConsumerActivity;
+  readonly recall: RecallMessageActivity;
 
   constructor(private readonly deps: ProxyDeps) {
     this.client = new ClientActivity(deps);
@@ -64,6 +68,7 @@ export class GrpcMessagingApplication {
     this.send = new SendMessageActivity(deps);
     this.transaction = new EndTransactionActivity(deps);
     this.consumer = new ConsumerActivity(deps);
+    this.recall = new RecallMessageActivity(deps);
     deps.messageService.onCheckTransactionState((req) => this.transaction.onCheckTransactionState(req));
   }
 
@@ -119,6 +124,10 @@ export class GrpcMessagingApplication {
     );
     const endTransaction: handleUnaryCall<EndTransactionRequest, StatusResponse> = this.unary(
       (_ctx, req) => this.transaction.endTransaction(req),
+      statusOnly,
+    );
+    const recallMessage: handleUnaryCall<RecallMessageRequest, RecallMessageResponse> = this.unary(
+      (_ctx, req) => this.recall.recallMessage(req),
       statusOnly,
     );
     const ackMessage: handleUnaryCall<AckMessageRequest, AckMessageResponse> = this.unary(
@@ -198,6 +207,7 @@ export class GrpcMessagingApplication {
       Telemetry: telemetry,
       NotifyClientTermination: notifyClientTermination,
       ChangeInvisibleDuration: changeInvisibleDuration,
+      RecallMessage: recallMessage,
     };
   }
 }

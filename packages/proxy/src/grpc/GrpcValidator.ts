@@ -2,6 +2,7 @@
  * Java's GrpcValidator (+ client Validators.checkTopic/checkGroup, TopicValidator.isSystemTopic,
  * MixAll.isSysConsumerGroup): the same checks, codes and texts.
  */
+import type { TopicMessageType } from "@rocketmq-ts/common";
 import { Code } from "./Code.js";
 import { GrpcProxyException } from "./ResponseBuilder.js";
 import type { Resource } from "./v2types.js";
@@ -96,4 +97,17 @@ export function validateTag(tag: string | undefined): void {
   if (tag.includes("|")) throw new GrpcProxyException(Code.ILLEGAL_MESSAGE_TAG, "tag cannot contain '|'");
   if (containControlCharacter(tag))
     throw new GrpcProxyException(Code.ILLEGAL_MESSAGE_TAG, "tag cannot contain control character");
+}
+
+/**
+ * Java's DefaultTopicMessageTypeValidator: the topic's type must be the message's, or MIXED; a
+ * message of no known type is refused too.
+ */
+export function validateTopicMessageType(expected: TopicMessageType, actual: TopicMessageType): void {
+  if (actual === "UNSPECIFIED" || (actual !== expected && expected !== "MIXED")) {
+    throw new GrpcProxyException(
+      Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE,
+      `TopicMessageType validate failed, the expected type is ${expected}, but actual type is ${actual}`,
+    );
+  }
 }

@@ -145,19 +145,3 @@ export function buildMessageProperties(
     props.set(MessageConst.PROPERTY_BORN_TIMESTAMP, String(timestampToMillis(sys.born_timestamp)));
   return props;
 }
-
-/** Java TopicMessageType.parseFromMessageProperty. */
-export function messageTypeOfProperties(
-  props: ReadonlyMap<string, string>,
-): "TRANSACTION" | "DELAY" | "FIFO" | "NORMAL" {
-  if (props.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true") return "TRANSACTION";
-  if (
-    props.has(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ||
-    props.has(MessageConst.PROPERTY_TIMER_DELIVER_MS) ||
-    props.has(MessageConst.PROPERTY_TIMER_DELAY_SEC) ||
-    props.has(MessageConst.PROPERTY_TIMER_DELAY_MS)
-  )
-    return "DELAY";
-  if (props.has(MessageConst.PROPERTY_SHARDING_KEY)) return "FIFO";
-  return "NORMAL";
-}

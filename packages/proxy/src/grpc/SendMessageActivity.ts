@@ -20,6 +20,7 @@ import {
   MessageSysFlag,
   transactionType,
   type TopicRouteData,
+  messageTypeOfProperties,
 } from "@rocketmq-ts/common";
 import {
   createRequest,
@@ -35,13 +36,8 @@ import {
 import type { ProxyDeps } from "../ProxyDeps.js";
 import { Code, codeName } from "./Code.js";
 import { messageGroupBucket } from "./consistentHash.js";
-import { validateTopic } from "./GrpcValidator.js";
-import {
-  buildMessageProperties,
-  buildSysFlag,
-  messageTypeOfProperties,
-  validateMessageBodySize,
-} from "./MessagePropertyBuilder.js";
+import { validateTopic, validateTopicMessageType } from "./GrpcValidator.js";
+import { buildMessageProperties, buildSysFlag, validateMessageBodySize } from "./MessagePropertyBuilder.js";
 import type { ProxyContext } from "./ProxyContext.js";
 import { remainingMs } from "./ProxyContext.js";
 import { buildStatus, GrpcProxyException, MQBrokerException } from "./ResponseBuilder.js";
@@ -77,6 +73,7 @@ interface SendResult {
   offsetMsgId: string;
   queueOffset: number;
   transactionId: string;
+  recallHandle: string;
 }
 
 export class SendMessageActivity {
@@ -110,13 +107,7 @@ export class SendMessageActivity {
     });
     if (this.deps.config.enableTopicMessageTypeCheck && !isRetryOrDlq(topic)) {
       const expected = await this.deps.routes.getTopicMessageType(topic);
-      const actual = messageTypeOfProperties(built[0]?.props ?? new Map());
-      if (expected !== "MIXED" && expected !== actual) {
-        throw new GrpcProxyException(
-          Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE,
-          `TopicMessageType validate failed, the expected type is ${expected}, but actual type is ${actual}`,
-        );
-      }
+      validateTopicMessageType(expected, messageTypeOfProperties(built[0]?.props ?? new Map()));
     }
     const queue = this.selectQueue(request, writableQueues(await this.deps.routes.getRoute(topic)));
     if (!queue) throw new GrpcProxyException(Code.FORBIDDEN, "no writable queue");
@@ -207,6 +198,7 @@ function sendResultOf(
         offsetMsgId: h.msgId,
         queueOffset: h.queueOffset,
         transactionId: h.transactionId ?? "",
+        recallHandle: h.recallHandle ?? "",
       };
     }
     default:
@@ -233,7 +225,7 @@ function convertToSendMessageResponse(results: SendResult[]): SendMessageRespons
           offset: r.queueOffset,
           message_id: r.msgId,
           transaction_id: r.transactionId,
-          recall_handle: "",
+          recall_handle: r.recallHandle,
         };
     }
   });

@@ -180,6 +180,14 @@ export interface SendMessageResponse {
   status: Status;
   entries?: SendResultEntry[];
 }
+export interface RecallMessageRequest {
+  topic?: Resource;
+  recall_handle?: string;
+}
+export interface RecallMessageResponse {
+  status: Status;
+  message_id?: string;
+}
 export type TransactionResolution = "TRANSACTION_RESOLUTION_UNSPECIFIED" | "COMMIT" | "ROLLBACK";
 export type TransactionSource = "SOURCE_UNSPECIFIED" | "SOURCE_CLIENT" | "SOURCE_SERVER_CHECK";
 export interface EndTransactionRequest {

@@ -109,6 +109,8 @@ export const RecallMessageRequestHeader = defineHeader("RecallMessageRequestHead
   producerGroup: { type: "string" },
   topic: { type: "string", required: true },
   recallHandle: { type: "string", required: true },
+  /** RpcRequestHeader's broker name, which the 5.x proxy sets */
+  bname: { type: "string" },
 });
 export type RecallMessageRequestHeader = HeaderOf<typeof RecallMessageRequestHeader.fields>;
 
