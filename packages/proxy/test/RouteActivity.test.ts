@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Code } from "../src/grpc/Code.js";
+import { statusOfError } from "../src/grpc/ResponseBuilder.js";
 import { genMessageQueues, RouteActivity } from "../src/grpc/RouteActivity.js";
 import { localModeEndpoints } from "../src/ProxyServer.js";
 import { fakeProxy, routeOf } from "./support/fakeBackend.js";
@@ -85,9 +86,13 @@ describe("QueryRoute", () => {
       code: Code.ILLEGAL_TOPIC,
       message: "cannot access system topic",
     });
-    await expect(route.queryRoute({ topic: { name: "Nope" }, endpoints })).rejects.toMatchObject({
-      responseCode: 17,
-      remark: "No topic route info in name server for the topic: Nope",
+    const missing = await route.queryRoute({ topic: { name: "Nope" }, endpoints }).catch((err: unknown) => err);
+    // Java answers the exception's whole message: code, text and the FAQ line
+    expect(statusOfError(missing)).toEqual({
+      code: Code.TOPIC_NOT_FOUND,
+      message:
+        "CODE: 17  DESC: No topic route info in name server for the topic: Nope\n" +
+        "For more information, please visit the url, https://rocketmq.apache.org/docs/bestPractice/06FAQ",
     });
   });
 });

@@ -7,7 +7,8 @@
  * REQUEST_CODE_NOT_SUPPORTED→NOT_IMPLEMENTED, SUBSCRIPTION_GROUP_NOT_EXIST→CONSUMER_GROUP_NOT_FOUND,
  * ACCESS_BROKER_TIMEOUT (10002)→PROXY_TIMEOUT, anything else→INTERNAL_SERVER_ERROR (message = the
  * remark, or the number when there is none); a topic missing from the name server
- * (TOPIC_NOT_EXIST 17 / NOT_FOUND_TOPIC_EXCEPTION 10005) → TOPIC_NOT_FOUND; a remoting timeout →
+ * (TOPIC_NOT_EXIST 17 / NOT_FOUND_TOPIC_EXCEPTION 10005) → TOPIC_NOT_FOUND with the exception's whole
+ * message ("CODE: 17  DESC: …" and the FAQ line, as Java's getMessage()); a remoting timeout →
  * PROXY_TIMEOUT; anything else → INTERNAL_SERVER_ERROR with the error's text.
  */
 import { RemotingTimeoutException, ResponseCode } from "@rocketmq-ts/remoting";
@@ -25,15 +26,39 @@ export class GrpcProxyException extends Error {
   }
 }
 
-/** A broker (or name server) answered with a non-success remoting code (Java's MQBrokerException). */
+const FAQ_URL = "https://rocketmq.apache.org/docs/bestPractice/06FAQ";
+
+/** Java's FAQUrl.attachDefaultURL: the FAQ line after a message that has no "See …" tip yet. */
+export function attachDefaultURL(message: string): string {
+  return message.includes("\nSee ") ? message : `${message}\nFor more information, please visit the url, ${FAQ_URL}`;
+}
+
+/**
+ * A broker answered with a non-success remoting code (Java's MQBrokerException): `remark` is its
+ * errorMessage, the message Java's "CODE: <c>  DESC: <remark>[ BROKER: <addr>]" + FAQ line.
+ */
 export class MQBrokerException extends Error {
   constructor(
     readonly responseCode: number,
     readonly remark: string | null,
     readonly brokerAddr = "",
   ) {
-    super(`CODE: ${responseCode}  DESC: ${remark ?? ""}`);
+    super(attachDefaultURL(`CODE: ${responseCode}  DESC: ${remark}${brokerAddr ? ` BROKER: ${brokerAddr}` : ""}`));
     this.name = "MQBrokerException";
+  }
+}
+
+/**
+ * The client side refused or the name server answered with a failure (Java's MQClientException with a
+ * response code): the message is "CODE: <c>  DESC: <text>" + FAQ line.
+ */
+export class MQClientException extends Error {
+  constructor(
+    readonly responseCode: number,
+    readonly errorMessage: string | null,
+  ) {
+    super(attachDefaultURL(`CODE: ${responseCode}  DESC: ${errorMessage}`));
+    this.name = "MQClientException";
   }
 }
 
@@ -66,9 +91,10 @@ export function buildStatusFromRemoting(remotingResponseCode: number, remark: st
   return { code: buildCode(remotingResponseCode), message: remark ?? String(remotingResponseCode) };
 }
 
-function isTopicNotExist(err: unknown): boolean {
+/** Java's TopicRouteHelper.isTopicNotExistError. */
+export function isTopicNotExist(err: unknown): err is MQBrokerException | MQClientException {
   return (
-    err instanceof MQBrokerException &&
+    (err instanceof MQBrokerException || err instanceof MQClientException) &&
     (err.responseCode === ResponseCode.TOPIC_NOT_EXIST ||
       err.responseCode === ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION)
   );
@@ -77,8 +103,9 @@ function isTopicNotExist(err: unknown): boolean {
 /** Java `buildStatus(Throwable)`. */
 export function statusOfError(err: unknown): Status {
   if (err instanceof GrpcProxyException) return buildStatus(err.code, err.message);
-  if (isTopicNotExist(err)) return buildStatus(Code.TOPIC_NOT_FOUND, (err as MQBrokerException).remark);
+  if (isTopicNotExist(err)) return buildStatus(Code.TOPIC_NOT_FOUND, err.message);
   if (err instanceof MQBrokerException) return buildStatus(buildCode(err.responseCode), err.remark);
+  if (err instanceof MQClientException) return buildStatus(buildCode(err.responseCode), err.errorMessage);
   if (err instanceof RemotingTimeoutException) return buildStatus(Code.PROXY_TIMEOUT, err.message);
   return buildStatus(Code.INTERNAL_SERVER_ERROR, err instanceof Error ? err.message : String(err));
 }

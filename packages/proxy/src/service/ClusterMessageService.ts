@@ -28,7 +28,7 @@ import {
   type RemotingCommand,
 } from "@rocketmq-ts/remoting";
 import type { Logger } from "pino";
-import { MQBrokerException } from "../grpc/ResponseBuilder.js";
+import { MQBrokerException, MQClientException } from "../grpc/ResponseBuilder.js";
 import type { CheckTransactionStateRequest, MessageService, SubscriptionGroupView } from "./MessageService.js";
 import { decodeSubscriptionGroupView } from "./subscriptionGroupView.js";
 
@@ -65,7 +65,7 @@ export class ClusterMessageService implements MessageService {
       extFields: encodeHeader(GetRouteInfoRequestHeader, { topic }),
     });
     const response = await this.remoting.invokeSync(null, request, NAMESRV_TIMEOUT_MS);
-    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerException(response.code, response.remark);
+    if (response.code !== ResponseCode.SUCCESS) throw new MQClientException(response.code, response.remark);
     const route = decodeTopicRouteData(response.body);
     for (const b of route.brokerDatas) for (const addr of b.brokerAddrs.values()) this.knownBrokers.add(addr);
     return route;

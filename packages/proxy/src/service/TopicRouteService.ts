@@ -11,7 +11,7 @@
  */
 import { TOPIC_MESSAGE_TYPE_ATTRIBUTE, type TopicMessageType, type TopicRouteData } from "@rocketmq-ts/common";
 import { ResponseCode } from "@rocketmq-ts/remoting";
-import { MQBrokerException } from "../grpc/ResponseBuilder.js";
+import { isTopicNotExist, MQClientException } from "../grpc/ResponseBuilder.js";
 import { LoadingCache } from "./LoadingCache.js";
 import type { MessageService, SubscriptionGroupView } from "./MessageService.js";
 
@@ -54,7 +54,7 @@ export class TopicRouteService {
       try {
         return await messageService.getTopicRouteFromNameServer(topic);
       } catch (err) {
-        if (err instanceof MQBrokerException && err.responseCode === ResponseCode.TOPIC_NOT_EXIST) return null;
+        if (isTopicNotExist(err)) return null;
         throw err;
       }
     }, cacheOptions);
@@ -62,11 +62,11 @@ export class TopicRouteService {
     this.groups = new LoadingCache((group) => this.loadSubscriptionGroup(group), cacheOptions);
   }
 
-  /** The route, or MQBrokerException(TOPIC_NOT_EXIST) with Java's text. */
+  /** The route, or MQClientException(TOPIC_NOT_EXIST) with Java's text. */
   async getRoute(topic: string): Promise<TopicRouteData> {
     const route = await this.routes.get(topic);
     if (!route || route.queueDatas.length === 0 || route.brokerDatas.length === 0) {
-      throw new MQBrokerException(
+      throw new MQClientException(
         ResponseCode.TOPIC_NOT_EXIST,
         `No topic route info in name server for the topic: ${topic}`,
       );

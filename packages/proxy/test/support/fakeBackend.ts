@@ -20,7 +20,7 @@ import type {
 import { TopicRouteService } from "../../src/service/TopicRouteService.js";
 import { TransactionDataManager } from "../../src/service/TransactionDataManager.js";
 import { ReceiptHandleManager } from "../../src/service/ReceiptHandleManager.js";
-import { MQBrokerException } from "../../src/grpc/ResponseBuilder.js";
+import { MQClientException } from "../../src/grpc/ResponseBuilder.js";
 import { Metadata } from "@grpc/grpc-js";
 
 export const BROKER_ADDR = "10.0.0.1:10911";
@@ -58,7 +58,7 @@ export class FakeMessageService implements MessageService {
     const r = this.routes.get(topic);
     if (!r)
       return Promise.reject(
-        new MQBrokerException(
+        new MQClientException(
           ResponseCode.TOPIC_NOT_EXIST,
           `No topic route info in name server for the topic: ${topic}`,
         ),
