@@ -1,9 +1,10 @@
 /**
  * `mqproxy`: Java ProxyStartup's options and boot line. `-pc <file>` is the JSON ProxyConfig
- * (`rmq-proxy.json`; default `$ROCKETMQ_HOME/conf/rmq-proxy.json` when it exists), `-pm local|cluster`
- * and `-n <namesrv>` override it, `-bc <broker.conf>` names the broker of local mode.
+ * (`rmq-proxy.json`; default `<proxy home>/conf/rmq-proxy.json` when it exists), `-pm local|cluster`
+ * and `-n <namesrv>` override it, `-bc <broker.conf>` names the broker of local mode (default
+ * `<proxy home>/conf/broker.conf`, as Java's ProxyConfig.brokerConfigPath).
  *
- * Local mode (`mqproxy -pm local -bc broker.conf`, which is what `mqbroker --enable-proxy` runs, as
+ * Local mode (`mqproxy -pm local [-bc broker.conf]`, which is what `mqbroker --enable-proxy` runs, as
  * Java's script does) starts that broker inside this process, as Java's ProxyStartup does, and then
  * the gRPC server in front of it. The broker logs its boot line to broker.log; the process prints
  * the proxy's, as Java's. Difference, on purpose: the proxy reaches its broker over loopback
@@ -32,7 +33,7 @@ const USAGE = `usage: mqproxy [-bc <arg>] [-h] [-n <arg>] [-pc <arg>] [-pm <arg>
  -pm,--proxyMode <arg>          Proxy run in local or cluster mode
 `;
 
-interface ProxyArgs {
+export interface ProxyArgs {
   brokerConfigPath?: string;
   namesrvAddr?: string;
   proxyConfigPath?: string;
@@ -69,6 +70,34 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
   return out;
 }
 
+/** Java's ConfigurationManager proxy home: RMQ_PROXY_HOME, else ROCKETMQ_HOME, else the working directory. */
+export function proxyHome(env: NodeJS.ProcessEnv): string {
+  return env["RMQ_PROXY_HOME"] || env["ROCKETMQ_HOME"] || "./";
+}
+
+/**
+ * The proxy's configuration as Java's ProxyStartup builds it: the JSON file (`-pc`, else
+ * `<proxy home>/conf/rmq-proxy.json` when it exists), then `-bc`, `-pm`, `-n`; the broker of local mode
+ * defaults to `<proxy home>/conf/broker.conf` (ProxyConfig.brokerConfigPath). Refuses a cluster
+ * mode without a name server.
+ */
+export function resolveProxyConfig(args: ProxyArgs, env: NodeJS.ProcessEnv): ProxyConfig {
+  let config = defaultProxyConfig(env);
+  const home = proxyHome(env);
+  const configPath = args.proxyConfigPath ?? join(home, "conf", "rmq-proxy.json");
+  if (args.proxyConfigPath !== undefined || existsSync(configPath)) {
+    config = applyProxyConfigJson(config, JSON.parse(readFileSync(configPath, "utf8")) as unknown);
+  }
+  if (args.brokerConfigPath !== undefined && args.brokerConfigPath.trim() !== "")
+    config.brokerConfigPath = args.brokerConfigPath;
+  if (config.brokerConfigPath === "") config.brokerConfigPath = join(home, "conf", "broker.conf");
+  if (args.proxyMode !== undefined) config.proxyMode = parseProxyMode(args.proxyMode);
+  if (args.namesrvAddr !== undefined) config.namesrvAddr = args.namesrvAddr;
+  if (config.proxyMode === "CLUSTER" && config.namesrvAddr === "")
+    throw new Error("namesrvAddr is not set: -n <addr>, NAMESRV_ADDR or rmq-proxy.json");
+  return config;
+}
+
 export async function startProxy(
   argv: string[],
   io: StartupIo = consoleIo,
@@ -85,19 +114,9 @@ export async function startProxy(
     io.out(USAGE);
     return null;
   }
-  let config: ProxyConfig = defaultProxyConfig();
-  const home = env["ROCKETMQ_HOME"] ?? "";
-  const configPath = args.proxyConfigPath ?? (home ? join(home, "conf", "rmq-proxy.json") : undefined);
+  let config: ProxyConfig;
   try {
-    if (configPath !== undefined && (args.proxyConfigPath !== undefined || existsSync(configPath))) {
-      config = applyProxyConfigJson(config, JSON.parse(readFileSync(configPath, "utf8")) as unknown);
-    }
-    if (args.proxyMode !== undefined) config.proxyMode = parseProxyMode(args.proxyMode);
-    if (args.namesrvAddr !== undefined) config.namesrvAddr = args.namesrvAddr;
-    if (config.proxyMode === "LOCAL" && args.brokerConfigPath === undefined)
-      throw new Error("local mode needs the broker config: -bc <broker.conf>");
-    if (config.proxyMode === "CLUSTER" && config.namesrvAddr === "")
-      throw new Error("namesrvAddr is not set: -n <addr>, NAMESRV_ADDR or rmq-proxy.json");
+    config = resolveProxyConfig(args, env);
   } catch (e) {
     io.err(`${(e as Error).message}\n`);
     throw new StartupError(1);
@@ -105,8 +124,12 @@ export async function startProxy(
   // local mode: the broker of -bc in this process first (its own -c file, -n when the proxy has one),
   // as Java's createBrokerController; its boot line goes to its log, the process prints the proxy's
   let broker: BrokerController | null = null;
-  if (config.proxyMode === "LOCAL" && args.brokerConfigPath !== undefined) {
-    const brokerArgv = ["-c", args.brokerConfigPath, ...(config.namesrvAddr !== "" ? ["-n", config.namesrvAddr] : [])];
+  if (config.proxyMode === "LOCAL") {
+    const brokerArgv = [
+      "-c",
+      config.brokerConfigPath,
+      ...(config.namesrvAddr !== "" ? ["-n", config.namesrvAddr] : []),
+    ];
     broker = await startBroker(brokerArgv, { env, io: { out: () => undefined, err: (text) => io.err(text) } });
     if (broker === null) throw new StartupError(1);
     if (config.namesrvAddr === "") config.namesrvAddr = broker.brokerConfig.namesrvAddr ?? "";

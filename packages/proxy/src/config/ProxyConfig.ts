@@ -11,6 +11,8 @@ export interface ProxyConfig {
   rocketMQClusterName: string;
   proxyMode: ProxyMode;
   namesrvAddr: string;
+  /** the broker of local mode; empty: `<proxy home>/conf/broker.conf` (ProxyStartup fills it in) */
+  brokerConfigPath: string;
   grpcServerPort: number;
   remotingListenPort: number;
   /** host the proxy advertises in cluster mode when the request names none (Java: local address) */
@@ -51,11 +53,12 @@ export interface ProxyConfig {
   channelExpiredScanPeriodMillis: number;
 }
 
-export function defaultProxyConfig(): ProxyConfig {
+export function defaultProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConfig {
   return {
     rocketMQClusterName: "DefaultCluster",
     proxyMode: "CLUSTER",
-    namesrvAddr: process.env["NAMESRV_ADDR"] ?? "",
+    brokerConfigPath: "",
+    namesrvAddr: env["NAMESRV_ADDR"] ?? "",
     grpcServerPort: 8081,
     remotingListenPort: 8080,
     localServeAddr: "",
