@@ -356,9 +356,9 @@ describe("auto-renew registration", () => {
     expect(out[1]?.message?.system_properties?.message_id).toBe("ID-5");
     expect(p.deps.receiptHandles.size()).toBe(1);
     const second = `5 ${p.clock.now} 60000 3 0 broker-a 1 6 1006`;
-    expect(p.deps.receiptHandles.take("client-1", "G", "ID-6", second)).toBeNull();
+    expect(await p.deps.receiptHandles.take("client-1", "G", "ID-6", second)).toBeNull();
     const first = out[1]?.message?.system_properties?.receipt_handle ?? "";
-    expect(p.deps.receiptHandles.take("client-1", "G", "ID-5", first)).toBe(first);
+    expect(await p.deps.receiptHandles.take("client-1", "G", "ID-5", first)).toBe(first);
     await new Promise((r) => setImmediate(r));
     const nack = p.backend.requests.find((r) => r.request.code === RequestCode.CHANGE_MESSAGE_INVISIBLETIME);
     expect(nack?.request.extFields).toMatchObject({ invisibleTime: "1000", offset: "6" });
@@ -376,7 +376,7 @@ describe("auto-renew registration", () => {
       const id = m.system_properties?.message_id ?? "";
       expect(id).toMatch(/^[0-9A-F]{32}$/);
       const handle = m.system_properties?.receipt_handle ?? "";
-      expect(p.deps.receiptHandles.take("client-1", "G", id, handle)).toBe(handle);
+      expect(await p.deps.receiptHandles.take("client-1", "G", id, handle)).toBe(handle);
     }
   });
 });

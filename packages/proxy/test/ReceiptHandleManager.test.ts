@@ -48,8 +48,51 @@ describe("ReceiptHandleManager (auto-renew)", () => {
     await m.scan();
     expect(changes.map((c) => c.invisible)).toEqual([60_000, 180_000]);
     // ack takes the newest handle once
-    expect(m.take("c1", "G", "m1", original)).toBe(handle(clock.now, 180_000));
-    expect(m.take("c1", "G", "m1", original)).toBeNull();
+    expect(await m.take("c1", "G", "m1", original)).toBe(handle(clock.now, 180_000));
+    expect(await m.take("c1", "G", "m1", original)).toBeNull();
+  });
+
+  it("an ack arriving while its handle is being renewed waits for the renew and gets the new handle", async () => {
+    const clock = { now: 1_700_000_000_000 };
+    let finishRenew: (h: string) => void = () => undefined;
+    const m = new ReceiptHandleManager({
+      config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 60_000 },
+      now: () => clock.now,
+      logger: pino({ level: "silent" }),
+      groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
+      changeInvisibleTime: () => new Promise<string>((resolve) => (finishRenew = resolve)),
+    });
+    const original = handle(clock.now, 60_000);
+    m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
+    clock.now += 55_000;
+    const scan = m.scan();
+    let taken: string | null | undefined;
+    const take = m.take("c1", "G", "m1", original).then((h) => (taken = h));
+    await new Promise((r) => setImmediate(r));
+    expect(taken).toBeUndefined();
+    finishRenew(handle(clock.now, 60_000));
+    await Promise.all([scan, take]);
+    expect(taken).toBe(handle(clock.now, 60_000));
+    expect(m.size()).toBe(0);
+  });
+
+  it("a renew that does not end within lockTimeoutMsInHandleGroup fails the ack as Java's", async () => {
+    const clock = { now: 1_700_000_000_000 };
+    const m = new ReceiptHandleManager({
+      config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 20 },
+      now: () => clock.now,
+      logger: pino({ level: "silent" }),
+      groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
+      changeInvisibleTime: () => new Promise<string>(() => undefined),
+    });
+    const original = handle(clock.now, 60_000);
+    m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
+    clock.now += 55_000;
+    void m.scan();
+    await expect(m.take("c1", "G", "m1", original)).rejects.toMatchObject({
+      code: 50001,
+      message: "try to remove and get handle failed",
+    });
   });
 
   it("after renewMaxTimeMillis the message gets the group's retry delay and is forgotten", async () => {

@@ -45,6 +45,8 @@ export interface ProxyConfig {
   renewAheadTimeMillis: number;
   renewSchedulePeriodMillis: number;
   renewMaxTimeMillis: number;
+  /** how long an ack / change / DLQ waits for a renew of its handle in flight */
+  lockTimeoutMsInHandleGroup: number;
   maxRenewRetryTimes: number;
   invisibleTimeMillisWhenClear: number;
   /** a client without Heartbeat / Telemetry / RPC activity for longer than this (ms) is forgotten */
@@ -90,6 +92,7 @@ export function defaultProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyC
     renewAheadTimeMillis: 10_000,
     renewSchedulePeriodMillis: 5000,
     renewMaxTimeMillis: 3 * 3600_000,
+    lockTimeoutMsInHandleGroup: 3000,
     maxRenewRetryTimes: 3,
     invisibleTimeMillisWhenClear: 1000,
     channelExpiredTimeout: 120_000,

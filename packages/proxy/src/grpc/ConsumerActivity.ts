@@ -482,13 +482,13 @@ export class ConsumerActivity {
   // ---------------------------------------------------------------- Ack / Change / DLQ
 
   /** The handle to use: the renewed one when the proxy renews this message, else the client's. */
-  private currentHandle(
+  private async currentHandle(
     ctx: ProxyContext,
     group: string,
     messageId: string | undefined,
     handle: string | undefined,
-  ): string {
-    return this.deps.receiptHandles.take(ctx.clientId, group, messageId ?? "", handle ?? "") ?? handle ?? "";
+  ): Promise<string> {
+    return (await this.deps.receiptHandles.take(ctx.clientId, group, messageId ?? "", handle ?? "")) ?? handle ?? "";
   }
 
   async ackMessage(ctx: ProxyContext, request: AckMessageRequest): Promise<AckMessageResponse> {
@@ -499,7 +499,7 @@ export class ConsumerActivity {
       (request.entries ?? []).map(async (e): Promise<AckMessageResultEntry> => {
         const echo = { message_id: e.message_id ?? "", receipt_handle: e.receipt_handle ?? "" };
         try {
-          const h = handleOf(this.currentHandle(ctx, group, e.message_id, e.receipt_handle), "receipt handle");
+          const h = handleOf(await this.currentHandle(ctx, group, e.message_id, e.receipt_handle), "receipt handle");
           if (isExpired(h, this.now()))
             throw new GrpcProxyException(Code.INVALID_RECEIPT_HANDLE, "receipt handle is expired");
           const res = await this.sendAck(await this.brokerAddrOf(topic, h.brokerName), group, topic, h);
@@ -531,7 +531,10 @@ export class ConsumerActivity {
     validateInvisibleTime(invisibleTime, 0, this.deps.config.maxInvisibleTimeMills);
     const topic = request.topic?.name ?? "";
     const group = request.group?.name ?? "";
-    const h = handleOf(this.currentHandle(ctx, group, request.message_id, request.receipt_handle), "receipt handle");
+    const h = handleOf(
+      await this.currentHandle(ctx, group, request.message_id, request.receipt_handle),
+      "receipt handle",
+    );
     if (isExpired(h, this.now()))
       throw new GrpcProxyException(Code.INVALID_RECEIPT_HANDLE, "receipt handle is expired");
     const res = await this.sendChangeInvisibleTime(
@@ -557,7 +560,10 @@ export class ConsumerActivity {
     validateTopicAndConsumerGroup(request.topic, request.group);
     const topic = request.topic?.name ?? "";
     const group = request.group?.name ?? "";
-    const h = handleOf(this.currentHandle(ctx, group, request.message_id, request.receipt_handle), "receipt handle");
+    const h = handleOf(
+      await this.currentHandle(ctx, group, request.message_id, request.receipt_handle),
+      "receipt handle",
+    );
     if (isExpired(h, this.now()))
       throw new GrpcProxyException(Code.INVALID_RECEIPT_HANDLE, "receipt handle is expired");
     if (h.commitLogOffset < 0) throw new GrpcProxyException(Code.INVALID_RECEIPT_HANDLE, "commit log offset is empty");

@@ -7,12 +7,17 @@
  * is renewed to the next step of [1 m, 3 m, 5 m, 10 m, 30 m, 1 h] (by renew count); after
  * `renewMaxTimeMillis` from the receive it is made visible again after the group's retry delay for
  * its reconsume times and forgotten; a failed renew is retried up to `maxRenewRetryTimes`. Ack,
- * change and DLQ take the newest handle (and forget it); a client that terminates or expires, or the
- * proxy shutting down, gets all its handles visible again after `invisibleTimeMillisWhenClear`.
+ * change and DLQ take the newest handle (and forget it); one that arrives while its handle is being
+ * renewed waits for that renew (Java's handle lock, at most `lockTimeoutMsInHandleGroup`, then
+ * INTERNAL_SERVER_ERROR "try to remove and get handle failed") so it never acts on a superseded
+ * handle; a client that terminates or expires, or the proxy shutting down, gets all its handles
+ * visible again after `invisibleTimeMillisWhenClear`.
  */
 import { decodeReceiptHandle, nextVisibleTime } from "@rocketmq-ts/common";
 import type { Logger } from "pino";
 import type { ProxyConfig } from "../config/ProxyConfig.js";
+import { Code } from "../grpc/Code.js";
+import { GrpcProxyException } from "../grpc/ResponseBuilder.js";
 import type { SubscriptionGroupView } from "./MessageService.js";
 
 const RENEW_STEPS = [60_000, 180_000, 300_000, 600_000, 1_800_000, 3_600_000];
@@ -31,6 +36,18 @@ export function retryDelay(group: SubscriptionGroupView, reconsumeTimes: number)
   const next = group.customizedNext;
   if (next.length === 0) return 0;
   return next[Math.min(times + 2, next.length - 1)] as number;
+}
+
+/** Whether `p` settles within `ms` (real time: it bounds a wait on the network). */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    p.then(done, done);
+  });
 }
 
 export interface MessageReceiptHandle {
@@ -57,7 +74,8 @@ export interface ReceiptHandleManagerOptions {
 export class ReceiptHandleManager {
   /** `clientId@group` → message id → handle */
   private readonly groups = new Map<string, Map<string, MessageReceiptHandle>>();
-  private readonly renewing = new Set<MessageReceiptHandle>();
+  /** handles with a renew in flight → that renew */
+  private readonly renewing = new Map<MessageReceiptHandle, Promise<void>>();
 
   constructor(private readonly options: ReceiptHandleManagerOptions) {}
 
@@ -81,12 +99,18 @@ export class ReceiptHandleManager {
     this.groups.set(key, table);
   }
 
-  /** The newest handle of a message received with `originalHandle` (and forget it), or null. */
-  take(clientId: string, group: string, messageId: string, originalHandle: string): string | null {
+  /**
+   * The newest handle of a message received with `originalHandle` (and forget it), or null; waits
+   * for a renew in flight to end first.
+   */
+  async take(clientId: string, group: string, messageId: string, originalHandle: string): Promise<string | null> {
     const table = this.groups.get(ReceiptHandleManager.key(clientId, group));
     const h = table?.get(messageId);
     if (!table || !h || h.originalHandle !== originalHandle) return null;
     table.delete(messageId);
+    const inFlight = this.renewing.get(h);
+    if (inFlight && !(await settlesWithin(inFlight, this.options.config.lockTimeoutMsInHandleGroup)))
+      throw new GrpcProxyException(Code.INTERNAL_SERVER_ERROR, "try to remove and get handle failed");
     return h.handle;
   }
 
@@ -104,8 +128,9 @@ export class ReceiptHandleManager {
       for (const h of table.values()) {
         if (this.renewing.has(h)) continue;
         if (nextVisibleTime(decodeReceiptHandle(h.handle)) - now() > config.renewAheadTimeMillis) continue;
-        this.renewing.add(h);
-        work.push(this.renew(table, h).finally(() => this.renewing.delete(h)));
+        const renew = this.renew(table, h).finally(() => this.renewing.delete(h));
+        this.renewing.set(h, renew);
+        work.push(renew);
       }
     }
     await Promise.all(work);
