@@ -15,7 +15,7 @@ import type { Endpoints } from "./grpc/v2types.js";
 import type { BrokerEndpointsResolver, ProxyDeps } from "./ProxyDeps.js";
 import { ClusterMessageService } from "./service/ClusterMessageService.js";
 import type { MessageService } from "./service/MessageService.js";
-import { TopicRouteService } from "./service/TopicRouteService.js";
+import { cacheSpecsOf, TopicRouteService } from "./service/TopicRouteService.js";
 import { TransactionDataManager } from "./service/TransactionDataManager.js";
 import { ReceiptHandleManager } from "./service/ReceiptHandleManager.js";
 import { changeInvisibleTimeOnBroker, decodeHandle } from "./grpc/ConsumerActivity.js";
@@ -60,6 +60,7 @@ export class ProxyServer {
   private readonly server: Server;
   private boundPort = 0;
   private renewTimer: NodeJS.Timeout | null = null;
+  private transactionCleanTimer: NodeJS.Timeout | null = null;
   private readonly expiredClients: ExpiredClientCleaner;
 
   constructor(options: ProxyServerOptions) {
@@ -76,8 +77,7 @@ export class ProxyServer {
       });
     const routes = new TopicRouteService(messageService, {
       clusterName: config.rocketMQClusterName,
-      expireAfterAccessMs: config.topicRouteServiceCacheExpiredSeconds * 1000,
-      refreshAfterWriteMs: config.topicRouteServiceCacheRefreshSeconds * 1000,
+      ...cacheSpecsOf(config),
       now,
     });
     const receiptHandles = new ReceiptHandleManager({
@@ -121,6 +121,11 @@ export class ProxyServer {
   async start(): Promise<void> {
     await this.deps.messageService.start();
     this.expiredClients.start();
+    this.transactionCleanTimer = setInterval(
+      () => this.deps.transactions.cleanExpired(),
+      this.deps.config.transactionDataExpireScanPeriodMillis,
+    );
+    this.transactionCleanTimer.unref();
     if (this.deps.config.enableProxyAutoRenew) {
       this.renewTimer = setInterval(() => {
         this.deps.receiptHandles.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "renew scan failed"));
@@ -140,6 +145,8 @@ export class ProxyServer {
   async shutdown(): Promise<void> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
+    if (this.transactionCleanTimer) clearInterval(this.transactionCleanTimer);
+    this.transactionCleanTimer = null;
     this.expiredClients.shutdown();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

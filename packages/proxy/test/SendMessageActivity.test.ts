@@ -219,6 +219,23 @@ describe("SendMessage", () => {
       }),
     ).rejects.toMatchObject({ message: "cannot found transaction data" });
   });
+
+  it("the cleaner drops expired transaction data of producers that never end their half messages", async () => {
+    const p = fakeProxy();
+    p.backend.addTopic("Tx", "TRANSACTION");
+    for (let i = 0; i < 50; i++) {
+      brokerAnswering(p, `TXID-${i}`);
+      await new SendMessageActivity(p.deps).sendMessage(p.ctx(), {
+        messages: [msg({ message_type: "TRANSACTION" }, "Tx")],
+      });
+    }
+    expect(p.deps.transactions.size()).toBe(50);
+    p.deps.transactions.cleanExpired();
+    expect(p.deps.transactions.size()).toBe(50);
+    p.clock.now += 30_001;
+    p.deps.transactions.cleanExpired();
+    expect(p.deps.transactions.size()).toBe(0);
+  });
 });
 
 describe("consistentHash (Guava's jump hash)", () => {

@@ -38,8 +38,16 @@ export interface ProxyConfig {
   grpcClientConsumerLongPollingBatchSize: number;
   topicRouteServiceCacheExpiredSeconds: number;
   topicRouteServiceCacheRefreshSeconds: number;
+  topicRouteServiceCacheMaxNum: number;
+  topicConfigCacheExpiredSeconds: number;
+  topicConfigCacheRefreshSeconds: number;
+  topicConfigCacheMaxNum: number;
+  subscriptionGroupConfigCacheExpiredSeconds: number;
+  subscriptionGroupConfigCacheRefreshSeconds: number;
+  subscriptionGroupConfigCacheMaxNum: number;
   transactionDataExpireMillis: number;
   transactionDataMaxNum: number;
+  transactionDataExpireScanPeriodMillis: number;
   transactionHeartbeatPeriodSecond: number;
   enableProxyAutoRenew: boolean;
   renewAheadTimeMillis: number;
@@ -85,8 +93,16 @@ export function defaultProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyC
     grpcClientConsumerLongPollingBatchSize: 32,
     topicRouteServiceCacheExpiredSeconds: 300,
     topicRouteServiceCacheRefreshSeconds: 20,
+    topicRouteServiceCacheMaxNum: 20_000,
+    topicConfigCacheExpiredSeconds: 300,
+    topicConfigCacheRefreshSeconds: 20,
+    topicConfigCacheMaxNum: 20_000,
+    subscriptionGroupConfigCacheExpiredSeconds: 300,
+    subscriptionGroupConfigCacheRefreshSeconds: 20,
+    subscriptionGroupConfigCacheMaxNum: 20_000,
     transactionDataExpireMillis: 30_000,
     transactionDataMaxNum: 15,
+    transactionDataExpireScanPeriodMillis: 10_000,
     transactionHeartbeatPeriodSecond: 20,
     enableProxyAutoRenew: true,
     renewAheadTimeMillis: 10_000,

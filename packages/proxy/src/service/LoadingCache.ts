@@ -2,11 +2,18 @@
  * A small stand-in for the Caffeine caches Java's proxy puts in front of the name server and the
  * brokers (topic route, topic config, subscription group): an entry expires `expireAfterAccessMs`
  * after its last read and is reloaded in the background `refreshAfterWriteMs` after it was loaded;
- * a failed background reload keeps the old value (Java's `reload` catch). Injected clock.
+ * a failed background reload keeps the old value (Java's `reload` catch). At most `maximumSize`
+ * entries: the least recently read go first (Caffeine's is a frequency sketch; LRU is close enough
+ * for a bound). Expired entries are dropped as new ones come in, so keys read once (a client asking
+ * for topics that do not exist) do not pile up. Injected clock.
  */
-export interface LoadingCacheOptions {
+export interface CacheSpec {
   expireAfterAccessMs: number;
   refreshAfterWriteMs: number;
+  maximumSize: number;
+}
+
+export interface LoadingCacheOptions extends CacheSpec {
   now: () => number;
 }
 
@@ -31,6 +38,9 @@ export class LoadingCache<V> {
     const entry = this.entries.get(key);
     if (entry && now - entry.accessedAt < this.options.expireAfterAccessMs) {
       entry.accessedAt = now;
+      // keep the map in read order: the least recently read first
+      this.entries.delete(key);
+      this.entries.set(key, entry);
       if (!entry.refreshing && now - entry.loadedAt >= this.options.refreshAfterWriteMs) this.refresh(key, entry);
       return entry.value;
     }
@@ -41,13 +51,28 @@ export class LoadingCache<V> {
     this.entries.delete(key);
   }
 
+  size(): number {
+    return this.entries.size;
+  }
+
+  private insert(key: string, entry: Entry<V>): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    const now = this.options.now();
+    for (const [k, e] of this.entries) {
+      const over = this.entries.size > this.options.maximumSize;
+      if (!over && now - e.accessedAt < this.options.expireAfterAccessMs) break;
+      this.entries.delete(k);
+    }
+  }
+
   private load(key: string): Promise<V> {
     const pending = this.loading.get(key);
     if (pending) return pending;
     const p = this.loader(key).then(
       (value) => {
         const t = this.options.now();
-        this.entries.set(key, { value, loadedAt: t, accessedAt: t, refreshing: false });
+        this.insert(key, { value, loadedAt: t, accessedAt: t, refreshing: false });
         this.loading.delete(key);
         return value;
       },
@@ -64,8 +89,11 @@ export class LoadingCache<V> {
     entry.refreshing = true;
     this.loader(key).then(
       (value) => {
-        const t = this.options.now();
-        this.entries.set(key, { value, loadedAt: t, accessedAt: entry.accessedAt, refreshing: false });
+        // an entry evicted meanwhile stays out
+        if (this.entries.get(key) !== entry) return;
+        entry.value = value;
+        entry.loadedAt = this.options.now();
+        entry.refreshing = false;
       },
       () => {
         entry.refreshing = false;

@@ -1,7 +1,8 @@
 /**
  * The proxy's view of routes and metadata (Java's TopicRouteService + ClusterMetadataService):
  * name-server routes, topic message types and subscription groups, each behind a cache that expires
- * 300 s after the last read and reloads in the background after 20 s.
+ * 300 s after the last read, reloads in the background after 20 s and holds 20,000 entries at most
+ * (Java's topicRouteServiceCache* / topicConfigCache* / subscriptionGroupConfigCache* keys).
  *
  * Java semantics kept: a topic the name server does not know is cached as an empty route and
  * reported as TOPIC_NOT_EXIST "No topic route info in name server for the topic: <t>"; the topic's
@@ -12,14 +13,52 @@
 import { TOPIC_MESSAGE_TYPE_ATTRIBUTE, type TopicMessageType, type TopicRouteData } from "@rocketmq-ts/common";
 import { ResponseCode } from "@rocketmq-ts/remoting";
 import { isTopicNotExist, MQClientException } from "../grpc/ResponseBuilder.js";
-import { LoadingCache } from "./LoadingCache.js";
+import { LoadingCache, type CacheSpec } from "./LoadingCache.js";
 import type { MessageService, SubscriptionGroupView } from "./MessageService.js";
 
 export interface TopicRouteServiceOptions {
   clusterName: string;
-  expireAfterAccessMs: number;
-  refreshAfterWriteMs: number;
+  /** the caches of routes, topic configs (message types) and subscription groups */
+  routeCache: CacheSpec;
+  topicConfigCache: CacheSpec;
+  groupCache: CacheSpec;
   now: () => number;
+}
+
+/** The three caches' sizes and times from Java's ProxyConfig keys. */
+export function cacheSpecsOf(config: {
+  topicRouteServiceCacheExpiredSeconds: number;
+  topicRouteServiceCacheRefreshSeconds: number;
+  topicRouteServiceCacheMaxNum: number;
+  topicConfigCacheExpiredSeconds: number;
+  topicConfigCacheRefreshSeconds: number;
+  topicConfigCacheMaxNum: number;
+  subscriptionGroupConfigCacheExpiredSeconds: number;
+  subscriptionGroupConfigCacheRefreshSeconds: number;
+  subscriptionGroupConfigCacheMaxNum: number;
+}): Pick<TopicRouteServiceOptions, "routeCache" | "topicConfigCache" | "groupCache"> {
+  const spec = (expiredSeconds: number, refreshSeconds: number, maxNum: number): CacheSpec => ({
+    expireAfterAccessMs: expiredSeconds * 1000,
+    refreshAfterWriteMs: refreshSeconds * 1000,
+    maximumSize: maxNum,
+  });
+  return {
+    routeCache: spec(
+      config.topicRouteServiceCacheExpiredSeconds,
+      config.topicRouteServiceCacheRefreshSeconds,
+      config.topicRouteServiceCacheMaxNum,
+    ),
+    topicConfigCache: spec(
+      config.topicConfigCacheExpiredSeconds,
+      config.topicConfigCacheRefreshSeconds,
+      config.topicConfigCacheMaxNum,
+    ),
+    groupCache: spec(
+      config.subscriptionGroupConfigCacheExpiredSeconds,
+      config.subscriptionGroupConfigCacheRefreshSeconds,
+      config.subscriptionGroupConfigCacheMaxNum,
+    ),
+  };
 }
 
 const TOPIC_TYPES: ReadonlySet<string> = new Set(["UNSPECIFIED", "NORMAL", "FIFO", "DELAY", "TRANSACTION", "MIXED"]);
@@ -45,21 +84,25 @@ export class TopicRouteService {
     private readonly messageService: MessageService,
     private readonly options: TopicRouteServiceOptions,
   ) {
-    const cacheOptions = {
-      expireAfterAccessMs: options.expireAfterAccessMs,
-      refreshAfterWriteMs: options.refreshAfterWriteMs,
+    this.routes = new LoadingCache(
+      async (topic) => {
+        try {
+          return await messageService.getTopicRouteFromNameServer(topic);
+        } catch (err) {
+          if (isTopicNotExist(err)) return null;
+          throw err;
+        }
+      },
+      { ...options.routeCache, now: options.now },
+    );
+    this.topicTypes = new LoadingCache((topic) => this.loadTopicMessageType(topic), {
+      ...options.topicConfigCache,
       now: options.now,
-    };
-    this.routes = new LoadingCache(async (topic) => {
-      try {
-        return await messageService.getTopicRouteFromNameServer(topic);
-      } catch (err) {
-        if (isTopicNotExist(err)) return null;
-        throw err;
-      }
-    }, cacheOptions);
-    this.topicTypes = new LoadingCache((topic) => this.loadTopicMessageType(topic), cacheOptions);
-    this.groups = new LoadingCache((group) => this.loadSubscriptionGroup(group), cacheOptions);
+    });
+    this.groups = new LoadingCache((group) => this.loadSubscriptionGroup(group), {
+      ...options.groupCache,
+      now: options.now,
+    });
   }
 
   /** The route, or MQClientException(TOPIC_NOT_EXIST) with Java's text. */

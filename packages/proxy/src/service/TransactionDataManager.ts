@@ -3,7 +3,9 @@
  * half message — broker, tranStateTableOffset, commitLogOffset — recorded when the prepared message
  * is stored (or when a broker asks to check it), keyed by `producerGroup@transactionId`.
  * Entries expire `transactionDataExpireMillis` after their check time; at most
- * `transactionDataMaxNum` per key (the oldest go). `pollNoExpire` takes the newest live one.
+ * `transactionDataMaxNum` per key (the oldest go). `pollNoExpire` takes the newest live one;
+ * `cleanExpired` (every `transactionDataExpireScanPeriodMillis`, Java's TransactionDataCleaner) drops
+ * what expired, so the half messages of producers that never ended them do not pile up.
  */
 export interface TransactionData {
   brokerName: string;
@@ -43,6 +45,20 @@ export class TransactionDataManager {
     if (list.length === 0) this.table.delete(key);
     else this.table.set(key, list);
     return found;
+  }
+
+  cleanExpired(): void {
+    for (const [key, list] of this.table) {
+      const live = list.filter((d) => !this.expired(d));
+      if (live.length === 0) this.table.delete(key);
+      else if (live.length !== list.length) this.table.set(key, live);
+    }
+  }
+
+  size(): number {
+    let n = 0;
+    for (const list of this.table.values()) n += list.length;
+    return n;
   }
 
   private expired(d: TransactionData): boolean {

@@ -17,7 +17,7 @@ import type {
   MessageService,
   SubscriptionGroupView,
 } from "../../src/service/MessageService.js";
-import { TopicRouteService } from "../../src/service/TopicRouteService.js";
+import { cacheSpecsOf, TopicRouteService } from "../../src/service/TopicRouteService.js";
 import { TransactionDataManager } from "../../src/service/TransactionDataManager.js";
 import { ReceiptHandleManager } from "../../src/service/ReceiptHandleManager.js";
 import { MQClientException } from "../../src/grpc/ResponseBuilder.js";
@@ -109,8 +109,7 @@ export function fakeProxy(config: Partial<ProxyConfig> = {}): FakeProxy {
   const backend = new FakeMessageService();
   const routes = new TopicRouteService(backend, {
     clusterName: "DefaultCluster",
-    expireAfterAccessMs: 300_000,
-    refreshAfterWriteMs: 20_000,
+    ...cacheSpecsOf(cfg),
     now,
   });
   backend.routes.set("DefaultCluster", routeOf());
