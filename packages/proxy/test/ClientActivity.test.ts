@@ -115,6 +115,29 @@ describe("Telemetry settings", () => {
       message: "process client telemetryCommand failed. cannot use system consumer group",
     });
   });
+
+  it("a subscription whose filter FilterAPI refuses ends the stream: expression format is not correct", async () => {
+    const p = fakeProxy();
+    const err = await new ClientActivity(p.deps)
+      .telemetry(
+        p.ctx(),
+        {
+          settings: {
+            client_type: "SIMPLE_CONSUMER",
+            subscription: {
+              group: { name: "G" },
+              subscriptions: [{ topic: { name: "T" }, expression: { type: "SQL", expression: "" } }],
+            },
+          },
+        },
+        writer(),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      grpcCode: GrpcStatus.INVALID_ARGUMENT,
+      message: "process client telemetryCommand failed. expression format is not correct",
+    });
+  });
 });
 
 describe("Heartbeat / NotifyClientTermination", () => {

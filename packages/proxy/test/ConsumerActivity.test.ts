@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { ClientActivity } from "../src/grpc/ClientActivity.js";
 import { Code } from "../src/grpc/Code.js";
 import { ConsumerActivity } from "../src/grpc/ConsumerActivity.js";
-import type { ReceiveMessageRequest, ReceiveMessageResponse } from "../src/grpc/v2types.js";
+import type { FilterExpression, ReceiveMessageRequest, ReceiveMessageResponse } from "../src/grpc/v2types.js";
 import { BROKER_ADDR, fakeProxy, type FakeProxy } from "./support/fakeBackend.js";
 
 const host = { address: Buffer.from([10, 0, 0, 1]), port: 10911 };
@@ -80,6 +80,21 @@ async function receive(
 }
 
 describe("ReceiveMessage", () => {
+  it("refuses filter expressions Java's FilterAPI.build refuses, before any POP", async () => {
+    const p = fakeProxy();
+    const c = await consumer(p);
+    const cases: [FilterExpression, string][] = [
+      [{ type: "SQL", expression: "" }, "Expression can't be null! SQL92"],
+      [{ type: "TAG", expression: "||||" }, "subString split error"],
+    ];
+    for (const [filter_expression, message] of cases) {
+      const out = await receive(p, c, receiveRequest({ filter_expression }));
+      expect(out[0]?.status).toEqual({ code: Code.ILLEGAL_FILTER_EXPRESSION, message });
+      expect(out.map((o) => Object.keys(o)[0])).toEqual(["status", "delivery_timestamp"]);
+    }
+    expect(p.backend.requests.filter((r) => r.request.code === RequestCode.POP_MESSAGE)).toHaveLength(0);
+  });
+
   it("pops all queues of the broker, filters by tag, builds handles and digests, ends with delivery_timestamp", async () => {
     const p = fakeProxy();
     const c = await consumer(p);

@@ -3,8 +3,9 @@
  *
  * Java semantics kept: PUBLISHING settings validate every topic and register the client as producer
  * of group = topic (TRANSACTION topics also make the proxy stand for that group at the brokers, so
- * their CHECK_TRANSACTION_STATE reach it); SUBSCRIPTION settings validate the group and register the
- * consumer; settings without either end the stream with INVALID_ARGUMENT "there is no publishing or
+ * their CHECK_TRANSACTION_STATE reach it); SUBSCRIPTION settings validate the group and each
+ * subscription's filter (ILLEGAL_FILTER_EXPRESSION "expression format is not correct", as the
+ * consumer's Heartbeat) and register the consumer; settings without either end the stream with INVALID_ARGUMENT "there is no publishing or
  * subscription data in settings"; a failure ends it with INVALID_ARGUMENT for a 400xx code, INTERNAL
  * otherwise, the description "process client telemetryCommand failed. <message>". The answer is one
  * command {status OK, merged settings}. Heartbeat / NotifyClientTermination without stored settings →
@@ -15,10 +16,16 @@ import { isLanguageCode } from "@rocketmq-ts/remoting";
 import type { ProxyDeps } from "../ProxyDeps.js";
 import { Code } from "./Code.js";
 import type { TelemetryWriter } from "./GrpcChannelManager.js";
-import { validateConsumerGroup, validateTopic } from "./GrpcValidator.js";
+import { validateConsumerGroup, validateFilterExpression, validateTopic } from "./GrpcValidator.js";
 import type { ProxyContext } from "./ProxyContext.js";
 import { buildStatus, GrpcProxyException, OK_STATUS } from "./ResponseBuilder.js";
-import type { HeartbeatRequest, NotifyClientTerminationRequest, StatusResponse, TelemetryCommand } from "./v2types.js";
+import type {
+  HeartbeatRequest,
+  NotifyClientTerminationRequest,
+  StatusResponse,
+  SubscriptionEntry,
+  TelemetryCommand,
+} from "./v2types.js";
 
 /** Ends a Telemetry stream with a gRPC status (Java's `responseObserver.onError`). */
 export class TelemetryStreamError extends Error {
@@ -52,8 +59,16 @@ export class ClientActivity {
     if (type === "TRANSACTION") this.deps.messageService.updateClientGroups(this.deps.channels.allProducerGroups());
   }
 
-  private registerConsumer(ctx: ProxyContext, group: string): void {
+  private registerConsumer(ctx: ProxyContext, group: string, subscriptions: readonly SubscriptionEntry[]): void {
     checkLanguage(ctx);
+    // Java's buildSubscriptionDataSet: FilterAPI.build on each entry, one text for every refusal
+    for (const sub of subscriptions) {
+      try {
+        validateFilterExpression(sub.expression?.type, sub.expression?.expression);
+      } catch {
+        throw new GrpcProxyException(Code.ILLEGAL_FILTER_EXPRESSION, "expression format is not correct");
+      }
+    }
     this.deps.channels.createChannel(ctx.clientId).consumerGroups.add(group);
   }
 
@@ -82,7 +97,7 @@ export class ClientActivity {
       }
     } else if (settings.subscription !== undefined) {
       validateConsumerGroup(settings.subscription.group);
-      this.registerConsumer(ctx, settings.subscription.group?.name ?? "");
+      this.registerConsumer(ctx, settings.subscription.group?.name ?? "", settings.subscription.subscriptions ?? []);
       this.deps.channels.createChannel(ctx.clientId).writer = writer;
     } else {
       throw new TelemetryStreamError(
@@ -107,7 +122,7 @@ export class ClientActivity {
       case "PUSH_CONSUMER":
       case "SIMPLE_CONSUMER":
         validateConsumerGroup(request.group);
-        this.registerConsumer(ctx, request.group?.name ?? "");
+        this.registerConsumer(ctx, request.group?.name ?? "", settings.subscription?.subscriptions ?? []);
         break;
       default:
         return {

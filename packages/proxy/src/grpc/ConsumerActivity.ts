@@ -55,7 +55,7 @@ import type { MessageService } from "../service/MessageService.js";
 import { selectBrokerAddr } from "../service/TopicRouteService.js";
 import { Code, codeName } from "./Code.js";
 import { buildMessage } from "./GrpcConverter.js";
-import { validateInvisibleTime, validateTopicAndConsumerGroup } from "./GrpcValidator.js";
+import { validateFilterExpression, validateInvisibleTime, validateTopicAndConsumerGroup } from "./GrpcValidator.js";
 import { remainingMs, type ProxyContext } from "./ProxyContext.js";
 import {
   buildStatus,
@@ -221,6 +221,7 @@ export class ConsumerActivity {
       if (config.enableProxyAutoRenew && request.auto_renew === true) invisibleTime = config.defaultInvisibleTimeMills;
       else validateInvisibleTime(invisibleTime, config.minInvisibleTimeMillsForRecv, config.maxInvisibleTimeMills);
       const filter = request.filter_expression ?? {};
+      validateFilterExpression(filter.type, filter.expression);
       const expType = filter.type === "SQL" ? "SQL92" : "TAG";
       const tags = subscriptionTags(filter.type, filter.expression);
       const route = await this.deps.routes.getRoute(topic);

@@ -111,3 +111,20 @@ export function validateTopicMessageType(expected: TopicMessageType, actual: Top
     );
   }
 }
+
+/**
+ * Java's FilterAPI.build refusals (ILLEGAL_FILTER_EXPRESSION with its text): an SQL filter needs an
+ * expression; a TAG expression made of nothing but `||` separators splits into nothing.
+ */
+export function validateFilterExpression(type: string | undefined, expression: string | undefined): void {
+  const exp = expression ?? "";
+  if (type === "SQL") {
+    if (exp.length === 0)
+      throw new GrpcProxyException(Code.ILLEGAL_FILTER_EXPRESSION, "Expression can't be null! SQL92");
+    return;
+  }
+  if (exp.length === 0 || exp === "*") return;
+  // String.split drops trailing empty strings: "||||" gives no item at all
+  if (exp.split("||").every((part) => part.length === 0))
+    throw new GrpcProxyException(Code.ILLEGAL_FILTER_EXPRESSION, "subString split error");
+}
