@@ -8,6 +8,13 @@ import { describe, expect, it } from "vitest";
 import { ConsumeResult, Producer, PushConsumer, SimpleConsumer, type MessageView } from "rocketmq-client-nodejs";
 import { TransactionResolution } from "rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb.js";
 import { DefaultMQPushConsumer, type MessageExt } from "@rocketmq-ts/client";
+import {
+  createRequest,
+  encodeHeader,
+  GetConsumerConnectionListRequestHeader,
+  RequestCode,
+  ResponseCode,
+} from "@rocketmq-ts/remoting";
 import { createTypedTopic as createTopic, until, type LocalCluster } from "./support/cluster.js";
 import { PROXY_MODES, quietLogger as quiet, useProxiedCluster } from "./support/proxy.js";
 
@@ -35,7 +42,7 @@ async function collect(
 describe.each(PROXY_MODES)("gRPC proxy, %s mode, rocketmq-client-nodejs 1.0.8", (mode) => {
   let cluster: LocalCluster;
   let endpoints: string;
-  const { cleanups } = useProxiedCluster(
+  const { admin, cleanups } = useProxiedCluster(
     mode,
     {
       // the broker checks orphaned half messages after 1 s, every second
@@ -152,6 +159,26 @@ describe.each(PROXY_MODES)("gRPC proxy, %s mode, rocketmq-client-nodejs 1.0.8", 
     });
     await consumer.startup();
     cleanups.push(() => consumer.shutdown());
+    // local mode: the broker lists the 5.x client as a consumer of the group, as Java's local mode;
+    // cluster mode keeps it in the proxy (Java's brokers do not hear of gRPC consumers either)
+    const res = await admin.invokeSync(
+      cluster.brokerAddr,
+      createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, {
+        extFields: encodeHeader(GetConsumerConnectionListRequestHeader, { consumerGroup: "ProxySimpleGroup" }),
+      }),
+      5000,
+    );
+    if (mode === "local") {
+      expect(res.code, res.remark ?? "").toBe(ResponseCode.SUCCESS);
+      const body = JSON.parse(res.body?.toString() ?? "{}") as {
+        connectionSet: { clientId: string; language: string }[];
+        consumeType: string;
+        subscriptionTable: Record<string, { subString: string }>;
+      };
+      expect(body.connectionSet).toEqual([expect.objectContaining({ clientId: consumer.clientId, language: "HTTP" })]);
+      expect(body.consumeType).toBe("CONSUME_ACTIVELY");
+      expect(body.subscriptionTable["ProxySimple"]?.subString).toBe("TagA");
+    } else expect(res.code).toBe(ResponseCode.CONSUMER_NOT_ONLINE);
     await producer.send({ topic: "ProxySimple", tag: "TagB", body: Buffer.from("filtered-out") });
     for (const body of ["acked", "redelivered", "changed"])
       await producer.send({ topic: "ProxySimple", tag: "TagA", body: Buffer.from(body) });

@@ -4,6 +4,7 @@ import type { ProxyConfig } from "./config/ProxyConfig.js";
 import type { GrpcChannelManager } from "./grpc/GrpcChannelManager.js";
 import type { GrpcClientSettingsManager } from "./grpc/GrpcClientSettingsManager.js";
 import type { Endpoints } from "./grpc/v2types.js";
+import type { ConsumerRegistry } from "./service/ConsumerRegistry.js";
 import type { MessageService } from "./service/MessageService.js";
 import type { ReceiptHandleManager } from "./service/ReceiptHandleManager.js";
 import type { TopicRouteService } from "./service/TopicRouteService.js";
@@ -23,6 +24,7 @@ export interface ProxyDeps {
   channels: GrpcChannelManager;
   transactions: TransactionDataManager;
   receiptHandles: ReceiptHandleManager;
+  consumers: ConsumerRegistry;
   brokerEndpoints: BrokerEndpointsResolver;
   now: () => number;
   logger: Logger;

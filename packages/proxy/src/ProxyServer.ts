@@ -15,6 +15,7 @@ import type { Endpoints } from "./grpc/v2types.js";
 import type { BrokerEndpointsResolver, ProxyDeps } from "./ProxyDeps.js";
 import { ClusterMessageService } from "./service/ClusterMessageService.js";
 import type { MessageService } from "./service/MessageService.js";
+import { proxySideConsumerRegistry, type ConsumerRegistry } from "./service/ConsumerRegistry.js";
 import { cacheSpecsOf, TopicRouteService } from "./service/TopicRouteService.js";
 import { TransactionDataManager } from "./service/TransactionDataManager.js";
 import { ReceiptHandleManager } from "./service/ReceiptHandleManager.js";
@@ -52,6 +53,8 @@ export interface ProxyServerOptions {
   messageService?: MessageService;
   /** local mode: the broker this proxy belongs to (`ip:port`) */
   localBrokerAddr?: string;
+  /** where gRPC consumers are recorded (local mode: the broker's ConsumerManager); default: the proxy only */
+  consumers?: ConsumerRegistry;
   now?: () => number;
 }
 
@@ -101,6 +104,7 @@ export class ProxyServer {
       settings: new GrpcClientSettingsManager(config, (group) => routes.getSubscriptionGroup(group)),
       channels: new GrpcChannelManager(),
       transactions: new TransactionDataManager(config.transactionDataMaxNum, now),
+      consumers: options.consumers ?? proxySideConsumerRegistry,
       brokerEndpoints: config.proxyMode === "LOCAL" ? localModeEndpoints(config) : clusterModeEndpoints(config),
       now,
       logger,
@@ -160,6 +164,7 @@ export class ProxyServer {
     });
     // handles the proxy kept invisible by renewing them are handed back before the brokers are left
     await this.deps.receiptHandles.clearAll();
+    this.deps.consumers.unregisterAll();
     await this.deps.messageService.shutdown();
   }
 }

@@ -12,7 +12,8 @@
  * UNRECOGNIZED_CLIENT_TYPE "cannot find client settings for this client".
  */
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { isLanguageCode } from "@rocketmq-ts/remoting";
+import { buildSqlSubscriptionData, buildSubscriptionData, type SubscriptionData } from "@rocketmq-ts/common";
+import { isLanguageCode, javaStringHashCode } from "@rocketmq-ts/remoting";
 import type { ProxyDeps } from "../ProxyDeps.js";
 import { Code } from "./Code.js";
 import type { TelemetryWriter } from "./GrpcChannelManager.js";
@@ -20,6 +21,7 @@ import { validateConsumerGroup, validateFilterExpression, validateTopic } from "
 import type { ProxyContext } from "./ProxyContext.js";
 import { buildStatus, GrpcProxyException, OK_STATUS } from "./ResponseBuilder.js";
 import type {
+  ClientType,
   HeartbeatRequest,
   NotifyClientTerminationRequest,
   StatusResponse,
@@ -59,17 +61,35 @@ export class ClientActivity {
     if (type === "TRANSACTION") this.deps.messageService.updateClientGroups(this.deps.channels.allProducerGroups());
   }
 
-  private registerConsumer(ctx: ProxyContext, group: string, subscriptions: readonly SubscriptionEntry[]): void {
+  private registerConsumer(
+    ctx: ProxyContext,
+    group: string,
+    clientType: ClientType | undefined,
+    subscriptions: readonly SubscriptionEntry[],
+  ): void {
     checkLanguage(ctx);
     // Java's buildSubscriptionDataSet: FilterAPI.build on each entry, one text for every refusal
-    for (const sub of subscriptions) {
+    const subscriptionDataSet = subscriptions.map((sub): SubscriptionData => {
+      const topic = sub.topic?.name ?? "";
+      const { type, expression } = sub.expression ?? {};
       try {
-        validateFilterExpression(sub.expression?.type, sub.expression?.expression);
+        validateFilterExpression(type, expression);
       } catch {
         throw new GrpcProxyException(Code.ILLEGAL_FILTER_EXPRESSION, "expression format is not correct");
       }
-    }
+      return type === "SQL"
+        ? buildSqlSubscriptionData(topic, expression ?? "", "SQL92")
+        : buildSubscriptionData(topic, expression, javaStringHashCode);
+    });
     this.deps.channels.createChannel(ctx.clientId).consumerGroups.add(group);
+    this.deps.consumers.register({
+      clientId: ctx.clientId,
+      group,
+      language: ctx.language,
+      remoteAddr: ctx.remoteAddress,
+      consumeType: clientType === "SIMPLE_CONSUMER" ? "CONSUME_ACTIVELY" : "CONSUME_PASSIVELY",
+      subscriptions: subscriptionDataSet,
+    });
   }
 
   /** One client→server command; writes the answer on `writer`, or throws TelemetryStreamError. */
@@ -97,7 +117,12 @@ export class ClientActivity {
       }
     } else if (settings.subscription !== undefined) {
       validateConsumerGroup(settings.subscription.group);
-      this.registerConsumer(ctx, settings.subscription.group?.name ?? "", settings.subscription.subscriptions ?? []);
+      this.registerConsumer(
+        ctx,
+        settings.subscription.group?.name ?? "",
+        settings.client_type,
+        settings.subscription.subscriptions ?? [],
+      );
       this.deps.channels.createChannel(ctx.clientId).writer = writer;
     } else {
       throw new TelemetryStreamError(
@@ -122,7 +147,12 @@ export class ClientActivity {
       case "PUSH_CONSUMER":
       case "SIMPLE_CONSUMER":
         validateConsumerGroup(request.group);
-        this.registerConsumer(ctx, request.group?.name ?? "", settings.subscription?.subscriptions ?? []);
+        this.registerConsumer(
+          ctx,
+          request.group?.name ?? "",
+          settings.client_type,
+          settings.subscription?.subscriptions ?? [],
+        );
         break;
       default:
         return {
@@ -146,6 +176,7 @@ export class ClientActivity {
       case "SIMPLE_CONSUMER":
         validateConsumerGroup(request.group);
         this.deps.channels.removeChannel(ctx.clientId);
+        this.deps.consumers.unregister(ctx.clientId, request.group?.name ?? "");
         void this.deps.receiptHandles.clearClient(ctx.clientId);
         break;
       default:

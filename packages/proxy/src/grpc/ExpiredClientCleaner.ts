@@ -18,7 +18,7 @@ export class ExpiredClientCleaner {
 
   /** One sweep: the client ids that were expired. */
   async scan(): Promise<string[]> {
-    const { channels, settings, receiptHandles, messageService, config, logger } = this.deps;
+    const { channels, settings, receiptHandles, messageService, consumers, config, logger } = this.deps;
     const expired = channels.inactiveClients(this.deps.now() - config.channelExpiredTimeout);
     let producerGroupsChanged = false;
     const clears: Promise<void>[] = [];
@@ -27,6 +27,7 @@ export class ExpiredClientCleaner {
       settings.removeClientSettings(clientId);
       const channel = channels.removeChannel(clientId);
       if (channel !== undefined && channel.producerGroups.size > 0) producerGroupsChanged = true;
+      consumers.unregisterClient(clientId);
       clears.push(receiptHandles.clearClient(clientId));
       logger.info({ clientId }, "client channel expired");
     }

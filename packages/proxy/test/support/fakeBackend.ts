@@ -19,6 +19,7 @@ import type {
 } from "../../src/service/MessageService.js";
 import { cacheSpecsOf, TopicRouteService } from "../../src/service/TopicRouteService.js";
 import { TransactionDataManager } from "../../src/service/TransactionDataManager.js";
+import { proxySideConsumerRegistry } from "../../src/service/ConsumerRegistry.js";
 import { ReceiptHandleManager } from "../../src/service/ReceiptHandleManager.js";
 import { MQClientException } from "../../src/grpc/ResponseBuilder.js";
 import { Metadata } from "@grpc/grpc-js";
@@ -128,6 +129,7 @@ export function fakeProxy(config: Partial<ProxyConfig> = {}): FakeProxy {
     settings: new GrpcClientSettingsManager(cfg, (g) => routes.getSubscriptionGroup(g)),
     channels: new GrpcChannelManager(),
     transactions: new TransactionDataManager(cfg.transactionDataMaxNum, now),
+    consumers: proxySideConsumerRegistry,
     brokerEndpoints: clusterModeEndpoints(cfg),
     now,
     logger,
