@@ -8,10 +8,12 @@ import { describe, expect, it } from "vitest";
 import { ConsumeResult, Producer, PushConsumer, SimpleConsumer, type MessageView } from "rocketmq-client-nodejs";
 import { TransactionResolution } from "rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb.js";
 import { DefaultMQPushConsumer, type MessageExt } from "@rocketmq-ts/client";
+import { decodeConsumerRunningInfo } from "@rocketmq-ts/common";
 import {
   createRequest,
   encodeHeader,
   GetConsumerConnectionListRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
   RequestCode,
   ResponseCode,
 } from "@rocketmq-ts/remoting";
@@ -178,6 +180,21 @@ describe.each(PROXY_MODES)("gRPC proxy, %s mode, rocketmq-client-nodejs 1.0.8", 
       expect(body.connectionSet).toEqual([expect.objectContaining({ clientId: consumer.clientId, language: "HTTP" })]);
       expect(body.consumeType).toBe("CONSUME_ACTIVELY");
       expect(body.subscriptionTable["ProxySimple"]?.subString).toBe("TagA");
+      // mqadmin consumerStatus -s: the broker asks the client through the proxy, which asks over Telemetry
+      const info = await admin.invokeSync(
+        cluster.brokerAddr,
+        createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, {
+          extFields: encodeHeader(GetConsumerRunningInfoRequestHeader, {
+            consumerGroup: "ProxySimpleGroup",
+            clientId: consumer.clientId,
+            jstackEnable: true,
+          }),
+        }),
+        10_000,
+      );
+      expect(info.code, info.remark ?? "").toBe(ResponseCode.SUCCESS);
+      // rocketmq-client-nodejs 1.0.8 answers a fixed text where the Java client sends its threads
+      expect(decodeConsumerRunningInfo(info.body ?? Buffer.alloc(0)).jstack).toBe("mock stack");
     } else expect(res.code).toBe(ResponseCode.CONSUMER_NOT_ONLINE);
     await producer.send({ topic: "ProxySimple", tag: "TagB", body: Buffer.from("filtered-out") });
     for (const body of ["acked", "redelivered", "changed"])

@@ -1,6 +1,7 @@
 /** What every activity is given: config, the back-end seam, caches, client state, clock, logger. */
 import type { Logger } from "pino";
 import type { ProxyConfig } from "./config/ProxyConfig.js";
+import type { ClientRelay } from "./grpc/ClientRelay.js";
 import type { GrpcChannelManager } from "./grpc/GrpcChannelManager.js";
 import type { GrpcClientSettingsManager } from "./grpc/GrpcClientSettingsManager.js";
 import type { Endpoints } from "./grpc/v2types.js";
@@ -25,6 +26,8 @@ export interface ProxyDeps {
   transactions: TransactionDataManager;
   receiptHandles: ReceiptHandleManager;
   consumers: ConsumerRegistry;
+  /** broker → gRPC client requests over Telemetry */
+  relay: ClientRelay;
   brokerEndpoints: BrokerEndpointsResolver;
   now: () => number;
   logger: Logger;

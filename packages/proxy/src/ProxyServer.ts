@@ -4,8 +4,10 @@
  * MessageService. `startLocalProxy` is what a broker calls to run the proxy in its own process.
  */
 import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { ConsumerManager } from "@rocketmq-ts/broker";
 import type { Logger } from "pino";
 import type { ProxyConfig } from "./config/ProxyConfig.js";
+import { ClientRelay } from "./grpc/ClientRelay.js";
 import { GrpcChannelManager } from "./grpc/GrpcChannelManager.js";
 import { GrpcClientSettingsManager } from "./grpc/GrpcClientSettingsManager.js";
 import { ExpiredClientCleaner } from "./grpc/ExpiredClientCleaner.js";
@@ -15,7 +17,8 @@ import type { Endpoints } from "./grpc/v2types.js";
 import type { BrokerEndpointsResolver, ProxyDeps } from "./ProxyDeps.js";
 import { ClusterMessageService } from "./service/ClusterMessageService.js";
 import type { MessageService } from "./service/MessageService.js";
-import { proxySideConsumerRegistry, type ConsumerRegistry } from "./service/ConsumerRegistry.js";
+import { proxySideConsumerRegistry } from "./service/ConsumerRegistry.js";
+import { LocalConsumerRegistry } from "./service/LocalConsumerRegistry.js";
 import { cacheSpecsOf, TopicRouteService } from "./service/TopicRouteService.js";
 import { TransactionDataManager } from "./service/TransactionDataManager.js";
 import { ReceiptHandleManager } from "./service/ReceiptHandleManager.js";
@@ -53,8 +56,8 @@ export interface ProxyServerOptions {
   messageService?: MessageService;
   /** local mode: the broker this proxy belongs to (`ip:port`) */
   localBrokerAddr?: string;
-  /** where gRPC consumers are recorded (local mode: the broker's ConsumerManager); default: the proxy only */
-  consumers?: ConsumerRegistry;
+  /** local mode: the in-process broker's ConsumerManager, where gRPC consumers are recorded (as Java's) */
+  localConsumerManager?: ConsumerManager;
   now?: () => number;
 }
 
@@ -64,6 +67,7 @@ export class ProxyServer {
   private boundPort = 0;
   private renewTimer: NodeJS.Timeout | null = null;
   private transactionCleanTimer: NodeJS.Timeout | null = null;
+  private relayScanTimer: NodeJS.Timeout | null = null;
   private readonly expiredClients: ExpiredClientCleaner;
 
   constructor(options: ProxyServerOptions) {
@@ -96,15 +100,21 @@ export class ProxyServer {
           .handle;
       },
     });
+    const channels = new GrpcChannelManager();
+    const relay = new ClientRelay({ channels, now, logger });
     this.deps = {
       config,
       messageService,
       routes,
       receiptHandles,
       settings: new GrpcClientSettingsManager(config, (group) => routes.getSubscriptionGroup(group)),
-      channels: new GrpcChannelManager(),
+      channels,
+      relay,
       transactions: new TransactionDataManager(config.transactionDataMaxNum, now),
-      consumers: options.consumers ?? proxySideConsumerRegistry,
+      consumers:
+        options.localConsumerManager !== undefined
+          ? new LocalConsumerRegistry(options.localConsumerManager, logger, (id, request) => relay.relay(id, request))
+          : proxySideConsumerRegistry,
       brokerEndpoints: config.proxyMode === "LOCAL" ? localModeEndpoints(config) : clusterModeEndpoints(config),
       now,
       logger,
@@ -130,6 +140,15 @@ export class ProxyServer {
       this.deps.config.transactionDataExpireScanPeriodMillis,
     );
     this.transactionCleanTimer.unref();
+    this.relayScanTimer = setInterval(
+      () =>
+        this.deps.channels.scanExpireResultFuture(
+          this.deps.now(),
+          this.deps.config.grpcProxyRelayRequestTimeoutInSeconds * 1000,
+        ),
+      1000,
+    );
+    this.relayScanTimer.unref();
     if (this.deps.config.enableProxyAutoRenew) {
       this.renewTimer = setInterval(() => {
         this.deps.receiptHandles.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "renew scan failed"));
@@ -151,6 +170,8 @@ export class ProxyServer {
     this.renewTimer = null;
     if (this.transactionCleanTimer) clearInterval(this.transactionCleanTimer);
     this.transactionCleanTimer = null;
+    if (this.relayScanTimer) clearInterval(this.relayScanTimer);
+    this.relayScanTimer = null;
     this.expiredClients.shutdown();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

@@ -24,7 +24,6 @@ import {
 import { startBroker, type BrokerController } from "@rocketmq-ts/broker";
 import { applyProxyConfigJson, defaultProxyConfig, parseProxyMode, type ProxyConfig } from "./config/ProxyConfig.js";
 import { ProxyServer } from "./ProxyServer.js";
-import { LocalConsumerRegistry } from "./service/LocalConsumerRegistry.js";
 
 const USAGE = `usage: mqproxy [-bc <arg>] [-h] [-n <arg>] [-pc <arg>] [-pm <arg>]
  -bc,--brokerConfigPath <arg>   Broker config file path for local mode
@@ -152,9 +151,7 @@ export async function startProxy(
   const server = new ProxyServer({
     config,
     logger,
-    ...(broker !== null
-      ? { localBrokerAddr: broker.brokerAddr, consumers: new LocalConsumerRegistry(broker.consumerManager, logger) }
-      : {}),
+    ...(broker !== null ? { localBrokerAddr: broker.brokerAddr, localConsumerManager: broker.consumerManager } : {}),
   });
   try {
     await server.start();

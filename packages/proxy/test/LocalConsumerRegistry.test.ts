@@ -3,7 +3,9 @@ import { buildSubscriptionData } from "@rocketmq-ts/common";
 import {
   createOnewayRequest,
   createRequest,
+  createResponse,
   javaStringHashCode,
+  type RemotingCommand,
   RequestCode,
   ResponseCode,
   type Connection,
@@ -16,7 +18,13 @@ function setup(): { registry: LocalConsumerRegistry; manager: ConsumerManager; e
   const events: string[] = [];
   const logger = pino({ level: "silent" });
   const manager = new ConsumerManager((event, group) => events.push(`${event} ${group}`), logger);
-  return { registry: new LocalConsumerRegistry(manager, logger), manager, events };
+  const notRelayed = (_clientId: string, request: RemotingCommand): Promise<RemotingCommand | null> =>
+    Promise.resolve(
+      request.code === RequestCode.GET_CONSUMER_RUNNING_INFO
+        ? createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: "relayed" })
+        : null,
+    );
+  return { registry: new LocalConsumerRegistry(manager, logger, notRelayed), manager, events };
 }
 
 const registration = (clientId: string, group = "G") => ({
@@ -59,13 +67,13 @@ describe("LocalConsumerRegistry (gRPC consumers in the local broker's ConsumerMa
     expect(events).toContain("UNREGISTER H");
   });
 
-  it("answers what the broker asks of the client (no relay yet) and swallows its oneway notices", async () => {
+  it("hands what the broker asks of the client to the relay and swallows its oneway notices", async () => {
     const { registry, manager } = setup();
     registry.register(registration("c1"));
     const connection = [...(manager.getConsumerGroupInfo("G")?.channelInfoTable.keys() ?? [])][0] as Connection;
     const res = await connection.request(createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO), 1000);
-    expect(res.code).toBe(ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
-    expect(res.remark).toContain("c1");
+    expect(res.code).toBe(ResponseCode.SYSTEM_ERROR);
+    expect(res.remark).toBe("relayed");
     await connection.write(createOnewayRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED));
     expect(connection.isClosed).toBe(false);
   });

@@ -219,10 +219,14 @@ export function analyzeProcessQueue(clientId: string, info: ConsumerRunningInfo,
 }
 
 /** CONSUME_MESSAGE_DIRECTLY's answer (Java's ConsumeMessageDirectlyResult). */
+export type CMResult =
+  "CR_SUCCESS" | "CR_LATER" | "CR_ROLLBACK" | "CR_COMMIT" | "CR_THROW_EXCEPTION" | "CR_RETURN_NULL";
+
 export interface ConsumeMessageDirectlyResult {
   order: boolean;
   autoCommit: boolean;
-  consumeResult: "CR_SUCCESS" | "CR_LATER" | "CR_ROLLBACK" | "CR_COMMIT" | "CR_THROW_EXCEPTION" | "CR_RETURN_NULL";
+  /** absent (Java's null) when a 5.x client answered a code the proxy does not map */
+  consumeResult?: CMResult;
   remark?: string;
   spentTimeMills: number;
 }
@@ -236,14 +240,14 @@ export function decodeConsumeMessageDirectlyResult(body: Buffer): ConsumeMessage
   const r: ConsumeMessageDirectlyResult = {
     order: o["order"] === true,
     autoCommit: o["autoCommit"] === true,
-    consumeResult: String(o["consumeResult"]) as ConsumeMessageDirectlyResult["consumeResult"],
     spentTimeMills: num(o["spentTimeMills"]),
   };
+  if (typeof o["consumeResult"] === "string") r.consumeResult = o["consumeResult"] as CMResult;
   if (typeof o["remark"] === "string") r.remark = o["remark"];
   return r;
 }
 
 /** Java's ConsumeMessageDirectlyResult.toString. */
 export function consumeMessageDirectlyResultString(r: ConsumeMessageDirectlyResult): string {
-  return `ConsumeMessageDirectlyResult [order=${r.order}, autoCommit=${r.autoCommit}, consumeResult=${r.consumeResult}, remark=${r.remark ?? "null"}, spentTimeMills=${r.spentTimeMills}]`;
+  return `ConsumeMessageDirectlyResult [order=${r.order}, autoCommit=${r.autoCommit}, consumeResult=${r.consumeResult ?? "null"}, remark=${r.remark ?? "null"}, spentTimeMills=${r.spentTimeMills}]`;
 }

@@ -55,6 +55,8 @@ export interface ProxyConfig {
   renewMaxTimeMillis: number;
   /** how long an ack / change / DLQ waits for a renew of its handle in flight */
   lockTimeoutMsInHandleGroup: number;
+  /** how long a request relayed to a 5.x client (stack trace, message verification) waits */
+  grpcProxyRelayRequestTimeoutInSeconds: number;
   maxRenewRetryTimes: number;
   invisibleTimeMillisWhenClear: number;
   /** a client without Heartbeat / Telemetry / RPC activity for longer than this (ms) is forgotten */
@@ -109,6 +111,7 @@ export function defaultProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyC
     renewSchedulePeriodMillis: 5000,
     renewMaxTimeMillis: 3 * 3600_000,
     lockTimeoutMsInHandleGroup: 3000,
+    grpcProxyRelayRequestTimeoutInSeconds: 5,
     maxRenewRetryTimes: 3,
     invisibleTimeMillisWhenClear: 1000,
     channelExpiredTimeout: 120_000,

@@ -96,7 +96,10 @@ export class ClientActivity {
   async telemetry(ctx: ProxyContext, command: TelemetryCommand, writer: TelemetryWriter): Promise<void> {
     try {
       if (command.settings !== undefined) await this.processSettings(ctx, command, writer);
-      // thread_stack_trace / verify_message_result complete relays the proxy does not start
+      else if (command.thread_stack_trace !== undefined)
+        this.deps.relay.onThreadStackTrace(command.status, command.thread_stack_trace);
+      else if (command.verify_message_result !== undefined)
+        this.deps.relay.onVerifyMessageResult(command.status, command.verify_message_result);
     } catch (err) {
       if (err instanceof TelemetryStreamError) throw err;
       const message = `process client telemetryCommand failed. ${err instanceof Error ? err.message : String(err)}`;

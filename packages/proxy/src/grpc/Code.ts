@@ -53,3 +53,11 @@ const NAMES = new Map<number, CodeName>(Object.entries(Code).map(([k, v]) => [v,
 export function codeName(code: number): string {
   return NAMES.get(code) ?? `UNRECOGNIZED(${code})`;
 }
+
+/** A status code as proto-loader hands it over (the enum's name) or as a number; null when unknown. */
+export function codeValue(code: number | string | undefined): number | null {
+  if (typeof code === "number") return code;
+  if (code === undefined) return 0; // proto3: an absent enum is its zero, CODE_UNSPECIFIED
+  if (/^\d+$/.test(code)) return Number(code);
+  return code in Code ? Code[code as CodeName] : null;
+}

@@ -2,9 +2,19 @@
  * Java's GrpcChannelManager + GrpcClientChannel, reduced to what the proxy uses: per client id the
  * Telemetry stream to write server→client commands on, and the producer groups (= topics) and
  * consumer groups the client stands for; and when each client was last heard of, so clients that
- * die without NotifyClientTermination can be expired (see ExpiredClientCleaner).
+ * die without NotifyClientTermination can be expired (see ExpiredClientCleaner); and the answers the
+ * proxy waits for from clients (thread stack traces, message verifications) by nonce, given up
+ * after `grpcProxyRelayRequestTimeoutInSeconds` with SYSTEM_BUSY "call remote timeout" as Java's.
  */
+import { ResponseCode } from "@rocketmq-ts/remoting";
 import type { TelemetryCommand } from "./v2types.js";
+
+/** What a relayed request comes back with (Java's ProxyRelayResult): a remoting code, remark, body. */
+export interface RelayResult {
+  code: number;
+  remark: string;
+  body?: Buffer;
+}
 
 export interface TelemetryWriter {
   write(command: TelemetryCommand): void;
@@ -22,6 +32,7 @@ export class GrpcChannelManager {
   /** client id → when the client was last heard of (Heartbeat, Telemetry, any RPC) */
   private readonly lastActivity = new Map<string, number>();
   private nonce = 0;
+  private readonly responseFutures = new Map<string, { createdAt: number; complete: (r: RelayResult) => void }>();
 
   /** Record that `clientId` was heard of at `at`. */
   touch(clientId: string, at: number): void {
@@ -77,9 +88,33 @@ export class GrpcChannelManager {
     return null;
   }
 
-  /** Java's increasing decimal nonce for server→client commands. */
+  /** Java's increasing decimal nonce for server→client commands, from 0. */
   nextNonce(): string {
-    this.nonce += 1;
-    return String(this.nonce);
+    return String(this.nonce++);
+  }
+
+  /** Wait for a client's answer: the nonce to send, and the answer (or the timeout) to come. */
+  addResponseFuture(now: number): { nonce: string; result: Promise<RelayResult> } {
+    const nonce = this.nextNonce();
+    const result = new Promise<RelayResult>((complete) =>
+      this.responseFutures.set(nonce, { createdAt: now, complete }),
+    );
+    return { nonce, result };
+  }
+
+  /** The waiter of `nonce`, forgotten (null when it timed out or never was). */
+  getAndRemoveResponseFuture(nonce: string): ((r: RelayResult) => void) | null {
+    const f = this.responseFutures.get(nonce);
+    this.responseFutures.delete(nonce);
+    return f?.complete ?? null;
+  }
+
+  /** Give up on answers older than `timeoutMs` (Java's scanExpireResultFuture, every second). */
+  scanExpireResultFuture(now: number, timeoutMs: number): void {
+    for (const [nonce, f] of this.responseFutures) {
+      if (now - f.createdAt <= timeoutMs) continue;
+      this.responseFutures.delete(nonce);
+      f.complete({ code: ResponseCode.SYSTEM_BUSY, remark: "call remote timeout" });
+    }
   }
 }

@@ -7,27 +7,29 @@
  *
  * The channel is a remoting Connection over a transport that leads to no socket (GrpcChannelTransport):
  * the broker's oneway notices (NOTIFY_CONSUMER_IDS_CHANGED) end there; a request the broker relays to
- * the client (GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY from mqadmin) is answered
- * REQUEST_CODE_NOT_SUPPORTED — the proxy does not carry them to 5.x clients yet. The broker's own
+ * the client (GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY from mqadmin) goes to `relay`
+ * (ClientRelay: over the client's Telemetry stream) and its answer back to the broker. The broker's own
  * 120 s scan drops a channel whose client stopped heartbeating; the proxy unregisters on client
  * termination and expiry at once.
  */
 import {
   Connection,
-  createResponse,
   CURRENT_VERSION,
   decodeFramePayload,
   encodeFrameParts,
   isLanguageCode,
   isOneway,
   isResponse,
-  ResponseCode,
   type FrameSink,
+  type RemotingCommand,
   type FrameTransport,
 } from "@rocketmq-ts/remoting";
 import type { ConsumerManager } from "@rocketmq-ts/broker";
 import type { Logger } from "pino";
 import type { ConsumerRegistration, ConsumerRegistry } from "./ConsumerRegistry.js";
+
+/** Carries a broker's request to the gRPC client; null: no answer (the broker's request times out). */
+export type ClientRequestRelay = (clientId: string, request: RemotingCommand) => Promise<RemotingCommand | null>;
 
 /** A FrameTransport whose far end is the proxy: it answers what the broker asks of a gRPC client. */
 class GrpcChannelTransport implements FrameTransport {
@@ -39,6 +41,8 @@ class GrpcChannelTransport implements FrameTransport {
   constructor(
     readonly remoteAddr: string,
     private readonly clientId: string,
+    private readonly relay: ClientRequestRelay,
+    private readonly logger: Logger,
   ) {}
 
   start(sink: FrameSink): void {
@@ -47,8 +51,7 @@ class GrpcChannelTransport implements FrameTransport {
 
   writeFrame(parts: readonly Buffer[], done?: (err: Error | null) => void): void {
     done?.(null);
-    const sink = this.sink;
-    if (sink === null) return;
+    if (this.sink === null) return;
     let request;
     try {
       request = decodeFramePayload(Buffer.concat(parts).subarray(4));
@@ -56,11 +59,13 @@ class GrpcChannelTransport implements FrameTransport {
       return;
     }
     if (isResponse(request) || isOneway(request)) return;
-    const answer = createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
-      remark: `request code ${request.code} is not relayed to the gRPC client ${this.clientId}`,
-    });
-    const payload = Buffer.concat(encodeFrameParts(answer)).subarray(4);
-    queueMicrotask(() => sink.frame(payload));
+    this.relay(this.clientId, request).then(
+      (answer) => {
+        if (answer !== null && this.sink !== null) this.sink.frame(Buffer.concat(encodeFrameParts(answer)).subarray(4));
+      },
+      (err: unknown) =>
+        this.logger.warn({ err, clientId: this.clientId, code: request.code }, "relay to gRPC client failed"),
+    );
   }
 
   destroy(): void {
@@ -75,12 +80,13 @@ export class LocalConsumerRegistry implements ConsumerRegistry {
   constructor(
     private readonly consumerManager: ConsumerManager,
     private readonly logger: Logger,
+    private readonly relay: ClientRequestRelay,
   ) {}
 
   register(r: ConsumerRegistration): void {
     let client = this.clients.get(r.clientId);
     if (!client || client.connection.isClosed) {
-      const connection = new Connection(new GrpcChannelTransport(r.remoteAddr, r.clientId), {
+      const connection = new Connection(new GrpcChannelTransport(r.remoteAddr, r.clientId, this.relay, this.logger), {
         logger: this.logger,
         maxFrameLength: 16 * 1024 * 1024,
         idleTimeoutMs: 0,

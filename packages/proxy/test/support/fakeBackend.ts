@@ -7,6 +7,7 @@ import { newTopicConfig, type TopicConfig, type TopicRouteData } from "@rocketmq
 import { createResponse, ResponseCode, type RemotingCommand } from "@rocketmq-ts/remoting";
 import { pino } from "pino";
 import { defaultProxyConfig, type ProxyConfig } from "../../src/config/ProxyConfig.js";
+import { ClientRelay } from "../../src/grpc/ClientRelay.js";
 import { GrpcChannelManager } from "../../src/grpc/GrpcChannelManager.js";
 import { GrpcClientSettingsManager } from "../../src/grpc/GrpcClientSettingsManager.js";
 import { createProxyContext, type ProxyContext } from "../../src/grpc/ProxyContext.js";
@@ -115,6 +116,7 @@ export function fakeProxy(config: Partial<ProxyConfig> = {}): FakeProxy {
   });
   backend.routes.set("DefaultCluster", routeOf());
   const logger = pino({ level: "silent" });
+  const channels = new GrpcChannelManager();
   const deps: ProxyDeps = {
     receiptHandles: new ReceiptHandleManager({
       config: cfg,
@@ -127,7 +129,8 @@ export function fakeProxy(config: Partial<ProxyConfig> = {}): FakeProxy {
     messageService: backend,
     routes,
     settings: new GrpcClientSettingsManager(cfg, (g) => routes.getSubscriptionGroup(g)),
-    channels: new GrpcChannelManager(),
+    channels,
+    relay: new ClientRelay({ channels, now, logger }),
     transactions: new TransactionDataManager(cfg.transactionDataMaxNum, now),
     consumers: proxySideConsumerRegistry,
     brokerEndpoints: clusterModeEndpoints(cfg),
