@@ -13,6 +13,7 @@
 import { TOPIC_MESSAGE_TYPE_ATTRIBUTE, type TopicMessageType, type TopicRouteData } from "@rocketmq-ts/common";
 import { ResponseCode } from "@rocketmq-ts/remoting";
 import { isTopicNotExist, MQClientException } from "../grpc/ResponseBuilder.js";
+import type { ProxyConfig } from "../config/ProxyConfig.js";
 import { LoadingCache, type CacheSpec } from "./LoadingCache.js";
 import type { MessageService, SubscriptionGroupView } from "./MessageService.js";
 
@@ -26,17 +27,9 @@ export interface TopicRouteServiceOptions {
 }
 
 /** The three caches' sizes and times from Java's ProxyConfig keys. */
-export function cacheSpecsOf(config: {
-  topicRouteServiceCacheExpiredSeconds: number;
-  topicRouteServiceCacheRefreshSeconds: number;
-  topicRouteServiceCacheMaxNum: number;
-  topicConfigCacheExpiredSeconds: number;
-  topicConfigCacheRefreshSeconds: number;
-  topicConfigCacheMaxNum: number;
-  subscriptionGroupConfigCacheExpiredSeconds: number;
-  subscriptionGroupConfigCacheRefreshSeconds: number;
-  subscriptionGroupConfigCacheMaxNum: number;
-}): Pick<TopicRouteServiceOptions, "routeCache" | "topicConfigCache" | "groupCache"> {
+export function cacheSpecsOf(
+  config: ProxyConfig,
+): Pick<TopicRouteServiceOptions, "routeCache" | "topicConfigCache" | "groupCache"> {
   const spec = (expiredSeconds: number, refreshSeconds: number, maxNum: number): CacheSpec => ({
     expireAfterAccessMs: expiredSeconds * 1000,
     refreshAfterWriteMs: refreshSeconds * 1000,
