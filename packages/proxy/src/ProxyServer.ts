@@ -1,7 +1,7 @@
 /**
  * One running proxy: the gRPC server (Java's GrpcServer: plaintext, max inbound message 130 MiB,
  * idle connections closed after 120 s) with the MessagingService on `grpcServerPort`, over a
- * MessageService. `startLocalProxy` is what a broker calls to run the proxy in its own process.
+ * MessageService. Local mode (ProxyStartup) passes the in-process broker's address and ConsumerManager.
  */
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { ConsumerManager } from "@rocketmq-ts/broker";
@@ -188,22 +188,4 @@ export class ProxyServer {
     this.deps.consumers.unregisterAll();
     await this.deps.messageService.shutdown();
   }
-}
-
-/**
- * For `mqbroker --enable-proxy`: a local-mode proxy beside the broker at `brokerAddr` (the broker's
- * own remoting address, reached over loopback), on `config.grpcServerPort`.
- */
-export async function startLocalProxy(options: {
-  config: ProxyConfig;
-  brokerAddr: string;
-  logger: Logger;
-}): Promise<ProxyServer> {
-  const server = new ProxyServer({
-    config: { ...options.config, proxyMode: "LOCAL" },
-    logger: options.logger,
-    localBrokerAddr: options.brokerAddr,
-  });
-  await server.start();
-  return server;
 }

@@ -1,4 +1,4 @@
 export * from "./config/ProxyConfig.js";
-export { ProxyServer, startLocalProxy, clusterModeEndpoints, localModeEndpoints } from "./ProxyServer.js";
+export { ProxyServer, clusterModeEndpoints, localModeEndpoints } from "./ProxyServer.js";
 export { startProxy, main } from "./ProxyStartup.js";
 export type { MessageService, SubscriptionGroupView } from "./service/MessageService.js";

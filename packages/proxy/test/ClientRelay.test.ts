@@ -112,8 +112,12 @@ describe("ClientRelay (broker → 5.x client over Telemetry)", () => {
   it("no answer within grpcProxyRelayRequestTimeoutInSeconds: SYSTEM_BUSY call remote timeout", async () => {
     const p = fakeProxy();
     await pushConsumer(p);
-    const pending = p.deps.relay.relay("c1", runningInfo(true));
+    let settled = false;
+    const pending = p.deps.relay.relay("c1", runningInfo(true)).finally(() => (settled = true));
+    await Promise.resolve();
     p.deps.channels.scanExpireResultFuture(p.clock.now + 5000, 5000);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
     p.deps.channels.scanExpireResultFuture(p.clock.now + 5001, 5000);
     const res = await pending;
     expect(res?.code).toBe(ResponseCode.SYSTEM_BUSY);

@@ -14,17 +14,16 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { LocalConsumerRegistry } from "../src/service/LocalConsumerRegistry.js";
 
-function setup(): { registry: LocalConsumerRegistry; manager: ConsumerManager; events: string[] } {
+function setup(): { registry: LocalConsumerRegistry; manager: ConsumerManager; events: string[]; relayed: number[] } {
   const events: string[] = [];
+  const relayed: number[] = [];
   const logger = pino({ level: "silent" });
   const manager = new ConsumerManager((event, group) => events.push(`${event} ${group}`), logger);
-  const notRelayed = (_clientId: string, request: RemotingCommand): Promise<RemotingCommand | null> =>
-    Promise.resolve(
-      request.code === RequestCode.GET_CONSUMER_RUNNING_INFO
-        ? createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: "relayed" })
-        : null,
-    );
-  return { registry: new LocalConsumerRegistry(manager, logger, notRelayed), manager, events };
+  const relay = (_clientId: string, request: RemotingCommand): Promise<RemotingCommand | null> => {
+    relayed.push(request.code);
+    return Promise.resolve(createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: "relayed" }));
+  };
+  return { registry: new LocalConsumerRegistry(manager, logger, relay), manager, events, relayed };
 }
 
 const registration = (clientId: string, group = "G") => ({
@@ -65,16 +64,20 @@ describe("LocalConsumerRegistry (gRPC consumers in the local broker's ConsumerMa
     expect(manager.getConsumerGroupInfo("H")).toBeUndefined();
     expect(events).toContain("UNREGISTER G");
     expect(events).toContain("UNREGISTER H");
+    // as Java's ClientProcessor: the group's other consumers are not told (no CHANGE notice)
+    expect(events.filter((e) => e.startsWith("CHANGE"))).toEqual([]);
   });
 
   it("hands what the broker asks of the client to the relay and swallows its oneway notices", async () => {
-    const { registry, manager } = setup();
+    const { registry, manager, relayed } = setup();
     registry.register(registration("c1"));
     const connection = [...(manager.getConsumerGroupInfo("G")?.channelInfoTable.keys() ?? [])][0] as Connection;
     const res = await connection.request(createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO), 1000);
     expect(res.code).toBe(ResponseCode.SYSTEM_ERROR);
     expect(res.remark).toBe("relayed");
     await connection.write(createOnewayRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED));
+    await new Promise((r) => setImmediate(r));
+    expect(relayed).toEqual([RequestCode.GET_CONSUMER_RUNNING_INFO]);
     expect(connection.isClosed).toBe(false);
   });
 

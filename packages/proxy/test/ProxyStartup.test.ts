@@ -39,9 +39,16 @@ describe("mqproxy configuration (Java's ProxyStartup + ConfigurationManager)", (
     const config = resolveProxyConfig(parseProxyArgs([]), { RMQ_PROXY_HOME: proxyHome, ROCKETMQ_HOME: rocketmqHome });
     expect(config.grpcServerPort).toBe(18081);
     expect(config.brokerConfigPath).toBe(join(proxyHome, "conf", "broker.conf"));
-    expect(resolveProxyConfig(parseProxyArgs(["-pm", "local"]), {}).brokerConfigPath).toBe(
-      join("./", "conf", "broker.conf"),
-    );
+    // no home at all: the working directory (an empty one here, so no conf/rmq-proxy.json is read)
+    const cwd = process.cwd();
+    process.chdir(home());
+    try {
+      const config = resolveProxyConfig(parseProxyArgs(["-pm", "local"]), {});
+      expect(config.brokerConfigPath).toBe(join("./", "conf", "broker.conf"));
+      expect(config.grpcServerPort).toBe(8081);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it("cluster mode refuses to start without a name server, and a bad key names itself", () => {

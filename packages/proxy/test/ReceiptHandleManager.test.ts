@@ -76,23 +76,57 @@ describe("ReceiptHandleManager (auto-renew)", () => {
     expect(m.size()).toBe(0);
   });
 
-  it("a renew that does not end within lockTimeoutMsInHandleGroup fails the ack as Java's", async () => {
+  it("a renew that does not end within lockTimeoutMsInHandleGroup fails the ack; the handle stays for a retry", async () => {
     const clock = { now: 1_700_000_000_000 };
+    let finishRenew: (h: string) => void = () => undefined;
     const m = new ReceiptHandleManager({
       config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 20 },
       now: () => clock.now,
       logger: pino({ level: "silent" }),
       groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
-      changeInvisibleTime: () => new Promise<string>(() => undefined),
+      changeInvisibleTime: () => new Promise<string>((resolve) => (finishRenew = resolve)),
     });
     const original = handle(clock.now, 60_000);
     m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
     clock.now += 55_000;
-    void m.scan();
+    const scan = m.scan();
     await expect(m.take("c1", "G", "m1", original)).rejects.toMatchObject({
       code: 50001,
       message: "try to remove and get handle failed",
     });
+    expect(m.size()).toBe(1);
+    finishRenew(handle(clock.now, 60_000));
+    await scan;
+    expect(await m.take("c1", "G", "m1", original)).toBe(handle(clock.now, 60_000));
+  });
+
+  it("a client going away makes the renewed handle visible, not the one a renew in flight replaces", async () => {
+    const clock = { now: 1_700_000_000_000 };
+    let finishRenew: (h: string) => void = () => undefined;
+    const changes: { handle: string; invisible: number }[] = [];
+    const m = new ReceiptHandleManager({
+      config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 60_000 },
+      now: () => clock.now,
+      logger: pino({ level: "silent" }),
+      groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
+      changeInvisibleTime: (h, invisible) => {
+        changes.push({ handle: h.handle, invisible });
+        return invisible === 60_000
+          ? new Promise<string>((resolve) => (finishRenew = resolve))
+          : Promise.resolve(handle(clock.now, invisible));
+      },
+    });
+    const original = handle(clock.now, 60_000);
+    m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
+    clock.now += 55_000;
+    const scan = m.scan();
+    const clear = m.clearClient("c1");
+    await new Promise((r) => setImmediate(r));
+    expect(changes).toEqual([{ handle: original, invisible: 60_000 }]);
+    const renewed = handle(clock.now, 60_000);
+    finishRenew(renewed);
+    await Promise.all([scan, clear]);
+    expect(changes[1]).toEqual({ handle: renewed, invisible: 1000 });
   });
 
   it("after renewMaxTimeMillis the message gets the group's retry delay and is forgotten", async () => {

@@ -41,31 +41,27 @@ export class ClientRelay {
    * given (Java's: the broker's request times out).
    */
   async relay(clientId: string, request: RemotingCommand): Promise<RemotingCommand | null> {
-    let command: TelemetryCommand;
-    const { nonce, result } = this.deps.channels.addResponseFuture(this.deps.now());
+    let command: (nonce: string) => TelemetryCommand;
     switch (request.code) {
       case RequestCode.GET_CONSUMER_RUNNING_INFO: {
         const header = decodeHeader(GetConsumerRunningInfoRequestHeader, request.extFields);
-        if (!header.jstackEnable) {
-          this.deps.channels.getAndRemoveResponseFuture(nonce);
-          return null;
-        }
-        command = { print_thread_stack_trace_command: { nonce } };
+        if (!header.jstackEnable) return null;
+        command = (nonce) => ({ print_thread_stack_trace_command: { nonce } });
         break;
       }
       case RequestCode.CONSUME_MESSAGE_DIRECTLY: {
         const message = buildMessage(decodeRecordAt(request.body ?? Buffer.alloc(0), 0), this.deps.now());
-        command = { verify_message_command: { nonce, message } };
+        command = (nonce) => ({ verify_message_command: { nonce, message } });
         break;
       }
       default:
-        this.deps.channels.getAndRemoveResponseFuture(nonce);
         return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
           remark: `request code ${request.code} is not relayed to the gRPC client ${clientId}`,
         });
     }
+    const { nonce, result } = this.deps.channels.addResponseFuture(this.deps.now());
     const writer = this.deps.channels.getChannel(clientId)?.writer;
-    if (writer) writer.write(command);
+    if (writer) writer.write(command(nonce));
     else this.deps.logger.warn({ clientId, code: request.code }, "no telemetry stream to relay the request to");
     const answer = await result;
     return createResponse(request, answer.code, {

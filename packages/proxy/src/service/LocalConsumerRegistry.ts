@@ -116,14 +116,15 @@ export class LocalConsumerRegistry implements ConsumerRegistry {
         version: CURRENT_VERSION,
         lastUpdateTimestamp: Date.now(),
       },
-      true,
+      // Java's ClientProcessor: the broker does not notify the group's consumers of gRPC clients
+      false,
     );
   }
 
   unregister(clientId: string, group: string): void {
     const client = this.clients.get(clientId);
     if (!client) return;
-    this.consumerManager.unregisterConsumer(group, client.connection, true);
+    this.consumerManager.unregisterConsumer(group, client.connection, false);
     client.groups.delete(group);
     if (client.groups.size === 0) this.close(clientId);
   }
@@ -131,7 +132,7 @@ export class LocalConsumerRegistry implements ConsumerRegistry {
   unregisterClient(clientId: string): void {
     const client = this.clients.get(clientId);
     if (!client) return;
-    for (const group of client.groups) this.consumerManager.unregisterConsumer(group, client.connection, true);
+    for (const group of client.groups) this.consumerManager.unregisterConsumer(group, client.connection, false);
     this.close(clientId);
   }
 

@@ -25,7 +25,7 @@ export interface CheckTransactionStateRequest {
 }
 
 export interface MessageService {
-  /** The name server's route; throws MQBrokerException(TOPIC_NOT_EXIST) when it has none. */
+  /** The name server's route; throws MQClientException(TOPIC_NOT_EXIST) when it has none. */
   getTopicRouteFromNameServer(topic: string): Promise<TopicRouteData>;
   /** GET_TOPIC_CONFIG on `brokerAddr`; null when the broker does not know the topic. */
   getTopicConfig(brokerAddr: string, topic: string): Promise<TopicConfig | null>;

@@ -107,10 +107,11 @@ export class ReceiptHandleManager {
     const table = this.groups.get(ReceiptHandleManager.key(clientId, group));
     const h = table?.get(messageId);
     if (!table || !h || h.originalHandle !== originalHandle) return null;
-    table.delete(messageId);
+    // as Java's handle lock: the entry stays (and keeps being renewed) when the wait times out
     const inFlight = this.renewing.get(h);
     if (inFlight && !(await settlesWithin(inFlight, this.options.config.lockTimeoutMsInHandleGroup)))
       throw new GrpcProxyException(Code.INTERNAL_SERVER_ERROR, "try to remove and get handle failed");
+    if (table.get(messageId) === h) table.delete(messageId);
     return h.handle;
   }
 
@@ -177,14 +178,17 @@ export class ReceiptHandleManager {
   }
 
   private async clearWhere(matches: (key: string) => boolean): Promise<void> {
+    const { config, changeInvisibleTime } = this.options;
     const work: Promise<unknown>[] = [];
     for (const [key, table] of this.groups) {
       if (!matches(key)) continue;
       this.groups.delete(key);
-      for (const h of table.values())
-        work.push(
-          this.options.changeInvisibleTime(h, this.options.config.invisibleTimeMillisWhenClear).catch(() => null),
-        );
+      for (const h of table.values()) {
+        // a renew in flight first, so the handle made visible is the current one
+        const inFlight = this.renewing.get(h);
+        const ready = inFlight ? settlesWithin(inFlight, config.lockTimeoutMsInHandleGroup) : Promise.resolve(true);
+        work.push(ready.then(() => changeInvisibleTime(h, config.invisibleTimeMillisWhenClear)).catch(() => null));
+      }
     }
     await Promise.all(work);
   }
