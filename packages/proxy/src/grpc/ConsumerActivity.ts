@@ -3,6 +3,8 @@
  * brokers' POP codes (Java's ReceiveMessageActivity + ReceiveMessageResponseStreamWriter,
  * AckMessageActivity, ChangeInvisibleDurationActivity, ForwardMessageToDLQActivity and the
  * ConsumerProcessor / ProducerProcessor parts they call).
+ * Long because the four activities share the handle decoding, the POP/ACK/CHANGE request builders
+ * and the broker look-up; split by activity they would import each other's helpers.
  *
  * Java semantics kept: the polling time is the request's long_polling_timeout (else the deadline left
  * minus half the client's request timeout), clamped to [5 s, 20 s] and to the deadline left (less
