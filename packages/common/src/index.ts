@@ -6,6 +6,7 @@ export * from "./config.js";
 export * from "./persistence.js";
 export * from "./protocol/json.js";
 export * from "./protocol/constants.js";
+export * from "./protocol/faqUrl.js";
 export * from "./protocol/DataVersion.js";
 export * from "./protocol/TopicConfig.js";
 export * from "./protocol/topicAttributes.js";

@@ -4,13 +4,13 @@
  * below the read queue count, group exists (auto-created when autoCreateSubscriptionGroup) and may
  * consume. And the checks ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME share (`checkAckTarget`).
  */
-import { isReadable, type TopicConfig } from "@rocketmq-ts/common";
+import { isReadable, suggestTodoV5, type TopicConfig } from "@rocketmq-ts/common";
 import { ResponseCode } from "@rocketmq-ts/remoting";
 import type { BrokerContext } from "../BrokerContext.js";
 import type { SubscriptionGroupConfig } from "../subscription/SubscriptionGroupManager.js";
 
 /** Java 5.x FAQUrl.suggestTodo(…): every FAQ url is this page. */
-export const FAQ_SUFFIX = "\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.";
+export const FAQ_SUFFIX = suggestTodoV5();
 
 export interface PopRefusal {
   readonly code: number;

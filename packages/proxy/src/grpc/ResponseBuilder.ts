@@ -11,6 +11,7 @@
  * message ("CODE: 17  DESC: …" and the FAQ line, as Java's getMessage()); a remoting timeout →
  * PROXY_TIMEOUT; anything else → INTERNAL_SERVER_ERROR with the error's text.
  */
+import { attachDefaultURLV5 } from "@rocketmq-ts/common";
 import { RemotingTimeoutException, ResponseCode } from "@rocketmq-ts/remoting";
 import { Code, codeName } from "./Code.js";
 import type { Status } from "./v2types.js";
@@ -26,13 +27,6 @@ export class GrpcProxyException extends Error {
   }
 }
 
-const FAQ_URL = "https://rocketmq.apache.org/docs/bestPractice/06FAQ";
-
-/** Java's FAQUrl.attachDefaultURL: the FAQ line after a message that has no "See …" tip yet. */
-export function attachDefaultURL(message: string): string {
-  return message.includes("\nSee ") ? message : `${message}\nFor more information, please visit the url, ${FAQ_URL}`;
-}
-
 /**
  * A broker answered with a non-success remoting code (Java's MQBrokerException): `remark` is its
  * errorMessage, the message Java's "CODE: <c>  DESC: <remark>[ BROKER: <addr>]" + FAQ line.
@@ -43,7 +37,7 @@ export class MQBrokerException extends Error {
     readonly remark: string | null,
     readonly brokerAddr = "",
   ) {
-    super(attachDefaultURL(`CODE: ${responseCode}  DESC: ${remark}${brokerAddr ? ` BROKER: ${brokerAddr}` : ""}`));
+    super(attachDefaultURLV5(`CODE: ${responseCode}  DESC: ${remark}${brokerAddr ? ` BROKER: ${brokerAddr}` : ""}`));
     this.name = "MQBrokerException";
   }
 }
@@ -57,7 +51,7 @@ export class MQClientException extends Error {
     readonly responseCode: number,
     readonly errorMessage: string | null,
   ) {
-    super(attachDefaultURL(`CODE: ${responseCode}  DESC: ${errorMessage}`));
+    super(attachDefaultURLV5(`CODE: ${responseCode}  DESC: ${errorMessage}`));
     this.name = "MQClientException";
   }
 }
