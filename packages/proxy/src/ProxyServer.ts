@@ -65,9 +65,8 @@ export class ProxyServer {
   readonly deps: ProxyDeps;
   private readonly server: Server;
   private boundPort = 0;
-  private renewTimer: NodeJS.Timeout | null = null;
-  private transactionCleanTimer: NodeJS.Timeout | null = null;
-  private relayScanTimer: NodeJS.Timeout | null = null;
+  /** the periodic tasks started by `start`, cleared by `shutdown` */
+  private timers: NodeJS.Timeout[] = [];
   private readonly expiredClients: ExpiredClientCleaner;
 
   constructor(options: ProxyServerOptions) {
@@ -134,27 +133,16 @@ export class ProxyServer {
 
   async start(): Promise<void> {
     await this.deps.messageService.start();
-    this.expiredClients.start();
-    this.transactionCleanTimer = setInterval(
-      () => this.deps.transactions.cleanExpired(),
-      this.deps.config.transactionDataExpireScanPeriodMillis,
+    const { config, channels, transactions, receiptHandles, now } = this.deps;
+    this.every(config.channelExpiredScanPeriodMillis, "expired client scan", () => this.expiredClients.scan());
+    this.every(config.transactionDataExpireScanPeriodMillis, "transaction data clean", () =>
+      transactions.cleanExpired(),
     );
-    this.transactionCleanTimer.unref();
-    this.relayScanTimer = setInterval(
-      () =>
-        this.deps.channels.scanExpireResultFuture(
-          this.deps.now(),
-          this.deps.config.grpcProxyRelayRequestTimeoutInSeconds * 1000,
-        ),
-      1000,
+    this.every(1000, "relay timeout scan", () =>
+      channels.scanExpireResultFuture(now(), config.grpcProxyRelayRequestTimeoutInSeconds * 1000),
     );
-    this.relayScanTimer.unref();
-    if (this.deps.config.enableProxyAutoRenew) {
-      this.renewTimer = setInterval(() => {
-        this.deps.receiptHandles.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "renew scan failed"));
-      }, this.deps.config.renewSchedulePeriodMillis);
-      this.renewTimer.unref();
-    }
+    if (config.enableProxyAutoRenew)
+      this.every(config.renewSchedulePeriodMillis, "renew scan", () => receiptHandles.scan());
     this.boundPort = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(
         `0.0.0.0:${this.deps.config.grpcServerPort}`,
@@ -165,14 +153,20 @@ export class ProxyServer {
     this.deps.logger.info({ port: this.boundPort, mode: this.deps.config.proxyMode }, "grpc server started");
   }
 
+  /** Run `task` every `periodMs` (not keeping the process alive); a failure is logged. */
+  private every(periodMs: number, what: string, task: () => unknown): void {
+    const timer = setInterval(() => {
+      Promise.resolve()
+        .then(task)
+        .catch((err: unknown) => this.deps.logger.warn({ err }, `${what} failed`));
+    }, periodMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
   async shutdown(): Promise<void> {
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    this.renewTimer = null;
-    if (this.transactionCleanTimer) clearInterval(this.transactionCleanTimer);
-    this.transactionCleanTimer = null;
-    if (this.relayScanTimer) clearInterval(this.relayScanTimer);
-    this.relayScanTimer = null;
-    this.expiredClients.shutdown();
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

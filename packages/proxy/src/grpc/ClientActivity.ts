@@ -5,11 +5,12 @@
  * of group = topic (TRANSACTION topics also make the proxy stand for that group at the brokers, so
  * their CHECK_TRANSACTION_STATE reach it); SUBSCRIPTION settings validate the group and each
  * subscription's filter (ILLEGAL_FILTER_EXPRESSION "expression format is not correct", as the
- * consumer's Heartbeat) and register the consumer; settings without either end the stream with INVALID_ARGUMENT "there is no publishing or
- * subscription data in settings"; a failure ends it with INVALID_ARGUMENT for a 400xx code, INTERNAL
- * otherwise, the description "process client telemetryCommand failed. <message>". The answer is one
- * command {status OK, merged settings}. Heartbeat / NotifyClientTermination without stored settings →
- * UNRECOGNIZED_CLIENT_TYPE "cannot find client settings for this client".
+ * consumer's Heartbeat) and register the consumer; settings without either end the stream with
+ * INVALID_ARGUMENT "there is no publishing or subscription data in settings"; a failure ends it
+ * with INVALID_ARGUMENT for a 400xx code, INTERNAL otherwise, the description "process client
+ * telemetryCommand failed. <message>". The answer is one command {status OK, merged settings}.
+ * Heartbeat / NotifyClientTermination without stored settings → UNRECOGNIZED_CLIENT_TYPE "cannot find
+ * client settings for this client".
  */
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { buildSqlSubscriptionData, buildSubscriptionData, type SubscriptionData } from "@rocketmq-ts/common";

@@ -4,16 +4,15 @@
  * `channelExpiredTimeout`, 120 s; the unregister event removes the gRPC channel and settings and
  * clears the client's receipt handles).
  *
- * Every `channelExpiredScanPeriodMillis` a client last heard of more than `channelExpiredTimeout`
- * ago loses its settings and channel; the producer groups the proxy heartbeats to brokers are
+ * Each scan (ProxyServer runs one every `channelExpiredScanPeriodMillis`): a client last heard of
+ * more than `channelExpiredTimeout` ago loses its settings and channel (and, in local mode, its
+ * place in the broker's ConsumerManager); the producer groups the proxy heartbeats to brokers are
  * recomputed when it stood for any, and its auto-renewed receipt handles are made visible again
  * after `invisibleTimeMillisWhenClear`.
  */
 import type { ProxyDeps } from "../ProxyDeps.js";
 
 export class ExpiredClientCleaner {
-  private timer: NodeJS.Timeout | null = null;
-
   constructor(private readonly deps: ProxyDeps) {}
 
   /** One sweep: the client ids that were expired. */
@@ -34,18 +33,5 @@ export class ExpiredClientCleaner {
     if (producerGroupsChanged) messageService.updateClientGroups(channels.allProducerGroups());
     await Promise.all(clears);
     return expired;
-  }
-
-  start(): void {
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => {
-      this.scan().catch((err: unknown) => this.deps.logger.warn({ err }, "expired client scan failed"));
-    }, this.deps.config.channelExpiredScanPeriodMillis);
-    this.timer.unref();
-  }
-
-  shutdown(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
   }
 }
