@@ -3,8 +3,9 @@
  * brokers' POP codes (Java's ReceiveMessageActivity + ReceiveMessageResponseStreamWriter,
  * AckMessageActivity, ChangeInvisibleDurationActivity, ForwardMessageToDLQActivity and the
  * ConsumerProcessor / ProducerProcessor parts they call).
- * Long because the four activities share the handle decoding, the POP/ACK/CHANGE request builders
- * and the broker look-up; split by activity they would import each other's helpers.
+ * Long because the four consumer RPCs share the POP answer parsing (Java's processPopResponse), the
+ * handle helpers and the broker requests built from them; splitting them apart would scatter one
+ * protocol over several files.
  *
  * Java semantics kept: the polling time is the request's long_polling_timeout (else the deadline left
  * minus half the client's request timeout), clamped to [5 s, 20 s] and to the deadline left (less
@@ -15,9 +16,6 @@
  * DLQ (and acked); the stream is a status, the messages, then `delivery_timestamp`, on every path.
  * Ack / change / DLQ refuse an expired handle (INVALID_RECEIPT_HANDLE "receipt handle is expired");
  * ChangeInvisibleDuration answers the new handle in Java's cluster form.
- * Long because the four consumer RPCs share the POP answer parsing (Java's processPopResponse), the
- * handle helpers and the broker requests built from them; splitting them apart would scatter one
- * protocol over several files.
  * Handles of auto-renew receives are handed to the ReceiptHandleManager once written to the client
  * (under the message id the client sees); ack / change / DLQ use the newest renewed handle of the
  * message.
