@@ -39,6 +39,23 @@ function record(queueOffset: number, tag: string, body: string, reconsumeTimes =
   return encodeRecord(inner, queueOffset, 1000 + queueOffset, 1_699_999_999_500);
 }
 
+/** The broker answers POP_MESSAGE with `records` (queue 1, offsets 5 and 6) popped now for `invisibleTime`. */
+function answerPop(p: FakeProxy, invisibleTime: number, records: Buffer[]): void {
+  p.backend.handlers.set(RequestCode.POP_MESSAGE, (req) =>
+    createResponse(req, ResponseCode.SUCCESS, {
+      extFields: {
+        popTime: String(p.clock.now),
+        invisibleTime: String(invisibleTime),
+        reviveQid: "3",
+        restNum: "0",
+        startOffsetInfo: "0 1 5",
+        msgOffsetInfo: "0 1 5,6",
+      },
+      body: Buffer.concat(records),
+    }),
+  );
+}
+
 async function consumer(p: FakeProxy, group = "G"): Promise<ConsumerActivity> {
   p.backend.addTopic("T");
   await new ClientActivity(p.deps).telemetry(
@@ -98,19 +115,7 @@ describe("ReceiveMessage", () => {
   it("pops all queues of the broker, filters by tag, builds handles and digests, ends with delivery_timestamp", async () => {
     const p = fakeProxy();
     const c = await consumer(p);
-    p.backend.handlers.set(RequestCode.POP_MESSAGE, (req) =>
-      createResponse(req, ResponseCode.SUCCESS, {
-        extFields: {
-          popTime: String(p.clock.now),
-          invisibleTime: "15000",
-          reviveQid: "3",
-          restNum: "0",
-          startOffsetInfo: "0 1 5",
-          msgOffsetInfo: "0 1 5,6",
-        },
-        body: Buffer.concat([record(5, "TagA", "a"), record(6, "TagB", "b")]),
-      }),
-    );
+    answerPop(p, 15_000, [record(5, "TagA", "a"), record(6, "TagB", "b")]);
     p.backend.handlers.set(RequestCode.ACK_MESSAGE, (req) => createResponse(req, ResponseCode.SUCCESS));
     const out = await receive(p, c, receiveRequest());
     const pop = decodeHeader(PopMessageRequestHeader, p.backend.requests[0]?.request.extFields ?? null);
@@ -337,19 +342,7 @@ describe("Ack / ChangeInvisibleDuration / ForwardMessageToDeadLetterQueue", () =
 
 describe("auto-renew registration", () => {
   const popTwo = (p: FakeProxy, uniqKey: boolean): void => {
-    p.backend.handlers.set(RequestCode.POP_MESSAGE, (req) =>
-      createResponse(req, ResponseCode.SUCCESS, {
-        extFields: {
-          popTime: String(p.clock.now),
-          invisibleTime: "60000",
-          reviveQid: "3",
-          restNum: "0",
-          startOffsetInfo: "0 1 5",
-          msgOffsetInfo: "0 1 5,6",
-        },
-        body: Buffer.concat([record(5, "TagA", "a", 0, uniqKey), record(6, "TagA", "b", 0, uniqKey)]),
-      }),
-    );
+    answerPop(p, 60_000, [record(5, "TagA", "a", 0, uniqKey), record(6, "TagA", "b", 0, uniqKey)]);
     p.backend.handlers.set(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, (req) =>
       createResponse(req, ResponseCode.SUCCESS, {
         extFields: { popTime: String(p.clock.now), invisibleTime: "1000", reviveQid: "3" },

@@ -33,6 +33,40 @@ function manager(): {
   return { m, clock, changes, answer };
 }
 
+/**
+ * A manager holding message m1 of client c1 whose first renew (to 60 s) is in flight until
+ * `finishRenew`; other invisible-time changes answer at once. Every change is recorded.
+ */
+function renewInFlight(lockTimeoutMsInHandleGroup: number): {
+  m: ReceiptHandleManager;
+  clock: { now: number };
+  original: string;
+  scan: Promise<void>;
+  finishRenew: (h: string) => void;
+  changes: { handle: string; invisible: number }[];
+} {
+  const clock = { now: 1_700_000_000_000 };
+  const changes: { handle: string; invisible: number }[] = [];
+  let finishRenew: (h: string) => void = () => undefined;
+  const m = new ReceiptHandleManager({
+    config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup },
+    now: () => clock.now,
+    logger: pino({ level: "silent" }),
+    groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
+    changeInvisibleTime: (h, invisible) => {
+      changes.push({ handle: h.handle, invisible });
+      return invisible === 60_000
+        ? new Promise<string>((resolve) => (finishRenew = resolve))
+        : Promise.resolve(handle(clock.now, invisible));
+    },
+  });
+  const original = handle(clock.now, 60_000);
+  m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
+  clock.now += 55_000;
+  const scan = m.scan();
+  return { m, clock, original, scan, finishRenew: (h) => finishRenew(h), changes };
+}
+
 describe("ReceiptHandleManager (auto-renew)", () => {
   it("renews a handle 10 s before it would show again, by the renew steps", async () => {
     const { m, clock, changes } = manager();
@@ -53,19 +87,7 @@ describe("ReceiptHandleManager (auto-renew)", () => {
   });
 
   it("an ack arriving while its handle is being renewed waits for the renew and gets the new handle", async () => {
-    const clock = { now: 1_700_000_000_000 };
-    let finishRenew: (h: string) => void = () => undefined;
-    const m = new ReceiptHandleManager({
-      config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 60_000 },
-      now: () => clock.now,
-      logger: pino({ level: "silent" }),
-      groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
-      changeInvisibleTime: () => new Promise<string>((resolve) => (finishRenew = resolve)),
-    });
-    const original = handle(clock.now, 60_000);
-    m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
-    clock.now += 55_000;
-    const scan = m.scan();
+    const { m, clock, original, scan, finishRenew } = renewInFlight(60_000);
     let taken: string | null | undefined;
     const take = m.take("c1", "G", "m1", original).then((h) => (taken = h));
     await new Promise((r) => setImmediate(r));
@@ -77,19 +99,7 @@ describe("ReceiptHandleManager (auto-renew)", () => {
   });
 
   it("a renew that does not end within lockTimeoutMsInHandleGroup fails the ack; the handle stays for a retry", async () => {
-    const clock = { now: 1_700_000_000_000 };
-    let finishRenew: (h: string) => void = () => undefined;
-    const m = new ReceiptHandleManager({
-      config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 20 },
-      now: () => clock.now,
-      logger: pino({ level: "silent" }),
-      groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
-      changeInvisibleTime: () => new Promise<string>((resolve) => (finishRenew = resolve)),
-    });
-    const original = handle(clock.now, 60_000);
-    m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
-    clock.now += 55_000;
-    const scan = m.scan();
+    const { m, clock, original, scan, finishRenew } = renewInFlight(20);
     await expect(m.take("c1", "G", "m1", original)).rejects.toMatchObject({
       code: 50001,
       message: "try to remove and get handle failed",
@@ -101,25 +111,7 @@ describe("ReceiptHandleManager (auto-renew)", () => {
   });
 
   it("a client going away makes the renewed handle visible, not the one a renew in flight replaces", async () => {
-    const clock = { now: 1_700_000_000_000 };
-    let finishRenew: (h: string) => void = () => undefined;
-    const changes: { handle: string; invisible: number }[] = [];
-    const m = new ReceiptHandleManager({
-      config: { ...defaultProxyConfig(), lockTimeoutMsInHandleGroup: 60_000 },
-      now: () => clock.now,
-      logger: pino({ level: "silent" }),
-      groupConfig: (g) => Promise.resolve(defaultSubscriptionGroupView(g)),
-      changeInvisibleTime: (h, invisible) => {
-        changes.push({ handle: h.handle, invisible });
-        return invisible === 60_000
-          ? new Promise<string>((resolve) => (finishRenew = resolve))
-          : Promise.resolve(handle(clock.now, invisible));
-      },
-    });
-    const original = handle(clock.now, 60_000);
-    m.add("c1", { group: "G", topic: "T", messageId: "m1", originalHandle: original, reconsumeTimes: 0 });
-    clock.now += 55_000;
-    const scan = m.scan();
+    const { m, clock, original, scan, finishRenew, changes } = renewInFlight(60_000);
     const clear = m.clearClient("c1");
     await new Promise((r) => setImmediate(r));
     expect(changes).toEqual([{ handle: original, invisible: 60_000 }]);
